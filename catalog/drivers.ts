@@ -1,0 +1,48 @@
+/**
+ * Minimum Linux driver per CUDA runtime, from the CUDA Toolkit release notes, table 3
+ * (https://docs.nvidia.com/cuda/cuda-toolkit-release-notes/). Under minor-version compatibility
+ * any 12.x runtime starts on a 12.0-level driver (525.60.13), but features of the newer minor
+ * (and PTX JIT of code built for it) need that minor's own minimum; we require the exact minimum
+ * and say so, because a half-working driver is found only after the GPUs are paid for.
+ */
+
+export interface DriverVersion {
+  readonly parts: readonly number[];
+  readonly text: string;
+}
+
+const MIN_DRIVER_FOR_CUDA: Record<string, string> = {
+  "12.0": "525.60.13",
+  "12.1": "530.30.02",
+  "12.6": "560.28.03",
+  "12.8": "570.26",
+  "12.9": "575.51.03",
+  "13.0": "580.65.06",
+};
+
+/**
+ * The driver branch the EKS-optimized AL2023 NVIDIA AMI (amiType AL2023_x86_64_NVIDIA) ships (2026).
+ * Only the branch is published; it compares as 580.0.0, so the gate errs on the safe side.
+ */
+export const EKS_NVIDIA_AMI_DRIVER = "580";
+
+export function parseDriverVersion(text: string): DriverVersion | undefined {
+  if (!/^\d+(\.\d+){0,2}$/.test(text)) return undefined;
+  return { parts: text.split(".").map(Number), text };
+}
+
+export function compareDrivers(a: DriverVersion, b: DriverVersion): number {
+  for (let i = 0; i < Math.max(a.parts.length, b.parts.length); i++) {
+    const d = (a.parts[i] ?? 0) - (b.parts[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+export function minDriverFor(cudaRuntime: string): string | undefined {
+  return MIN_DRIVER_FOR_CUDA[cudaRuntime];
+}
+
+export function knownCudaRuntimes(): string[] {
+  return Object.keys(MIN_DRIVER_FOR_CUDA);
+}

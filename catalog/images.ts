@@ -1,0 +1,93 @@
+/**
+ * Training images the gate knows: CUDA runtime, the arch list the PyTorch build was compiled for,
+ * and the digest it is pinned to. The gate cannot look inside an image, so these facts are data.
+ *
+ * Arch lists of PyTorch 2.8 wheels: https://github.com/pytorch/pytorch/blob/v2.8.0/RELEASE.md
+ * (CUDA 12.6: sm_50..sm_90; CUDA 12.8: sm_70..sm_120). Digests are the linux/amd64 images of the
+ * official `pytorch/pytorch` tags, as pinned by independent public projects.
+ */
+import { ComputeCapability } from "./gpus";
+
+export interface ImageSpec {
+  /** Catalog key, e.g. `pytorch-2.8-cuda12.8`. */
+  readonly key: string;
+  readonly repository: string;
+  readonly tag?: string;
+  readonly digest: string;
+  readonly torchVersion?: string;
+  readonly cudaRuntime: string;
+  /** Compute capabilities with native (SASS) code in the build. */
+  readonly archs: readonly ComputeCapability[];
+}
+
+const cc = (...list: string[]): ComputeCapability[] =>
+  list.map((s) => {
+    const [major, minor] = s.split(".").map(Number);
+    return { major, minor };
+  });
+
+const IMAGES: readonly ImageSpec[] = [
+  {
+    key: "pytorch-2.8-cuda12.8",
+    repository: "docker.io/pytorch/pytorch",
+    tag: "2.8.0-cuda12.8-cudnn9-runtime",
+    digest: "sha256:417bd75df6365104c283ea4c1651fb3530d9eb5a4c2fafa51943cff2a94e6385",
+    torchVersion: "2.8.0",
+    cudaRuntime: "12.8",
+    archs: cc("7.0", "7.5", "8.0", "8.6", "9.0", "10.0", "12.0"),
+  },
+  {
+    key: "pytorch-2.8-cuda12.6",
+    repository: "docker.io/pytorch/pytorch",
+    tag: "2.8.0-cuda12.6-cudnn9-runtime",
+    digest: "sha256:dab81780fd94483b67b4b5679cc0024939b08e48540d39476d284cb29002ed69",
+    torchVersion: "2.8.0",
+    cudaRuntime: "12.6",
+    archs: cc("5.0", "6.0", "7.0", "7.5", "8.0", "8.6", "9.0"),
+  },
+];
+
+export const DEFAULT_IMAGE_KEY = "pytorch-2.8-cuda12.8";
+
+/**
+ * Requests that name a build which does not exist, with what they resolve to and why.
+ * PyTorch 2.8 has no CUDA 12.1 build (the last was 2.5.x); 12.8 is the nearest build that
+ * covers every GPU in the catalog (sm_120 included) and runs on the AL2023 NVIDIA AMI's driver.
+ */
+const ALIASES: Record<string, { key: string; why: string }> = {
+  "pytorch-2.8-cuda12.1": {
+    key: "pytorch-2.8-cuda12.8",
+    why:
+      "PyTorch 2.8 publishes no CUDA 12.1 build (the last one was 2.5); the CUDA 12.8 build is used: it covers every catalog GPU " +
+      "(sm_70-sm_120) and needs driver >= 570.26, which the EKS AL2023 NVIDIA AMI exceeds. Choose pytorch-2.8-cuda12.6 for nodes with a 560.x driver.",
+  },
+};
+
+export function imageKeys(): string[] {
+  return IMAGES.map((i) => i.key);
+}
+
+export function aliasKeys(): string[] {
+  return Object.keys(ALIASES);
+}
+
+export type ImageLookup =
+  | { readonly ok: true; readonly image: ImageSpec; readonly requested: string; readonly substitution?: string }
+  | { readonly ok: false };
+
+/** Accepts catalog keys, the aliases above, and `pytorch:2.8-cuda12.1`-style spellings of them. */
+export function lookupImage(request: string): ImageLookup {
+  const normal = request.trim().toLowerCase().replace(/^pytorch[:/ ]/, "pytorch-").replace(/[ _]+/g, "-");
+  const direct = IMAGES.find((i) => i.key === normal);
+  if (direct) return { ok: true, image: direct, requested: request };
+  const alias = ALIASES[normal];
+  if (alias) {
+    return { ok: true, image: IMAGES.find((i) => i.key === alias.key)!, requested: request, substitution: alias.why };
+  }
+  return { ok: false };
+}
+
+/** `repository@digest`: what a pod spec references, so a retagged image can never slip in. */
+export function imageReference(image: Pick<ImageSpec, "repository" | "digest">): string {
+  return `${image.repository}@${image.digest}`;
+}

@@ -1,0 +1,45 @@
+/**
+ * The resolved stack description: what the rest of the program reads. Built once by load.ts;
+ * every default is filled in and every cross-field rule has passed, so nothing downstream
+ * re-validates or guesses.
+ */
+import type { ImageSpec } from "../catalog/images";
+import type { ClusterInput, ExperimentInput, IdlePolicy, NodePoolInput } from "./schema";
+
+export type PoolKind = "managed" | "hybrid" | "existing";
+
+export interface PoolSpec extends Omit<NodePoolInput, "kind" | "nodeSelector"> {
+  readonly kind: PoolKind;
+  /** Labels selecting this pool's nodes: set by us on managed/hybrid nodes, given for existing ones. */
+  readonly nodeSelector: Readonly<Record<string, string>>;
+}
+
+export interface ResolvedImage extends ImageSpec {
+  /** What the stack asked for, verbatim. */
+  readonly requested: string;
+  /** Why the request resolved to a different build, when it did. */
+  readonly substitution?: string;
+  /** A user-described image rather than a catalog entry. */
+  readonly custom: boolean;
+}
+
+export interface ExperimentSpec extends Omit<ExperimentInput, "gpusPerNode" | "args" | "image"> {
+  readonly gpusPerNode: number;
+  readonly args: readonly string[];
+  readonly image: ResolvedImage;
+}
+
+export interface StackSpec {
+  readonly project: string;
+  readonly stack: string;
+  /** AWS region (`aws:region`); prices in the catalog are us-east-1's. */
+  readonly region: string;
+  readonly cluster: ClusterInput;
+  /**
+   * The pools of the cluster the experiment runs on. For `mode: reuse` these come from the
+   * referenced stack's file, so the experiment is checked against the pools that really exist.
+   */
+  readonly pools: readonly PoolSpec[];
+  readonly experiment?: ExperimentSpec;
+  readonly idle: IdlePolicy;
+}

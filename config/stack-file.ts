@@ -1,0 +1,87 @@
+/**
+ * Reads `stacks/Pulumi.<stack>.yaml` into Pulumi's raw config form, the same map
+ * `pulumi.runtime.allConfig()` gives a running program: objects and lists JSON-encoded, scalars
+ * as strings. Secure values cannot be decrypted without the Pulumi CLI; they read as a marker
+ * and their keys are reported so the plan masks them.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { LineCounter, parseDocument } from "yaml";
+import { ConfigError } from "./errors";
+import type { RawConfig } from "./load";
+
+export const STACKS_DIR = "stacks";
+export const SECRET_MARKER = "[secret]";
+
+export interface StackFile {
+  readonly stack: string;
+  readonly path: string;
+  readonly config: RawConfig;
+  readonly secretKeys: readonly string[];
+}
+
+export function stackFilePath(projectDir: string, stack: string): string {
+  return path.join(projectDir, STACKS_DIR, `Pulumi.${stack}.yaml`);
+}
+
+/** `t4-smoke` from `stacks/Pulumi.t4-smoke.yaml`; undefined for other file names. */
+export function stackNameFromPath(file: string): string | undefined {
+  return /^Pulumi\.(.+)\.ya?ml$/.exec(path.basename(file))?.[1];
+}
+
+export function listStacks(projectDir: string): string[] {
+  const dir = path.join(projectDir, STACKS_DIR);
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .map((f) => stackNameFromPath(f))
+    .filter((s): s is string => s !== undefined)
+    .sort();
+}
+
+export function readStackFile(file: string): StackFile {
+  const stack = stackNameFromPath(file);
+  if (!stack) throw new ConfigError([{ path: file, message: "is not a stack file (expected a name like stacks/Pulumi.<stack>.yaml)" }]);
+  if (!fs.existsSync(file)) throw new ConfigError([{ path: file, message: "does not exist" }]);
+  return parseStackFile(fs.readFileSync(file, "utf8"), file, stack);
+}
+
+export function parseStackFile(text: string, file: string, stack: string): StackFile {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter: lines });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((e) => {
+        const at = lines.linePos(e.pos[0]);
+        return { path: `${file}:${at.line}:${at.col}`, message: `YAML syntax error: ${e.message.split("\n")[0]}` };
+      }),
+      `${file} is not valid YAML`,
+    );
+  }
+  const body: unknown = doc.toJS() ?? {};
+  if (!isPlainObject(body)) throw new ConfigError([{ path: file, message: "must be a mapping with a `config:` key" }]);
+  const unknown = Object.keys(body).filter((k) => !["config", "secretsprovider", "encryptedkey", "encryptionsalt", "environment"].includes(k));
+  if (unknown.length > 0) {
+    throw new ConfigError(unknown.map((k) => ({ path: `${file}: ${k}`, message: "unknown top-level key (allowed: config, secretsprovider, encryptedkey, encryptionsalt, environment)" })));
+  }
+  const config = body.config ?? {};
+  if (!isPlainObject(config)) throw new ConfigError([{ path: `${file}: config`, message: "must be a mapping of namespace:key to value" }]);
+  const raw: Record<string, string> = {};
+  const secretKeys: string[] = [];
+  for (const [key, value] of Object.entries(config)) {
+    if (!key.includes(":")) {
+      throw new ConfigError([{ path: `${file}: config.${key}`, message: "must be namespaced (e.g. gpu-training-clusters:experiment or aws:region)" }]);
+    }
+    if (isPlainObject(value) && Object.keys(value).length === 1 && typeof value.secure === "string") {
+      raw[key] = SECRET_MARKER;
+      secretKeys.push(key);
+    } else {
+      raw[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+  }
+  return { stack, path: file, config: raw, secretKeys };
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}

@@ -1,0 +1,68 @@
+"""Container entrypoint for training pods: preflight checks, then exec torch.distributed.run.
+
+    python3 /opt/gtc/launch.py [--expect-gpus N] [--min-shm-mib M] [--dataset PATH]... [--output PATH]
+                               [--skip-preflight] -- <torch.distributed.run arguments...>
+
+Everything after the first "--" is handed to `python -m torch.distributed.run` untouched; this script
+adds no launcher flags of its own (the Kubernetes Job builder decides them). Exit codes before the exec:
+2 for a usage error or a failed preflight (one message per problem on stderr), 127 if the exec fails.
+After the exec the exit code is torch.distributed.run's.
+
+The files of this directory are mounted from a ConfigMap into a stock PyTorch image, so siblings are
+imported from the script's own directory and nothing beyond the standard library and torch is used.
+"""
+import argparse
+import os
+import shlex
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import preflight  # noqa: E402  (needs the sys.path entry above)
+
+
+def parse(argv):
+    """Split argv at the first "--"; returns (options, torchrun_args). Usage errors exit 2 via argparse."""
+    parser = argparse.ArgumentParser(
+        prog="launch.py",
+        usage="python3 launch.py [--expect-gpus N] [--min-shm-mib M] [--dataset PATH]... [--output PATH] "
+              "[--skip-preflight] -- <torch.distributed.run arguments...>",
+        description="Run the preflight checks, then exec python -m torch.distributed.run with the arguments after --.")
+    preflight.add_arguments(parser)
+    parser.add_argument("--skip-preflight", action="store_true", help="exec torch.distributed.run without checks")
+    if "--" not in argv:
+        parser.error("missing '--' before the torch.distributed.run arguments "
+                     "(e.g. -- --nproc_per_node 8 train.py)")
+    split = argv.index("--")
+    options = parser.parse_args(argv[:split])
+    rest = argv[split + 1:]
+    if not rest:
+        parser.error("nothing after '--': give the torch.distributed.run arguments and the training script")
+    return options, rest
+
+
+def command(rest):
+    """The argv exec'd: the same interpreter, so the image's torch is the one that runs."""
+    return [sys.executable, "-m", "torch.distributed.run"] + list(rest)
+
+
+def main(argv=None):
+    options, rest = parse(sys.argv[1:] if argv is None else argv)
+    if options.skip_preflight:
+        print("launch: preflight skipped (--skip-preflight)", flush=True)
+    else:
+        status = preflight.run(preflight.requirements_from_args(options))
+        if status != 0:
+            return status
+    argv_out = command(rest)
+    print("launch: exec %s" % " ".join(shlex.quote(a) for a in argv_out), flush=True)
+    sys.stderr.flush()
+    try:
+        os.execv(argv_out[0], argv_out)
+    except OSError as exc:
+        sys.stderr.write("launch: error: cannot exec %s: %s\n" % (argv_out[0], exc))
+        return 127
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+/**
+ * Every Kubernetes name the program derives from user input, in one place, so the longest of
+ * them can be checked against DNS-1035 before anything is applied (an Indexed Job whose pod
+ * hostname `<job>-<index>` exceeds 63 characters fails only when its pods are created).
+ */
+
+export const MAX_DNS_LABEL = 63;
+const DNS1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+export interface ExperimentNames {
+  readonly job: string;
+  /** Headless Service giving pod 0 a stable DNS name for rendezvous. */
+  readonly service: string;
+  /** ConfigMap carrying the launcher (preflight + smoke workload) into the public image. */
+  readonly launcherConfigMap: string;
+  /** Hostname of the last pod of the Indexed Job: `<job>-<nodes - 1>`. */
+  readonly lastPodHostname: string;
+  /** PersistentVolume / PersistentVolumeClaim name of a volume the experiment owns. */
+  readonly volume: (volumeName: string) => string;
+}
+
+export function experimentNames(experiment: { readonly name: string; readonly nodes: number }): ExperimentNames {
+  const job = experiment.name;
+  return {
+    job,
+    service: job,
+    launcherConfigMap: `${job}-launcher`,
+    lastPodHostname: `${job}-${experiment.nodes - 1}`,
+    volume: (volumeName) => `${job}-${volumeName}`,
+  };
+}
+
+/** Labels every pool's nodes carry (managed, hybrid and existing alike). */
+export const POOL_LABEL = "gpu-training-clusters.io/pool";
+export const GPU_LABEL = "gpu-training-clusters.io/gpu";
+
+/** Problems with a name as a DNS-1035 label, or [] when it is one. */
+export function dnsLabelProblems(name: string): string[] {
+  const problems: string[] = [];
+  if (name.length > MAX_DNS_LABEL) problems.push(`is ${name.length} characters (at most ${MAX_DNS_LABEL})`);
+  if (!DNS1035.test(name)) problems.push("is not a DNS-1035 label (lower-case letters, digits and '-', starting with a letter)");
+  return problems;
+}

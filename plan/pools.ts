@@ -1,0 +1,63 @@
+/** Each pool of the stack with its instance type chosen, its price and the driver its nodes run. */
+import { EKS_NVIDIA_AMI_DRIVER } from "../catalog/drivers";
+import { GpuType } from "../catalog/gpus";
+import { InstanceSpec, chooseInstance, findInstance } from "../catalog/instances";
+import type { PoolKind, PoolSpec } from "../config/spec";
+
+export interface PoolPlan {
+  readonly name: string;
+  readonly kind: PoolKind;
+  readonly gpu: GpuType;
+  /** GPUs each node really has (an instance's full count, even beyond gpusPerNode). */
+  readonly nodeGpus: number;
+  readonly instance?: InstanceSpec;
+  readonly instanceReason?: string;
+  readonly minNodes: number;
+  readonly maxNodes: number;
+  readonly capacity: "on-demand" | "spot";
+  readonly diskGiB: number;
+  /** On-demand $/h of one node; unknown for machines outside AWS. For spot it is an upper bound. */
+  readonly pricePerNodeHour?: number;
+  readonly driver?: string;
+  readonly driverSource: "eks-ami" | "declared" | "unknown";
+  readonly nodeSelector: Readonly<Record<string, string>>;
+}
+
+export function planPool(pool: PoolSpec): PoolPlan {
+  const common = {
+    name: pool.name,
+    kind: pool.kind,
+    gpu: pool.gpu,
+    minNodes: pool.minNodes,
+    maxNodes: pool.maxNodes,
+    capacity: pool.capacity,
+    diskGiB: pool.diskGiB,
+    nodeSelector: pool.nodeSelector,
+  };
+  if (pool.kind !== "managed") {
+    return {
+      ...common,
+      nodeGpus: pool.gpusPerNode,
+      driver: pool.driverVersion,
+      driverSource: pool.driverVersion ? "declared" : "unknown",
+    };
+  }
+  // The rules have already rejected pools no instance fits, so the choice cannot fail here.
+  const pinned = pool.instanceType ? findInstance(pool.instanceType) : undefined;
+  const choice = pinned
+    ? { instance: pinned, reason: `pinned by instanceType` }
+    : (() => {
+        const c = chooseInstance(pool.gpu, pool.gpusPerNode);
+        if (!c.ok) throw new Error(`unreachable: no instance for pool ${pool.name}`);
+        return c;
+      })();
+  return {
+    ...common,
+    nodeGpus: choice.instance.gpus,
+    instance: choice.instance,
+    instanceReason: choice.reason,
+    pricePerNodeHour: choice.instance.pricePerHour,
+    driver: EKS_NVIDIA_AMI_DRIVER,
+    driverSource: "eks-ami",
+  };
+}

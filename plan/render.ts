@@ -1,0 +1,74 @@
+/** The plan as a person reads it: what will run where, what it costs, what the gate decided. */
+import { gpuSpec } from "../catalog/gpus";
+import { dollars } from "./cost";
+import type { Plan } from "./plan";
+
+const STATUS_MARK = { ok: "ok", warning: "WARN", error: "FAIL" } as const;
+
+export function renderPlan(plan: Plan): string {
+  const lines: string[] = [];
+  const add = (line = "") => lines.push(line);
+
+  add(`Stack ${plan.stack} (${plan.project})`);
+  add(`  cluster: ${plan.cluster.description}`);
+  if (plan.cluster.basePerHour !== undefined) {
+    add(`  cluster base cost: ${dollars(plan.cluster.basePerHour)}/h (control plane, NAT, system nodes) while the stack exists`);
+  }
+
+  add();
+  add(`GPU pools (${plan.pools.length})`);
+  if (plan.pools.length === 0) add("  none");
+  for (const pool of plan.pools) {
+    const gpu = gpuSpec(pool.gpu);
+    const where = pool.instance
+      ? `${pool.instance.type} (${pool.instance.gpus} x ${gpu.displayName}, ${pool.instance.vcpus} vCPU, ${pool.instance.memoryGiB} GiB${pool.instance.efaInterfaces ? `, ${pool.instance.efaInterfaces} EFA` : ""})`
+      : `${pool.nodeGpus} x ${gpu.displayName} per machine, ${pool.kind === "hybrid" ? "EKS Hybrid Nodes outside AWS" : "nodes of the existing cluster"}`;
+    add(`  ${pool.name} [${pool.kind}${pool.kind === "managed" ? `, ${pool.capacity}` : ""}]: ${where}`);
+    if (pool.instanceReason) add(`      why: ${pool.instanceReason}`);
+    const range = pool.kind === "managed" ? `${pool.minNodes}-${pool.maxNodes} nodes` : `up to ${pool.maxNodes} machines`;
+    const price =
+      pool.pricePerNodeHour === undefined
+        ? "cost outside AWS"
+        : `${dollars(pool.pricePerNodeHour)}/h per node${pool.capacity === "spot" ? " (on-demand price; spot is lower)" : ""}, ${dollars(pool.pricePerNodeHour * pool.maxNodes)}/h at ${pool.maxNodes} nodes, ${pool.minNodes === 0 ? "$0.00/h when idle" : `${dollars(pool.pricePerNodeHour * pool.minNodes)}/h at its minimum`}`;
+    add(`      ${range}; ${price}; driver ${pool.driver ?? "not declared"}${pool.driverSource === "eks-ami" ? " (EKS AL2023 NVIDIA AMI)" : ""}`);
+  }
+
+  const e = plan.experiment;
+  add();
+  if (!e) {
+    add("Experiment: none (cluster-only stack)");
+  } else {
+    add(`Experiment ${e.name}: ${e.nodes} node${e.nodes === 1 ? "" : "s"} x ${e.gpusPerNode} GPU${e.gpusPerNode === 1 ? "" : "s"} = ${e.totalGpus} GPU${e.totalGpus === 1 ? "" : "s"} on pool ${e.pool}`);
+    add(`  image: ${e.image.reference}`);
+    add(`         CUDA ${e.image.cudaRuntime}, archs ${e.image.archs.join(" ")}${e.image.resolved !== e.image.requested ? ` (requested ${JSON.stringify(e.image.requested)})` : ""}`);
+    if (e.image.substitution) add(`         resolved: ${e.image.substitution}`);
+    add(`  command: torch.distributed.run --nnodes ${e.nodes} --nproc_per_node ${e.gpusPerNode} ${[e.script, ...e.args].join(" ")}`);
+    const cost = e.costPerHour === undefined ? "node cost outside AWS" : `${dollars(e.costPerHour)}/h while running, at most ${dollars(e.maxRunCost!)} over its ${e.maxRunTimeMinutes}-minute limit`;
+    add(`  cost: ${cost}`);
+  }
+
+  if (plan.verdicts.length > 0) {
+    add();
+    add("Compatibility gate");
+    for (const v of plan.verdicts) {
+      add(`  [${STATUS_MARK[v.status]}] ${v.pool}: ${v.gpu} with ${v.image}${v.used ? "" : " (pool not used by this experiment)"}`);
+      add(`      arch: ${v.arch}`);
+      add(`      driver: ${v.driver}`);
+      if (v.gpus) add(`      GPUs: ${v.gpus}`);
+      for (const note of v.notes) add(`      note: ${note}`);
+    }
+  }
+
+  add();
+  add("Idle policy");
+  add(`  GPU nodes are removed ${plan.idle.nodeIdleMinutes} min after their last GPU pod ends`);
+  for (const c of plan.idle.idleNodeCost) {
+    add(`  an idle ${c.instanceType} node (pool ${c.pool}) costs at most ${dollars(c.dollars)} after its last job`);
+  }
+  add(
+    plan.idle.protected
+      ? "  the cluster is protected: `npm run reap` never destroys it"
+      : `  \`npm run reap\` destroys the stack after ${plan.idle.clusterIdleMinutes} min without GPU work; datasets and outputs are kept`,
+  );
+  return lines.join("\n");
+}

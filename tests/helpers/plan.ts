@@ -1,0 +1,33 @@
+/** Runs the offline plan of a stack inside Jest, with a fresh copy of the program each time. */
+import * as path from "path";
+import type { PlanRun } from "../../tools/plan-runner";
+import { stackFilePath } from "../../config/stack-file";
+
+// Each plan loads a fresh copy of the SDK, which adds process exit listeners.
+process.setMaxListeners(100);
+
+export const PROJECT_DIR = path.resolve(__dirname, "../..");
+
+export async function planStack(stackOrFile: string): Promise<PlanRun> {
+  const stackFile = stackOrFile.endsWith(".yaml") ? stackOrFile : stackFilePath(PROJECT_DIR, stackOrFile);
+  let runner!: typeof import("../../tools/plan-runner");
+  jest.isolateModules(() => {
+    runner = require("../../tools/plan-runner");
+  });
+  return runner.runPlan({
+    projectDir: PROJECT_DIR,
+    stackFile,
+    loadProgram: () => {
+      let exported: unknown;
+      jest.isolateModules(() => {
+        exported = require("../../index");
+      });
+      return exported;
+    },
+  });
+}
+
+/** Resources of one Pulumi type token. */
+export function ofType(run: PlanRun, type: string) {
+  return run.json.resources.filter((r) => r.type === type);
+}

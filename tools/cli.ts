@@ -1,0 +1,26 @@
+/** Shared command-line plumbing: argument errors and ConfigErrors end the process cleanly. */
+import { ConfigError } from "../config/errors";
+
+export class UsageError extends Error {}
+
+/** Run a command's main; expected failures print their message alone and exit non-zero. */
+export function runMain(main: () => Promise<number | void>, usage: string): void {
+  main().then(
+    (code) => {
+      process.exitCode = code ?? 0;
+    },
+    (e: unknown) => {
+      if (e instanceof UsageError) {
+        process.stderr.write(`error: ${e.message}\n\n${usage}\n`);
+        process.exitCode = 2;
+      } else if (e instanceof ConfigError) {
+        process.stderr.write(`error: ${e.message}\n`);
+        process.exitCode = 1;
+      } else {
+        // A bug, not bad input: keep the stack so it can be reported.
+        process.stderr.write(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+        process.exitCode = 70;
+      }
+    },
+  );
+}

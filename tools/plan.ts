@@ -1,0 +1,71 @@
+/**
+ * `npm run plan -- [STACK|PATH] [--out DIR]`: the offline plan of a stack. Runs the real program
+ * under the Pulumi SDK's mocks, prints the readable plan, and writes DIR/plan.json and
+ * DIR/manifests/*.yaml. No cloud, no Pulumi CLI.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { listStacks, stackFilePath } from "../config/stack-file";
+import { UsageError, runMain } from "./cli";
+import { runPlan, writePlan } from "./plan-runner";
+
+export const DEFAULT_STACK = "t4-smoke";
+const PROJECT_DIR = path.resolve(__dirname, "..");
+
+const USAGE = `usage: npm run plan -- [STACK|PATH] [--out DIR]
+
+  STACK   a stack of this project (stacks/Pulumi.<STACK>.yaml); default ${DEFAULT_STACK}
+  PATH    a stack file anywhere, named Pulumi.<stack>.yaml
+  --out   where plan.json, plan.txt and manifests/ go; default out/<stack>
+
+stacks: ${listStacks(PROJECT_DIR).join(", ")}`;
+
+interface Args {
+  readonly stackFile: string;
+  readonly out?: string;
+}
+
+export function parseArgs(argv: readonly string[]): Args | "help" {
+  let target: string | undefined;
+  let out: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--help" || arg === "-h") return "help";
+    if (arg === "--out") {
+      out = argv[++i];
+      if (!out) throw new UsageError("--out needs a directory");
+    } else if (arg.startsWith("--out=")) {
+      out = arg.slice("--out=".length);
+    } else if (arg.startsWith("-")) {
+      throw new UsageError(`unknown option ${arg}`);
+    } else if (target) {
+      throw new UsageError(`one stack at a time (got ${target} and ${arg})`);
+    } else {
+      target = arg;
+    }
+  }
+  const name = target ?? DEFAULT_STACK;
+  const looksLikePath = name.includes("/") || name.endsWith(".yaml") || name.endsWith(".yml");
+  const stackFile = looksLikePath ? path.resolve(name) : stackFilePath(PROJECT_DIR, name);
+  if (!fs.existsSync(stackFile)) {
+    throw new UsageError(looksLikePath ? `no stack file at ${name}` : `no stack "${name}" (expected ${path.relative(process.cwd(), stackFile)})`);
+  }
+  return { stackFile, out };
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  if (args === "help") {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const run = await runPlan({ projectDir: PROJECT_DIR, stackFile: args.stackFile });
+  const outDir = path.resolve(args.out ?? path.join(PROJECT_DIR, "out", run.stack));
+  writePlan(run, outDir);
+  process.stdout.write(`${run.text}\n\n`);
+  process.stdout.write(`${run.json.resources.length} resources, ${run.manifests.length} Kubernetes manifests\n`);
+  process.stdout.write(`wrote ${path.relative(process.cwd(), path.join(outDir, "plan.json")) || "plan.json"} and ${path.relative(process.cwd(), path.join(outDir, "manifests"))}/\n`);
+  return 0;
+}
+
+if (require.main === module) runMain(main, USAGE);
