@@ -34,12 +34,33 @@ function clusterTarget(spec: StackSpec, name: string): ClusterTarget | undefined
   }
 }
 
+/** Cluster-wide services (device plugin, autoscaler, EFA plugin): once per cluster. */
+function clusterServices(spec: StackSpec, plan: Plan, target: ClusterTarget): Record<string, unknown> {
+  void spec;
+  void plan;
+  void target;
+  return {};
+}
+
+/** The experiment's in-cluster objects: launcher ConfigMap, volumes, Service, Job. */
+function experimentResources(spec: StackSpec, plan: Plan, target: ClusterTarget): Record<string, unknown> {
+  void spec;
+  void plan;
+  void target;
+  return {};
+}
+
 export function deploy(spec: StackSpec, plan: Plan): Record<string, unknown> {
   const name = spec.stack;
   const target = clusterTarget(spec, name);
+  if (!target) return { summary: plan };
+  const services = target.ownsClusterServices ? clusterServices(spec, plan, target) : {};
+  const experiment = spec.experiment ? experimentResources(spec, plan, target) : {};
   return {
     summary: plan,
-    ...(target?.outputs ?? {}),
+    ...target.outputs,
+    ...services,
+    ...experiment,
   };
 }
 

@@ -1,0 +1,89 @@
+/**
+ * The launch command of a training container: the launcher runs the preflight, then execs
+ * `python -m torch.distributed.run` with these arguments. One builder for the Kubernetes Job and
+ * for `npm run job:local`, so the command a user checks locally is the command the cluster runs.
+ *
+ * Launcher contract (images/launcher/launch.py):
+ *   launch.py [--expect-gpus N] [--min-shm-mib M] [--dataset PATH]... [--output PATH]
+ *             [--wait-for-host HOST --wait-seconds S] -- <torch.distributed.run arguments>
+ */
+import type { ExperimentSpec } from "../config/spec";
+
+/** Where the launcher lives in every training pod (a ConfigMap mounted over the public image). */
+export const LAUNCHER_DIR = "/opt/gtc";
+export const RENDEZVOUS_PORT = 29500;
+/**
+ * How long workers wait for pod 0 (its DNS name and its rendezvous store): long enough for
+ * pod 0's node to scale up from zero and pull a multi-GB image.
+ */
+export const RENDEZVOUS_TIMEOUT_SECONDS = 900;
+
+export type LaunchTarget =
+  | {
+      readonly kind: "pod";
+      /** GPUs each pod sees, = --nproc_per_node. */
+      readonly gpusPerNode: number;
+      /** Stable DNS name of pod 0, e.g. `<job>-0.<service>`; only for multi-node runs. */
+      readonly masterHost?: string;
+      readonly shmMiB: number;
+    }
+  | {
+      readonly kind: "local";
+      /** Worker processes on this machine's CPU. */
+      readonly nprocPerNode: number;
+      /** Directory holding launch.py, preflight.py and smoke.py. */
+      readonly launcherDir: string;
+      /** Maps a path of the pod (a mount, the smoke script) to this machine. */
+      readonly mapPath: (podPath: string) => string;
+      readonly python: string;
+      readonly minShmMiB: number;
+      /** Extra torch.distributed.run flags the local torch needs. */
+      readonly torchrunFlags?: readonly string[];
+    };
+
+export interface Launch {
+  readonly command: readonly string[];
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+}
+
+function torchrunArgs(experiment: ExperimentSpec, target: LaunchTarget): string[] {
+  if (target.kind === "local") {
+    return ["--standalone", "--nnodes=1", `--nproc_per_node=${target.nprocPerNode}`, ...(target.torchrunFlags ?? [])];
+  }
+  if (experiment.nodes === 1) {
+    // Single node: a private rendezvous on localhost, nothing to resolve.
+    return ["--standalone", "--nnodes=1", `--nproc_per_node=${target.gpusPerNode}`];
+  }
+  if (!target.masterHost) throw new Error("a multi-node launch needs the master host");
+  // Static rendezvous: the node rank is the Indexed Job's completion index, which the Job
+  // controller sets in every pod's environment; $(VAR) is expanded by the kubelet.
+  return [
+    `--nnodes=${experiment.nodes}`,
+    `--nproc_per_node=${target.gpusPerNode}`,
+    "--node_rank=$(JOB_COMPLETION_INDEX)",
+    `--master_addr=${target.masterHost}`,
+    `--master_port=${RENDEZVOUS_PORT}`,
+  ];
+}
+
+export function buildLaunch(experiment: ExperimentSpec, target: LaunchTarget): Launch {
+  const map = target.kind === "local" ? target.mapPath : (p: string) => p;
+  const preflight = [
+    `--expect-gpus=${target.kind === "pod" ? target.gpusPerNode : 0}`,
+    `--min-shm-mib=${target.kind === "pod" ? target.shmMiB : target.minShmMiB}`,
+    ...experiment.datasets.map((d) => `--dataset=${map(d.mountPath)}`),
+    ...(experiment.output ? [`--output=${map(experiment.output.mountPath)}`] : []),
+  ];
+  const wait =
+    target.kind === "pod" && experiment.nodes > 1 && target.masterHost
+      ? [`--wait-for-host=${target.masterHost}`, `--wait-seconds=${RENDEZVOUS_TIMEOUT_SECONDS}`]
+      : [];
+  const launcherDir = target.kind === "local" ? target.launcherDir : LAUNCHER_DIR;
+  const python = target.kind === "local" ? target.python : "python3";
+  return {
+    command: [python, `${launcherDir}/launch.py`],
+    args: [...preflight, ...wait, "--", ...torchrunArgs(experiment, target), map(experiment.script), ...experiment.args.map(map)],
+    env: { ...experiment.env, PYTHONUNBUFFERED: "1" },
+  };
+}
