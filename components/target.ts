@@ -12,6 +12,11 @@ export interface ClusterTarget {
   readonly provider: k8s.Provider;
   /** The EKS cluster's name where there is one (create and reuse), for EKS add-ons and access. */
   readonly eksClusterName?: pulumi.Output<string>;
+  /**
+   * IAM role of the Mountpoint for Amazon S3 CSI driver (EKS clusters only). It carries no bucket
+   * access of its own: each experiment attaches a policy for exactly its buckets.
+   */
+  readonly s3CsiRoleName?: pulumi.Output<string>;
   /** Whether this stack owns the cluster-wide pieces (device plugin, autoscaler). */
   readonly ownsClusterServices: boolean;
   /** Stack outputs contributed by the target. */
@@ -19,7 +24,7 @@ export interface ClusterTarget {
 }
 
 /** The outputs a cluster stack exports for the experiment stacks that reuse it. */
-export const CLUSTER_OUTPUTS = { kubeconfig: "kubeconfig", clusterName: "clusterName" } as const;
+export const CLUSTER_OUTPUTS = { kubeconfig: "kubeconfig", clusterName: "clusterName", s3CsiRoleName: "s3CsiRoleName" } as const;
 
 export function reuseTarget(spec: StackSpec, name: string): ClusterTarget {
   if (spec.cluster.mode !== "reuse") throw new Error("reuseTarget needs cluster.mode reuse");
@@ -32,6 +37,7 @@ export function reuseTarget(spec: StackSpec, name: string): ClusterTarget {
   return {
     provider,
     eksClusterName: cluster.requireOutput(CLUSTER_OUTPUTS.clusterName).apply(String),
+    s3CsiRoleName: cluster.requireOutput(CLUSTER_OUTPUTS.s3CsiRoleName).apply(String),
     ownsClusterServices: false,
     outputs: { clusterStack: stackName },
   };

@@ -41,3 +41,17 @@ export function dnsLabelProblems(name: string): string[] {
   if (!DNS1035.test(name)) problems.push("is not a DNS-1035 label (lower-case letters, digits and '-', starting with a letter)");
   return problems;
 }
+
+/** Every GPU node says it has NVIDIA GPUs; the device plugin's affinity selects on this label. */
+export const GPU_PRESENT_LABEL = "nvidia.com/gpu.present";
+
+/** The taint every GPU node carries, so only pods that asked for GPUs land there. */
+export const GPU_TAINT = { key: "nvidia.com/gpu", value: "true", effect: "NoSchedule" } as const;
+
+/**
+ * Labels a GPU pool's nodes carry: set on managed node groups, in the nodeadm config of hybrid
+ * machines, and documented for nodes of an existing cluster (whose pools may select on others).
+ */
+export function gpuNodeLabels(pool: { readonly name: string; readonly gpu: string }): Record<string, string> {
+  return { [POOL_LABEL]: pool.name, [GPU_LABEL]: pool.gpu, [GPU_PRESENT_LABEL]: "true" };
+}

@@ -57,7 +57,7 @@ export async function runPlan(options: { projectDir: string; stackFile: string; 
   const mocks = createMocks({
     region: spec.region,
     // A reused cluster stack's outputs exist only after its `pulumi up`; the plan shows placeholders.
-    stackOutputs: (stack) => ({ kubeconfig: `<kubeconfig of stack ${stack}>`, clusterName: eksClusterName(stack.split("/").pop()!) }),
+    stackOutputs: (stack) => ({ kubeconfig: `<kubeconfig of stack ${stack}>`, clusterName: eksClusterName(stack.split("/").pop()!), s3CsiRoleName: `${eksClusterName(stack.split("/").pop()!)}-s3-csi` }),
   });
   await pulumi.runtime.setMocks(mocks, PROJECT, file.stack, false);
   pulumi.runtime.setAllConfig(file.config, [...file.secretKeys]);
