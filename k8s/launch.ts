@@ -39,6 +39,11 @@ export type LaunchTarget =
       readonly minShmMiB: number;
       /** Extra torch.distributed.run flags the local torch needs. */
       readonly torchrunFlags?: readonly string[];
+      /**
+       * A free local port for the rendezvous. `--standalone` would use a fixed port (29400 in
+       * torch 1.x), so two local runs at once would collide; a pod has its own network.
+       */
+      readonly rendezvousPort: number;
     };
 
 export interface Launch {
@@ -49,7 +54,13 @@ export interface Launch {
 
 function torchrunArgs(experiment: ExperimentSpec, target: LaunchTarget): string[] {
   if (target.kind === "local") {
-    return ["--standalone", "--nnodes=1", `--nproc_per_node=${target.nprocPerNode}`, ...(target.torchrunFlags ?? [])];
+    return [
+      "--nnodes=1",
+      `--nproc_per_node=${target.nprocPerNode}`,
+      "--rdzv_backend=c10d",
+      `--rdzv_endpoint=127.0.0.1:${target.rendezvousPort}`,
+      ...(target.torchrunFlags ?? []),
+    ];
   }
   if (experiment.nodes === 1) {
     // Single node: a private rendezvous on localhost, nothing to resolve.

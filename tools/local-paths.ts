@@ -1,0 +1,75 @@
+/** How a local run stands in for the pod's file system and for its torch build. */
+import { spawnSync } from "child_process";
+import * as path from "path";
+import type { ExperimentSpec } from "../config/spec";
+import { UsageError } from "./cli";
+
+export interface LocalMount {
+  readonly pod: string;
+  readonly local: string;
+  readonly note?: string;
+}
+
+/** The launcher directory plus one local folder per volume the pod would mount. */
+export function mountTable(
+  experiment: ExperimentSpec,
+  given: Readonly<Record<string, string>>,
+  localRoot: string,
+  launcherLocal: string,
+  launcherPod: string,
+): LocalMount[] {
+  const volumes = [...experiment.datasets.map((v) => ({ v, role: "dataset" })), ...(experiment.output ? [{ v: experiment.output, role: "output" }] : [])];
+  return [
+    { pod: launcherPod, local: launcherLocal },
+    ...volumes.map(({ v, role }) => {
+      const pod = v.mountPath.replace(/\/+$/, "");
+      if (given[pod]) return { pod, local: given[pod] };
+      const local = path.join(localRoot, v.name);
+      return { pod, local, note: `${role} ${v.name} (${v.source.type}) is not mounted here: using ${local}; pass --mount ${pod}=DIR for real data` };
+    }),
+  ];
+}
+
+/** Maps a pod path (or an argument that is one) to this machine, longest mount first. */
+export function pathMapper(table: readonly LocalMount[]): (p: string) => string {
+  const sorted = [...table].sort((a, b) => b.pod.length - a.pod.length);
+  return (p) => {
+    const m = sorted.find((t) => p === t.pod || p.startsWith(`${t.pod}/`));
+    return m ? m.local + p.slice(m.pod.length) : p;
+  };
+}
+
+export interface LocalPython {
+  readonly python: string;
+  /** Extra torch.distributed.run flags this torch needs. */
+  readonly torchrunFlags: string[];
+}
+
+function probeTorch(python: string): { ok: true; torch: string; py: [number, number] } | { ok: false; why: string } {
+  const probe = spawnSync(python, ["-c", "import sys, torch; print(torch.__version__, sys.version_info[0], sys.version_info[1])"], { encoding: "utf8" });
+  if (probe.error || probe.status !== 0) return { ok: false, why: (probe.stderr || probe.error?.message || "").trim().split("\n").pop() ?? "" };
+  const [torch, major, minor] = probe.stdout.trim().split(" ");
+  return { ok: true, torch, py: [Number(major), Number(minor)] };
+}
+
+/**
+ * The first candidate python that imports torch, with the flags its launcher needs. Debian's
+ * torch 1.13 launcher crashes on Python 3.11 unless its output is redirected and teed (a
+ * packaging bug of that build); PyTorch 2.x needs no flags.
+ */
+export function resolvePython(candidates: readonly string[]): LocalPython {
+  const tried: string[] = [];
+  for (const python of candidates) {
+    const found = probeTorch(python);
+    if (!found.ok) {
+      tried.push(`${python}: ${found.why || "no torch"}`);
+      continue;
+    }
+    const torchMajor = Number(found.torch.split(".")[0]);
+    const debianWorkaround = torchMajor < 2 && found.py[0] === 3 && found.py[1] >= 11;
+    return { python, torchrunFlags: debianWorkaround ? ["--redirects=2", "--tee=2"] : [] };
+  }
+  throw new UsageError(
+    `no python with torch found (${tried.join("; ")}); install PyTorch (Debian/Ubuntu: apt-get install python3-torch) or pass --python`,
+  );
+}
