@@ -9,6 +9,7 @@ import { readStackFile, stackFilePath } from "./config/stack-file";
 import type { StackSpec } from "./config/spec";
 import { Plan, buildPlan } from "./plan/plan";
 import { ClusterTarget, existingTarget, reuseTarget } from "./components/target";
+import { eksClusterServices, eksTarget } from "./components/aws/target";
 
 /** Validate everything first: a config error must leave no half-created cluster behind. */
 export function loadFromPulumi(projectDir = process.cwd()): { spec: StackSpec; plan: Plan } {
@@ -23,23 +24,22 @@ export function loadFromPulumi(projectDir = process.cwd()): { spec: StackSpec; p
   return { spec, plan: buildPlan(spec) };
 }
 
-function clusterTarget(spec: StackSpec, name: string): ClusterTarget | undefined {
+function clusterTarget(spec: StackSpec, plan: Plan, name: string): ClusterTarget | undefined {
   switch (spec.cluster.mode) {
     case "reuse":
       return reuseTarget(spec, name);
     case "existing":
       return existingTarget(spec, name);
     case "create":
-      return undefined;
+      return eksTarget(spec, plan, name);
   }
 }
 
 /** Cluster-wide services (device plugin, autoscaler, EFA plugin): once per cluster. */
 function clusterServices(spec: StackSpec, plan: Plan, target: ClusterTarget): Record<string, unknown> {
-  void spec;
-  void plan;
-  void target;
-  return {};
+  return {
+    ...eksClusterServices(spec, plan, target),
+  };
 }
 
 /** The experiment's in-cluster objects: launcher ConfigMap, volumes, Service, Job. */
@@ -52,7 +52,7 @@ function experimentResources(spec: StackSpec, plan: Plan, target: ClusterTarget)
 
 export function deploy(spec: StackSpec, plan: Plan): Record<string, unknown> {
   const name = spec.stack;
-  const target = clusterTarget(spec, name);
+  const target = clusterTarget(spec, plan, name);
   if (!target) return { summary: plan };
   const services = target.ownsClusterServices ? clusterServices(spec, plan, target) : {};
   const experiment = spec.experiment ? experimentResources(spec, plan, target) : {};

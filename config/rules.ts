@@ -140,6 +140,7 @@ export function networkRules(cluster: CreateClusterInput): Problem[] {
       }
     }
   }
+  problems.push(...prefixRules(cluster));
   if (!cluster.endpoint.publicAccess && !cluster.endpoint.privateAccess) {
     problems.push({ path: "cluster.endpoint", message: "must allow public or private access (got both false: the API server would be unreachable)" });
   }
@@ -191,5 +192,26 @@ export function experimentRules(experiment: ExperimentInput, pools: readonly { n
       problems.push({ path: `${path}.source.type`, message: `"hostPath" only applies to hybrid and existing pools (managed nodes are replaced and their disks with them; use s3, fsx or pvc)` });
     }
   }
+  return problems;
+}
+
+/**
+ * Sizes AWS imposes: the service CIDR must be /12 to /24 (EKS KubernetesNetworkConfig), a VPC at
+ * most /16, and the subnet layout (components/aws/builders/subnets.ts) needs a /22 or larger VPC
+ * so that its public subnets stay within AWS's /28 minimum.
+ */
+export const SERVICE_CIDR_PREFIX = { min: 12, max: 24 } as const;
+export const VPC_CIDR_PREFIX = { min: 16, max: 22 } as const;
+
+function prefixRules(cluster: CreateClusterInput): Problem[] {
+  const problems: Problem[] = [];
+  const check = (path: string, text: string, range: { min: number; max: number }, why: string) => {
+    const bits = Number(text.split("/")[1]);
+    if (parseCidr(text) && (bits < range.min || bits > range.max)) {
+      problems.push({ path, message: `must be a /${range.min} to /${range.max} network (got ${show(text)}; ${why})` });
+    }
+  };
+  check("cluster.vpcCidr", cluster.vpcCidr, VPC_CIDR_PREFIX, "AWS VPCs are at most /16, and the zones' subnets need at least a /22");
+  check("cluster.serviceCidr", cluster.serviceCidr, SERVICE_CIDR_PREFIX, "EKS accepts service CIDRs from /12 to /24");
   return problems;
 }

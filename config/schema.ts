@@ -41,6 +41,12 @@ export const hybridNetworkSchema = z.strictObject({
   remoteNodeCidrs: z.array(cidr).min(1),
   /** Pod networks on those machines, when the CNI there routes pods (e.g. Cilium). @default [] */
   remotePodCidrs: z.array(cidr).default([]),
+  /**
+   * Transit Gateway that reaches the on-premises networks (VPN or Direct Connect behind it): the
+   * program attaches the VPC to it and routes the remote CIDRs through it. Omitted: add the
+   * attachment and routes yourself (docs/hybrid-nodes.md).
+   */
+  transitGatewayId: z.string().regex(/^tgw-[0-9a-f]{8,17}$/, { message: "must be a Transit Gateway id such as tgw-0123456789abcdef0" }).optional(),
 });
 
 export const createClusterSchema = z.strictObject({

@@ -52,6 +52,7 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
     case "aws:eks/cluster:Cluster":
       return {
         ...common,
+        arn: `arn:aws:eks:${region}:${MOCK_ACCOUNT}:cluster/${String(inputs.name ?? name)}`,
         endpoint: `https://${name.toUpperCase()}.gr7.${region}.eks.amazonaws.com`,
         certificateAuthority: { data: "bW9jay1jYQ==" },
         identities: [{ oidcs: [{ issuer: `https://oidc.eks.${region}.amazonaws.com/id/MOCK${name.toUpperCase()}` }] }],
@@ -59,6 +60,8 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
       };
     case "aws:eks/nodeGroup:NodeGroup":
       return { ...common, resources: [{ autoscalingGroups: [{ name: `eks-${name}-asg` }] }] };
+    case "aws:ec2/launchTemplate:LaunchTemplate":
+      return { ...common, latestVersion: 1 };
     case "aws:ssm/activation:Activation":
       return { ...common, activationCode: "mock-activation-code" };
     default:

@@ -1,0 +1,89 @@
+/**
+ * Every version the AWS part of the program installs, pinned, with where each was read. Never
+ * `latest`: an EKS add-on or chart that moves under a stack changes its cluster on a plain
+ * `pulumi up`. To move a pin, check the new version exists for the Kubernetes version first:
+ *   aws eks describe-addon-versions --addon-name <name> --kubernetes-version <k8s>
+ *   helm search repo autoscaler/cluster-autoscaler --versions
+ */
+import type { CreateClusterInput } from "../../../config/schema";
+
+export type KubernetesVersion = CreateClusterInput["kubernetesVersion"];
+
+/** The EKS add-ons the program installs, by their EKS add-on name. */
+export type AddonName =
+  | "vpc-cni"
+  | "kube-proxy"
+  | "coredns"
+  | "eks-pod-identity-agent"
+  | "aws-mountpoint-s3-csi-driver"
+  | "aws-fsx-csi-driver";
+
+type AddonTable = Record<KubernetesVersion, Record<AddonName, string>>;
+
+/*
+ * Sources (read November 2026):
+ * - kube-proxy, coredns: the "latest version" tables of the EKS user guide,
+ *   https://docs.aws.amazon.com/eks/latest/userguide/managing-kube-proxy.html and
+ *   https://docs.aws.amazon.com/eks/latest/userguide/managing-coredns.html (the snapshot listing 1.30-1.35).
+ * - vpc-cni v1.21.1-eksbuild.7: the user guide's table (managing-vpc-cni.html) was not readable here;
+ *   this build is the one public EKS projects pin on 1.33, 1.34 and 1.35 clusters alike, and
+ *   https://github.com/aws/amazon-vpc-cni-k8s recommends the latest release for every Kubernetes version.
+ * - eks-pod-identity-agent v1.3.10-eksbuild.2: pinned by public EKS projects on 1.34 and 1.35 clusters.
+ * - aws-mountpoint-s3-csi-driver v2.3.0-eksbuild.1: driver v2.3.0 (awslabs/mountpoint-s3-csi-driver tag,
+ *   January 2026; chart kubeVersion >= 1.31), the add-on build pinned by a public project with Pod Identity.
+ *   v2 is the first major with EKS Pod Identity support (see that repository's README).
+ * - aws-fsx-csi-driver v1.7.0-eksbuild.1: the add-on build the EKS user guide names as the first
+ *   supported on hybrid nodes (awsdocs/amazon-eks-user-guide pull request 1215, January 2026).
+ */
+const COMMON = {
+  "vpc-cni": "v1.21.1-eksbuild.7",
+  "eks-pod-identity-agent": "v1.3.10-eksbuild.2",
+  "aws-mountpoint-s3-csi-driver": "v2.3.0-eksbuild.1",
+  "aws-fsx-csi-driver": "v1.7.0-eksbuild.1",
+} as const;
+
+export const ADDON_VERSIONS: AddonTable = {
+  "1.32": { ...COMMON, "kube-proxy": "v1.32.13-eksbuild.5", coredns: "v1.11.4-eksbuild.33" },
+  "1.33": { ...COMMON, "kube-proxy": "v1.33.10-eksbuild.2", coredns: "v1.13.2-eksbuild.4" },
+  "1.34": { ...COMMON, "kube-proxy": "v1.34.6-eksbuild.2", coredns: "v1.13.2-eksbuild.4" },
+  "1.35": { ...COMMON, "kube-proxy": "v1.35.3-eksbuild.2", coredns: "v1.13.2-eksbuild.4" },
+};
+
+export function addonVersion(k8s: KubernetesVersion, addon: AddonName): string {
+  return ADDON_VERSIONS[k8s][addon];
+}
+
+export interface HelmChart {
+  readonly repository: string;
+  readonly chart: string;
+  readonly version: string;
+  /** The app version the chart ships, for the docs and tests; not sent to Helm. */
+  readonly appVersion: string;
+}
+
+const AUTOSCALER_REPO = "https://kubernetes.github.io/autoscaler";
+
+/*
+ * cluster-autoscaler supports the Kubernetes minor it was built for; the chart is pinned to the
+ * last release whose appVersion has the cluster's minor. Read from the chart's Chart.yaml at the
+ * tags cluster-autoscaler-chart-<version> of https://github.com/kubernetes/autoscaler:
+ * 9.46.6 → 1.32.0, 9.51.0 → 1.33.0, 9.53.0 → 1.34.2 (9.54.0 moves to 1.35.0), 9.59.0 → 1.35.0.
+ */
+export const AUTOSCALER_CHARTS: Record<KubernetesVersion, HelmChart> = {
+  "1.32": { repository: AUTOSCALER_REPO, chart: "cluster-autoscaler", version: "9.46.6", appVersion: "1.32.0" },
+  "1.33": { repository: AUTOSCALER_REPO, chart: "cluster-autoscaler", version: "9.51.0", appVersion: "1.33.0" },
+  "1.34": { repository: AUTOSCALER_REPO, chart: "cluster-autoscaler", version: "9.53.0", appVersion: "1.34.2" },
+  "1.35": { repository: AUTOSCALER_REPO, chart: "cluster-autoscaler", version: "9.59.0", appVersion: "1.35.0" },
+};
+
+/*
+ * The EFA device plugin chart: stable/aws-efa-k8s-device-plugin/Chart.yaml of
+ * https://github.com/aws/eks-charts (master, August 2026). The chart's version string really has
+ * the leading "v". Its default affinity already lists p4d/p4de/p5 instance types.
+ */
+export const EFA_PLUGIN_CHART: HelmChart = {
+  repository: "https://aws.github.io/eks-charts",
+  chart: "aws-efa-k8s-device-plugin",
+  version: "v0.5.30",
+  appVersion: "v0.5.20",
+};

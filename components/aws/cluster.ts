@@ -1,0 +1,163 @@
+/**
+ * The EKS control plane and what every node needs before it can join: the cluster and node IAM
+ * roles, the networking add-ons, a small on-demand CPU node group for system pods, CoreDNS, and
+ * the kubeconfig that reaches it.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { CLUSTER_ROLE_POLICIES, CNI_POLICIES, NODE_ROLE_POLICIES, managedPolicyArn, podIdentityTrust, serviceTrust } from "./builders/iam";
+import { kubeconfigYaml } from "./builders/kubeconfig";
+import { METADATA_OPTIONS, rootVolume } from "./builders/launch-template";
+import { SYSTEM_NODE_LABELS } from "./builders/node-groups";
+import { AddonName, KubernetesVersion, addonVersion } from "./builders/versions";
+
+export interface EksClusterArgs {
+  readonly clusterName: string;
+  readonly kubernetesVersion: KubernetesVersion;
+  readonly region: string;
+  readonly vpcId: pulumi.Input<string>;
+  /** Private subnets: the control plane's network interfaces and every node live there. */
+  readonly subnetIds: pulumi.Input<string>[];
+  readonly endpoint: { readonly publicAccess: boolean; readonly privateAccess: boolean; readonly publicAccessCidrs: readonly string[] };
+  readonly serviceCidr: string;
+  readonly systemNodes: { readonly instanceType: string; readonly count: number };
+  readonly hybrid?: { readonly remoteNodeCidrs: readonly string[]; readonly remotePodCidrs: readonly string[] };
+  readonly tags: Record<string, string>;
+}
+
+/** EKS managed add-ons are created and updated to exactly the pinned version. */
+const ADDON_CONFLICTS = { resolveConflictsOnCreate: "OVERWRITE", resolveConflictsOnUpdate: "OVERWRITE" } as const;
+
+export class EksCluster extends pulumi.ComponentResource {
+  readonly clusterName: pulumi.Output<string>;
+  readonly clusterArn: pulumi.Output<string>;
+  /** The security group EKS creates; managed nodes use it to talk to the control plane. */
+  readonly clusterSecurityGroupId: pulumi.Output<string>;
+  readonly nodeRoleArn: pulumi.Output<string>;
+  /**
+   * The kubeconfig (secret). It resolves only once the system nodes and CoreDNS are up, so a
+   * Kubernetes provider built from it makes every in-cluster object wait for a cluster that can
+   * run pods.
+   */
+  readonly kubeconfig: pulumi.Output<string>;
+  /** What a node group must wait for: the add-ons without which its nodes never become Ready. */
+  readonly nodePrerequisites: pulumi.Resource[];
+  readonly systemNodeGroup: aws.eks.NodeGroup;
+
+  constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("gpu-training-clusters:aws:EksCluster", name, {}, opts);
+    const tags = args.tags;
+    const parent = { parent: this };
+
+    const clusterRole = new aws.iam.Role(`${name}-cluster-role`, { assumeRolePolicy: JSON.stringify(serviceTrust("eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"])), tags }, parent);
+    const clusterPolicies = CLUSTER_ROLE_POLICIES.map(
+      (p) => new aws.iam.RolePolicyAttachment(`${name}-cluster-role-${p}`, { role: clusterRole.name, policyArn: managedPolicyArn(p) }, parent),
+    );
+
+    // Hybrid nodes reach the API server through the control plane's network interfaces.
+    // https://docs.aws.amazon.com/eks/latest/userguide/hybrid-nodes-networking.html#hybrid-nodes-networking-cluster-sg
+    const extraSecurityGroups: pulumi.Output<string>[] = [];
+    if (args.hybrid) {
+      const sg = new aws.ec2.SecurityGroup(
+        `${name}-hybrid-sg`,
+        {
+          vpcId: args.vpcId,
+          description: "EKS control plane access from on-premises hybrid nodes and their pods",
+          ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: [...args.hybrid.remoteNodeCidrs, ...args.hybrid.remotePodCidrs], description: "kubelet and pods to the Kubernetes API" }],
+          egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], description: "API server to kubelets (10250) and webhooks" }],
+          tags: { ...tags, Name: `${name}-hybrid-sg` },
+        },
+        parent,
+      );
+      extraSecurityGroups.push(sg.id);
+    }
+
+    const cluster = new aws.eks.Cluster(
+      `${name}-eks`,
+      {
+        name: args.clusterName,
+        version: args.kubernetesVersion,
+        roleArn: clusterRole.arn,
+        vpcConfig: {
+          subnetIds: args.subnetIds,
+          endpointPublicAccess: args.endpoint.publicAccess,
+          endpointPrivateAccess: args.endpoint.privateAccess,
+          publicAccessCidrs: args.endpoint.publicAccess ? [...args.endpoint.publicAccessCidrs] : undefined,
+          securityGroupIds: extraSecurityGroups,
+        },
+        // Access entries only (no aws-auth ConfigMap); EKS Hybrid Nodes require API or API_AND_CONFIG_MAP.
+        accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
+        kubernetesNetworkConfig: { ipFamily: "ipv4", serviceIpv4Cidr: args.serviceCidr },
+        remoteNetworkConfig: args.hybrid
+          ? {
+              remoteNodeNetworks: { cidrs: [...args.hybrid.remoteNodeCidrs] },
+              ...(args.hybrid.remotePodCidrs.length > 0 ? { remotePodNetworks: { cidrs: [...args.hybrid.remotePodCidrs] } } : {}),
+            }
+          : undefined,
+        // The networking add-ons are installed below as managed add-ons at pinned versions, not
+        // as the unversioned self-managed copies EKS would otherwise bootstrap.
+        bootstrapSelfManagedAddons: false,
+        // STANDARD: no extended-support surcharge; an unattended cluster is upgraded instead.
+        upgradePolicy: { supportType: "STANDARD" },
+        tags,
+      },
+      { parent: this, dependsOn: clusterPolicies },
+    );
+
+    const nodeRole = new aws.iam.Role(`${name}-node-role`, { assumeRolePolicy: JSON.stringify(serviceTrust("ec2.amazonaws.com")), tags }, parent);
+    const nodePolicies = NODE_ROLE_POLICIES.map(
+      (p) => new aws.iam.RolePolicyAttachment(`${name}-node-role-${p}`, { role: nodeRole.name, policyArn: managedPolicyArn(p) }, parent),
+    );
+    const cniRole = new aws.iam.Role(`${name}-cni-role`, { assumeRolePolicy: JSON.stringify(podIdentityTrust()), tags }, parent);
+    const cniPolicies = CNI_POLICIES.map((p) => new aws.iam.RolePolicyAttachment(`${name}-cni-role-${p}`, { role: cniRole.name, policyArn: managedPolicyArn(p) }, parent));
+
+    const addon = (addonName: AddonName, extra: Partial<aws.eks.AddonArgs> = {}, dependsOn: pulumi.Resource[] = []) =>
+      new aws.eks.Addon(
+        `${name}-${addonName}`,
+        { clusterName: cluster.name, addonName, addonVersion: addonVersion(args.kubernetesVersion, addonName), ...ADDON_CONFLICTS, tags, ...extra },
+        { parent: this, dependsOn },
+      );
+    const podIdentityAgent = addon("eks-pod-identity-agent");
+    const vpcCni = addon("vpc-cni", { podIdentityAssociations: [{ roleArn: cniRole.arn, serviceAccount: "aws-node" }] }, [podIdentityAgent, ...cniPolicies]);
+    const kubeProxy = addon("kube-proxy");
+    this.nodePrerequisites = [...nodePolicies, podIdentityAgent, vpcCni, kubeProxy];
+
+    const systemTemplate = new aws.ec2.LaunchTemplate(
+      `${name}-system-lt`,
+      { blockDeviceMappings: rootVolume(50), metadataOptions: METADATA_OPTIONS, tags, tagSpecifications: [{ resourceType: "instance", tags: { ...tags, Name: `${args.clusterName}-system` } }] },
+      parent,
+    );
+    const count = args.systemNodes.count;
+    this.systemNodeGroup = new aws.eks.NodeGroup(
+      `${name}-system`,
+      {
+        clusterName: cluster.name,
+        nodeGroupName: "system",
+        version: args.kubernetesVersion,
+        nodeRoleArn: nodeRole.arn,
+        subnetIds: args.subnetIds,
+        amiType: "AL2023_x86_64_STANDARD",
+        instanceTypes: [args.systemNodes.instanceType],
+        capacityType: "ON_DEMAND",
+        scalingConfig: { minSize: count, maxSize: count, desiredSize: count },
+        labels: { ...SYSTEM_NODE_LABELS },
+        launchTemplate: { id: systemTemplate.id, version: systemTemplate.latestVersion.apply(String) },
+        updateConfig: { maxUnavailable: 1 },
+        tags,
+      },
+      { parent: this, dependsOn: this.nodePrerequisites },
+    );
+    const coredns = addon("coredns", {}, [this.systemNodeGroup]);
+
+    const kubeconfig = pulumi
+      .all([cluster.name, cluster.endpoint, cluster.certificateAuthority.data, this.systemNodeGroup.id, coredns.id])
+      .apply(([clusterName, endpoint, ca]) => kubeconfigYaml({ clusterName, region: args.region, endpoint, certificateAuthorityData: ca ?? "" }));
+
+    this.clusterName = cluster.name;
+    this.clusterArn = cluster.arn;
+    this.clusterSecurityGroupId = cluster.vpcConfig.apply((v) => v.clusterSecurityGroupId ?? "");
+    this.nodeRoleArn = nodeRole.arn;
+    this.kubeconfig = pulumi.secret(kubeconfig);
+    this.registerOutputs({ clusterName: this.clusterName, clusterArn: this.clusterArn, kubeconfig: this.kubeconfig });
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Everything AWS-side of a stack with `cluster.mode: create`: the network, the EKS cluster, one
+ * managed node group per managed GPU pool, the hybrid-node plumbing for off-AWS pools and the
+ * storage CSI add-ons. In-cluster services (autoscaler, device plugins) come later, through the
+ * Kubernetes provider built from `kubeconfig`.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { GpuClusterArgs } from "./builders/cluster-args";
+import { EksCluster } from "./cluster";
+import { GpuNodePool } from "./gpu-pool";
+import { HybridNodes } from "./hybrid";
+import { Network } from "./network";
+import { CsiDrivers } from "./storage";
+
+export class GpuCluster extends pulumi.ComponentResource {
+  readonly clusterName: pulumi.Output<string>;
+  readonly kubeconfig: pulumi.Output<string>;
+  readonly s3CsiRoleName: pulumi.Output<string>;
+  readonly accountId: pulumi.Output<string>;
+  /** Pool → nodeadm config (secret); only with hybrid pools. */
+  readonly hybridNodeConfigs?: pulumi.Output<Record<string, string>>;
+
+  constructor(name: string, args: GpuClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("gpu-training-clusters:aws:GpuCluster", name, {}, opts);
+    const c = args.cluster;
+    const parent = { parent: this };
+    this.accountId = aws.getCallerIdentityOutput({}, parent).accountId;
+
+    const network = new Network(
+      `${name}-network`,
+      {
+        clusterName: args.clusterName,
+        vpcCidr: c.vpcCidr,
+        zones: c.availabilityZones,
+        natGateways: c.natGateways,
+        tags: args.tags,
+        onPremises: c.hybrid?.transitGatewayId
+          ? { transitGatewayId: c.hybrid.transitGatewayId, cidrs: [...c.hybrid.remoteNodeCidrs, ...c.hybrid.remotePodCidrs] }
+          : undefined,
+      },
+      parent,
+    );
+
+    const cluster = new EksCluster(
+      `${name}-cluster`,
+      {
+        clusterName: args.clusterName,
+        kubernetesVersion: c.kubernetesVersion,
+        region: args.region,
+        vpcId: network.vpcId,
+        subnetIds: network.privateSubnetIds,
+        endpoint: c.endpoint,
+        serviceCidr: c.serviceCidr,
+        systemNodes: c.systemNodes,
+        hybrid: c.hybrid ? { remoteNodeCidrs: c.hybrid.remoteNodeCidrs, remotePodCidrs: c.hybrid.remotePodCidrs } : undefined,
+        tags: args.tags,
+      },
+      parent,
+    );
+
+    for (const { pool, instance } of args.managedPools) {
+      new GpuNodePool(
+        `${name}-pool-${pool.name}`,
+        {
+          pool,
+          instance,
+          clusterName: args.clusterName,
+          kubernetesVersion: c.kubernetesVersion,
+          eksClusterName: cluster.clusterName,
+          clusterSecurityGroupId: cluster.clusterSecurityGroupId,
+          nodeRoleArn: cluster.nodeRoleArn,
+          vpcId: network.vpcId,
+          subnetIds: network.privateSubnetIds,
+          tags: args.tags,
+          after: cluster.nodePrerequisites,
+        },
+        parent,
+      );
+    }
+
+    if (args.hybridPools.length > 0) {
+      const hybrid = new HybridNodes(
+        `${name}-hybrid`,
+        { pools: args.hybridPools, region: args.region, accountId: this.accountId, eksClusterName: cluster.clusterName, clusterArn: cluster.clusterArn, tags: args.tags },
+        parent,
+      );
+      this.hybridNodeConfigs = hybrid.nodeConfigs;
+    }
+
+    const csi = new CsiDrivers(`${name}-csi`, { clusterName: cluster.clusterName, kubernetesVersion: c.kubernetesVersion, tags: args.tags, after: [cluster.systemNodeGroup] }, parent);
+
+    this.clusterName = cluster.clusterName;
+    this.kubeconfig = cluster.kubeconfig;
+    this.s3CsiRoleName = csi.s3RoleName;
+    this.registerOutputs({ clusterName: this.clusterName, kubeconfig: this.kubeconfig, s3CsiRoleName: this.s3CsiRoleName });
+  }
+}

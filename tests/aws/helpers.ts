@@ -1,0 +1,57 @@
+/**
+ * Plans a stack like tests/helpers/plan.ts and also hands back chosen stack outputs unmasked, so
+ * tests can read what a secret output (kubeconfig, nodeadm configs) really contains.
+ */
+import * as path from "path";
+import { stackFilePath } from "../../config/stack-file";
+import type { PlanRun } from "../../tools/plan-runner";
+import { PROJECT_DIR } from "../helpers/plan";
+
+type Output = { apply<U>(f: (v: unknown) => U): unknown };
+
+export interface RawPlan {
+  readonly run: PlanRun;
+  readonly raw: Record<string, unknown>;
+}
+
+/** `stack`: a stack of stacks/, or the path of a Pulumi.<stack>.yaml file. */
+export async function planWithRawOutputs(stack: string, keys: readonly string[] = []): Promise<RawPlan> {
+  let runner!: typeof import("../../tools/plan-runner");
+  jest.isolateModules(() => {
+    runner = require("../../tools/plan-runner");
+  });
+  const captured: Promise<[string, unknown]>[] = [];
+  const run = await runner.runPlan({
+    projectDir: PROJECT_DIR,
+    stackFile: stack.endsWith(".yaml") ? stack : stackFilePath(PROJECT_DIR, stack),
+    loadProgram: () => {
+      let exported: Record<string, unknown> = {};
+      jest.isolateModules(() => {
+        exported = require(path.join(PROJECT_DIR, "index"));
+      });
+      for (const key of keys) {
+        const value = exported[key] as Output | undefined;
+        if (value) captured.push(new Promise((resolve) => value.apply((v) => resolve([key, v]))));
+      }
+      return exported;
+    },
+  });
+  return { run, raw: Object.fromEntries(await Promise.all(captured)) };
+}
+
+/** Resources of one type token, optionally only those whose name contains `nameIncludes`. */
+export function resourcesOf(run: PlanRun, type: string, nameIncludes = "") {
+  return run.json.resources.filter((r) => r.type === type && r.name.includes(nameIncludes));
+}
+
+export function only(run: PlanRun, type: string, nameIncludes = "") {
+  const found = resourcesOf(run, type, nameIncludes);
+  if (found.length !== 1) throw new Error(`expected one ${type} named *${nameIncludes}*, found ${found.length}: ${found.map((r) => r.name).join(", ")}`);
+  return found[0];
+}
+
+export function countsByType(run: PlanRun): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of run.json.resources) counts[r.type] = (counts[r.type] ?? 0) + 1;
+  return counts;
+}
