@@ -19,14 +19,19 @@ export const kubeConnector: KubeConnector = {
   async connect(kubeconfig: string): Promise<KubeView> {
     const k8s = await importEsm("@kubernetes/client-node");
     const kc = new k8s.KubeConfig();
+    let core: InstanceType<ClientModule["CoreV1Api"]>;
+    let batch: InstanceType<ClientModule["BatchV1Api"]>;
+    let server: string;
     try {
       kc.loadFromString(kubeconfig);
+      const cluster = kc.getCurrentCluster();
+      if (!cluster) throw new Error("it names no current cluster");
+      server = cluster.server;
+      core = kc.makeApiClient(k8s.CoreV1Api);
+      batch = kc.makeApiClient(k8s.BatchV1Api);
     } catch (e) {
-      throw new KubeAccessError("invalid-kubeconfig", `the kubeconfig output cannot be loaded: ${e instanceof Error ? e.message : String(e)}`);
+      throw new KubeAccessError("invalid-kubeconfig", `the kubeconfig output cannot be used: ${e instanceof Error ? e.message : String(e)}`);
     }
-    const server = kc.getCurrentCluster()?.server ?? "(no server)";
-    const core = kc.makeApiClient(k8s.CoreV1Api);
-    const batch = kc.makeApiClient(k8s.BatchV1Api);
     const call = <T>(what: string, fn: () => Promise<T>) => withTimeout(fn(), what, server).catch((e: unknown) => Promise.reject(kubeError(e, what, server)));
     return {
       listGpuPods: async () => (await call("list pods in all namespaces", () => core.listPodForAllNamespaces())).items.map(gpuPodFrom).filter((p): p is GpuPod => p !== undefined),
@@ -119,6 +124,9 @@ export function kubeError(e: unknown, what: string, server: string): KubeAccessE
   }
   if (status === 403) {
     return new KubeAccessError("forbidden", `permission denied (403) to ${what} on ${server}: the reaper needs list on pods and jobs in all namespaces and on nodes`);
+  }
+  if (/spawn \S+ ENOENT/.test(text)) {
+    return new KubeAccessError("unauthorized", `cannot get credentials for ${server} to ${what}: the kubeconfig's credential command is not installed (${/spawn \S+ ENOENT/.exec(text)![0]}); EKS kubeconfigs run \`aws eks get-token\``);
   }
   if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|socket hang up|fetch failed/i.test(text)) {
     return new KubeAccessError("unreachable", `cannot reach ${server} to ${what}: ${text.trim().split("\n")[0]}`);

@@ -39,13 +39,13 @@ function renderDecision(d: StackDecision, plan: ReapPlan): string[] {
     const i = d.idle;
     row("idle", i.idleMinutes === undefined ? (d.code === "busy" || d.code === "pending" ? "no: GPU work now" : "unknown") : `${formatMinutes(i.idleMinutes)}${i.limitMinutes !== undefined ? ` (limit ${i.limitMinutes} min)` : ""}`);
     row("last job", i.lastJob ? `${i.lastJob.namespace}/${i.lastJob.name} ${i.lastJob.outcome} ${formatTime(i.lastJob.finishedAt)}` : "none listed");
-    row("idle cost", idleCost(d));
+    row("cost", costLine(d));
   }
   row("why", d.reason);
   return out;
 }
 
-function idleCost(d: StackDecision): string {
+function costLine(d: StackDecision): string {
   const i = d.idle!;
   const base = i.basePerHour;
   const nodes =
@@ -53,6 +53,7 @@ function idleCost(d: StackDecision): string {
       ? "no GPU nodes up"
       : `${i.gpuNodes} GPU node${i.gpuNodes === 1 ? "" : "s"} up ${dollars(i.gpuNodesPerHour)}/h${i.unpricedNodes.length > 0 ? ` (${i.unpricedNodes.length} of unknown price: ${i.unpricedNodes.join(", ")})` : ""}`;
   if (base === undefined) return `cluster base cost unknown; ${nodes}`;
-  const rate = `${dollars(base + i.gpuNodesPerHour)}/h (cluster base ${dollars(base)}/h; ${nodes})`;
-  return i.idleMinutes === undefined ? rate : `${rate}; about ${dollars((base * i.idleMinutes) / 60)} of base cost while idle so far`;
+  const when = i.idleMinutes === undefined ? "now" : "while idle";
+  const rate = `${dollars(base + i.gpuNodesPerHour)}/h ${when} (cluster base ${dollars(base)}/h; ${nodes})`;
+  return i.idleMinutes === undefined ? rate : `${rate}; about ${dollars((base * i.idleMinutes) / 60)} of base cost since it went idle`;
 }

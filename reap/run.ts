@@ -43,7 +43,7 @@ export async function reap(deps: ReapDeps, options: { readonly yes: boolean }): 
   const count = plan.groups.reduce((n, g) => n + g.stacks.length, 0);
 
   if (!options.yes) {
-    deps.out(count === 0 ? "" : `Dry run: nothing was destroyed; \`npm run reap -- --yes\` would destroy ${count} stack${count === 1 ? "" : "s"}.`);
+    if (count > 0) deps.out(`Dry run: nothing was destroyed; \`npm run reap -- --yes\` would destroy ${count} stack${count === 1 ? "" : "s"}.`);
   } else {
     for (const group of plan.groups) {
       // The decision may be minutes old by now: look again right before destroying anything.
