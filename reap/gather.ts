@@ -39,13 +39,14 @@ async function gatherStack(deps: GatherDeps, deployed: DeployedStack): Promise<S
       ? { ok: false, error: `no stack file stacks/Pulumi.${stack}.yaml` }
       : attempt(() => loadStackSpec(raw.value!, { project: deps.project, stack, readStackConfig: (s) => deps.readStackConfig(s) }));
   const base = { name: deployed.name, stack, deployed, spec };
-  if (deployed.resourceCount === 0) return { ...base, clusterRef: raw.ok && raw.value ? clusterRefFromConfig(raw.value) : undefined };
+  const fromFile = raw.ok && raw.value ? clusterRefFromConfig(raw.value) : undefined;
+  // Nothing deployed, or a cluster that is not ours: nothing more to read.
+  if (deployed.resourceCount === 0 || fromFile?.mode === "existing") return { ...base, clusterRef: fromFile };
 
   const outputs = await attemptAsync(() => deps.workspace.outputs(deployed.name));
   // The deployed outputs win for a reused cluster: destroy needs the cluster the state points at,
   // whatever the file says today.
   const fromOutputs = outputs.ok ? clusterRefFromOutputs(outputs.value) : undefined;
-  const fromFile = raw.ok && raw.value ? clusterRefFromConfig(raw.value) : undefined;
   const clusterRef = fromOutputs?.mode === "reuse" ? fromOutputs : (fromFile ?? fromOutputs);
   if (!clusterRef || clusterRef.mode === "existing") return { ...base, clusterRef };
 

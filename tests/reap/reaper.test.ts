@@ -224,6 +224,7 @@ describe("stacks that own no cluster of their own", () => {
     expect(decisionOf(r, "lab4090")).toMatchObject({ role: "existing", action: "skip", code: "existing" });
     expect(decisionOf(r, "lab4090").reason).toMatch(/^cluster.mode is existing: the cluster is not this project's, so reap never destroys it/);
     expect(w.kube.connected).toEqual([]);
+    expect(w.workspace.calls).toEqual(["listStacks"]);
     expect(w.workspace.destroyed).toEqual([]);
     expect(r.exitCode).toBe(0);
   });
