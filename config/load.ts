@@ -69,10 +69,12 @@ export function loadStackSpec(raw: RawConfig, ctx: LoadContext): StackSpec {
   if (!input) throw new ConfigError(problems, `stack "${ctx.stack}" has an invalid configuration`);
 
   let pools = resolvePools(input);
+  let clusterIdle = input.cluster.mode === "create" ? input.idle : undefined;
   if (input.cluster.mode === "reuse") {
     const referenced = loadReferencedPools(input.cluster.stack, ctx);
     problems.push(...referenced.problems);
     pools = referenced.pools;
+    clusterIdle = referenced.idle;
   }
   if (input.experiment) {
     problems.push(...experimentRules(input.experiment, pools, input.cluster.mode !== "existing"));
@@ -87,6 +89,7 @@ export function loadStackSpec(raw: RawConfig, ctx: LoadContext): StackSpec {
     pools,
     experiment: input.experiment ? resolveExperiment(input.experiment, pools) : undefined,
     idle: input.idle,
+    clusterIdle,
   };
 }
 
@@ -98,7 +101,7 @@ function resolvePools(input: StackInput): PoolSpec[] {
   }));
 }
 
-function loadReferencedPools(stack: string, ctx: LoadContext): { pools: PoolSpec[]; problems: Problem[] } {
+function loadReferencedPools(stack: string, ctx: LoadContext): { pools: PoolSpec[]; idle?: StackInput["idle"]; problems: Problem[] } {
   const raw = ctx.readStackConfig?.(stack);
   if (!raw) {
     return { pools: [], problems: [{ path: "cluster.stack", message: `names no stack of this project (got ${show(stack)}; expected a file stacks/Pulumi.${stack}.yaml)` }] };
@@ -110,7 +113,7 @@ function loadReferencedPools(stack: string, ctx: LoadContext): { pools: PoolSpec
   if (input.cluster.mode !== "create") {
     return { pools: [], problems: [{ path: "cluster.stack", message: `names stack ${show(stack)}, which creates no cluster (its cluster.mode is "${input.cluster.mode}"; allowed: a stack with mode "create")` }] };
   }
-  return { pools: resolvePools(input), problems: [] };
+  return { pools: resolvePools(input), idle: input.idle, problems: [] };
 }
 
 function resolveExperiment(experiment: NonNullable<StackInput["experiment"]>, pools: readonly PoolSpec[]): ExperimentSpec {

@@ -42,4 +42,9 @@ export interface StackSpec {
   readonly pools: readonly PoolSpec[];
   readonly experiment?: ExperimentSpec;
   readonly idle: IdlePolicy;
+  /**
+   * The idle policy of the stack whose cluster-autoscaler runs these pools: this stack's own for
+   * `mode: create`, the referenced stack's for `mode: reuse`, none in an existing cluster.
+   */
+  readonly clusterIdle?: IdlePolicy;
 }

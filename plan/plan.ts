@@ -33,10 +33,23 @@ export interface ExperimentPlan {
   readonly maxRunCost?: number;
 }
 
+/** How GPU nodes leave once their work is done: the cluster-autoscaler of the stack owning the cluster. */
+export interface NodeScaleDown {
+  /** The stack whose autoscaler removes the nodes (this stack, or the one it reuses). */
+  readonly stack: string;
+  readonly idleMinutes: number;
+  /** Longest a GPU node stays up after its last GPU pod ends: idleMinutes + SCALE_DOWN_OVERHEAD_MINUTES. */
+  readonly boundMinutes: number;
+  /** cluster-autoscaler arguments the bound assumes (see autoscalerScaleDownArgs). */
+  readonly autoscalerArgs: Readonly<Record<string, string>>;
+}
+
 export interface IdlePlan {
   readonly nodeIdleMinutes: number;
   readonly clusterIdleMinutes: number;
   readonly protected: boolean;
+  /** Undefined in an existing cluster: its nodes scale by its own rules, not ours. */
+  readonly nodeScaleDown?: NodeScaleDown;
   /** Per managed pool: what one node costs at most between its last GPU pod and its removal. */
   readonly idleNodeCost: readonly { readonly pool: string; readonly instanceType: string; readonly dollars: number }[];
 }
@@ -53,9 +66,43 @@ export interface Plan {
 }
 
 /**
- * Minutes a node can outlive its last GPU pod: the autoscaler's scale-down-unneeded-time, plus
- * one scan interval (10 s) and instance termination (about a minute), rounded up.
- * https://github.com/kubernetes/autoscaler/blob/master/cluster-autoscaler/FAQ.md
+ * How long an idle GPU node lives, from the cluster-autoscaler FAQ
+ * (https://github.com/kubernetes/autoscaler/blob/master/cluster-autoscaler/FAQ.md, "How does
+ * scale-down work?", "What are the parameters to CA?", "I have a couple of nodes with low
+ * utilization, but they are not scaled down. Why?"):
+ *
+ * - a node is removed once it has been unneeded for `scale-down-unneeded-time` (default 10 min);
+ * - after any scale-up, scale-down is in cooldown for `scale-down-delay-after-add` (default 10 min),
+ *   cluster-wide unless `scale-down-delay-type-local` (CA >= 1.29) makes it per node group. The
+ *   unneeded clock keeps running during the cooldown (static_autoscaler.go updates the unneeded
+ *   nodes before it checks the cooldown), so a node goes at
+ *   max(unneeded since + unneeded-time, last scale-up + delay-after-add).
+ *
+ * With the default delay-after-add a short job (scale-up, 2 min of work) would keep its node
+ * 10 min, and a scale-up of another pool would hold every idle node. So the autoscaler must run
+ * with all three settings below; the plan's bound is only true with them.
+ */
+export function autoscalerScaleDownArgs(nodeIdleMinutes: number): Readonly<Record<string, string>> {
+  return {
+    "scale-down-unneeded-time": `${nodeIdleMinutes}m`,
+    "scale-down-delay-after-add": `${nodeIdleMinutes}m`,
+    "scale-down-delay-type-local": "true",
+  };
+}
+
+/**
+ * Minutes a node can outlive its last GPU pod beyond nodeIdleMinutes, rounded up:
+ * - up to one scan interval (10 s, `scan-interval`) to see the node unneeded, one more to act
+ *   after the unneeded time;
+ * - `node-delete-delay-after-taint` (5 s) between tainting the node and deleting it;
+ * - EKS managed node groups drain a node (an Auto Scaling lifecycle hook) before it is
+ *   terminated; an idle GPU node holds only DaemonSet pods, so that takes seconds. A drain that
+ *   hangs is forced after 5 minutes
+ *   (https://docs.aws.amazon.com/eks/latest/userguide/delete-managed-node-group.html); that
+ *   stuck case is outside this bound;
+ * - EC2 stops billing when the instance enters `shutting-down`
+ *   (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-lifecycle.html).
+ * About 30 s in all; 2 minutes leaves room for a slow autoscaler loop and the AWS API calls.
  */
 export const SCALE_DOWN_OVERHEAD_MINUTES = 2;
 
@@ -82,18 +129,28 @@ export function buildPlan(spec: StackSpec): Plan {
     pools,
     experiment: spec.experiment ? planExperiment(spec, pools) : undefined,
     verdicts: result.verdicts,
-    idle: {
-      nodeIdleMinutes: spec.idle.nodeIdleMinutes,
-      clusterIdleMinutes: spec.idle.clusterIdleMinutes,
-      protected: spec.idle.protected,
-      idleNodeCost: pools
-        .filter((p) => p.instance && p.pricePerNodeHour !== undefined)
-        .map((p) => ({
-          pool: p.name,
-          instanceType: p.instance!.type,
-          dollars: costFor(p.pricePerNodeHour!, spec.idle.nodeIdleMinutes + SCALE_DOWN_OVERHEAD_MINUTES),
-        })),
-    },
+    idle: planIdle(spec, pools),
+  };
+}
+
+function planIdle(spec: StackSpec, pools: readonly PoolPlan[]): IdlePlan {
+  const owner = spec.cluster.mode === "reuse" ? spec.cluster.stack : spec.stack;
+  const nodeScaleDown: NodeScaleDown | undefined = spec.clusterIdle && {
+    stack: owner,
+    idleMinutes: spec.clusterIdle.nodeIdleMinutes,
+    boundMinutes: spec.clusterIdle.nodeIdleMinutes + SCALE_DOWN_OVERHEAD_MINUTES,
+    autoscalerArgs: autoscalerScaleDownArgs(spec.clusterIdle.nodeIdleMinutes),
+  };
+  return {
+    nodeIdleMinutes: spec.idle.nodeIdleMinutes,
+    clusterIdleMinutes: spec.idle.clusterIdleMinutes,
+    protected: spec.idle.protected,
+    nodeScaleDown,
+    idleNodeCost: nodeScaleDown
+      ? pools
+          .filter((p) => p.instance && p.pricePerNodeHour !== undefined)
+          .map((p) => ({ pool: p.name, instanceType: p.instance!.type, dollars: costFor(p.pricePerNodeHour!, nodeScaleDown.boundMinutes) }))
+      : [],
   };
 }
 

@@ -61,14 +61,35 @@ export function renderPlan(plan: Plan): string {
 
   add();
   add("Idle policy");
-  add(`  GPU nodes are removed ${plan.idle.nodeIdleMinutes} min after their last GPU pod ends`);
-  for (const c of plan.idle.idleNodeCost) {
-    add(`  an idle ${c.instanceType} node (pool ${c.pool}) costs at most ${dollars(c.dollars)} after its last job`);
-  }
-  add(
-    plan.idle.protected
-      ? "  the cluster is protected: `npm run reap` never destroys it"
-      : `  \`npm run reap\` destroys the stack after ${plan.idle.clusterIdleMinutes} min without GPU work; datasets and outputs are kept`,
-  );
+  for (const line of renderIdle(plan)) add(`  ${line}`);
   return lines.join("\n");
+}
+
+/** The idle section: when GPU nodes go, what an idle node costs, what `npm run reap` does. */
+export function renderIdle(plan: Plan): string[] {
+  const { idle, cluster } = plan;
+  const lines: string[] = [];
+  const down = idle.nodeScaleDown;
+  if (down) {
+    const args = Object.entries(down.autoscalerArgs).map(([k, v]) => `--${k}=${v}`).join(" ");
+    const whose = down.stack === plan.stack ? "" : ` (the autoscaler of stack ${down.stack})`;
+    lines.push(`GPU nodes are removed ${down.idleMinutes}-${down.boundMinutes} min after their last GPU pod ends${whose}`);
+    lines.push(`  cluster-autoscaler ${args}; up to ${down.boundMinutes - down.idleMinutes} min more to notice and terminate`);
+  } else {
+    lines.push("GPU nodes scale by the existing cluster's own rules: this project runs no autoscaler there");
+  }
+  for (const c of idle.idleNodeCost) {
+    lines.push(`an idle ${c.instanceType} node (pool ${c.pool}) costs at most ${dollars(c.dollars)} after its last job`);
+  }
+  if (idle.protected) {
+    lines.push("the stack is protected: `npm run reap` never destroys it");
+  } else if (cluster.mode === "create") {
+    lines.push(`\`npm run reap\` destroys the stack after ${idle.clusterIdleMinutes} min without GPU work; datasets and outputs are kept`);
+  } else if (cluster.mode === "reuse") {
+    const owner = down?.stack ?? "it reuses";
+    lines.push(`\`npm run reap\` destroys this stack only together with the cluster of stack ${owner} (this stack first), once the cluster has had no GPU work for ${idle.clusterIdleMinutes} min and for that stack's own limit; datasets and outputs are kept`);
+  } else {
+    lines.push("`npm run reap` never destroys this stack: the cluster is not this project's");
+  }
+  return lines;
 }

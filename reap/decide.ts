@@ -1,0 +1,302 @@
+/**
+ * The reaper's decisions, pure: from what was read about each deployed stack (StackFacts) and the
+ * time, which stacks to destroy, in which order, and why every other stack stays.
+ *
+ * Rules (docs/teardown.md explains them):
+ * - A cluster stack (`mode: create`) and the experiment stacks that reuse its cluster form one
+ *   group, judged on the cluster's GPU activity. The group is destroyed, experiments first, only
+ *   when nothing in it is protected, unreadable, updating or unsafe to destroy, no GPU pod runs or
+ *   waits, and the cluster has been idle for the largest `clusterIdleMinutes` of the group.
+ * - An experiment stack on a reused cluster is never destroyed on its own: it holds no GPUs once
+ *   its Job has finished, so removing it alone saves nothing and loses the Job's record.
+ * - A `mode: existing` stack is reported and never destroyed: the cluster is not this project's.
+ * - Whatever cannot be read is kept (fail safe), and a stack whose cluster cannot be told keeps
+ *   every cluster: it might run on any of them.
+ */
+import type { StackSpec } from "../config/spec";
+import { Activity, LastJob, describeBusy, isBusy } from "./activity";
+import { destroyHazards } from "./storage";
+import type { DeployedStack, StackResource } from "./types";
+
+export type Observed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
+
+export type ClusterRef = { readonly mode: "create" } | { readonly mode: "reuse"; readonly stack: string } | { readonly mode: "existing" };
+
+/** Everything read about one deployed stack. */
+export interface StackFacts {
+  /** The backend's name for it (what destroy is called with). */
+  readonly name: string;
+  /** Its short name, as in stacks/Pulumi.<stack>.yaml. */
+  readonly stack: string;
+  readonly deployed: DeployedStack;
+  /** Where its cluster is, from its file or, failing that, its outputs; undefined when neither says. */
+  readonly clusterRef?: ClusterRef;
+  readonly spec: Observed<StackSpec>;
+  /** Cluster base cost in $/h (mode create, from the plan); undefined when unknown. */
+  readonly basePerHour?: number;
+  /** The GPU activity of its cluster: read for `mode: create` stacks only. */
+  readonly activity?: Observed<Activity>;
+  /** Its state, for the storage check: read for stacks the reaper could destroy. */
+  readonly resources?: Observed<readonly StackResource[]>;
+}
+
+export type Action = "destroy" | "keep" | "skip";
+
+export type ReasonCode =
+  | "idle"
+  | "recent"
+  | "busy"
+  | "pending"
+  | "protected"
+  | "unreadable"
+  | "updating"
+  | "unsafe-storage"
+  | "blocked-by-dependent"
+  | "kept-with-cluster"
+  | "unknown-dependent"
+  | "orphan"
+  | "existing"
+  | "empty";
+
+export interface IdleFacts {
+  /** Minutes since GPU work last ended or the group was last updated; undefined while busy or unknown. */
+  readonly idleMinutes?: number;
+  readonly limitMinutes?: number;
+  /** The stack whose clusterIdleMinutes is the limit. */
+  readonly limitFrom?: string;
+  readonly lastJob?: LastJob;
+  readonly basePerHour?: number;
+  readonly gpuNodes: number;
+  readonly gpuNodesPerHour: number;
+  readonly unpricedNodes: readonly string[];
+}
+
+export interface StackDecision {
+  readonly name: string;
+  readonly stack: string;
+  readonly role: "cluster" | "experiment" | "existing" | "unknown";
+  /** For an experiment: the cluster stack it reuses. */
+  readonly clusterStack?: string;
+  readonly action: Action;
+  readonly code: ReasonCode;
+  readonly reason: string;
+  /** For a cluster: its idle time, last job and cost. */
+  readonly idle?: IdleFacts;
+}
+
+export interface ReapPlan {
+  readonly decisions: readonly StackDecision[];
+  /** Groups to destroy, each in order (experiments first, then their cluster), by backend name. */
+  readonly groups: readonly { readonly cluster: string; readonly stacks: readonly string[] }[];
+}
+
+interface Blocker {
+  readonly code: ReasonCode;
+  readonly reason: string;
+  /** The stack the blocker is about. */
+  readonly stack: string;
+}
+
+export function decide(facts: readonly StackFacts[], now: Date): ReapPlan {
+  const decisions: StackDecision[] = [];
+  const groups: { cluster: string; stacks: string[] }[] = [];
+  const live = facts.filter((f) => f.deployed.resourceCount !== 0);
+  for (const f of facts.filter((f) => f.deployed.resourceCount === 0)) {
+    decisions.push({ name: f.name, stack: f.stack, role: roleOf(f), action: "skip", code: "empty", reason: "nothing deployed (0 resources)" });
+  }
+
+  const unknown = live.filter((f) => f.clusterRef === undefined);
+  for (const f of unknown) {
+    decisions.push({ name: f.name, stack: f.stack, role: "unknown", action: "keep", code: "unreadable", reason: `cannot tell which cluster it uses: ${errorOf(f.spec)}` });
+  }
+
+  for (const f of live.filter((f) => f.clusterRef?.mode === "existing")) {
+    decisions.push({
+      name: f.name,
+      stack: f.stack,
+      role: "existing",
+      action: "skip",
+      code: "existing",
+      reason: "cluster.mode is existing: the cluster is not this project's, so reap never destroys it (its Job holds no GPUs once finished; `pulumi destroy` it by hand to remove its objects)",
+    });
+  }
+
+  const clusters = live.filter((f) => f.clusterRef?.mode === "create");
+  const clusterNames = new Set(clusters.map((c) => c.stack));
+  for (const f of live) {
+    const ref = f.clusterRef;
+    if (ref?.mode === "reuse" && !clusterNames.has(ref.stack)) {
+      decisions.push({
+        name: f.name,
+        stack: f.stack,
+        role: "experiment",
+        clusterStack: ref.stack,
+        action: "keep",
+        code: "orphan",
+        reason: `its cluster stack ${ref.stack} is not deployed here, so there is no cluster to reap with it`,
+      });
+    }
+  }
+
+  for (const cluster of [...clusters].sort((a, b) => a.stack.localeCompare(b.stack))) {
+    const dependents = live
+      .filter((f) => f.clusterRef?.mode === "reuse" && f.clusterRef.stack === cluster.stack)
+      .sort((a, b) => a.stack.localeCompare(b.stack));
+    const group = decideGroup(cluster, dependents, unknown, now);
+    decisions.push(...group.decisions);
+    if (group.destroy) groups.push({ cluster: cluster.name, stacks: [...dependents.map((d) => d.name), cluster.name] });
+  }
+
+  return { decisions: sortDecisions(decisions, facts), groups };
+}
+
+function decideGroup(cluster: StackFacts, dependents: readonly StackFacts[], unknown: readonly StackFacts[], now: Date): { decisions: StackDecision[]; destroy: boolean } {
+  const idle = idleFacts(cluster, dependents, now);
+  const blockers = groupBlockers(cluster, dependents, unknown, idle);
+  const clusterDecision: StackDecision =
+    blockers.length === 0
+      ? { name: cluster.name, stack: cluster.stack, role: "cluster", action: "destroy", code: "idle", reason: idleReason(idle), idle }
+      : {
+          name: cluster.name,
+          stack: cluster.stack,
+          role: "cluster",
+          action: "keep",
+          code: blockers[0].stack === cluster.stack ? blockers[0].code : "blocked-by-dependent",
+          reason: blockers.map((b) => b.reason).join("; "),
+          idle,
+        };
+
+  const decisions = [clusterDecision];
+  for (const d of dependents) {
+    const own = blockers.find((b) => b.stack === d.stack);
+    const base = { name: d.name, stack: d.stack, role: "experiment" as const, clusterStack: cluster.stack };
+    if (blockers.length === 0) {
+      decisions.push({ ...base, action: "destroy", code: "idle", reason: `its cluster ${cluster.stack} is idle and is destroyed after it (an experiment's idleness is its cluster's)` });
+    } else if (own) {
+      decisions.push({ ...base, action: "keep", code: own.code, reason: own.reason });
+    } else {
+      decisions.push({ ...base, action: "keep", code: "kept-with-cluster", reason: `kept with its cluster ${cluster.stack} (${clusterDecision.reason})` });
+    }
+  }
+  return { decisions, destroy: blockers.length === 0 };
+}
+
+/** Every reason not to destroy the group, the most fundamental first. */
+function groupBlockers(cluster: StackFacts, dependents: readonly StackFacts[], unknown: readonly StackFacts[], idle: IdleFacts): Blocker[] {
+  const blockers: Blocker[] = [];
+  const c = cluster.stack;
+  const onIt = (d: StackFacts) => `experiment stack ${d.stack} (runs on this cluster)`;
+
+  if (!cluster.spec.ok) blockers.push({ code: "unreadable", stack: c, reason: `cannot read its configuration: ${cluster.spec.error}` });
+  else if (cluster.spec.value.idle.protected) blockers.push({ code: "protected", stack: c, reason: "idle.protected is true" });
+  for (const d of dependents) {
+    if (!d.spec.ok) blockers.push({ code: "unreadable", stack: d.stack, reason: `${onIt(d)}: cannot read its configuration: ${d.spec.error}` });
+    else if (d.spec.value.idle.protected) blockers.push({ code: "protected", stack: d.stack, reason: `${onIt(d)} has idle.protected: true` });
+  }
+  if (unknown.length > 0) {
+    blockers.push({ code: "unknown-dependent", stack: c, reason: `stack${unknown.length === 1 ? "" : "s"} ${unknown.map((u) => u.stack).join(", ")} cannot be read and may run on this cluster` });
+  }
+  for (const s of [cluster, ...dependents]) {
+    if (s.deployed.updateInProgress) blockers.push({ code: "updating", stack: s.stack, reason: `${s === cluster ? "an update" : `${onIt(s)}: an update`} is in progress` });
+  }
+
+  const activity = cluster.activity;
+  if (!activity || !activity.ok) {
+    blockers.push({ code: "unreadable", stack: c, reason: `cannot read its GPU activity: ${activity ? activity.error : "not read"}` });
+  } else if (isBusy(activity.value)) {
+    const a = activity.value;
+    blockers.push({ code: a.running.length + a.unknown.length + a.unfinishedJobs.length > 0 ? "busy" : "pending", stack: c, reason: describeBusy(a) });
+  }
+
+  for (const s of [cluster, ...dependents]) {
+    const label = s === cluster ? "its state" : `${onIt(s)}: its state`;
+    if (!s.resources) blockers.push({ code: "unreadable", stack: s.stack, reason: `${label} was not read` });
+    else if (!s.resources.ok) blockers.push({ code: "unreadable", stack: s.stack, reason: `${label} cannot be read: ${s.resources.error}` });
+    else {
+      const hazards = destroyHazards(s.resources.value);
+      if (hazards.length > 0) {
+        blockers.push({ code: "unsafe-storage", stack: s.stack, reason: `${s === cluster ? "" : `${onIt(s)}: `}destroy would lose data: ${hazards.map((h) => `${h.urn} ${h.message}`).join("; ")}` });
+      }
+    }
+  }
+
+  if (blockers.length === 0) {
+    if (idle.idleMinutes === undefined) {
+      blockers.push({ code: "unreadable", stack: c, reason: "cannot tell when it was last used (no update time and no finished GPU work)" });
+    } else if (idle.limitMinutes !== undefined && idle.idleMinutes < idle.limitMinutes) {
+      blockers.push({ code: "recent", stack: c, reason: `idle ${formatMinutes(idle.idleMinutes)}, under the ${idle.limitMinutes}-min limit${limitSource(idle, c)}` });
+    }
+  }
+  return blockers;
+}
+
+function idleFacts(cluster: StackFacts, dependents: readonly StackFacts[], now: Date): IdleFacts {
+  const activity = cluster.activity?.ok ? cluster.activity.value : undefined;
+  const limits = [cluster, ...dependents]
+    .filter((s): s is StackFacts & { spec: { ok: true; value: StackSpec } } => s.spec.ok)
+    .map((s) => ({ stack: s.stack, minutes: s.spec.value.idle.clusterIdleMinutes }))
+    .sort((a, b) => b.minutes - a.minutes || (a.stack === cluster.stack ? -1 : 0));
+  const marks = [...[cluster, ...dependents].map((s) => s.deployed.lastUpdate), activity?.lastGpuWorkEnd].filter((d): d is Date => d !== undefined);
+  const since = marks.length > 0 ? Math.max(...marks.map((d) => d.getTime())) : undefined;
+  const busy = activity !== undefined && isBusy(activity);
+  return {
+    idleMinutes: since === undefined || busy || !activity ? undefined : Math.max(0, Math.floor((now.getTime() - since) / 60_000)),
+    limitMinutes: limits[0]?.minutes,
+    limitFrom: limits[0]?.stack,
+    lastJob: activity?.lastJob,
+    basePerHour: cluster.basePerHour,
+    gpuNodes: activity?.gpuNodes.length ?? 0,
+    gpuNodesPerHour: activity?.gpuNodesPerHour ?? 0,
+    unpricedNodes: activity?.unpricedNodes ?? [],
+  };
+}
+
+function idleReason(idle: IdleFacts): string {
+  return `no running or pending GPU pods, idle ${formatMinutes(idle.idleMinutes!)} >= the ${idle.limitMinutes}-min limit`;
+}
+
+function limitSource(idle: IdleFacts, cluster: string): string {
+  return idle.limitFrom && idle.limitFrom !== cluster ? ` (the clusterIdleMinutes of ${idle.limitFrom})` : "";
+}
+
+/** "45 min", "2h 05m", "3d 4h". */
+export function formatMinutes(minutes: number): string {
+  if (minutes < 60) return `${minutes} min`;
+  if (minutes < 24 * 60) return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, "0")}m`;
+  return `${Math.floor(minutes / 1440)}d ${Math.floor((minutes % 1440) / 60)}h`;
+}
+
+function roleOf(f: StackFacts): StackDecision["role"] {
+  switch (f.clusterRef?.mode) {
+    case "create":
+      return "cluster";
+    case "reuse":
+      return "experiment";
+    case "existing":
+      return "existing";
+    default:
+      return "unknown";
+  }
+}
+
+function errorOf<T>(o: Observed<T>): string {
+  return o.ok ? "no cluster setting" : o.error;
+}
+
+/** Report order: the backend's stack order, each cluster's experiments right after it. */
+function sortDecisions(decisions: StackDecision[], facts: readonly StackFacts[]): StackDecision[] {
+  const rank = new Map(facts.map((f, i) => [f.name, i]));
+  const byName = new Map(decisions.map((d) => [d.name, d]));
+  const key = (d: StackDecision): [number, number] => {
+    if (d.role === "experiment" && d.clusterStack) {
+      const cluster = [...byName.values()].find((c) => c.role === "cluster" && c.stack === d.clusterStack);
+      if (cluster) return [rank.get(cluster.name) ?? 0, 1 + (rank.get(d.name) ?? 0)];
+    }
+    return [rank.get(d.name) ?? 0, 0];
+  };
+  return [...decisions].sort((a, b) => {
+    const [a1, a2] = key(a);
+    const [b1, b2] = key(b);
+    return a1 - b1 || a2 - b2;
+  });
+}

@@ -1,0 +1,89 @@
+/**
+ * One reaper run: list the stacks, read them, decide, print the report, and with `yes` destroy
+ * the idle groups in order (experiments first, then their cluster). Everything outside goes
+ * through the seams in types.ts, so tests drive it with fakes.
+ */
+import { CLUSTER_OUTPUTS } from "../components/target";
+import { describeBusy, isBusy } from "./activity";
+import { ReapPlan, decide } from "./decide";
+import { GatherDeps, gatherFacts, messageOf, readActivity } from "./gather";
+import { renderReport } from "./report";
+import type { Clock } from "./types";
+
+export interface ReapDeps extends GatherDeps {
+  readonly clock: Clock;
+  /** Where the report goes, one line or block at a time. */
+  readonly out: (text: string) => void;
+}
+
+export interface ReapResult {
+  readonly plan: ReapPlan;
+  readonly destroyed: readonly string[];
+  readonly failed: readonly { readonly stack: string; readonly error: string }[];
+  /** Groups not destroyed because the check just before destroying found work or could not read. */
+  readonly aborted: readonly { readonly cluster: string; readonly reason: string; readonly unreadable: boolean }[];
+  /** 0: done; 1: a stack could not be checked or a destroy failed (so a scheduled run shows red). */
+  readonly exitCode: number;
+}
+
+/** Reasons that mean "could not check", which a scheduled run should surface. */
+const UNCHECKED = new Set(["unreadable", "unknown-dependent"]);
+
+export async function reap(deps: ReapDeps, options: { readonly yes: boolean }): Promise<ReapResult> {
+  const deployed = await deps.workspace.listStacks();
+  const now = deps.clock.now();
+  const facts = await gatherFacts(deps, deployed);
+  const plan = decide(facts, now);
+  deps.out(renderReport(plan, { now, yes: options.yes }));
+
+  const unchecked = plan.decisions.filter((d) => UNCHECKED.has(d.code)).map((d) => d.stack);
+  const destroyed: string[] = [];
+  const failed: { stack: string; error: string }[] = [];
+  const aborted: { cluster: string; reason: string; unreadable: boolean }[] = [];
+  const count = plan.groups.reduce((n, g) => n + g.stacks.length, 0);
+
+  if (!options.yes) {
+    if (count > 0) deps.out(`Dry run: nothing was destroyed; \`npm run reap -- --yes\` would destroy ${count} stack${count === 1 ? "" : "s"}.`);
+  } else {
+    for (const group of plan.groups) {
+      // The decision may be minutes old by now: look again right before destroying anything.
+      const recheck = await recheckIdle(deps, group.cluster);
+      if (recheck) {
+        aborted.push({ cluster: group.cluster, ...recheck });
+        deps.out(`NOT destroying ${group.stacks.join(", ")}: ${recheck.reason}`);
+        continue;
+      }
+      for (const stack of group.stacks) {
+        deps.out(`destroying ${stack} ...`);
+        try {
+          await deps.workspace.destroy(stack);
+          destroyed.push(stack);
+          deps.out(`destroyed ${stack}`);
+        } catch (e) {
+          failed.push({ stack, error: messageOf(e) });
+          const rest = group.stacks.slice(group.stacks.indexOf(stack) + 1);
+          deps.out(`FAILED to destroy ${stack}: ${messageOf(e)}${rest.length > 0 ? `; kept: ${rest.join(", ")}` : ""}`);
+          break;
+        }
+      }
+    }
+    deps.out(`Destroyed ${destroyed.length} of ${count} stack${count === 1 ? "" : "s"}.`);
+  }
+  if (unchecked.length > 0) deps.out(`Could not check: ${unchecked.join(", ")} (kept; see why above).`);
+  const exitCode = unchecked.length > 0 || failed.length > 0 || aborted.some((a) => a.unreadable) ? 1 : 0;
+  return { plan, destroyed, failed, aborted, exitCode };
+}
+
+/** Why the cluster must not be destroyed now, or undefined when it is still idle. */
+async function recheckIdle(deps: ReapDeps, cluster: string): Promise<{ reason: string; unreadable: boolean } | undefined> {
+  let outputs: Record<string, unknown>;
+  try {
+    outputs = await deps.workspace.outputs(cluster);
+  } catch (e) {
+    return { reason: `cannot re-read the outputs of ${cluster}: ${messageOf(e)}`, unreadable: true };
+  }
+  const activity = await readActivity(deps.kube, outputs[CLUSTER_OUTPUTS.kubeconfig]);
+  if (!activity.ok) return { reason: `cannot re-read the GPU activity of ${cluster}: ${activity.error}`, unreadable: true };
+  if (isBusy(activity.value)) return { reason: `${cluster} has GPU work again: ${describeBusy(activity.value)}`, unreadable: false };
+  return undefined;
+}
