@@ -129,6 +129,7 @@ describe("cluster service values", () => {
     expect(v.extraArgs).toEqual({
       "scale-down-unneeded-time": "7m",
       "scale-down-delay-after-add": "7m",
+      "scale-down-delay-type-local": "true",
       "skip-nodes-with-local-storage": "false",
       "skip-nodes-with-system-pods": "true",
       expander: "least-waste",

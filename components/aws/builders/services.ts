@@ -3,6 +3,7 @@
  * EFA device plugin. Plain data, so the tests read exactly what Helm gets.
  */
 import { GPU_TAINT } from "../../../k8s/names";
+import { autoscalerScaleDownArgs } from "../../../plan/plan";
 import { EFA_LABEL, SYSTEM_NODE_LABELS } from "./node-groups";
 
 export const AUTOSCALER_NAMESPACE = "kube-system";
@@ -20,7 +21,9 @@ export interface AutoscalerInput {
  * Flags (https://github.com/kubernetes/autoscaler/blob/master/cluster-autoscaler/FAQ.md#what-are-the-parameters-to-ca):
  * - scale-down-unneeded-time = nodeIdleMinutes: how long a GPU node may sit without GPU pods.
  * - scale-down-delay-after-add = nodeIdleMinutes (default 10m): otherwise every scale-up would
- *   keep all nodes for 10 minutes, longer than the idle bound the plan prints.
+ *   keep all nodes for 10 minutes, longer than the idle bound the plan prints; with
+ *   scale-down-delay-type-local=true that pause applies only to the group that grew. The plan
+ *   states its bound from the same three flags (plan/plan.ts, autoscalerScaleDownArgs).
  * - skip-nodes-with-local-storage=false: training pods mount emptyDir /dev/shm; with the default
  *   (true) such a node would never be scaled down while they ran, and neither would a node with
  *   any leftover emptyDir pod. Training pods are protected instead by the Job's
@@ -32,7 +35,6 @@ export interface AutoscalerInput {
  * - balance-similar-node-groups: spread identical groups evenly (per-zone copies of a pool).
  */
 export function autoscalerValues(input: AutoscalerInput) {
-  const idle = `${input.nodeIdleMinutes}m`;
   return {
     cloudProvider: "aws",
     awsRegion: input.region,
@@ -40,8 +42,7 @@ export function autoscalerValues(input: AutoscalerInput) {
     rbac: { serviceAccount: { create: true, name: AUTOSCALER_SERVICE_ACCOUNT } },
     nodeSelector: { ...SYSTEM_NODE_LABELS },
     extraArgs: {
-      "scale-down-unneeded-time": idle,
-      "scale-down-delay-after-add": idle,
+      ...autoscalerScaleDownArgs(input.nodeIdleMinutes),
       "skip-nodes-with-local-storage": "false",
       "skip-nodes-with-system-pods": "true",
       expander: "least-waste",
