@@ -4,11 +4,19 @@
  */
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
+import { ConfigError } from "./config/errors";
 import { loadStackSpec } from "./config/load";
 import { readStackFile, stackFilePath } from "./config/stack-file";
 import type { StackSpec } from "./config/spec";
 import { Plan, buildPlan } from "./plan/plan";
 import { ClusterTarget, existingTarget, reuseTarget } from "./components/target";
+import { EfaDevicePlugin, NvidiaDevicePlugin } from "./components/device-plugins";
+import { readLauncherFiles } from "./components/launcher-files";
+import { eksClusterName } from "./components/naming";
+import { TrainingExperiment } from "./components/training-experiment";
+import { NVIDIA_DEVICE_PLUGIN_CHART } from "./k8s/device-plugin";
+import { clusterNeedsEfaPlugin } from "./k8s/efa-device-plugin";
+import { buildExperimentObjects, experimentInput, experimentObjectProblems } from "./k8s/experiment";
 
 /** Validate everything first: a config error must leave no half-created cluster behind. */
 export function loadFromPulumi(projectDir = process.cwd()): { spec: StackSpec; plan: Plan } {
@@ -36,21 +44,42 @@ function clusterTarget(spec: StackSpec, name: string): ClusterTarget | undefined
 
 /** Cluster-wide services (device plugin, autoscaler, EFA plugin): once per cluster. */
 function clusterServices(spec: StackSpec, plan: Plan, target: ClusterTarget): Record<string, unknown> {
-  void spec;
-  void plan;
-  void target;
-  return {};
+  const nvidia = new NvidiaDevicePlugin(`${spec.stack}-nvidia-device-plugin`, { provider: target.provider });
+  // Only clusters with an EFA instance type need the EFA plugin (multi-node Jobs ask for its devices).
+  const efa = clusterNeedsEfaPlugin(plan.pools) ? new EfaDevicePlugin(`${spec.stack}-efa-device-plugin`, { provider: target.provider }) : undefined;
+  return {
+    devicePlugins: {
+      nvidia: { release: nvidia.releaseName, chart: `${NVIDIA_DEVICE_PLUGIN_CHART.chart} ${NVIDIA_DEVICE_PLUGIN_CHART.version}` },
+      ...(efa ? { efa: { release: efa.releaseName } } : {}),
+    },
+  };
 }
 
 /** The experiment's in-cluster objects: launcher ConfigMap, volumes, Service, Job. */
 function experimentResources(spec: StackSpec, plan: Plan, target: ClusterTarget): Record<string, unknown> {
-  void spec;
-  void plan;
-  void target;
-  return {};
+  const objects = buildExperimentObjects(experimentInput(spec, plan, readLauncherFiles()));
+  const name = spec.experiment!.name;
+  const experiment = new TrainingExperiment(name, {
+    objects,
+    provider: target.provider,
+    s3CsiRoleName: target.s3CsiRoleName,
+    s3PolicyName: `${eksClusterName(spec.stack)}-experiment-s3`,
+  });
+  const namespace = objects.job.metadata!.namespace!;
+  return {
+    job: {
+      name: experiment.jobName,
+      namespace: experiment.namespace,
+      logs: `kubectl logs -n ${namespace} -f job/${name}`,
+      status: `kubectl get job -n ${namespace} ${name}`,
+    },
+  };
 }
 
 export function deploy(spec: StackSpec, plan: Plan): Record<string, unknown> {
+  // Checks that need the plan (the chosen instance's memory) run before the first resource too.
+  const problems = experimentObjectProblems(spec, plan);
+  if (problems.length > 0) throw new ConfigError(problems, `stack "${spec.stack}" has an invalid configuration`);
   const name = spec.stack;
   const target = clusterTarget(spec, name);
   if (!target) return { summary: plan };
