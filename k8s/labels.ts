@@ -21,8 +21,8 @@ const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 export function labelValue(text: string): string {
   const cleaned = text
     .replace(/[^A-Za-z0-9_.-]/g, "-")
-    .slice(0, 63)
     .replace(/^[^A-Za-z0-9]+/, "")
+    .slice(0, 63)
     .replace(/[^A-Za-z0-9]+$/, "");
   if (!LABEL_VALUE.test(cleaned)) throw new Error(`unreachable: ${cleaned} is not a label value`);
   return cleaned;

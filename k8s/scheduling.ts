@@ -55,7 +55,11 @@ function requirementHolds(r: INodeSelectorRequirement, labels: Readonly<Record<s
 export function nodeMatchesAffinity(affinity: IAffinity | undefined, labels: Readonly<Record<string, string>>): boolean {
   const terms = affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
   if (!terms) return true;
-  return terms.some((t) => (t.matchExpressions ?? []).every((r) => requirementHolds(r, labels)) && (t.matchExpressions?.length ?? 0) + (t.matchFields?.length ?? 0) > 0);
+  // An empty term matches no node; matchFields (node name) is not used by this project.
+  return terms.some((t) => {
+    const expressions = t.matchExpressions ?? [];
+    return expressions.length > 0 && expressions.every((r) => requirementHolds(r, labels));
+  });
 }
 
 /** Whether a nodeSelector selects a node with these labels. */
