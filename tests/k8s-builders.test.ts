@@ -76,7 +76,7 @@ describe("single-node Job of a100-8gpu", () => {
     expect(trainer.resources!.limits!["nvidia.com/gpu"]).toBe("8");
     expect(trainer.resources!.requests!["nvidia.com/gpu"]).toBe("8");
     expect(trainer.resources!.limits!["vpc.amazonaws.com/efa"]).toBeUndefined();
-    expect(trainer.resources!.requests!.cpu).toBe("95100m");
+    expect(trainer.resources!.requests!.cpu).toBe("94600m");
     expect(trainer.resources!.limits!.cpu).toBeUndefined();
     expect(trainer.resources!.limits!.memory).toBe(trainer.resources!.requests!.memory);
   });

@@ -38,19 +38,20 @@ describe("EKS AL2023 kube-reserved", () => {
 describe("training pod sizing on a known instance", () => {
   it("gives a g4dn.xlarge pod what the node can spare, with a quarter of it as /dev/shm", () => {
     const s = sized({ gpusPerNode: 1, nodeGpus: 1, instance: g4dn });
-    // 16 GiB * 0.95 - (255 + 11*110) - 100 - 1024 = 12975 MiB, rounded down to 64 MiB.
-    expect(s.memoryRequestMiB).toBe(12928);
-    expect(s.memoryLimitMiB).toBe(12928);
-    // 4000m - 80m kube-reserved - 500m DaemonSets, rounded down to 100m.
-    expect(s.cpuMilli).toBe(3400);
-    expect(s.shmMiB).toBe(3200);
+    // 16 GiB * 0.93 - (255 + 11*110) - 100 - 1024 = 12648 MiB, rounded down to 64 MiB.
+    expect(s.memoryRequestMiB).toBe(12608);
+    expect(s.memoryLimitMiB).toBe(12608);
+    // 4000m - 80m kube-reserved - 1000m DaemonSets, rounded down to 100m.
+    expect(s.cpuMilli).toBe(2900);
+    expect(s.shmMiB).toBe(3136);
   });
 
   it("caps the default /dev/shm of a p4d.24xlarge at 64 GiB", () => {
     const s = sized({ gpusPerNode: 8, nodeGpus: 8, instance: p4d });
     expect(s.shmMiB).toBe(SHM_CAP_GIB * 1024);
     expect(s.memoryRequestMiB).toBeGreaterThan(1000 * 1024);
-    expect(s.cpuMilli).toBe(95100);
+    // 96000m - 310m kube-reserved - 1000m DaemonSets, rounded down to 100m.
+    expect(s.cpuMilli).toBe(94600);
   });
 
   it("splits a node by GPU share, so a half-node pod asks for half", () => {
@@ -68,7 +69,7 @@ describe("training pod sizing on a known instance", () => {
   it("rejects a shm size over half the pod's memory, naming the allowed maximum", () => {
     const r = sizePod({ gpusPerNode: 1, nodeGpus: 1, instance: g4dn, shmGiB: 8 });
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.problem).toBe("8 GiB of /dev/shm is more than half of the 12.6 GiB the pod gets on g4dn.xlarge (allowed up to 6 GiB; shm counts against the pod's memory)");
+    if (!r.ok) expect(r.problem).toBe("8 GiB of /dev/shm is more than half of the 12.3 GiB the pod gets on g4dn.xlarge (allowed up to 6 GiB; shm counts against the pod's memory)");
   });
 
   it("never asks for more than the node has, and always leaves the shm inside the memory limit (every instance, every share)", () => {
