@@ -69,7 +69,9 @@ export class TrainingExperiment extends pulumi.ComponentResource {
     // The Job's spec is immutable once created, and any change to it means a new run. So any spec
     // change replaces the Job, visibly (`pulumi preview` shows "replace"), and the old Job and its
     // pods are deleted first: the name is fixed, and the GPUs must be free for the new pods.
-    // Metadata-only changes (labels) update in place and do not re-run anything.
+    // Metadata-only changes (labels) update in place and do not re-run anything. ("spec" covers
+    // every nested path: the engine's applyReplaceOnChanges uses PropertyPath.Contains,
+    // https://github.com/pulumi/pulumi/blob/master/pkg/resource/deploy/step_generator.go)
     const trainingJob = new k8s.batch.v1.Job(`${name}-job`, resourceArgs<k8s.batch.v1.JobArgs>(objects.job), {
       ...k8sOpts,
       replaceOnChanges: ["spec"],

@@ -15,10 +15,12 @@ import type { InstanceSpec } from "../catalog/instances";
 export const MIB_PER_GIB = 1024;
 
 /**
- * Share of an instance's nominal memory the kernel, firmware and NVIDIA driver keep before the
- * kubelet counts capacity (MemTotal is typically 2-4% under the EC2 figure); 5% to be safe.
+ * Share of an instance's nominal memory the node never reports as capacity: kernel, page tables
+ * (struct page alone is 1.6%), firmware and the NVIDIA driver. MemTotal runs 3-5% under the EC2
+ * figure; 7% so the request never exceeds the real allocatable (a pod that fits no node stays
+ * Pending, and the autoscaler would not know why).
  */
-export const KERNEL_MEMORY_SHARE = 0.05;
+export const KERNEL_MEMORY_SHARE = 0.07;
 
 /**
  * Pods a node may run, which the AMI's kube-reserved memory grows with. The real value comes from
@@ -65,10 +67,10 @@ export const EVICTION_MEMORY_MIB = 100;
 /**
  * Requests of the DaemonSets every GPU node runs besides us: VPC CNI (aws-node), kube-proxy,
  * EKS Pod Identity agent, the NVIDIA and EFA device plugins, the EBS/S3/FSx CSI node plugins and
- * Mountpoint's per-volume pods. Their requests add up to a few hundred millicores and MiB; this
- * allowance leaves room for them and a monitoring agent.
+ * Mountpoint's per-volume pods. Together they request a few hundred millicores and MiB; a whole
+ * core and 1 GiB leave room for them and for a monitoring agent.
  */
-export const DAEMONSET_CPU_MILLI = 500;
+export const DAEMONSET_CPU_MILLI = 1000;
 export const DAEMONSET_MEMORY_MIB = 1024;
 
 /** Off AWS: what each GPU's worker asks for (CPU cores, GiB of process memory, and the limit). */

@@ -8,6 +8,7 @@ import { DEVICE_PLUGIN_NAMESPACE, NVIDIA_DEVICE_PLUGIN_CHART, devicePluginValues
 import { clusterNeedsEfaPlugin, efaDevicePluginValues } from "../k8s/efa-device-plugin";
 import { buildExperimentObjects, experimentInput } from "../k8s/experiment";
 import { masterHost } from "../k8s/job";
+import { buildLaunch } from "../k8s/launch";
 import { EXPERIMENT_LABEL, labelValue } from "../k8s/labels";
 import { GPU_PRESENT_LABEL, GPU_TAINT, experimentNames, gpuNodeLabels } from "../k8s/names";
 import { nodeMatchesAffinity, nodeMatchesSelector, tolerates } from "../k8s/scheduling";
@@ -277,5 +278,22 @@ describe("label values", () => {
   it("trim stack names to what a label value allows", () => {
     expect(labelValue("a100-8gpu")).toBe("a100-8gpu");
     expect(labelValue(`_x${"y".repeat(80)}.`)).toBe(`x${"y".repeat(62)}`);
+  });
+});
+
+describe("the launch builder's local target", () => {
+  it("still builds a standalone CPU run with paths mapped to this machine", () => {
+    const { spec } = loadStack("a100-8gpu");
+    const launch = buildLaunch(spec.experiment!, {
+      kind: "local",
+      nprocPerNode: 2,
+      launcherDir: "/repo/images/launcher",
+      mapPath: (p) => `/tmp/pod${p}`,
+      python: "/usr/bin/python3",
+      minShmMiB: 64,
+    });
+    expect(launch.command).toEqual(["/usr/bin/python3", "/repo/images/launcher/launch.py"]);
+    expect(launch.args).toEqual(expect.arrayContaining(["--expect-gpus=0", "--min-shm-mib=64", "--dataset=/tmp/pod/data/imagenet", "--standalone", "--nproc_per_node=2"]));
+    expect(launch.args.some((a) => a.startsWith("--wait-for-host"))).toBe(false);
   });
 });
