@@ -4,12 +4,19 @@
  */
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
+import { ConfigError } from "./config/errors";
 import { loadStackSpec } from "./config/load";
 import { readStackFile, stackFilePath } from "./config/stack-file";
 import type { StackSpec } from "./config/spec";
 import { Plan, buildPlan } from "./plan/plan";
 import { ClusterTarget, existingTarget, reuseTarget } from "./components/target";
 import { eksClusterServices, eksTarget } from "./components/aws/target";
+import { NvidiaDevicePlugin } from "./components/device-plugins";
+import { readLauncherFiles } from "./components/launcher-files";
+import { eksClusterName } from "./components/naming";
+import { TrainingExperiment } from "./components/training-experiment";
+import { NVIDIA_DEVICE_PLUGIN_CHART } from "./k8s/device-plugin";
+import { buildExperimentObjects, experimentInput, experimentObjectProblems } from "./k8s/experiment";
 
 /** Validate everything first: a config error must leave no half-created cluster behind. */
 export function loadFromPulumi(projectDir = process.cwd()): { spec: StackSpec; plan: Plan } {
@@ -37,20 +44,39 @@ function clusterTarget(spec: StackSpec, plan: Plan, name: string): ClusterTarget
 
 /** Cluster-wide services (device plugin, autoscaler, EFA plugin): once per cluster. */
 function clusterServices(spec: StackSpec, plan: Plan, target: ClusterTarget): Record<string, unknown> {
+  // The EFA device plugin comes with the AWS services: only EKS pools get EFA interfaces.
+  const nvidia = new NvidiaDevicePlugin(`${spec.stack}-nvidia-device-plugin`, { provider: target.provider });
   return {
     ...eksClusterServices(spec, plan, target),
+    devicePlugin: { release: nvidia.releaseName, chart: `${NVIDIA_DEVICE_PLUGIN_CHART.chart} ${NVIDIA_DEVICE_PLUGIN_CHART.version}` },
   };
 }
 
 /** The experiment's in-cluster objects: launcher ConfigMap, volumes, Service, Job. */
 function experimentResources(spec: StackSpec, plan: Plan, target: ClusterTarget): Record<string, unknown> {
-  void spec;
-  void plan;
-  void target;
-  return {};
+  const objects = buildExperimentObjects(experimentInput(spec, plan, readLauncherFiles()));
+  const name = spec.experiment!.name;
+  const experiment = new TrainingExperiment(name, {
+    objects,
+    provider: target.provider,
+    s3CsiRoleName: target.s3CsiRoleName,
+    s3PolicyName: `${eksClusterName(spec.stack)}-experiment-s3`,
+  });
+  const namespace = objects.job.metadata!.namespace!;
+  return {
+    job: {
+      name: experiment.jobName,
+      namespace: experiment.namespace,
+      logs: `kubectl logs -n ${namespace} -f job/${name}`,
+      status: `kubectl get job -n ${namespace} ${name}`,
+    },
+  };
 }
 
 export function deploy(spec: StackSpec, plan: Plan): Record<string, unknown> {
+  // Checks that need the plan (the chosen instance's memory) run before the first resource too.
+  const problems = experimentObjectProblems(spec, plan);
+  if (problems.length > 0) throw new ConfigError(problems, `stack "${spec.stack}" has an invalid configuration`);
   const name = spec.stack;
   const target = clusterTarget(spec, plan, name);
   if (!target) return { summary: plan };

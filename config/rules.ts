@@ -174,6 +174,7 @@ export function experimentRules(experiment: ExperimentInput, pools: readonly { n
   ];
   const volumeNames = new Set<string>();
   const mountPaths = new Set<string>();
+  const fsxIds = new Set<string>();
   for (const { path, volume } of volumes) {
     if (volumeNames.has(volume.name)) problems.push({ path: `${path}.name`, message: `duplicates another volume (got ${show(volume.name)})` });
     volumeNames.add(volume.name);
@@ -187,6 +188,13 @@ export function experimentRules(experiment: ExperimentInput, pools: readonly { n
     const type = volume.source.type;
     if ((type === "s3" || type === "fsx") && !clusterOnAws) {
       problems.push({ path: `${path}.source.type`, message: `${show(type)} needs an EKS cluster (got it with cluster.mode "existing"; allowed there: pvc, hostPath)` });
+    }
+    if (volume.source.type === "fsx") {
+      // The kubelet knows a CSI volume by driver and volumeHandle (the file system id): a second
+      // PV of the same file system in one pod is never mounted and the pod hangs in ContainerCreating.
+      const id = volume.source.fileSystemId;
+      if (fsxIds.has(id)) problems.push({ path: `${path}.source.fileSystemId`, message: `mounts the same FSx file system as another volume (got ${show(id)}; mount it once, at a common parent path)` });
+      fsxIds.add(id);
     }
     if (type === "hostPath" && pool && pool.kind === "managed") {
       problems.push({ path: `${path}.source.type`, message: `"hostPath" only applies to hybrid and existing pools (managed nodes are replaced and their disks with them; use s3, fsx or pvc)` });

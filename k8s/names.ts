@@ -30,6 +30,15 @@ export function experimentNames(experiment: { readonly name: string; readonly no
   };
 }
 
+/**
+ * The namespace of every namespaced object an experiment creates. `default` rather than one
+ * namespace per stack: a stack-owned Namespace would take the experiment's PersistentVolumeClaims
+ * with it on `pulumi destroy` (deleting a namespace deletes everything in it, whatever Pulumi's
+ * retainOnDelete says), and an existing PVC named by `source.type: pvc` must live in the Job's
+ * namespace, which for a user's cluster is most often `default`.
+ */
+export const TRAINING_NAMESPACE = "default";
+
 /** Labels every pool's nodes carry (managed, hybrid and existing alike). */
 export const POOL_LABEL = "gpu-training-clusters.io/pool";
 export const GPU_LABEL = "gpu-training-clusters.io/gpu";

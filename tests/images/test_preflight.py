@@ -173,6 +173,11 @@ class DriverDecisions(unittest.TestCase):
     def test_cuda13_floor(self):
         self.assertIn("the minimum for any CUDA 13.x runtime", self.verdict("575.51.03", build="13.0").errors[0])
 
+    def test_unparseable_driver_is_a_warning_not_a_crash(self):
+        verdict = self.verdict("unknown")
+        self.assertEqual(verdict.errors, [])
+        self.assertIn("driver not checked", verdict.warnings[0])
+
     def test_unknown_driver_is_a_warning(self):
         facts = gpu_facts("NVIDIA H100 80GB HBM3", (9, 0), driver=None)
         facts["driver_error"] = "FileNotFoundError: no such file"

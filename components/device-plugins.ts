@@ -1,0 +1,35 @@
+/**
+ * The NVIDIA device plugin as a Helm release on every GPU node of every pool kind. Values come
+ * from the pure builder in k8s/device-plugin.ts. (AWS's EFA plugin is an AWS service:
+ * components/aws/services.ts.)
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { DEVICE_PLUGIN_NAMESPACE, DEVICE_PLUGIN_RELEASE, NVIDIA_DEVICE_PLUGIN_CHART, devicePluginValues } from "../k8s/device-plugin";
+
+export interface DevicePluginArgs {
+  /** The cluster's Kubernetes provider. */
+  readonly provider: k8s.Provider;
+}
+
+export class NvidiaDevicePlugin extends pulumi.ComponentResource {
+  public readonly releaseName: pulumi.Output<string>;
+
+  constructor(name: string, args: DevicePluginArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("gpu-training-clusters:k8s:NvidiaDevicePlugin", name, {}, opts);
+    const release = new k8s.helm.v3.Release(
+      `${name}-release`,
+      {
+        name: DEVICE_PLUGIN_RELEASE,
+        chart: NVIDIA_DEVICE_PLUGIN_CHART.chart,
+        version: NVIDIA_DEVICE_PLUGIN_CHART.version,
+        repositoryOpts: { repo: NVIDIA_DEVICE_PLUGIN_CHART.repo },
+        namespace: DEVICE_PLUGIN_NAMESPACE,
+        values: devicePluginValues(),
+      },
+      { parent: this, provider: args.provider },
+    );
+    this.releaseName = release.name;
+    this.registerOutputs({ releaseName: this.releaseName });
+  }
+}

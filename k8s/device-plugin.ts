@@ -1,0 +1,46 @@
+/**
+ * Helm values of the NVIDIA device plugin, which advertises `nvidia.com/gpu` on each GPU node.
+ * The EKS AL2023 NVIDIA AMI ships the driver and container toolkit but not the plugin.
+ *
+ * The chart's default affinity (values.yaml of chart 0.20.0,
+ * https://github.com/NVIDIA/k8s-device-plugin/blob/v0.20.0/deployments/helm/nvidia-device-plugin/values.yaml)
+ * accepts nodes labelled by Node Feature Discovery (`feature.node.kubernetes.io/pci-10de.present`,
+ * `feature.node.kubernetes.io/cpu-model.vendor_id=NVIDIA`) or `nvidia.com/gpu.present=true`. We run
+ * no NFD, and an NFD-labelled node is not necessarily one of our GPU pools; so the affinity is
+ * replaced by one on `nvidia.com/gpu.present=true` alone, which our managed and hybrid GPU nodes
+ * carry (gpuNodeLabels) and existing-cluster users are told to set. CPU nodes never carry it.
+ */
+import { gpuNodeAffinity, gpuToleration } from "./scheduling";
+
+/** The chart, pinned; verified against the chart's Chart.yaml at tag v0.20.0. */
+export const NVIDIA_DEVICE_PLUGIN_CHART = {
+  chart: "nvidia-device-plugin",
+  version: "0.20.0",
+  repo: "https://nvidia.github.io/k8s-device-plugin",
+} as const;
+
+/** kube-system: the chart refuses `default`, and a cluster-wide plugin belongs with the system pods. */
+export const DEVICE_PLUGIN_NAMESPACE = "kube-system";
+/** A fixed release name: a second stack installing it into the same cluster fails loudly. */
+export const DEVICE_PLUGIN_RELEASE = "nvidia-device-plugin";
+
+export interface DevicePluginValues {
+  readonly affinity: ReturnType<typeof gpuNodeAffinity>;
+  readonly tolerations: readonly ReturnType<typeof gpuToleration>[];
+  readonly priorityClassName: string;
+  readonly nodeSelector: Record<string, never>;
+  readonly gfd: { readonly enabled: false };
+}
+
+export function devicePluginValues(): DevicePluginValues {
+  return {
+    affinity: gpuNodeAffinity(),
+    // Replaces the chart's list: our GPU taint (any value) and the legacy critical-addon taint.
+    tolerations: [{ key: "CriticalAddonsOnly", operator: "Exists" }, gpuToleration()],
+    // The chart's default, written out: the plugin must not be preempted by training pods.
+    priorityClassName: "system-node-critical",
+    nodeSelector: {},
+    // GPU Feature Discovery would need NFD; the pools already say which GPU they have.
+    gfd: { enabled: false },
+  };
+}

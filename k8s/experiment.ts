@@ -1,0 +1,113 @@
+/**
+ * Every in-cluster object of an experiment, built purely from the resolved stack and its plan:
+ * launcher ConfigMap, PersistentVolumes and claims, the headless Service (multi-node), the Job,
+ * and the IAM policy document its S3 volumes need. The component only turns these into resources;
+ * tests and golden files use this function directly, with no Pulumi runtime.
+ */
+import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
+import type { IJob } from "kubernetes-models/batch/v1/Job";
+import type { IPersistentVolume } from "kubernetes-models/v1/PersistentVolume";
+import type { IPersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
+import type { IService } from "kubernetes-models/v1/Service";
+import type { Problem } from "../config/errors";
+import type { ExperimentSpec, StackSpec } from "../config/spec";
+import type { Plan } from "../plan/plan";
+import type { PoolPlan } from "../plan/pools";
+import { buildTrainingJob } from "./job";
+import { buildLauncherConfigMap } from "./launcher-configmap";
+import { TRAINING_NAMESPACE, experimentNames } from "./names";
+import { PodNetwork, podNetwork } from "./network";
+import { PodSizing, sizePod } from "./pod-resources";
+import { PolicyDocument, s3AccessPolicy } from "./s3-policy";
+import { buildRendezvousService } from "./service";
+import { buildVolumes, experimentVolumes } from "./volumes";
+
+export interface ExperimentBuildInput {
+  readonly stack: string;
+  readonly experiment: ExperimentSpec;
+  readonly pool: PoolPlan;
+  /** `repository@sha256:...` (plan.experiment.image.reference). */
+  readonly image: string;
+  /** images/launcher/*.py, name → contents. */
+  readonly launcherFiles: Readonly<Record<string, string>>;
+  /** @default "default" (TRAINING_NAMESPACE) */
+  readonly namespace?: string;
+  /** ARN partition of the S3 policy. @default "aws" */
+  readonly partition?: string;
+}
+
+export interface ExperimentObjects {
+  readonly configMap: IConfigMap;
+  readonly persistentVolumes: readonly IPersistentVolume[];
+  readonly persistentVolumeClaims: readonly IPersistentVolumeClaim[];
+  /** Only for multi-node runs. */
+  readonly service?: IService;
+  readonly job: IJob;
+  /** Inline policy for the S3 CSI driver's role; undefined without S3 volumes. */
+  readonly s3Policy?: PolicyDocument;
+  readonly sizing: PodSizing;
+  readonly network: PodNetwork;
+}
+
+/** The experiment's pool in the plan (the rules guarantee it exists). */
+export function experimentPool(spec: StackSpec, plan: Plan): PoolPlan {
+  const pool = plan.pools.find((p) => p.name === spec.experiment?.pool);
+  if (!pool) throw new Error(`unreachable: experiment pool ${spec.experiment?.pool} is not in the plan`);
+  return pool;
+}
+
+function sizingInput(experiment: ExperimentSpec, pool: PoolPlan) {
+  return { gpusPerNode: experiment.gpusPerNode, nodeGpus: pool.nodeGpus, instance: pool.instance, shmGiB: experiment.shmGiB };
+}
+
+/**
+ * Problems only the plan can reveal (the node's memory is known once the instance is chosen).
+ * The program reports them with the config problems, before any resource exists.
+ */
+export function experimentObjectProblems(spec: StackSpec, plan: Plan): Problem[] {
+  if (!spec.experiment) return [];
+  const sized = sizePod(sizingInput(spec.experiment, experimentPool(spec, plan)));
+  return sized.ok ? [] : [{ path: "experiment.shmGiB", message: sized.problem }];
+}
+
+export function experimentInput(spec: StackSpec, plan: Plan, launcherFiles: Readonly<Record<string, string>>): ExperimentBuildInput {
+  if (!spec.experiment || !plan.experiment) throw new Error("experimentInput needs a stack with an experiment");
+  return {
+    stack: spec.stack,
+    experiment: spec.experiment,
+    pool: experimentPool(spec, plan),
+    image: plan.experiment.image.reference,
+    launcherFiles,
+  };
+}
+
+export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentObjects {
+  const { experiment, pool, stack } = input;
+  const namespace = input.namespace ?? TRAINING_NAMESPACE;
+  const names = experimentNames(experiment);
+  const sized = sizePod(sizingInput(experiment, pool));
+  if (!sized.ok) throw new Error(`experiment.shmGiB: ${sized.problem}`);
+  const network = podNetwork({ nodes: experiment.nodes, gpusPerNode: experiment.gpusPerNode, nodeGpus: pool.nodeGpus, instance: pool.instance });
+  const volumeList = experimentVolumes(experiment);
+  const volumes = buildVolumes(volumeList, { experiment: experiment.name, stack, namespace, objectName: names.volume });
+  return {
+    configMap: buildLauncherConfigMap({ name: names.launcherConfigMap, namespace, experiment: experiment.name, stack, files: input.launcherFiles }),
+    persistentVolumes: volumes.persistentVolumes,
+    persistentVolumeClaims: volumes.persistentVolumeClaims,
+    service: experiment.nodes > 1 ? buildRendezvousService({ name: names.service, namespace, experiment: experiment.name, stack }) : undefined,
+    job: buildTrainingJob({
+      names,
+      namespace,
+      stack,
+      experiment,
+      image: input.image,
+      nodeSelector: pool.nodeSelector,
+      sizing: sized.sizing,
+      network,
+      volumes,
+    }),
+    s3Policy: s3AccessPolicy(volumeList, input.partition),
+    sizing: sized.sizing,
+    network,
+  };
+}

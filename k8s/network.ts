@@ -1,0 +1,67 @@
+/**
+ * Cross-node communication of a training pod: the EFA devices it asks for and the environment
+ * that points NCCL at them. Only multi-node runs on an instance type with EFA get any of it; one
+ * node talks over NVLink/PCIe and shared memory, which NCCL finds on its own.
+ *
+ * EFA reaches NCCL through libfabric and the aws-ofi-nccl plugin, which must be in the image (the
+ * stock `pytorch/pytorch` images do not ship them: NCCL then uses TCP sockets, correctly but
+ * slowly). Sources:
+ * - https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/efa-start-nccl.html (FI_PROVIDER,
+ *   FI_EFA_USE_DEVICE_RDMA on instances with GPUDirect RDMA)
+ * - https://docs.aws.amazon.com/eks/latest/userguide/device-management-efa.html (the
+ *   `vpc.amazonaws.com/efa` resource advertised by the EFA device plugin)
+ */
+import type { InstanceSpec } from "../catalog/instances";
+
+export const EFA_RESOURCE = "vpc.amazonaws.com/efa";
+
+/**
+ * Instance families whose EFA supports GPUDirect RDMA (GPU memory read and written by the NIC
+ * without a copy through host memory). https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/efa.html
+ */
+export const GPUDIRECT_RDMA_FAMILIES = ["p4d", "p4de", "p5", "p5e", "p5en"] as const;
+
+export interface NetworkInput {
+  readonly nodes: number;
+  readonly gpusPerNode: number;
+  readonly nodeGpus: number;
+  readonly instance?: InstanceSpec;
+}
+
+export interface PodNetwork {
+  /** EFA devices the pod asks for (0: none). */
+  readonly efaDevices: number;
+  /** Environment for NCCL/libfabric; the experiment's own env wins over it. */
+  readonly env: Readonly<Record<string, string>>;
+  /** One line per setting, for the docs and the plan. */
+  readonly why: readonly string[];
+}
+
+export function instanceFamily(type: string): string {
+  return type.split(".")[0];
+}
+
+export function podNetwork(input: NetworkInput): PodNetwork {
+  const efa = input.instance?.efaInterfaces ?? 0;
+  if (input.nodes < 2 || efa === 0 || !input.instance) {
+    return { efaDevices: 0, env: {}, why: [] };
+  }
+  // EFA devices are exclusive to a pod: a pod using part of a node's GPUs takes its share of the
+  // interfaces (at least one), so a second training pod can still land on the node.
+  const efaDevices = Math.max(1, Math.ceil((efa * input.gpusPerNode) / input.nodeGpus));
+  const rdma = (GPUDIRECT_RDMA_FAMILIES as readonly string[]).includes(instanceFamily(input.instance.type));
+  const env: Record<string, string> = {
+    // Tell libfabric (and so aws-ofi-nccl) to use the EFA provider rather than probe for one.
+    FI_PROVIDER: "efa",
+  };
+  const why = [
+    `${EFA_RESOURCE}: ${efaDevices} of the ${efa} EFA interfaces of ${input.instance.type}`,
+    "FI_PROVIDER=efa: libfabric uses EFA rather than falling back to TCP",
+  ];
+  if (rdma) {
+    // Let the EFA device read and write GPU memory directly (GPUDirect RDMA).
+    env.FI_EFA_USE_DEVICE_RDMA = "1";
+    why.push(`FI_EFA_USE_DEVICE_RDMA=1: ${instanceFamily(input.instance.type)} supports GPUDirect RDMA over EFA`);
+  }
+  return { efaDevices, env, why };
+}

@@ -1,0 +1,168 @@
+/**
+ * The device plugin and the experiment through the whole program (offline plan) for the stacks
+ * that have a cluster target today, every manifest validated against the upstream Kubernetes
+ * schemas, and the checks that stop a stack before any resource exists.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { stringify } from "yaml";
+import { readLauncherFiles } from "../components/launcher-files";
+import { experimentObjectProblems } from "../k8s/experiment";
+import { writePlan } from "../tools/plan-runner";
+import { FIXTURE_STACKS, kubernetesObjects, loadStack, pureObjects, validateManifests } from "./helpers/experiment";
+import { load, problemsOf, T4_POOL } from "./helpers/config";
+import { ofType, planStack } from "./helpers/plan";
+
+const FIXTURE = path.join(FIXTURE_STACKS, "Pulumi.reuse-a100-2x8.yaml");
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+const NAMESPACED = new Set(["ConfigMap", "Job", "Service", "PersistentVolumeClaim"]);
+
+describe("the device plugin through the program", () => {
+  it("is installed, pinned, by an existing-cluster stack that owns cluster services", async () => {
+    const run = await planStack("rtx4090-existing");
+    const releases = ofType(run, RELEASE);
+    expect(releases.map((r) => r.name)).toEqual(["rtx4090-existing-nvidia-device-plugin-release"]);
+    expect(releases[0].inputs).toMatchObject({ chart: "nvidia-device-plugin", version: "0.20.0", namespace: "kube-system" });
+    expect(JSON.stringify(releases[0].inputs.values)).toContain('"key":"nvidia.com/gpu.present"');
+    expect(run.json.outputs.devicePlugins).toEqual({ nvidia: { release: "nvidia-device-plugin", chart: "nvidia-device-plugin 0.20.0" } });
+  });
+
+  it("is left to the cluster's own stack by a stack that reuses a cluster", async () => {
+    const run = await planStack("shared-t4-sweep");
+    expect(ofType(run, RELEASE)).toEqual([]);
+    expect(run.json.outputs.devicePlugins).toBeUndefined();
+  });
+});
+
+describe("experiments through the program", () => {
+  it("submits the rtx4090-existing Job without waiting for it and says how to follow it", async () => {
+    const run = await planStack("rtx4090-existing");
+    const job = run.manifests.find((m) => m.object.kind === "Job")!.object as { metadata: { annotations: Record<string, string> } };
+    expect(job.metadata.annotations["pulumi.com/skipAwait"]).toBe("true");
+    expect(run.json.outputs.job).toEqual({
+      name: "bert-rtx4090x4",
+      namespace: "default",
+      logs: "kubectl logs -n default -f job/bert-rtx4090x4",
+      status: "kubectl get job -n default bert-rtx4090x4",
+    });
+  });
+
+  it("carries the launcher files from images/launcher/ in the ConfigMap, byte for byte", async () => {
+    const run = await planStack("shared-t4-sweep");
+    const cm = run.manifests.find((m) => m.object.kind === "ConfigMap")!.object as { data: Record<string, string> };
+    expect(cm.data).toEqual(readLauncherFiles());
+    expect(Object.keys(cm.data)).toEqual(expect.arrayContaining(["launch.py", "preflight.py", "smoke.py"]));
+  });
+
+  it("plans the multi-node fixture with its Service, PVs, claims and the S3 policy on the reused cluster's role", async () => {
+    const run = await planStack(FIXTURE);
+    expect(run.manifests.map((m) => m.file)).toEqual([
+      "00-persistentvolume-llm-reuse-2x8-tokens.yaml",
+      "01-persistentvolume-llm-reuse-2x8-eval.yaml",
+      "02-persistentvolume-llm-reuse-2x8-checkpoints.yaml",
+      "03-configmap-default_llm-reuse-2x8-launcher.yaml",
+      "04-persistentvolumeclaim-default_llm-reuse-2x8-tokens.yaml",
+      "05-persistentvolumeclaim-default_llm-reuse-2x8-eval.yaml",
+      "06-persistentvolumeclaim-default_llm-reuse-2x8-checkpoints.yaml",
+      "07-service-default_llm-reuse-2x8.yaml",
+      "08-job-default_llm-reuse-2x8.yaml",
+    ]);
+    const policy = ofType(run, "aws:iam/rolePolicy:RolePolicy");
+    expect(policy).toHaveLength(1);
+    expect(policy[0].inputs.role).toBe("gtc-shared-cluster-s3-csi");
+    expect(policy[0].inputs.name).toBe("gtc-reuse-a100-2x8-experiment-s3");
+  });
+
+  it("stops a stack whose /dev/shm would starve the training processes, before any resource", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "big-shm-"));
+    const file = path.join(dir, "Pulumi.big-shm.yaml");
+    const config = {
+      "gpu-training-clusters:cluster": { mode: "reuse", stack: "shared-cluster" },
+      "gpu-training-clusters:experiment": { name: "big-shm", pool: "t4", shmGiB: 8 },
+    };
+    fs.writeFileSync(file, stringify({ config }));
+    await expect(planStack(file)).rejects.toThrow("experiment.shmGiB: 8 GiB of /dev/shm is more than half of the 12.3 GiB the pod gets on g4dn.xlarge");
+    const { spec, plan } = loadStack("t4-smoke");
+    expect(experimentObjectProblems(spec, plan)).toEqual([]);
+  });
+});
+
+describe("every manifest", () => {
+  const stacks = ["rtx4090-existing", "shared-t4-sweep", FIXTURE];
+  let dir: string;
+  let files: string[];
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "manifests-"));
+    for (const stack of stacks) {
+      const run = await planStack(stack);
+      writePlan(run, path.join(dir, run.stack));
+    }
+    // The create-mode examples, from their pure inputs (their cluster target is not merged yet).
+    for (const stack of ["a100-8gpu", "a100-2x8", "t4-smoke", "rtx4090-hybrid"]) {
+      const out = path.join(dir, `${stack}.pure`, "manifests");
+      fs.mkdirSync(out, { recursive: true });
+      kubernetesObjects(pureObjects(stack).objects).forEach((o, i) => fs.writeFileSync(path.join(out, `${i}.yaml`), stringify(o)));
+    }
+    files = fs.readdirSync(dir).flatMap((d) => fs.readdirSync(path.join(dir, d, "manifests")).map((f) => path.join(dir, d, "manifests", f)));
+  });
+
+  it("has an explicit name, and a namespace where the kind is namespaced", () => {
+    expect(files.length).toBeGreaterThanOrEqual(20);
+    const { results } = validateManifests(files);
+    for (const r of results) {
+      expect(r.name).toBeTruthy();
+      const text = fs.readFileSync(r.file, "utf8");
+      if (NAMESPACED.has(r.kind!)) expect(text).toMatch(/^ {2}namespace: default$/m);
+      else expect(text).not.toMatch(/^ {2}namespace:/m);
+    }
+  });
+
+  it("is valid against the upstream Kubernetes schemas, with no unknown field", () => {
+    const { status, results } = validateManifests(files);
+    expect(results.filter((r) => r.errors.length > 0)).toEqual([]);
+    expect(status).toBe(0);
+    expect(new Set(results.map((r) => r.kind))).toEqual(new Set(["ConfigMap", "Job", "Service", "PersistentVolume", "PersistentVolumeClaim"]));
+  });
+
+  it("would be rejected if broken: wrong types, bad enums, bad quantities and unknown fields are caught", () => {
+    const job = pureObjects("a100-2x8").objects.job as unknown as { spec: Record<string, unknown> & { template: { spec: { containers: Record<string, unknown>[] } } } };
+    const broken = JSON.parse(JSON.stringify(job));
+    broken.spec.completions = "2";
+    broken.spec.podFailurePolicy.rules[0].action = "Retry";
+    broken.spec.template.spec.containers[0].resources.limits.memory = "12 GB";
+    broken.spec.template.spec.containers[0].volumeMount = [];
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "broken-")), "job.yaml");
+    fs.writeFileSync(file, stringify(broken));
+    const { status, results } = validateManifests([file]);
+    expect(status).toBe(1);
+    const errors = results[0].errors.join("\n");
+    expect(errors).toContain("data/spec/completions must be integer");
+    expect(errors).toContain("data/spec/podFailurePolicy/rules/0/action must be equal to one of the allowed values");
+    expect(errors).toContain("data/spec/template/spec/containers/0/resources/limits/memory must match format \"quantity\"");
+    expect(errors).toContain("spec.template.spec.containers[0].volumeMount: unknown field of V1Container");
+  });
+});
+
+describe("experiment rules the Job relies on", () => {
+  it("reject torchrun's reserved variables in the experiment's env", () => {
+    const problems = problemsOf(() => load({ nodePools: [T4_POOL], experiment: { name: "e", pool: "t4", env: { MASTER_ADDR: "x", PET_NNODES: "2", OK_VAR: "1" } } }));
+    expect(problems.filter((p) => p.startsWith("experiment.env.MASTER_ADDR: is set by torch.distributed.run"))).toHaveLength(1);
+    expect(problems.filter((p) => p.startsWith("experiment.env.PET_NNODES: is set by torch.distributed.run"))).toHaveLength(1);
+    expect(problems.some((p) => p.includes("OK_VAR"))).toBe(false);
+  });
+
+  it("reject two volumes of the same FSx file system (the kubelet would mount only one)", () => {
+    const fsx = { type: "fsx", fileSystemId: "fs-0123456789abcdef0", dnsName: "fs.example", mountName: "abc" };
+    const problems = problemsOf(() =>
+      load({
+        nodePools: [T4_POOL],
+        experiment: { name: "e", pool: "t4", datasets: [{ name: "a", mountPath: "/a", source: fsx }], output: { name: "b", mountPath: "/b", source: fsx } },
+      }),
+    );
+    expect(problems).toEqual([
+      'experiment.output.source.fileSystemId: mounts the same FSx file system as another volume (got "fs-0123456789abcdef0"; mount it once, at a common parent path)',
+    ]);
+  });
+});

@@ -1,0 +1,62 @@
+/**
+ * The experiment objects of a stack file built purely (no Pulumi runtime), and the offline schema
+ * validator run as a child process (kubernetes-models is ESM-only; jest runs CommonJS).
+ */
+import { spawnSync } from "child_process";
+import * as path from "path";
+import { loadStackSpec } from "../../config/load";
+import type { StackSpec } from "../../config/spec";
+import { readStackFile, stackFilePath } from "../../config/stack-file";
+import { readLauncherFiles } from "../../components/launcher-files";
+import { ExperimentObjects, buildExperimentObjects, experimentInput } from "../../k8s/experiment";
+import { Plan, buildPlan } from "../../plan/plan";
+import { PROJECT_DIR } from "./plan";
+
+export const FIXTURE_STACKS = path.join(PROJECT_DIR, "tests", "fixtures", "stacks");
+export const VALIDATOR = path.join(PROJECT_DIR, "tests", "schema", "validate.mjs");
+
+export function stackFile(stack: string): string {
+  return stack.endsWith(".yaml") ? stack : stackFilePath(PROJECT_DIR, stack);
+}
+
+export function loadStack(stack: string): { spec: StackSpec; plan: Plan } {
+  const file = readStackFile(stackFile(stack));
+  const spec = loadStackSpec(file.config, {
+    project: "gpu-training-clusters",
+    stack: file.stack,
+    readStackConfig: (s) => readStackFile(stackFilePath(PROJECT_DIR, s)).config,
+  });
+  return { spec, plan: buildPlan(spec) };
+}
+
+export function pureObjects(stack: string): { spec: StackSpec; plan: Plan; objects: ExperimentObjects } {
+  const { spec, plan } = loadStack(stack);
+  return { spec, plan, objects: buildExperimentObjects(experimentInput(spec, plan, readLauncherFiles())) };
+}
+
+/** Every Kubernetes object of an ExperimentObjects, in apply order. */
+export function kubernetesObjects(objects: ExperimentObjects): Record<string, unknown>[] {
+  return [
+    ...objects.persistentVolumes,
+    objects.configMap,
+    ...objects.persistentVolumeClaims,
+    ...(objects.service ? [objects.service] : []),
+    objects.job,
+  ] as unknown as Record<string, unknown>[];
+}
+
+export interface ValidationResult {
+  readonly file: string;
+  readonly index: number;
+  readonly apiVersion?: string;
+  readonly kind?: string;
+  readonly name?: string;
+  readonly errors: readonly string[];
+}
+
+export function validateManifests(paths: readonly string[]): { status: number | null; results: ValidationResult[] } {
+  const run = spawnSync(process.execPath, [VALIDATOR, ...paths], { encoding: "utf8", cwd: PROJECT_DIR });
+  if (run.error) throw run.error;
+  if (!run.stdout) throw new Error(`validator printed nothing (status ${run.status}): ${run.stderr}`);
+  return { status: run.status, results: JSON.parse(run.stdout) as ValidationResult[] };
+}

@@ -1,0 +1,291 @@
+/**
+ * The pure builders on the example stacks' own inputs (stack file → spec → plan → objects), with
+ * no Pulumi runtime: this covers a100-8gpu and a100-2x8 even before their cluster target exists.
+ */
+import * as path from "path";
+import { listStacks } from "../config/stack-file";
+import { DEVICE_PLUGIN_NAMESPACE, NVIDIA_DEVICE_PLUGIN_CHART, devicePluginValues } from "../k8s/device-plugin";
+import { buildExperimentObjects, experimentInput } from "../k8s/experiment";
+import { masterHost } from "../k8s/job";
+import { buildLaunch } from "../k8s/launch";
+import { EXPERIMENT_LABEL, labelValue } from "../k8s/labels";
+import { GPU_PRESENT_LABEL, GPU_TAINT, experimentNames, gpuNodeLabels } from "../k8s/names";
+import { nodeMatchesAffinity, nodeMatchesSelector, tolerates } from "../k8s/scheduling";
+import { s3AccessPolicy } from "../k8s/s3-policy";
+import { experimentVolumes } from "../k8s/volumes";
+import { FIXTURE_STACKS, loadStack, pureObjects } from "./helpers/experiment";
+import { PROJECT_DIR } from "./helpers/plan";
+
+const FIXTURE = path.join(FIXTURE_STACKS, "Pulumi.reuse-a100-2x8.yaml");
+
+function container(stack: string) {
+  const { objects } = pureObjects(stack);
+  return { objects, job: objects.job, pod: objects.job.spec!.template.spec!, trainer: objects.job.spec!.template.spec!.containers[0] };
+}
+
+describe("NVIDIA device plugin values", () => {
+  it("pins chart 0.20.0 from NVIDIA's Helm repository, in kube-system", () => {
+    expect(NVIDIA_DEVICE_PLUGIN_CHART).toEqual({ chart: "nvidia-device-plugin", version: "0.20.0", repo: "https://nvidia.github.io/k8s-device-plugin" });
+    expect(DEVICE_PLUGIN_NAMESPACE).toBe("kube-system");
+  });
+
+  it("replaces the chart's NFD-based affinity with one on nvidia.com/gpu.present", () => {
+    const text = JSON.stringify(devicePluginValues());
+    expect(text).not.toContain("feature.node.kubernetes.io");
+    expect(text).toContain(GPU_PRESENT_LABEL);
+  });
+
+  it.each(listStacks(PROJECT_DIR))("lands on every GPU pool's nodes of %s and on no CPU node", (stack) => {
+    const { spec } = loadStack(stack);
+    const values = devicePluginValues();
+    for (const pool of spec.pools) {
+      // Managed and hybrid nodes get gpuNodeLabels; existing nodes carry their selector plus the
+      // gpu.present label the docs ask for.
+      const labels = pool.kind === "existing" ? { ...pool.nodeSelector, [GPU_PRESENT_LABEL]: "true" } : gpuNodeLabels(pool);
+      expect(nodeMatchesAffinity(values.affinity, labels)).toBe(true);
+      expect(tolerates(values.tolerations, GPU_TAINT)).toBe(true);
+    }
+    const cpuNode = { "kubernetes.io/os": "linux", "node.kubernetes.io/instance-type": "m6i.large", "eks.amazonaws.com/nodegroup": "system" };
+    expect(nodeMatchesAffinity(values.affinity, cpuNode)).toBe(false);
+    expect(nodeMatchesAffinity(values.affinity, { ...cpuNode, "feature.node.kubernetes.io/pci-10de.present": "true" })).toBe(false);
+  });
+});
+
+describe("single-node Job of a100-8gpu", () => {
+  const { job, pod, trainer, objects } = container("a100-8gpu");
+
+  it("runs torchrun with 8 workers on one node through the launcher", () => {
+    expect(trainer.command).toEqual(["python3", "/opt/gtc/launch.py"]);
+    expect(trainer.args).toEqual(expect.arrayContaining(["--expect-gpus=8", "--standalone", "--nnodes=1", "--nproc_per_node=8", "/opt/gtc/smoke.py"]));
+    expect(trainer.args!.indexOf("--")).toBeLessThan(trainer.args!.indexOf("--nproc_per_node=8"));
+    expect(job.spec!.completionMode).toBeUndefined();
+    expect(job.spec!.completions).toBe(1);
+    expect(objects.service).toBeUndefined();
+  });
+
+  it("asks for 8 GPUs and the p4d's CPU and memory, shm included, with no EFA on one node", () => {
+    expect(trainer.resources!.limits!["nvidia.com/gpu"]).toBe("8");
+    expect(trainer.resources!.requests!["nvidia.com/gpu"]).toBe("8");
+    expect(trainer.resources!.limits!["vpc.amazonaws.com/efa"]).toBeUndefined();
+    expect(trainer.resources!.requests!.cpu).toBe("94600m");
+    expect(trainer.resources!.limits!.cpu).toBeUndefined();
+    expect(trainer.resources!.limits!.memory).toBe(trainer.resources!.requests!.memory);
+  });
+
+  it("mounts a memory-backed /dev/shm sized to what the launcher checks", () => {
+    const shm = pod.volumes!.find((v) => v.name === "dshm")!;
+    expect(shm.emptyDir).toEqual({ medium: "Memory", sizeLimit: "64Gi" });
+    expect(trainer.volumeMounts).toContainEqual({ name: "dshm", mountPath: "/dev/shm" });
+    expect(trainer.args).toContain(`--min-shm-mib=${64 * 1024}`);
+  });
+
+  it("pins the image by digest and schedules onto the pool, tolerating the GPU taint", () => {
+    expect(trainer.image).toMatch(/^docker\.io\/pytorch\/pytorch@sha256:[0-9a-f]{64}$/);
+    expect(pod.nodeSelector).toEqual({ "gpu-training-clusters.io/pool": "a100" });
+    expect(nodeMatchesSelector(pod.nodeSelector, gpuNodeLabels({ name: "a100", gpu: "a100-40gb" }))).toBe(true);
+    expect(tolerates(pod.tolerations, GPU_TAINT)).toBe(true);
+  });
+
+  it("mounts the S3 dataset read-only and the FSx output writable, the launcher read-only", () => {
+    expect(trainer.volumeMounts).toContainEqual({ name: "dataset-imagenet", mountPath: "/data/imagenet", readOnly: true });
+    expect(trainer.volumeMounts).toContainEqual({ name: "output-outputs", mountPath: "/outputs", readOnly: false });
+    expect(trainer.volumeMounts).toContainEqual({ name: "launcher", mountPath: "/opt/gtc", readOnly: true });
+    expect(pod.volumes).toContainEqual({ name: "dataset-imagenet", persistentVolumeClaim: { claimName: "resnet50-a100x8-imagenet", readOnly: true } });
+    expect(pod.volumes).toContainEqual({ name: "output-outputs", persistentVolumeClaim: { claimName: "resnet50-a100x8-outputs", readOnly: false } });
+  });
+
+  it("passes the stack's NCCL_DEBUG through and adds no EFA settings", () => {
+    expect(trainer.env).toContainEqual({ name: "NCCL_DEBUG", value: "WARN" });
+    expect(trainer.env!.map((e) => e.name)).not.toContain("FI_PROVIDER");
+  });
+
+  it("fails at once on a non-zero exit, retries disruptions, never retries blindly and keeps the finished Job", () => {
+    const spec = job.spec!;
+    expect(pod.restartPolicy).toBe("Never");
+    expect(spec.podFailurePolicy!.rules[0]).toEqual({ action: "Ignore", onPodConditions: [{ type: "DisruptionTarget", status: "True" }] });
+    expect(spec.podFailurePolicy!.rules[1]).toEqual({ action: "FailJob", onExitCodes: { containerName: "trainer", operator: "NotIn", values: [0] } });
+    expect(spec.backoffLimit).toBeLessThanOrEqual(3);
+    expect(spec.ttlSecondsAfterFinished).toBeUndefined();
+    expect(spec.activeDeadlineSeconds).toBe(240 * 60);
+    expect(job.metadata!.annotations).toEqual({ "pulumi.com/skipAwait": "true" });
+    expect(job.spec!.template.metadata!.annotations).toEqual({ "cluster-autoscaler.kubernetes.io/safe-to-evict": "false" });
+  });
+
+  it("carries the recommended labels on the Job and its pods", () => {
+    for (const labels of [job.metadata!.labels!, job.spec!.template.metadata!.labels!]) {
+      expect(labels).toMatchObject({
+        "app.kubernetes.io/name": "pytorch-ddp",
+        "app.kubernetes.io/instance": "resnet50-a100x8",
+        "app.kubernetes.io/component": "trainer",
+        "app.kubernetes.io/part-of": "gpu-training-clusters",
+        "app.kubernetes.io/managed-by": "pulumi",
+        [EXPERIMENT_LABEL]: "resnet50-a100x8",
+      });
+    }
+  });
+});
+
+describe("multi-node Job of a100-2x8", () => {
+  const { job, pod, trainer, objects } = container("a100-2x8");
+  const names = experimentNames({ name: "llm-a100-2x8", nodes: 2 });
+
+  it("is an Indexed Job of 2 pods named under a headless Service", () => {
+    expect(job.spec).toMatchObject({ completionMode: "Indexed", completions: 2, parallelism: 2 });
+    expect(pod.subdomain).toBe(names.service);
+    expect(objects.service!.spec).toMatchObject({ clusterIP: "None", publishNotReadyAddresses: true });
+    // The Service selects exactly the Job's pods.
+    expect(nodeMatchesSelector(objects.service!.spec!.selector, job.spec!.template.metadata!.labels!)).toBe(true);
+  });
+
+  it("takes the node rank from the completion index and rendezvouses on pod 0, waiting for its name", () => {
+    expect(masterHost(names)).toBe("llm-a100-2x8-0.llm-a100-2x8");
+    expect(trainer.args).toEqual(
+      expect.arrayContaining([
+        "--nnodes=2",
+        "--nproc_per_node=8",
+        "--node_rank=$(JOB_COMPLETION_INDEX)",
+        "--master_addr=llm-a100-2x8-0.llm-a100-2x8",
+        "--master_port=29500",
+        "--wait-for-host=llm-a100-2x8-0.llm-a100-2x8",
+        "--wait-seconds=900",
+      ]),
+    );
+    expect(trainer.args!.indexOf("--wait-for-host=llm-a100-2x8-0.llm-a100-2x8")).toBeLessThan(trainer.args!.indexOf("--"));
+  });
+
+  it("asks for the p4d's 4 EFA interfaces and points libfabric at them", () => {
+    expect(trainer.resources!.limits!["vpc.amazonaws.com/efa"]).toBe("4");
+    expect(trainer.resources!.requests!["vpc.amazonaws.com/efa"]).toBe("4");
+    expect(trainer.env).toEqual(expect.arrayContaining([{ name: "FI_PROVIDER", value: "efa" }, { name: "FI_EFA_USE_DEVICE_RDMA", value: "1" }]));
+    expect(trainer.env!.map((e) => e.name)).not.toContain("NCCL_DEBUG");
+  });
+
+  it("mounts the FSx dataset read-only (csi.readOnly and claim) and references the existing output claim", () => {
+    const pv = objects.persistentVolumes.find((v) => v.metadata!.name === "llm-a100-2x8-tokens")!;
+    expect(pv.spec!.csi).toMatchObject({ driver: "fsx.csi.aws.com", volumeHandle: "fs-0fedcba9876543210", readOnly: true });
+    expect(pv.spec!.csi!.volumeAttributes).toEqual({ dnsname: "fs-0fedcba9876543210.fsx.us-east-1.amazonaws.com", mountname: "ijklmnop" });
+    expect(pv.spec!.capacity).toEqual({ storage: "2400Gi" });
+    expect(pod.volumes).toContainEqual({ name: "output-checkpoints", persistentVolumeClaim: { claimName: "llm-checkpoints", readOnly: false } });
+    // The existing claim is referenced, not created.
+    expect(objects.persistentVolumeClaims.map((c) => c.metadata!.name)).toEqual(["llm-a100-2x8-tokens"]);
+  });
+});
+
+describe("volumes", () => {
+  const { objects } = pureObjects(FIXTURE);
+
+  it("make S3 PVs static, retained, bound one-to-one, read-only for datasets", () => {
+    const dataset = objects.persistentVolumes.find((v) => v.metadata!.name === "llm-reuse-2x8-tokens")!;
+    expect(dataset.spec).toMatchObject({
+      persistentVolumeReclaimPolicy: "Retain",
+      storageClassName: "",
+      accessModes: ["ReadOnlyMany"],
+      claimRef: { namespace: "default", name: "llm-reuse-2x8-tokens" },
+      mountOptions: ["allow-other", "prefix tokens/v2/", "read-only"],
+      csi: { driver: "s3.csi.aws.com", volumeHandle: "llm-reuse-2x8-tokens", volumeAttributes: { bucketName: "example-training-datasets" } },
+    });
+    const output = objects.persistentVolumes.find((v) => v.metadata!.name === "llm-reuse-2x8-checkpoints")!;
+    expect(output.spec!.accessModes).toEqual(["ReadWriteMany"]);
+    expect(output.spec!.mountOptions).toEqual(["allow-other", "prefix llm-reuse-2x8/", "allow-delete", "allow-overwrite"]);
+  });
+
+  it("bind each claim to its PV by name, with no StorageClass", () => {
+    for (const pvc of objects.persistentVolumeClaims) {
+      const pv = objects.persistentVolumes.find((v) => v.metadata!.name === pvc.spec!.volumeName)!;
+      expect(pv).toBeDefined();
+      expect(pvc.spec!.storageClassName).toBe("");
+      expect(pvc.spec!.accessModes).toEqual(pv.spec!.accessModes);
+      expect(pvc.metadata!.namespace).toBe("default");
+      expect(pv.spec!.persistentVolumeReclaimPolicy).toBe("Retain");
+    }
+  });
+
+  it("give every volume handle once per pod", () => {
+    const handles = objects.persistentVolumes.map((v) => v.spec!.csi!.volumeHandle);
+    expect(new Set(handles).size).toBe(handles.length);
+  });
+
+  it("use host paths on existing nodes: the dataset must exist, the output may be created", () => {
+    const { pod } = container("rtx4090-hybrid");
+    expect(pod.volumes).toContainEqual({ name: "dataset-cifar", hostPath: { path: "/srv/datasets/cifar", type: "Directory" } });
+    expect(pod.volumes).toContainEqual({ name: "output-outputs", hostPath: { path: "/srv/outputs", type: "DirectoryOrCreate" } });
+  });
+});
+
+describe("S3 access policy", () => {
+  it("grants list on the prefix and get on the dataset, write actions only on the output", () => {
+    const { objects } = pureObjects(FIXTURE);
+    expect(objects.s3Policy).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        { Sid: "DatasetTokensList", Effect: "Allow", Action: ["s3:ListBucket"], Resource: ["arn:aws:s3:::example-training-datasets"], Condition: { StringLike: { "s3:prefix": ["tokens/v2/", "tokens/v2/*"] } } },
+        { Sid: "DatasetTokensObjects", Effect: "Allow", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::example-training-datasets/tokens/v2/*"] },
+        { Sid: "OutputCheckpointsList", Effect: "Allow", Action: ["s3:ListBucket"], Resource: ["arn:aws:s3:::example-training-outputs"], Condition: { StringLike: { "s3:prefix": ["llm-reuse-2x8/", "llm-reuse-2x8/*"] } } },
+        {
+          Sid: "OutputCheckpointsObjects",
+          Effect: "Allow",
+          Action: ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject"],
+          Resource: ["arn:aws:s3:::example-training-outputs/llm-reuse-2x8/*"],
+        },
+      ],
+    });
+  });
+
+  it("lists a whole bucket without a condition, and is absent without S3 volumes", () => {
+    const whole = s3AccessPolicy([{ role: "dataset", volume: { name: "all", mountPath: "/d", source: { type: "s3", bucket: "b-1" } } }])!;
+    expect(whole.Statement[0].Condition).toBeUndefined();
+    expect(whole.Statement[1].Resource).toEqual(["arn:aws:s3:::b-1/*"]);
+    expect(s3AccessPolicy(experimentVolumes(loadStack("a100-2x8").spec.experiment!))).toBeUndefined();
+  });
+});
+
+describe("every example stack's Job", () => {
+  it.each(listStacks(PROJECT_DIR).filter((s) => loadStack(s).spec.experiment))("%s: GPUs = gpusPerNode, shm inside the memory limit, name and namespace set", (stack) => {
+    const { spec, objects } = pureObjects(stack);
+    const c = objects.job.spec!.template.spec!.containers[0];
+    expect(c.resources!.limits!["nvidia.com/gpu"]).toBe(String(spec.experiment!.gpusPerNode));
+    expect(objects.sizing.memoryLimitMiB).toBeGreaterThanOrEqual(objects.sizing.shmMiB * 2);
+    for (const o of [objects.job, objects.configMap, ...objects.persistentVolumeClaims, ...(objects.service ? [objects.service] : [])]) {
+      expect(o.metadata!.name).toBeTruthy();
+      expect(o.metadata!.namespace).toBe("default");
+    }
+    expect(objects.job.metadata!.labels!["gpu-training-clusters.io/stack"]).toBe(labelValue(stack));
+  });
+
+  it("is deterministic: the same inputs give the same objects", () => {
+    expect(JSON.stringify(pureObjects("a100-2x8").objects)).toBe(JSON.stringify(pureObjects("a100-2x8").objects));
+  });
+
+  it("refuses to build without the launcher files the command needs", () => {
+    const { spec, plan } = loadStack("t4-smoke");
+    expect(() => buildExperimentObjects(experimentInput(spec, plan, { "launch.py": "" }))).toThrow(
+      "images/launcher/preflight.py is missing; images/launcher/smoke.py is missing",
+    );
+  });
+});
+
+describe("label values", () => {
+  it("trim stack names to what a label value allows", () => {
+    expect(labelValue("a100-8gpu")).toBe("a100-8gpu");
+    expect(labelValue(`_x${"y".repeat(80)}.`)).toBe(`x${"y".repeat(62)}`);
+  });
+});
+
+describe("the launch builder's local target", () => {
+  it("builds a CPU run on a private rendezvous port with paths mapped to this machine", () => {
+    const { spec } = loadStack("a100-8gpu");
+    const launch = buildLaunch(spec.experiment!, {
+      kind: "local",
+      nprocPerNode: 2,
+      launcherDir: "/repo/images/launcher",
+      mapPath: (p) => `/tmp/pod${p}`,
+      python: "/usr/bin/python3",
+      minShmMiB: 64,
+      rendezvousPort: 40123,
+    });
+    expect(launch.command).toEqual(["/usr/bin/python3", "/repo/images/launcher/launch.py"]);
+    expect(launch.args).toEqual(expect.arrayContaining(["--expect-gpus=0", "--min-shm-mib=64", "--dataset=/tmp/pod/data/imagenet", "--rdzv_endpoint=127.0.0.1:40123", "--nproc_per_node=2"]));
+    expect(launch.args).not.toContain("--standalone");
+    expect(launch.args.some((a) => a.startsWith("--wait-for-host"))).toBe(false);
+  });
+});
