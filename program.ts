@@ -48,7 +48,7 @@ function clusterServices(spec: StackSpec, plan: Plan, target: ClusterTarget): Re
   const nvidia = new NvidiaDevicePlugin(`${spec.stack}-nvidia-device-plugin`, { provider: target.provider });
   return {
     ...eksClusterServices(spec, plan, target),
-    devicePlugin: { release: nvidia.releaseName, chart: `${NVIDIA_DEVICE_PLUGIN_CHART.chart} ${NVIDIA_DEVICE_PLUGIN_CHART.version}` },
+    devicePlugins: { nvidia: { release: nvidia.releaseName, chart: `${NVIDIA_DEVICE_PLUGIN_CHART.chart} ${NVIDIA_DEVICE_PLUGIN_CHART.version}` } },
   };
 }
 

@@ -162,7 +162,8 @@ describe("cluster-autoscaler", () => {
   });
 
   it("is absent where no managed pool needs scaling", () => {
-    expect(resourcesOf(plans["rtx4090-hybrid"].run, RELEASE)).toEqual([]);
+    const charts = resourcesOf(plans["rtx4090-hybrid"].run, RELEASE).map((r) => inputs(r).chart);
+    expect(charts).not.toContain("cluster-autoscaler");
   });
 });
 
@@ -248,14 +249,17 @@ describe("least privilege and secrets", () => {
     expect(cni.podIdentityAssociations).toEqual([{ roleArn: expect.stringContaining("cni-role"), serviceAccount: "aws-node" }]);
   });
 
-  it("gives the S3 CSI role to s3-csi-driver-sa with no bucket access of its own", () => {
-    const run = plans["a100-8gpu"].run;
-    const s3 = inputs(only(run, "aws:eks/addon:Addon", "csi-s3"));
+  it("gives the S3 CSI role to s3-csi-driver-sa with no bucket access of its own; only experiments grant their prefixes", () => {
+    const cluster = plans["shared-cluster"].run;
+    const s3 = inputs(only(cluster, "aws:eks/addon:Addon", "csi-s3"));
     expect(s3.podIdentityAssociations).toEqual([{ roleArn: expect.stringContaining("csi-s3-role"), serviceAccount: "s3-csi-driver-sa" }]);
-    const onRole = [...resourcesOf(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment"), ...resourcesOf(run, "aws:iam/rolePolicy:RolePolicy")].filter(
-      (r) => inputs(r).role === "a100-8gpu-csi-s3-role",
-    );
-    expect(onRole).toEqual([]);
+    const onRole = (run: typeof cluster, role: string) =>
+      [...resourcesOf(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment"), ...resourcesOf(run, "aws:iam/rolePolicy:RolePolicy")].filter((r) => inputs(r).role === role);
+    expect(onRole(cluster, "shared-cluster-csi-s3-role")).toEqual([]);
+    // The a100-8gpu experiment grants exactly its dataset prefix, read-only.
+    const granted = onRole(plans["a100-8gpu"].run, "a100-8gpu-csi-s3-role");
+    expect(granted.map((r) => r.name)).toEqual(["resnet50-a100x8-s3-access"]);
+    expect(String(inputs(granted[0]).policy)).not.toMatch(/s3:PutObject|s3:DeleteObject|"s3:\*"/);
   });
 
   it("keeps pods off the instance metadata service on every node", () => {
