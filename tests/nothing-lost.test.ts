@@ -1,0 +1,41 @@
+/**
+ * Nothing lost on teardown, checked on the plan of every stack: data stores are referenced,
+ * never owned (no bucket, file system or disk resource exists to delete), every volume object the
+ * program creates keeps its data (reclaim policy Retain), and datasets mount read-only. The
+ * component test (training-experiment.test.ts) checks volumes are also registered with
+ * retainOnDelete, and the reaper refuses any stack whose state would delete data (tests/reap/).
+ */
+import { loadStackSpec } from "../config/load";
+import { listStacks, readStackFile, stackFilePath } from "../config/stack-file";
+import { PROJECT_DIR, planStack } from "./helpers/plan";
+
+const DATA_STORES = /^aws:(s3\/bucket|fsx\/|efs\/|ebs\/volume)/;
+
+interface Mount {
+  readonly mountPath: string;
+  readonly readOnly?: boolean;
+}
+
+describe.each(listStacks(PROJECT_DIR))("stack %s", (stack) => {
+  it("owns no data store, creates only volumes that outlive it, and mounts datasets read-only", async () => {
+    const run = await planStack(stack);
+    expect(run.json.resources.filter((r) => DATA_STORES.test(r.type)).map((r) => r.type)).toEqual([]);
+
+    const pvs = run.manifests.filter((m) => m.object.kind === "PersistentVolume");
+    for (const pv of pvs) expect((pv.object.spec as { persistentVolumeReclaimPolicy?: string }).persistentVolumeReclaimPolicy).toBe("Retain");
+
+    const spec = loadStackSpec(readStackFile(stackFilePath(PROJECT_DIR, stack)).config, {
+      stack,
+      readStackConfig: (s) => readStackFile(stackFilePath(PROJECT_DIR, s)).config,
+    });
+    const mounts: Mount[] = run.manifests
+      .filter((m) => m.object.kind === "Job")
+      .flatMap((m) => (m.object as { spec: { template: { spec: { containers: { volumeMounts?: Mount[] }[] } } } }).spec.template.spec.containers)
+      .flatMap((c) => c.volumeMounts ?? []);
+    for (const dataset of spec.experiment?.datasets ?? []) {
+      expect(mounts.find((m) => m.mountPath === dataset.mountPath)).toMatchObject({ readOnly: true });
+    }
+    const output = spec.experiment?.output;
+    if (output) expect(mounts.find((m) => m.mountPath === output.mountPath)?.readOnly ?? false).toBe(false);
+  });
+});
