@@ -1,7 +1,8 @@
 """Container entrypoint for training pods: preflight checks, then exec torch.distributed.run.
 
     python3 /opt/gtc/launch.py [--expect-gpus N] [--min-shm-mib M] [--dataset PATH]... [--output PATH]
-                               [--skip-preflight] -- <torch.distributed.run arguments...>
+                               [--wait-for-host HOST [--wait-seconds S]] [--skip-preflight]
+                               -- <torch.distributed.run arguments...>
 
 Everything after the first "--" is handed to `python -m torch.distributed.run` untouched; this script
 adds no launcher flags of its own (the Kubernetes Job builder decides them). Exit codes before the exec:
@@ -19,6 +20,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import preflight  # noqa: E402  (needs the sys.path entry above)
+import rendezvous  # noqa: E402
 
 
 def parse(argv):
@@ -26,10 +28,14 @@ def parse(argv):
     parser = argparse.ArgumentParser(
         prog="launch.py",
         usage="python3 launch.py [--expect-gpus N] [--min-shm-mib M] [--dataset PATH]... [--output PATH] "
-              "[--skip-preflight] -- <torch.distributed.run arguments...>",
+              "[--wait-for-host HOST [--wait-seconds S]] [--skip-preflight] -- <torch.distributed.run arguments...>",
         description="Run the preflight checks, then exec python -m torch.distributed.run with the arguments after --.")
     preflight.add_arguments(parser)
     parser.add_argument("--skip-preflight", action="store_true", help="exec torch.distributed.run without checks")
+    parser.add_argument("--wait-for-host", metavar="HOST",
+                        help="multi-node runs: wait until pod 0's DNS name resolves before starting torchrun")
+    parser.add_argument("--wait-seconds", type=int, default=900, metavar="S",
+                        help="how long --wait-for-host waits (default 900)")
     if "--" not in argv:
         parser.error("missing '--' before the torch.distributed.run arguments "
                      "(e.g. -- --nproc_per_node 8 train.py)")
@@ -54,6 +60,12 @@ def main(argv=None):
         status = preflight.run(preflight.requirements_from_args(options))
         if status != 0:
             return status
+    if options.wait_for_host:
+        print("launch: waiting up to %d s for %s to resolve" % (options.wait_seconds, options.wait_for_host), flush=True)
+        problem = rendezvous.wait_for_host(options.wait_for_host, options.wait_seconds)
+        if problem:
+            sys.stderr.write("launch: error: %s\n" % problem)
+            return 2
     argv_out = command(rest)
     print("launch: exec %s" % " ".join(shlex.quote(a) for a in argv_out), flush=True)
     sys.stderr.flush()

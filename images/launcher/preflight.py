@@ -117,8 +117,8 @@ def build_advice(capability, driver=None):
             has = entry if entry == card else "%s (which runs on %s)" % (entry, card)
             return "use the CUDA %s build of PyTorch 2.8 (%s%s), which includes %s" % (
                 build["cuda"], build["image"], note, has)
-    return ("no PyTorch 2.8 build ships code for %s; use a GPU with compute capability 7.0 or newer, or an "
-            "image built with TORCH_CUDA_ARCH_LIST including %d.%d" % (card, capability[0], capability[1]))
+    return ("no PyTorch 2.8 build ships code for %s; use an image whose PyTorch was built with TORCH_CUDA_ARCH_LIST "
+            "including %d.%d, or GPUs the 12.6/12.8 builds cover" % (card, capability[0], capability[1]))
 
 
 def _torch_label(facts):
@@ -178,7 +178,7 @@ def _check_gpus(facts, expect, errors, notes):
 
 def _check_driver(cuda, driver, driver_error, errors, notes):
     floor, exact = driver_thresholds(cuda)
-    if driver is None:
+    if parse_version(driver) is None:
         notes.append("could not read the NVIDIA driver version (%s); driver not checked"
                      % (driver_error or "no /proc/driver/nvidia/version and no nvidia-smi"))
     elif floor is None:

@@ -19,6 +19,7 @@ import math
 import os
 import socket
 import sys
+import threading
 import time
 
 import torch
@@ -222,7 +223,7 @@ def main(argv=None):
         problems.append("the loss is not finite")
     if args.data and sum(r[7] for r in rows) == 0:
         problems.append("no readable files under %s" % args.data)
-    if args.data and sum(r[9] for r in rows) > 0:
+    elif args.data and sum(r[9] for r in rows) > 0:
         problems.append("%d read errors under %s" % (sum(r[9] for r in rows), args.data))
 
     algbw = nbytes / max(r[4] for r in rows) / 1e9  # the slowest rank sets the pace
@@ -252,8 +253,19 @@ def main(argv=None):
             "checkpoint": checkpoint, "wall_seconds": round(time.perf_counter() - wall, 3),
         }
         print("SMOKE_RESULT " + json.dumps(result, sort_keys=True), flush=True)
+    # Leave together: a gloo rank whose peers already exited can spin forever in its teardown. This also
+    # gives every rank rank 0's verdict (the checkpoint is only known there), so all exit with one code.
+    verdict = torch.tensor([0.0 if problems else 1.0], device=device)
+    dist.broadcast(verdict, src=0)
+    code = 0 if verdict.item() > 0 else 1
+    del ddp  # DDP holds the process group; drop it so the group really closes now, while every rank is here
+    # The result is out; a teardown that hangs (seen rarely with gloo) must not hold the Job forever.
+    watchdog = threading.Timer(60.0, os._exit, args=(code,))
+    watchdog.daemon = True
+    watchdog.start()
     dist.destroy_process_group()
-    return 0 if not problems else 1
+    watchdog.cancel()
+    return code
 
 
 if __name__ == "__main__":
