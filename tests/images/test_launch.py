@@ -6,11 +6,12 @@ them explicitly after "--", exactly as a caller would, because launch.py must no
 import contextlib
 import io
 import os
-import signal
 import subprocess
 import sys
 import tempfile
 import unittest
+
+from tests.images.processes import run_process
 
 LAUNCHER = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "images", "launcher"))
 sys.path.insert(0, LAUNCHER)
@@ -20,19 +21,6 @@ import launch  # noqa: E402
 DEBIAN_FLAGS = ["--redirects", "2", "--tee", "2"]
 TINY_SMOKE = ["--steps", "2", "--warmup-steps", "1", "--input-dim", "16", "--hidden", "32", "--layers", "1",
               "--batch-size", "8", "--allreduce-mib", "1", "--allreduce-iters", "2"]
-
-
-def run_process(argv, timeout):
-    """Run argv in its own session; on timeout kill the whole group (torchrun's workers too) and fail."""
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
-                            start_new_session=True)
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        out, err = proc.communicate()
-        raise AssertionError("timed out after %d s: %s\n%s%s" % (timeout, " ".join(argv), out, err))
-    return subprocess.CompletedProcess(argv, proc.returncode, out, err)
 
 
 def run_launch(args, script=None, timeout=120):
@@ -105,15 +93,17 @@ class EndToEnd(unittest.TestCase):
         self.assertIn("--nproc_per_node", done.stdout)  # torch.distributed.run's own help text
 
     def test_runs_from_a_configmap_style_symlinked_directory(self):
-        # A ConfigMap volume exposes each key as a symlink into a hidden ..data directory.
+        # A ConfigMap volume exposes each key as a symlink into a hidden ..data directory; the
+        # program puts every launcher module in it.
+        modules = sorted(n for n in os.listdir(LAUNCHER) if n.endswith(".py"))
         with tempfile.TemporaryDirectory() as mount:
             os.mkdir(os.path.join(mount, "..2025_01_01"))
-            for name in ("launch.py", "preflight.py", "smoke.py"):
+            for name in modules:
                 with open(os.path.join(LAUNCHER, name)) as src, \
                         open(os.path.join(mount, "..2025_01_01", name), "w") as dst:
                     dst.write(src.read())
             os.symlink("..2025_01_01", os.path.join(mount, "..data"))
-            for name in ("launch.py", "preflight.py", "smoke.py"):
+            for name in modules:
                 os.symlink(os.path.join("..data", name), os.path.join(mount, name))
             done = run_launch(["--expect-gpus", "0", "--", "--help"], script=os.path.join(mount, "launch.py"))
         self.assertEqual(done.returncode, 0, done.stderr)

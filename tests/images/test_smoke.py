@@ -1,11 +1,12 @@
 """Tests for images/launcher/smoke.py: real DDP runs with gloo on CPU (kept small: CI has 2 cores)."""
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
 import unittest
+
+from tests.images.processes import run_process
 
 LAUNCHER = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "images", "launcher"))
 SMOKE = os.path.join(LAUNCHER, "smoke.py")
@@ -21,19 +22,6 @@ def smoke_result(stdout):
     if len(lines) != 1:
         raise AssertionError("expected one SMOKE_RESULT line, got %d in:\n%s" % (len(lines), stdout))
     return json.loads(lines[0].split("SMOKE_RESULT ", 1)[1])
-
-
-def run_process(argv, timeout):
-    """Run argv in its own session; on timeout kill the whole group (torchrun's workers too) and fail."""
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
-                            start_new_session=True)
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        out, err = proc.communicate()
-        raise AssertionError("timed out after %d s: %s\n%s%s" % (timeout, " ".join(argv), out, err))
-    return subprocess.CompletedProcess(argv, proc.returncode, out, err)
 
 
 def run(argv, timeout=120):
