@@ -79,6 +79,7 @@ export function loadStackSpec(raw: RawConfig, ctx: LoadContext): StackSpec {
   if (input.experiment) {
     problems.push(...experimentRules(input.experiment, pools, input.cluster.mode !== "existing"));
   }
+  problems.push(...regionRules(input, raw));
   if (problems.length > 0) throw new ConfigError(problems, `stack "${ctx.stack}" has an invalid configuration`);
 
   return {
@@ -91,6 +92,18 @@ export function loadStackSpec(raw: RawConfig, ctx: LoadContext): StackSpec {
     idle: input.idle,
     clusterIdle,
   };
+}
+
+/**
+ * A stack that creates AWS resources names its region: the AWS provider would otherwise take it
+ * from the environment, and the cluster could land somewhere other than the plan said.
+ */
+function regionRules(input: StackInput, raw: RawConfig): Problem[] {
+  const createsAws =
+    input.cluster.mode === "create" || (input.experiment?.datasets ?? []).concat(input.experiment?.output ?? []).some((v) => v.source.type === "s3");
+  if (!createsAws || raw["aws:region"]) return [];
+  const why = input.cluster.mode === "create" ? "this stack creates an EKS cluster" : "this stack grants S3 access to the cluster's S3 CSI role";
+  return [{ path: "aws:region", message: `is required: ${why} (got nothing; e.g. aws:region: ${DEFAULT_REGION})` }];
 }
 
 function resolvePools(input: StackInput): PoolSpec[] {

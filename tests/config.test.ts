@@ -19,6 +19,15 @@ describe("stack description: defaults", () => {
     expect(spec.region).toBe("eu-west-1");
   });
 
+  it("requires aws:region of a stack that creates AWS resources, and only of those", () => {
+    expect(problemsOf(() => load({}, {}, null))).toEqual(["aws:region: is required: this stack creates an EKS cluster (got nothing; e.g. aws:region: us-east-1)"]);
+    const s3 = { name: "d", mountPath: "/data", source: { type: "s3", bucket: "my-data" } };
+    expect(problemsOf(() => load({ cluster: { mode: "reuse", stack: "base" }, experiment: { name: "e", pool: "t4", datasets: [s3] } }, { base: raw({ nodePools: [T4_POOL] }) }, null))).toEqual([
+      "aws:region: is required: this stack grants S3 access to the cluster's S3 CSI role (got nothing; e.g. aws:region: us-east-1)",
+    ]);
+    expect(load({ cluster: { mode: "existing" } }, {}, null).region).toBe("us-east-1");
+  });
+
   it("defaults pools of an existing cluster to kind existing", () => {
     const spec = load({ cluster: { mode: "existing" }, nodePools: [{ name: "r", gpu: "rtx4090", gpusPerNode: 4 }] });
     expect(spec.pools[0].kind).toBe("existing");

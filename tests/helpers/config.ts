@@ -11,8 +11,9 @@ export function raw(config: Record<string, unknown>, extra: Record<string, strin
 
 export const T4_POOL = { name: "t4", gpu: "t4", maxNodes: 1 };
 
-export function load(config: Record<string, unknown>, others: Record<string, RawConfig> = {}): StackSpec {
-  return loadStackSpec(raw(config), { stack: "test", readStackConfig: (s) => others[s] });
+/** Load a stack description; `aws:region` is set as every AWS stack must (pass `region: null` to leave it out). */
+export function load(config: Record<string, unknown>, others: Record<string, RawConfig> = {}, region: string | null = "us-east-1"): StackSpec {
+  return loadStackSpec(raw(config, region ? { "aws:region": region } : {}), { stack: "test", readStackConfig: (s) => others[s] });
 }
 
 /** The problem lines of the ConfigError `fn` throws (fails the test if it throws nothing else). */
