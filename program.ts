@@ -2,11 +2,10 @@
  * The Pulumi program: load and validate the stack description, plan it (the compatibility gate
  * throws here, before any resource), then wire the components. index.ts only calls `run`.
  */
-import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "./config/errors";
 import { loadStackSpec } from "./config/load";
-import { readStackFile, stackFilePath } from "./config/stack-file";
+import { stackConfigReader } from "./config/stack-file";
 import type { StackSpec } from "./config/spec";
 import { Plan, buildPlan } from "./plan/plan";
 import { ClusterTarget, existingTarget, reuseTarget } from "./components/target";
@@ -23,10 +22,7 @@ export function loadFromPulumi(projectDir = process.cwd()): { spec: StackSpec; p
   const spec = loadStackSpec(pulumi.runtime.allConfig(), {
     project: pulumi.getProject(),
     stack: pulumi.getStack(),
-    readStackConfig: (stack) => {
-      const file = stackFilePath(projectDir, stack);
-      return fs.existsSync(file) ? readStackFile(file).config : undefined;
-    },
+    readStackConfig: stackConfigReader(projectDir),
   });
   return { spec, plan: buildPlan(spec) };
 }

@@ -42,7 +42,3 @@ export function compareDrivers(a: DriverVersion, b: DriverVersion): number {
 export function minDriverFor(cudaRuntime: string): string | undefined {
   return MIN_DRIVER_FOR_CUDA[cudaRuntime];
 }
-
-export function knownCudaRuntimes(): string[] {
-  return Object.keys(MIN_DRIVER_FOR_CUDA);
-}

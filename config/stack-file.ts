@@ -8,7 +8,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { LineCounter, parseDocument } from "yaml";
 import { ConfigError } from "./errors";
-import type { RawConfig } from "./load";
+import { RawConfig, loadStackSpec } from "./load";
+import type { StackSpec } from "./spec";
 
 export const STACKS_DIR = "stacks";
 export const SECRET_MARKER = "[secret]";
@@ -22,6 +23,26 @@ export interface StackFile {
 
 export function stackFilePath(projectDir: string, stack: string): string {
   return path.join(projectDir, STACKS_DIR, `Pulumi.${stack}.yaml`);
+}
+
+/** A command-line stack argument: a stack of this project by name, or a path to a stack file. */
+export function resolveStackArg(projectDir: string, nameOrPath: string): { readonly file: string; readonly isPath: boolean } {
+  const isPath = nameOrPath.includes("/") || /\.ya?ml$/.test(nameOrPath);
+  return { file: isPath ? path.resolve(nameOrPath) : stackFilePath(projectDir, nameOrPath), isPath };
+}
+
+/** Raw config of another stack of this project (for `cluster.mode: reuse`), or undefined without a file. */
+export function stackConfigReader(projectDir: string): (stack: string) => RawConfig | undefined {
+  return (stack) => {
+    const file = stackFilePath(projectDir, stack);
+    return fs.existsSync(file) ? readStackFile(file).config : undefined;
+  };
+}
+
+/** Read and validate a stack file, resolving reused clusters from the project's other stack files. */
+export function loadStackFile(projectDir: string, stackFile: string, project?: string): { readonly file: StackFile; readonly spec: StackSpec } {
+  const file = readStackFile(stackFile);
+  return { file, spec: loadStackSpec(file.config, { project, stack: file.stack, readStackConfig: stackConfigReader(projectDir) }) };
 }
 
 /** `t4-smoke` from `stacks/Pulumi.t4-smoke.yaml`; undefined for other file names. */

@@ -87,7 +87,7 @@ export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentO
   const names = experimentNames(experiment);
   const sized = sizePod(sizingInput(experiment, pool));
   if (!sized.ok) throw new Error(`experiment.shmGiB: ${sized.problem}`);
-  const network = podNetwork({ nodes: experiment.nodes, gpusPerNode: experiment.gpusPerNode, nodeGpus: pool.nodeGpus, instance: pool.instance });
+  const network = podNetwork({ nodes: experiment.nodes, gpusPerNode: experiment.gpusPerNode, nodeGpus: pool.nodeGpus, instance: pool.instance, efaInterfaces: pool.efaInterfaces });
   const volumeList = experimentVolumes(experiment);
   const volumes = buildVolumes(volumeList, { experiment: experiment.name, stack, namespace, objectName: names.volume });
   return {

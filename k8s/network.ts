@@ -26,6 +26,8 @@ export interface NetworkInput {
   readonly gpusPerNode: number;
   readonly nodeGpus: number;
   readonly instance?: InstanceSpec;
+  /** EFA interfaces attached to each node of the pool (PoolPlan.efaInterfaces). */
+  readonly efaInterfaces: number;
 }
 
 export interface PodNetwork {
@@ -42,7 +44,7 @@ export function instanceFamily(type: string): string {
 }
 
 export function podNetwork(input: NetworkInput): PodNetwork {
-  const efa = input.instance?.efaInterfaces ?? 0;
+  const efa = input.efaInterfaces;
   if (input.nodes < 2 || efa === 0 || !input.instance) {
     return { efaDevices: 0, env: {}, why: [] };
   }

@@ -12,6 +12,14 @@ export interface PoolPlan {
   readonly nodeGpus: number;
   readonly instance?: InstanceSpec;
   readonly instanceReason?: string;
+  /**
+   * EFA interfaces attached to each node (0: none). EFA is worth its constraints (one zone, a
+   * cluster placement group, a self-referencing security group) only where a job can span nodes:
+   * a managed pool of an instance type with EFA that may have more than one node. Without it,
+   * NCCL between nodes runs over TCP sockets at a fraction of the bandwidth, and says so only in
+   * its debug log. The node group and the Job both read this one decision.
+   */
+  readonly efaInterfaces: number;
   readonly minNodes: number;
   readonly maxNodes: number;
   readonly capacity: "on-demand" | "spot";
@@ -38,6 +46,7 @@ export function planPool(pool: PoolSpec): PoolPlan {
     return {
       ...common,
       nodeGpus: pool.gpusPerNode,
+      efaInterfaces: 0,
       driver: pool.driverVersion,
       driverSource: pool.driverVersion ? "declared" : "unknown",
     };
@@ -56,6 +65,7 @@ export function planPool(pool: PoolSpec): PoolPlan {
     nodeGpus: choice.instance.gpus,
     instance: choice.instance,
     instanceReason: choice.reason,
+    efaInterfaces: pool.maxNodes > 1 ? choice.instance.efaInterfaces : 0,
     pricePerNodeHour: choice.instance.pricePerHour,
     driver: EKS_NVIDIA_AMI_DRIVER,
     driverSource: "eks-ami",

@@ -5,8 +5,7 @@
  * component test (training-experiment.test.ts) checks volumes are also registered with
  * retainOnDelete, and the reaper refuses any stack whose state would delete data (tests/reap/).
  */
-import { loadStackSpec } from "../config/load";
-import { listStacks, readStackFile, stackFilePath } from "../config/stack-file";
+import { listStacks, loadStackFile, stackFilePath } from "../config/stack-file";
 import { PROJECT_DIR, planStack } from "./helpers/plan";
 
 const DATA_STORES = /^aws:(s3\/bucket|fsx\/|efs\/|ebs\/volume)/;
@@ -24,10 +23,7 @@ describe.each(listStacks(PROJECT_DIR))("stack %s", (stack) => {
     const pvs = run.manifests.filter((m) => m.object.kind === "PersistentVolume");
     for (const pv of pvs) expect((pv.object.spec as { persistentVolumeReclaimPolicy?: string }).persistentVolumeReclaimPolicy).toBe("Retain");
 
-    const spec = loadStackSpec(readStackFile(stackFilePath(PROJECT_DIR, stack)).config, {
-      stack,
-      readStackConfig: (s) => readStackFile(stackFilePath(PROJECT_DIR, s)).config,
-    });
+    const { spec } = loadStackFile(PROJECT_DIR, stackFilePath(PROJECT_DIR, stack));
     const mounts: Mount[] = run.manifests
       .filter((m) => m.object.kind === "Job")
       .flatMap((m) => (m.object as { spec: { template: { spec: { containers: { volumeMounts?: Mount[] }[] } } } }).spec.template.spec.containers)

@@ -115,24 +115,24 @@ describe("quantities", () => {
 
 describe("EFA and NCCL settings", () => {
   it("give a multi-node p4d pod all 4 EFA devices and GPUDirect RDMA", () => {
-    const n = podNetwork({ nodes: 2, gpusPerNode: 8, nodeGpus: 8, instance: p4d });
+    const n = podNetwork({ nodes: 2, gpusPerNode: 8, nodeGpus: 8, instance: p4d, efaInterfaces: 4 });
     expect(n.efaDevices).toBe(4);
     expect(n.env).toEqual({ FI_PROVIDER: "efa", FI_EFA_USE_DEVICE_RDMA: "1" });
   });
 
   it("give a half-node pod half the interfaces", () => {
-    expect(podNetwork({ nodes: 2, gpusPerNode: 4, nodeGpus: 8, instance: p4d }).efaDevices).toBe(2);
+    expect(podNetwork({ nodes: 2, gpusPerNode: 4, nodeGpus: 8, instance: p4d, efaInterfaces: 4 }).efaDevices).toBe(2);
   });
 
   it("set no RDMA flag where the instance has EFA without GPUDirect RDMA", () => {
-    const n = podNetwork({ nodes: 2, gpusPerNode: 4, nodeGpus: 4, instance: findInstance("g4dn.12xlarge")! });
+    const n = podNetwork({ nodes: 2, gpusPerNode: 4, nodeGpus: 4, instance: findInstance("g4dn.12xlarge")!, efaInterfaces: 1 });
     expect(n.efaDevices).toBe(1);
     expect(n.env).toEqual({ FI_PROVIDER: "efa" });
   });
 
   it("set nothing for one node, for instances without EFA, or off AWS", () => {
-    expect(podNetwork({ nodes: 1, gpusPerNode: 8, nodeGpus: 8, instance: p4d }).efaDevices).toBe(0);
-    expect(podNetwork({ nodes: 2, gpusPerNode: 1, nodeGpus: 1, instance: g4dn })).toEqual({ efaDevices: 0, env: {}, why: [] });
-    expect(podNetwork({ nodes: 2, gpusPerNode: 4, nodeGpus: 4 }).efaDevices).toBe(0);
+    expect(podNetwork({ nodes: 1, gpusPerNode: 8, nodeGpus: 8, instance: p4d, efaInterfaces: 4 }).efaDevices).toBe(0);
+    expect(podNetwork({ nodes: 2, gpusPerNode: 1, nodeGpus: 1, instance: g4dn, efaInterfaces: 0 })).toEqual({ efaDevices: 0, env: {}, why: [] });
+    expect(podNetwork({ nodes: 2, gpusPerNode: 4, nodeGpus: 4, efaInterfaces: 0 }).efaDevices).toBe(0);
   });
 });

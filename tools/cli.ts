@@ -1,7 +1,19 @@
 /** Shared command-line plumbing: argument errors and ConfigErrors end the process cleanly. */
+import * as fs from "fs";
+import * as path from "path";
 import { ConfigError } from "../config/errors";
+import { resolveStackArg } from "../config/stack-file";
 
 export class UsageError extends Error {}
+
+/** The stack file a command-line argument names; a usage error when there is none. */
+export function existingStackFile(projectDir: string, nameOrPath: string): string {
+  const { file, isPath } = resolveStackArg(projectDir, nameOrPath);
+  if (!fs.existsSync(file)) {
+    throw new UsageError(isPath ? `no stack file at ${nameOrPath}` : `no stack "${nameOrPath}" (expected ${path.relative(process.cwd(), file)})`);
+  }
+  return file;
+}
 
 /** Run a command's main; expected failures print their message alone and exit non-zero. */
 export function runMain(main: () => Promise<number | void>, usage: string): void {

@@ -10,11 +10,10 @@ import { spawnSync } from "child_process";
 import * as net from "net";
 import * as fs from "fs";
 import * as path from "path";
-import { loadStackSpec } from "../config/load";
-import { readStackFile, stackFilePath } from "../config/stack-file";
+import { loadStackFile } from "../config/stack-file";
 import { buildPlan } from "../plan/plan";
 import { LAUNCHER_DIR, buildLaunch } from "../k8s/launch";
-import { UsageError, runMain } from "./cli";
+import { UsageError, existingStackFile, runMain } from "./cli";
 import { DEFAULT_STACK } from "./plan";
 import { PROJECT } from "./plan-runner";
 import { mountTable, pathMapper, resolvePython } from "./local-paths";
@@ -66,11 +65,7 @@ export function parseLocalArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     else if (target) throw new UsageError(`one stack at a time (got ${target} and ${arg})`);
     else target = arg;
   }
-  const name = target ?? DEFAULT_STACK;
-  const looksLikePath = name.includes("/") || name.endsWith(".yaml");
-  const stackFile = looksLikePath ? path.resolve(name) : stackFilePath(PROJECT_DIR, name);
-  if (!fs.existsSync(stackFile)) throw new UsageError(`no stack file at ${path.relative(process.cwd(), stackFile)}`);
-  return { stackFile, nproc, mounts, pythons: python ? [python] : ["python3", "/usr/bin/python3"] };
+  return { stackFile: existingStackFile(PROJECT_DIR, target ?? DEFAULT_STACK), nproc, mounts, pythons: python ? [python] : ["python3", "/usr/bin/python3"] };
 }
 
 /** A free local port, so concurrent local runs never share a rendezvous. */
@@ -91,12 +86,7 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const file = readStackFile(args.stackFile);
-  const spec = loadStackSpec(file.config, {
-    project: PROJECT,
-    stack: file.stack,
-    readStackConfig: (s) => (fs.existsSync(stackFilePath(PROJECT_DIR, s)) ? readStackFile(stackFilePath(PROJECT_DIR, s)).config : undefined),
-  });
+  const { file, spec } = loadStackFile(PROJECT_DIR, args.stackFile, PROJECT);
   buildPlan(spec); // the same gate as the cluster: an experiment it stops is not worth running locally
   const experiment = spec.experiment;
   if (!experiment) throw new UsageError(`stack "${file.stack}" has no experiment to run`);

@@ -6,8 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { loadStackSpec } from "../config/load";
-import { readStackFile, stackFilePath } from "../config/stack-file";
+import { loadStackFile } from "../config/stack-file";
 import { Plan, buildPlan } from "../plan/plan";
 import { renderPlan } from "../plan/render";
 import { eksClusterName } from "../components/naming";
@@ -31,13 +30,6 @@ export interface PlanRun {
   readonly resources: readonly RecordedResource[];
 }
 
-function readReferenced(projectDir: string) {
-  return (stack: string) => {
-    const file = stackFilePath(projectDir, stack);
-    return fs.existsSync(file) ? readStackFile(file).config : undefined;
-  };
-}
-
 /** Resolve an Output (or plain value) to its value, or the mask when it is secret. */
 async function resolveOutput(value: unknown): Promise<unknown> {
   const output = pulumi.output(value as pulumi.Input<unknown>) as pulumi.Output<unknown>;
@@ -50,8 +42,7 @@ async function resolveOutput(value: unknown): Promise<unknown> {
  * loaded, exactly as the program itself would before registering anything.
  */
 export async function runPlan(options: { projectDir: string; stackFile: string; loadProgram?: () => unknown }): Promise<PlanRun> {
-  const file = readStackFile(options.stackFile);
-  const spec = loadStackSpec(file.config, { project: PROJECT, stack: file.stack, readStackConfig: readReferenced(options.projectDir) });
+  const { file, spec } = loadStackFile(options.projectDir, options.stackFile, PROJECT);
   const plan = buildPlan(spec);
 
   const mocks = createMocks({

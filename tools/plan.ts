@@ -3,10 +3,9 @@
  * under the Pulumi SDK's mocks, prints the readable plan, and writes DIR/plan.json and
  * DIR/manifests/*.yaml. No cloud, no Pulumi CLI.
  */
-import * as fs from "fs";
 import * as path from "path";
-import { listStacks, stackFilePath } from "../config/stack-file";
-import { UsageError, runMain } from "./cli";
+import { listStacks } from "../config/stack-file";
+import { UsageError, existingStackFile, runMain } from "./cli";
 import { runPlan, writePlan } from "./plan-runner";
 
 export const DEFAULT_STACK = "t4-smoke";
@@ -44,13 +43,7 @@ export function parseArgs(argv: readonly string[]): Args | "help" {
       target = arg;
     }
   }
-  const name = target ?? DEFAULT_STACK;
-  const looksLikePath = name.includes("/") || name.endsWith(".yaml") || name.endsWith(".yml");
-  const stackFile = looksLikePath ? path.resolve(name) : stackFilePath(PROJECT_DIR, name);
-  if (!fs.existsSync(stackFile)) {
-    throw new UsageError(looksLikePath ? `no stack file at ${name}` : `no stack "${name}" (expected ${path.relative(process.cwd(), stackFile)})`);
-  }
-  return { stackFile, out };
+  return { stackFile: existingStackFile(PROJECT_DIR, target ?? DEFAULT_STACK), out };
 }
 
 async function main(): Promise<number> {

@@ -4,9 +4,8 @@
  * stacks on a cluster first, then the cluster) through the Pulumi Automation API. A dry run
  * unless --yes. Decisions: reap/decide.ts; why and how to schedule it: docs/teardown.md.
  */
-import * as fs from "fs";
 import * as path from "path";
-import { readStackFile, stackFilePath } from "../config/stack-file";
+import { stackConfigReader } from "../config/stack-file";
 import { kubeConnector } from "../reap/kube";
 import { reap } from "../reap/run";
 import { ReapSetupError, openWorkspace, requirePulumiCli } from "../reap/workspace";
@@ -43,11 +42,6 @@ export function parseArgs(argv: readonly string[]): { yes: boolean } | "help" {
   return { yes };
 }
 
-function readStackConfig(stack: string) {
-  const file = stackFilePath(PROJECT_DIR, stack);
-  return fs.existsSync(file) ? readStackFile(file).config : undefined;
-}
-
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   if (args === "help") {
@@ -59,7 +53,7 @@ async function main(): Promise<number> {
     requirePulumiCli();
     const workspace = await openWorkspace(PROJECT_DIR, (text) => process.stdout.write(text));
     const result = await reap(
-      { project: PROJECT, workspace, kube: kubeConnector, readStackConfig, clock: { now: () => new Date() }, out: write },
+      { project: PROJECT, workspace, kube: kubeConnector, readStackConfig: stackConfigReader(PROJECT_DIR), clock: { now: () => new Date() }, out: write },
       { yes: args.yes },
     );
     return result.exitCode;

@@ -3,7 +3,7 @@
  * tests can read what a secret output (kubeconfig, nodeadm configs) really contains.
  */
 import * as path from "path";
-import { stackFilePath } from "../../config/stack-file";
+import { resolveStackArg } from "../../config/stack-file";
 import type { PlanRun } from "../../tools/plan-runner";
 import { PROJECT_DIR } from "../helpers/plan";
 
@@ -23,7 +23,7 @@ export async function planWithRawOutputs(stack: string, keys: readonly string[] 
   const captured: Promise<[string, unknown]>[] = [];
   const run = await runner.runPlan({
     projectDir: PROJECT_DIR,
-    stackFile: stack.endsWith(".yaml") ? stack : stackFilePath(PROJECT_DIR, stack),
+    stackFile: resolveStackArg(PROJECT_DIR, stack).file,
     loadProgram: () => {
       let exported: Record<string, unknown> = {};
       jest.isolateModules(() => {

@@ -4,9 +4,8 @@
  */
 import { spawnSync } from "child_process";
 import * as path from "path";
-import { loadStackSpec } from "../../config/load";
 import type { StackSpec } from "../../config/spec";
-import { readStackFile, stackFilePath } from "../../config/stack-file";
+import { loadStackFile, resolveStackArg } from "../../config/stack-file";
 import { readLauncherFiles } from "../../components/launcher-files";
 import { ExperimentObjects, buildExperimentObjects, experimentInput } from "../../k8s/experiment";
 import { Plan, buildPlan } from "../../plan/plan";
@@ -16,16 +15,11 @@ export const FIXTURE_STACKS = path.join(PROJECT_DIR, "tests", "fixtures", "stack
 export const VALIDATOR = path.join(PROJECT_DIR, "tests", "schema", "validate.mjs");
 
 export function stackFile(stack: string): string {
-  return stack.endsWith(".yaml") ? stack : stackFilePath(PROJECT_DIR, stack);
+  return resolveStackArg(PROJECT_DIR, stack).file;
 }
 
 export function loadStack(stack: string): { spec: StackSpec; plan: Plan } {
-  const file = readStackFile(stackFile(stack));
-  const spec = loadStackSpec(file.config, {
-    project: "gpu-training-clusters",
-    stack: file.stack,
-    readStackConfig: (s) => readStackFile(stackFilePath(PROJECT_DIR, s)).config,
-  });
+  const { spec } = loadStackFile(PROJECT_DIR, stackFile(stack));
   return { spec, plan: buildPlan(spec) };
 }
 

@@ -1,7 +1,7 @@
 /** Runs the offline plan of a stack inside Jest, with a fresh copy of the program each time. */
 import * as path from "path";
 import type { PlanRun } from "../../tools/plan-runner";
-import { stackFilePath } from "../../config/stack-file";
+import { resolveStackArg } from "../../config/stack-file";
 
 // Each plan loads a fresh copy of the SDK, which adds process exit listeners.
 process.setMaxListeners(100);
@@ -9,7 +9,7 @@ process.setMaxListeners(100);
 export const PROJECT_DIR = path.resolve(__dirname, "../..");
 
 export async function planStack(stackOrFile: string): Promise<PlanRun> {
-  const stackFile = stackOrFile.endsWith(".yaml") ? stackOrFile : stackFilePath(PROJECT_DIR, stackOrFile);
+  const stackFile = resolveStackArg(PROJECT_DIR, stackOrFile).file;
   let runner!: typeof import("../../tools/plan-runner");
   jest.isolateModules(() => {
     runner = require("../../tools/plan-runner");

@@ -32,14 +32,9 @@ export function eksTaint(taint: { key: string; value: string; effect: keyof type
 
 export const GPU_NODE_TAINT = eksTaint(GPU_TAINT);
 
-/**
- * EFA is worth its constraints (one zone, a cluster placement group, a self-referencing security
- * group) only where a job can span nodes: an instance with EFA interfaces in a pool that may
- * have more than one node. Without it, NCCL between nodes runs over TCP sockets at a fraction of
- * the bandwidth, and says so only in its debug log.
- */
+/** Whether the pool's nodes get EFA interfaces; the plan decides (PoolPlan.efaInterfaces). */
 export function usesEfa(pool: PoolPlan): boolean {
-  return pool.kind === "managed" && !!pool.instance && pool.instance.efaInterfaces > 0 && pool.maxNodes > 1;
+  return pool.efaInterfaces > 0;
 }
 
 export function managedNodeLabels(pool: PoolPlan): Record<string, string> {
