@@ -7,8 +7,7 @@
  */
 import { findInstance } from "../catalog/instances";
 import { Node, Pod } from "./objects";
-import { instanceTypeOf, isTerminal, podEnd } from "./pods";
-import { toDate } from "./objects";
+import { instanceTypeOf, isTerminal, podEnd, podStart } from "./pods";
 
 export interface NodeCost {
   readonly node: string;
@@ -32,7 +31,7 @@ export function costSoFar(pods: readonly Pod[], nodes: ReadonlyMap<string, Node>
   const spans = new Map<string, { start: number; end: number }>();
   for (const pod of pods) {
     const name = pod.spec?.nodeName;
-    const start = toDate(pod.status?.startTime)?.getTime();
+    const start = podStart(pod)?.getTime();
     if (!name || start === undefined) continue;
     const end = isTerminal(pod) ? (podEnd(pod)?.getTime() ?? start) : now.getTime();
     const span = spans.get(name);

@@ -23,6 +23,8 @@ export const JOBSET_NAME_LABEL = "jobset.sigs.k8s.io/jobset-name";
 export const JOBSET_JOB_INDEX_LABEL = "jobset.sigs.k8s.io/job-index";
 /** The EC2 instance type of a node (https://kubernetes.io/docs/reference/labels-annotations-taints/#nodekubernetesioinstance-type). */
 export const INSTANCE_TYPE_LABEL = "node.kubernetes.io/instance-type";
+/** Its deprecated spelling, still set by some clusters (same page, beta.kubernetes.io/instance-type). */
+export const BETA_INSTANCE_TYPE_LABEL = "beta.kubernetes.io/instance-type";
 /** `hybrid` on EKS Hybrid Nodes (https://docs.aws.amazon.com/eks/latest/userguide/hybrid-nodes-add-ons.html). */
 export const COMPUTE_TYPE_LABEL = "eks.amazonaws.com/compute-type";
 /** The LocalQueue a Job is submitted to (kubernetes-sigs/kueue pkg/controller/constants/constants.go QueueLabel). */

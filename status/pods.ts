@@ -7,7 +7,7 @@
  * with `jobset.sigs.k8s.io/job-index`. A replaced pod keeps its index, so a rank may have had
  * several pods: the current one is shown, the earlier ones count as restarts.
  */
-import { COMPLETION_INDEX, COMPUTE_TYPE_LABEL, INSTANCE_TYPE_LABEL, JOBSET_JOB_INDEX_LABEL, Node, Pod, created, labelsOf, toDate } from "./objects";
+import { BETA_INSTANCE_TYPE_LABEL, COMPLETION_INDEX, COMPUTE_TYPE_LABEL, INSTANCE_TYPE_LABEL, JOBSET_JOB_INDEX_LABEL, Node, Pod, created, labelsOf, toDate } from "./objects";
 
 export const TRAINER_CONTAINER = "trainer";
 
@@ -54,7 +54,7 @@ export function currentPods(pods: readonly Pod[]): Map<number, { readonly pod: P
 
 export function instanceTypeOf(node: Node | undefined): string | undefined {
   const labels = labelsOf(node);
-  return labels[INSTANCE_TYPE_LABEL] ?? (labels[COMPUTE_TYPE_LABEL] === "hybrid" ? "hybrid" : undefined);
+  return labels[INSTANCE_TYPE_LABEL] ?? labels[BETA_INSTANCE_TYPE_LABEL] ?? (labels[COMPUTE_TYPE_LABEL] === "hybrid" ? "hybrid" : undefined);
 }
 
 export function podStatuses(pods: readonly Pod[], nodes: ReadonlyMap<string, Node>): PodStatus[] {
@@ -69,7 +69,7 @@ export function podStatuses(pods: readonly Pod[], nodes: ReadonlyMap<string, Nod
       phase: pod.status?.phase ?? "Pending",
       detail: podDetail(pod),
       restarts: statuses.reduce((n, s) => n + (s.restartCount ?? 0), 0) + attempts - 1,
-      startedAt: toDate(pod.status?.startTime),
+      startedAt: podStart(pod),
       finishedAt: isTerminal(pod) ? podEnd(pod) : undefined,
     };
   });
@@ -103,6 +103,13 @@ export function podDetail(pod: Pod): string | undefined {
   const t = terminated(pod);
   if (!t) return undefined;
   return t.reason && t.reason !== "Completed" && t.reason !== "Error" ? `${t.reason}, exit code ${t.exitCode ?? "?"}` : `exit code ${t.exitCode ?? "?"}`;
+}
+
+/** When the pod started on its node: its startTime, else its first container's start, else its creation. */
+export function podStart(pod: Pod): Date | undefined {
+  if (!pod.spec?.nodeName) return undefined;
+  const containers = (pod.status?.containerStatuses ?? []).map((s) => toDate(s.state?.running?.startedAt ?? s.state?.terminated?.startedAt)).filter((d): d is Date => d !== undefined);
+  return toDate(pod.status?.startTime) ?? (containers.length > 0 ? new Date(Math.min(...containers.map((d) => d.getTime()))) : undefined) ?? toDate(pod.metadata?.creationTimestamp);
 }
 
 /** The last container finish, else the last condition change (an evicted pod has no container state). */

@@ -36,7 +36,7 @@ export interface LogSummary {
 export const SMOKE_RESULT_PREFIX = "SMOKE_RESULT ";
 const FAILURE = /^(preflight|launch): error: (.*)$/;
 /** Training rates; bandwidths (GB/s, MiB/s) are deliberately not throughput. */
-const RATE = /(\d[\d,]*(?:\.\d+)?)\s*(samples|sample|tokens|tok|it|its|items|images|imgs|img|steps|seqs|sequences|examples|batches)\/(s|sec)\b/gi;
+const RATE = /(\d[\d,]*(?:\.\d+)?)\s*(samples|sample|tokens|tok|it|its|items|images|imgs|img|steps|seqs|sequences|examples|batches)\s*(?:\/\s*(?:s|sec|second)|per\s+sec(?:ond)?)\b/gi;
 const PROGRESS_LINE_LIMIT = 240;
 
 export function summarizeLog(text: string): LogSummary {

@@ -7,6 +7,7 @@
  * `Deactivated` or carries it (`EvictedDueToDeactivatedDueToRequeuingLimitExceeded`, from
  * pkg/controller/core/workload_controller_eviction_test.go).
  */
+import { EXPERIMENT_LABEL } from "../k8s/labels";
 import { Condition, KUEUE_JOB_UID_LABEL, PendingWorkload, QUEUE_NAME_LABEL, Workload, isTrue, labelsOf } from "./objects";
 
 export type QueueState = "admitted" | "queued" | "quota-reserved" | "evicted" | "deactivated" | "finished" | "none";
@@ -41,7 +42,8 @@ export function workloadOf(run: RunRef, workloads: readonly Workload[]): Workloa
   const byUid = (w: Workload) => run.uid !== undefined && labelsOf(w)[KUEUE_JOB_UID_LABEL] === run.uid;
   // Kueue names a Job's Workload `<kind>-<name>-<hash>` (pkg/controller/jobframework/workload_names.go).
   const byName = (w: Workload) => (w.metadata?.name ?? "").startsWith(`${run.kind.toLowerCase()}-${run.name}-`);
-  return workloads.find(owned) ?? workloads.find(byUid) ?? workloads.find(byName);
+  const labelled = (w: Workload) => Object.entries(run.labels).some(([k, v]) => k === EXPERIMENT_LABEL && labelsOf(w)[k] === v);
+  return workloads.find(owned) ?? workloads.find(byUid) ?? workloads.find(byName) ?? workloads.find(labelled);
 }
 
 export function queueStatus(run: RunRef, workload: Workload | undefined, pending: readonly PendingWorkload[] | undefined): QueueStatus {

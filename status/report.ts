@@ -5,7 +5,7 @@
  */
 import { CostSoFar, costSoFar } from "./cost";
 import { JOBSET_NAME_LABEL, JOB_NAME_LABEL, Job, JobSet, LEGACY_JOB_NAME_LABEL, Pod, RunObjects, created, isTrue, labelsOf, toDate } from "./objects";
-import { PodStatus, currentPods, isTerminal, podStatuses } from "./pods";
+import { PodStatus, currentPods, isTerminal, podStart, podStatuses } from "./pods";
 import { LogSummary, Throughput, summarizeLog } from "./progress";
 import { QueueStatus, RunRef, queueStatus, workloadOf } from "./queue";
 import { Verdict, verdictOf } from "./verdict";
@@ -103,7 +103,7 @@ export function buildStatus(objects: RunObjects, now: Date): ExperimentStatus | 
 
   const submittedAt = toDate(run?.object.metadata?.creationTimestamp) ?? earliest(pods.map((p) => toDate(p.metadata?.creationTimestamp)));
   const jobStart = run?.kind === "Job" ? toDate(run.object.status?.startTime) : undefined;
-  const startedAt = state === "queued" ? undefined : (earliest(pods.map((p) => toDate(p.status?.startTime))) ?? jobStart);
+  const startedAt = state === "queued" ? undefined : (earliest(pods.map(podStart)) ?? jobStart);
   const finishedAt = outcome?.at;
   const from = state === "queued" ? submittedAt : startedAt;
   const to = finishedAt ?? now;
