@@ -25,7 +25,7 @@ export const JOBSET_JOB_INDEX_LABEL = "jobset.sigs.k8s.io/job-index";
 export const INSTANCE_TYPE_LABEL = "node.kubernetes.io/instance-type";
 /** Its deprecated spelling, still set by some clusters (same page, beta.kubernetes.io/instance-type). */
 export const BETA_INSTANCE_TYPE_LABEL = "beta.kubernetes.io/instance-type";
-/** `hybrid` on EKS Hybrid Nodes (https://docs.aws.amazon.com/eks/latest/userguide/hybrid-nodes-add-ons.html). */
+/** `hybrid` on EKS Hybrid Nodes (the Cilium values of https://docs.aws.amazon.com/eks/latest/userguide/hybrid-nodes-cni.html select on it; docs/hybrid-nodes.md). */
 export const COMPUTE_TYPE_LABEL = "eks.amazonaws.com/compute-type";
 /** The LocalQueue a Job is submitted to (kubernetes-sigs/kueue pkg/controller/constants/constants.go QueueLabel). */
 export const QUEUE_NAME_LABEL = "kueue.x-k8s.io/queue-name";

@@ -87,7 +87,7 @@ describe("npm run status / npm run logs against stand-in clusters", () => {
       ["automation", run("status", ["t4-smoke"], pulumiEnv)],
     ];
     for (const [name, p] of jobs) r[name] = await p;
-  }, 240_000);
+  }, 540_000);
 
   afterAll(async () => {
     await Promise.all([running.close(), multi.close(), forbidden.close()]);
