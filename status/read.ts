@@ -52,8 +52,9 @@ export async function readRunPods(kube: KubeGetter, namespace: string, experimen
   let jobs = withExperiment(await list<Job>(kube, nsPaths("/apis/batch/v1", namespace, "jobs"), selector), experiment);
   const jobSets = withExperiment(await list<JobSet>(kube, nsPaths("/apis/jobset.x-k8s.io/v1alpha2", namespace, "jobsets"), selector), experiment);
   if (jobs.length === 0 && jobSets.length === 0) {
-    // A Job from before the experiment label: the Job is named after the experiment (k8s/names.ts).
-    jobs = (await list<Job>(kube, nsPaths("/apis/batch/v1", namespace, "jobs"))).filter((j) => j.metadata?.name === experiment);
+    // A Job without the experiment label: named after the experiment (k8s/names.ts), or after it
+    // plus a suffix where Job names become content-addressed.
+    jobs = (await list<Job>(kube, nsPaths("/apis/batch/v1", namespace, "jobs"))).filter((j) => j.metadata?.name === experiment || (j.metadata?.name ?? "").startsWith(`${experiment}-`));
   }
   let pods = withExperiment(await list<Pod>(kube, nsPaths("/api/v1", namespace, "pods"), selector), experiment);
   const { run } = latestRun({ experiment, namespace, jobs, jobSets, pods, nodes: new Map(), workloads: [], logs: new Map() });
