@@ -1,0 +1,150 @@
+/**
+ * Read-only GETs against one cluster, with the real @kubernetes/client-node KubeConfig doing
+ * what a kubeconfig asks (server, CA or insecure-skip-tls-verify, token, client certificate,
+ * exec credential plugins such as `aws eks get-token`). Requests go out as plain HTTP(S) GETs on
+ * the options the client computes (KubeConfig.applyToHTTPSOptions), because `npm run status`
+ * needs three things the generated API classes do not give: custom resources' subresources
+ * (Kueue's pendingworkloads), a pod log read as text whatever Content-Type a server sends, and a
+ * streamed log for --follow. The client is ESM-only while this project compiles to CommonJS, so
+ * it is loaded with a real dynamic import() at run time, as reap/kube.ts does.
+ */
+import * as http from "http";
+import * as https from "https";
+import { KubeAccessError } from "../reap/types";
+
+type ClientModule = typeof import("@kubernetes/client-node");
+const importEsm = new Function("specifier", "return import(specifier)") as (specifier: string) => Promise<ClientModule>;
+
+/** Long enough for a slow API server, short enough that a dead address fails while the user waits. */
+export const STATUS_TIMEOUT_MS = 20_000;
+
+/** A GET that the server answered with a status other than 2xx. */
+export class HttpStatusError extends Error {
+  constructor(
+    readonly status: number,
+    readonly path: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "HttpStatusError";
+  }
+}
+
+export interface KubeGetter {
+  /** The API server's URL, for messages. */
+  readonly server: string;
+  /** GET a JSON document; throws HttpStatusError for a non-2xx answer, KubeAccessError when unreachable. */
+  getJson<T = unknown>(path: string, query?: Readonly<Record<string, string | number | undefined>>): Promise<T>;
+  /** GET a text document (a pod log). */
+  getText(path: string, query?: Readonly<Record<string, string | number | undefined>>): Promise<string>;
+  /** GET and copy the body to `sink` until the server ends it (a followed log). */
+  stream(path: string, query: Readonly<Record<string, string | number | undefined>>, sink: NodeJS.WritableStream): Promise<void>;
+}
+
+export interface KubeconfigSource {
+  /** The kubeconfig's text (YAML or JSON). */
+  readonly text: string;
+  /** A context to use instead of the current one. */
+  readonly context?: string;
+  /** Where it came from, for messages. */
+  readonly origin: string;
+}
+
+export async function connectKube(source: KubeconfigSource): Promise<KubeGetter> {
+  const k8s = await importEsm("@kubernetes/client-node");
+  const kc = new k8s.KubeConfig();
+  let server: string;
+  try {
+    kc.loadFromString(source.text);
+    if (source.context) {
+      if (!kc.getContextObject(source.context)) {
+        throw new Error(`it has no context "${source.context}" (contexts: ${kc.getContexts().map((c) => c.name).join(", ") || "none"})`);
+      }
+      kc.setCurrentContext(source.context);
+    }
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new Error("it names no current cluster");
+    server = cluster.server.replace(/\/+$/, "");
+    new URL(server);
+  } catch (e) {
+    throw new KubeAccessError("invalid-kubeconfig", `the kubeconfig ${source.origin} cannot be used: ${firstLine(e)}`);
+  }
+
+  async function request(path: string, query: Readonly<Record<string, string | number | undefined>> | undefined, accept: string): Promise<http.IncomingMessage> {
+    const url = new URL(server + path);
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    const opts: https.RequestOptions = { method: "GET", headers: { Accept: accept } };
+    try {
+      await kc.applyToHTTPSOptions(opts);
+    } catch (e) {
+      throw credentialError(e, server);
+    }
+    const plain = url.protocol === "http:";
+    // The agent the client builds is an https.Agent (it carries the CA and client certificate);
+    // a plain-HTTP server (a local proxy, a test server) takes none.
+    if (plain) delete opts.agent;
+    return new Promise((resolve, reject) => {
+      const req = (plain ? http : https).request(url, opts, resolve);
+      req.setTimeout(STATUS_TIMEOUT_MS, () => req.destroy(Object.assign(new Error(`no answer within ${STATUS_TIMEOUT_MS / 1000} s`), { code: "ETIMEDOUT" })));
+      req.on("error", (e) => reject(new KubeAccessError("unreachable", `cannot reach the cluster at ${server}: ${firstLine(e)}`)));
+      req.end();
+    });
+  }
+
+  async function body(res: http.IncomingMessage): Promise<string> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of res) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString("utf8");
+  }
+
+  async function checked(path: string, res: http.IncomingMessage): Promise<http.IncomingMessage> {
+    const status = res.statusCode ?? 0;
+    if (status >= 200 && status < 300) return res;
+    const text = await body(res);
+    let message = text.trim().split("\n")[0].slice(0, 300);
+    try {
+      message = (JSON.parse(text) as { message?: string }).message ?? message;
+    } catch {
+      // not a Status object
+    }
+    if (status === 401) throw new KubeAccessError("unauthorized", `${server} rejected the credentials (401) for GET ${path}: the kubeconfig's user needs valid credentials (EKS: AWS credentials of a principal with an access entry)`);
+    if (status === 403) throw new KubeAccessError("forbidden", `permission denied (403) for GET ${path} on ${server}: ${message || "forbidden"}`);
+    throw new HttpStatusError(status, path, `GET ${path} on ${server}: HTTP ${status}${message ? `: ${message}` : ""}`);
+  }
+
+  return {
+    server,
+    async getJson<T>(path: string, query?: Readonly<Record<string, string | number | undefined>>): Promise<T> {
+      const res = await checked(path, await request(path, query, "application/json"));
+      const text = await body(res);
+      try {
+        return JSON.parse(text) as T;
+      } catch {
+        throw new HttpStatusError(res.statusCode ?? 0, path, `GET ${path} on ${server}: the answer is not JSON`);
+      }
+    },
+    async getText(path: string, query?: Readonly<Record<string, string | number | undefined>>): Promise<string> {
+      return body(await checked(path, await request(path, query, "text/plain, */*")));
+    },
+    async stream(path: string, query: Readonly<Record<string, string | number | undefined>>, sink: NodeJS.WritableStream): Promise<void> {
+      const res = await checked(path, await request(path, query, "text/plain, */*"));
+      // No timeout while following: a quiet trainer is not a dead server.
+      res.socket?.setTimeout(0);
+      for await (const chunk of res) sink.write(chunk as Buffer);
+    },
+  };
+}
+
+/** A failed credential plugin (e.g. `aws` not installed) as one line that says what to fix. */
+function credentialError(e: unknown, server: string): KubeAccessError {
+  const text = `${firstLine(e)} ${String((e as { cause?: unknown })?.cause ?? "")}`;
+  const missing = /spawn (\S+) ENOENT/.exec(text);
+  if (missing) {
+    return new KubeAccessError("unauthorized", `cannot get credentials for ${server}: the kubeconfig's credential command \`${missing[1]}\` is not installed (EKS kubeconfigs run \`aws eks get-token\`)`);
+  }
+  return new KubeAccessError("unauthorized", `cannot get credentials for ${server}: ${text.trim()}`);
+}
+
+export function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).trim().split("\n")[0];
+}

@@ -1,0 +1,172 @@
+/**
+ * Reads an experiment's run from a cluster through a KubeGetter: its Jobs and JobSets by our
+ * experiment label (k8s/labels.ts), their pods, the nodes they run on, Kueue's Workloads and the
+ * LocalQueue's pending list, and the log tails the report needs. Optional APIs (JobSet, Kueue,
+ * Kueue's visibility server) are simply absent when a cluster does not serve them (404).
+ * Paths: https://kubernetes.io/docs/reference/kubernetes-api/ (pods, jobs, nodes, pods/log);
+ * jobset.x-k8s.io/v1alpha2 jobsets (kubernetes-sigs/jobset); kueue.x-k8s.io v1beta2 (then v1beta1)
+ * workloads and visibility.kueue.x-k8s.io pendingworkloads (kubernetes-sigs/kueue, see objects.ts).
+ */
+import { EXPERIMENT_LABEL } from "../k8s/labels";
+import { HttpStatusError, KubeGetter } from "./kube-client";
+import { Job, JobSet, Node, PendingWorkload, Pod, RunObjects, Workload, labelsOf } from "./objects";
+import { TRAINER_CONTAINER, currentPods, isTerminal } from "./pods";
+import { latestRun, podsOfRun, runPods } from "./report";
+import { queueStatus, workloadOf } from "./queue";
+
+/** Lines of log read for progress and failure lines. */
+export const LOG_TAIL_LINES = 500;
+const KUEUE_VERSIONS = ["v1beta2", "v1beta1"] as const;
+
+interface List<T> {
+  readonly items?: T[];
+}
+
+/**
+ * A list, or [] where the API is not served. Paths are tried in order until one has items (a
+ * namespaced list, then all namespaces); only the first path's refusals are errors.
+ */
+async function list<T>(kube: KubeGetter, paths: readonly string[], labelSelector?: string): Promise<T[]> {
+  for (const [i, path] of paths.entries()) {
+    try {
+      const items = (await kube.getJson<List<T>>(path, { labelSelector })).items ?? [];
+      if (items.length > 0) return items;
+    } catch (e) {
+      const absent = e instanceof HttpStatusError && (e.status === 404 || e.status === 405);
+      const refusedLater = i > 0 && (e instanceof HttpStatusError || (e as { problem?: string }).problem === "forbidden");
+      if (!absent && !refusedLater) throw e;
+    }
+  }
+  return [];
+}
+
+const nsPaths = (group: string, namespace: string, plural: string) => [`${group}/namespaces/${namespace}/${plural}`, `${group}/${plural}`];
+
+function withExperiment<T extends { metadata?: { labels?: Record<string, string> } }>(items: readonly T[], experiment: string): T[] {
+  return items.filter((o) => labelsOf(o)[EXPERIMENT_LABEL] === experiment);
+}
+
+/** The experiment's Jobs, JobSets and pods: what `npm run logs` needs. */
+export async function readRunPods(kube: KubeGetter, namespace: string, experiment: string): Promise<Pick<RunObjects, "jobs" | "jobSets" | "pods">> {
+  const selector = `${EXPERIMENT_LABEL}=${experiment}`;
+  let jobs = withExperiment(await list<Job>(kube, nsPaths("/apis/batch/v1", namespace, "jobs"), selector), experiment);
+  const jobSets = withExperiment(await list<JobSet>(kube, nsPaths("/apis/jobset.x-k8s.io/v1alpha2", namespace, "jobsets"), selector), experiment);
+  if (jobs.length === 0 && jobSets.length === 0) {
+    // A Job without the experiment label: named after the experiment (k8s/names.ts), or after it
+    // plus a suffix where Job names become content-addressed.
+    jobs = (await list<Job>(kube, nsPaths("/apis/batch/v1", namespace, "jobs"))).filter((j) => j.metadata?.name === experiment || (j.metadata?.name ?? "").startsWith(`${experiment}-`));
+  }
+  let pods = withExperiment(await list<Pod>(kube, nsPaths("/api/v1", namespace, "pods"), selector), experiment);
+  const { run } = latestRun({ experiment, namespace, jobs, jobSets, pods, nodes: new Map(), workloads: [], logs: new Map() });
+  if (run && podsOfRun(run, pods).length === 0) {
+    // Pods are found by the labels Kubernetes itself puts on them, whatever labels the template had.
+    const label = run.kind === "Job" ? `batch.kubernetes.io/job-name=${run.object.metadata?.name}` : `jobset.sigs.k8s.io/jobset-name=${run.object.metadata?.name}`;
+    pods = [...pods, ...podsOfRun(run, await list<Pod>(kube, nsPaths("/api/v1", namespace, "pods"), label))];
+  }
+  return { jobs, jobSets, pods: runPods(run, pods) };
+}
+
+export async function readRun(kube: KubeGetter, namespace: string, experiment: string): Promise<RunObjects> {
+  const { jobs, jobSets, pods } = await readRunPods(kube, namespace, experiment);
+  const { run } = latestRun({ experiment, namespace, jobs, jobSets, pods, nodes: new Map(), workloads: [], logs: new Map() });
+  const nodes = await readNodes(kube, pods);
+  const workloads = await readWorkloads(kube, namespace);
+  const ref = run && { kind: run.kind, name: run.object.metadata?.name ?? experiment, uid: run.object.metadata?.uid, labels: labelsOf(run.object), suspended: run.object.spec?.suspend === true };
+  const workload = ref ? workloadOf(ref, workloads) : undefined;
+  const pending = ref && workload && queueStatus(ref, workload, undefined).state === "queued" ? await readPending(kube, namespace, workload) : undefined;
+  const logs = await readLogs(kube, namespace, pods);
+  return { experiment, namespace, jobs, jobSets, pods, nodes, workloads, pending, logs };
+}
+
+/** The one line for an experiment that has nothing on the cluster. */
+export function noRunMessage(experiment: string, stack: string, server: string, namespace: string): string {
+  return `experiment ${experiment} (stack ${stack}) has no run yet on ${server}: no Job, JobSet or pod labelled ${EXPERIMENT_LABEL}=${experiment} in namespace ${namespace} (\`pulumi up\` on the stack submits it)`;
+}
+
+async function readNodes(kube: KubeGetter, pods: readonly Pod[]): Promise<Map<string, Node>> {
+  const names = [...new Set(pods.map((p) => p.spec?.nodeName).filter((n): n is string => !!n))];
+  const nodes = new Map<string, Node>();
+  let all: Node[] | undefined;
+  for (const name of names) {
+    try {
+      nodes.set(name, await kube.getJson<Node>(`/api/v1/nodes/${encodeURIComponent(name)}`));
+    } catch (e) {
+      if (!(e instanceof HttpStatusError)) throw e;
+      all ??= await list<Node>(kube, ["/api/v1/nodes"]);
+      const found = all.find((n) => n.metadata?.name === name);
+      if (found) nodes.set(name, found);
+    }
+  }
+  return nodes;
+}
+
+async function readWorkloads(kube: KubeGetter, namespace: string): Promise<Workload[]> {
+  for (const version of KUEUE_VERSIONS) {
+    const items = await list<Workload>(kube, nsPaths(`/apis/kueue.x-k8s.io/${version}`, namespace, "workloads"));
+    if (items.length > 0) return items.filter((w) => (w.metadata?.namespace ?? namespace) === namespace);
+  }
+  return [];
+}
+
+/** The LocalQueue's pending Workloads, or undefined where the visibility API is not served or refused. */
+async function readPending(kube: KubeGetter, namespace: string, workload: Workload): Promise<PendingWorkload[] | undefined> {
+  const queue = workload.spec?.queueName;
+  if (!queue) return undefined;
+  for (const version of KUEUE_VERSIONS) {
+    try {
+      const summary = await kube.getJson<List<PendingWorkload>>(`/apis/visibility.kueue.x-k8s.io/${version}/namespaces/${namespace}/localqueues/${encodeURIComponent(queue)}/pendingworkloads`);
+      return summary.items ?? [];
+    } catch (e) {
+      if (e instanceof HttpStatusError || (e as { problem?: string }).problem === "forbidden") continue;
+      throw e;
+    }
+  }
+  return undefined;
+}
+
+/** Rank 0's log tail, and the tails of failed pods (for the preflight's line). */
+async function readLogs(kube: KubeGetter, namespace: string, pods: readonly Pod[]): Promise<Map<string, string>> {
+  const current = currentPods(pods);
+  const wanted = [current.get(0)?.pod ?? [...current.values()][0]?.pod, ...[...current.values()].map((c) => c.pod).filter((p) => p.status?.phase === "Failed")];
+  const logs = new Map<string, string>();
+  for (const pod of wanted) {
+    if (!pod || logs.has(pod.metadata?.name ?? "") || !hasStarted(pod)) continue;
+    try {
+      logs.set(pod.metadata!.name!, await kube.getText(logPath(namespace, pod), { container: containerOf(pod), tailLines: LOG_TAIL_LINES }));
+    } catch (e) {
+      if (!(e instanceof HttpStatusError)) throw e;
+      // A log that cannot be read (node gone, container never started) only leaves progress unknown.
+    }
+  }
+  return logs;
+}
+
+export function logPath(namespace: string, pod: Pod): string {
+  return `/api/v1/namespaces/${encodeURIComponent(pod.metadata?.namespace ?? namespace)}/pods/${encodeURIComponent(pod.metadata?.name ?? "")}/log`;
+}
+
+/** The trainer container where the pod has one, else its only (first) container. */
+export function containerOf(pod: Pod): string | undefined {
+  const names = (pod.spec?.containers ?? []).map((c) => c.name);
+  return names.includes(TRAINER_CONTAINER) ? TRAINER_CONTAINER : names[0];
+}
+
+export function hasStarted(pod: Pod): boolean {
+  return pod.status?.phase === "Running" || isTerminal(pod) || (pod.status?.containerStatuses ?? []).some((s) => s.state?.running || s.state?.terminated);
+}
+
+/** Experiments on the cluster: every value of our experiment label on Jobs, JobSets and pods. */
+export async function listExperiments(kube: KubeGetter, namespace: string): Promise<string[]> {
+  const found = new Set<string>();
+  for (const [group, plural] of [
+    ["/apis/batch/v1", "jobs"],
+    ["/apis/jobset.x-k8s.io/v1alpha2", "jobsets"],
+    ["/api/v1", "pods"],
+  ] as const) {
+    for (const o of await list<Job>(kube, nsPaths(group, namespace, plural), EXPERIMENT_LABEL)) {
+      const name = labelsOf(o)[EXPERIMENT_LABEL];
+      if (name) found.add(name);
+    }
+  }
+  return [...found].sort();
+}

@@ -1,0 +1,155 @@
+/**
+ * One experiment's status from what the cluster serves: the run (its newest Job or JobSet), its
+ * queue state, pods by rank, time, cost so far, rank 0's progress, and the verdict once it has
+ * ended. Pure: RunObjects and a clock in, plain data out (rendered by render.ts, or as --json).
+ */
+import { CostSoFar, costSoFar } from "./cost";
+import { JOBSET_NAME_LABEL, JOB_NAME_LABEL, Job, JobSet, LEGACY_JOB_NAME_LABEL, Pod, RunObjects, created, isTrue, labelsOf, toDate } from "./objects";
+import { PodStatus, currentPods, isTerminal, podStart, podStatuses } from "./pods";
+import { LogSummary, Throughput, summarizeLog } from "./progress";
+import { QueueStatus, RunRef, queueStatus, workloadOf } from "./queue";
+import { Verdict, verdictOf } from "./verdict";
+
+export type RunState = "queued" | "starting" | "running" | "succeeded" | "failed" | "evicted" | "deactivated";
+
+export interface ExperimentStatus {
+  readonly experiment: string;
+  readonly namespace: string;
+  /** The run's object; "Pod" when only its pods are left. */
+  readonly kind: "Job" | "JobSet" | "Pod";
+  readonly name: string;
+  readonly state: RunState;
+  readonly submittedAt?: Date;
+  readonly startedAt?: Date;
+  readonly finishedAt?: Date;
+  /** Queued: since submission; otherwise since start, up to the end. */
+  readonly elapsedSeconds?: number;
+  readonly queue: QueueStatus;
+  readonly pods: readonly PodStatus[];
+  readonly cost: CostSoFar;
+  readonly progress?: { readonly rank: number; readonly pod: string; readonly line?: string; readonly throughput?: Throughput };
+  readonly verdict?: Verdict;
+  /** Earlier Jobs / JobSets of the same experiment still on the cluster. */
+  readonly earlierRuns: number;
+}
+
+type Run = { readonly kind: "Job"; readonly object: Job } | { readonly kind: "JobSet"; readonly object: JobSet };
+
+/** The experiment's newest Job or JobSet (a JobSet's own child Jobs are not runs). */
+export function latestRun(objects: RunObjects): { run?: Run; earlier: number } {
+  const runs: Run[] = [
+    ...objects.jobs.filter((j) => labelsOf(j)[JOBSET_NAME_LABEL] === undefined).map((object) => ({ kind: "Job" as const, object })),
+    ...objects.jobSets.map((object) => ({ kind: "JobSet" as const, object })),
+  ].sort((a, b) => created(a.object) - created(b.object));
+  return { run: runs[runs.length - 1], earlier: Math.max(0, runs.length - 1) };
+}
+
+/** The pods of a run: by the labels Kubernetes and JobSet put on them, or by owner. */
+export function podsOfRun(run: Run, pods: readonly Pod[]): Pod[] {
+  const name = run.object.metadata?.name;
+  const uid = run.object.metadata?.uid;
+  return pods.filter((p) => {
+    const labels = labelsOf(p);
+    if (run.kind === "JobSet") return labels[JOBSET_NAME_LABEL] === name;
+    return (
+      labels[JOB_NAME_LABEL] === name ||
+      labels[LEGACY_JOB_NAME_LABEL] === name ||
+      (p.metadata?.ownerReferences ?? []).some((o) => (uid && o.uid === uid) || (o.kind === "Job" && o.name === name))
+    );
+  });
+}
+
+/** The run's pods; pods with the experiment label but no Job label at all still belong to it. */
+export function runPods(run: Run | undefined, pods: readonly Pod[]): Pod[] {
+  if (!run) return [...pods];
+  const own = podsOfRun(run, pods);
+  return own.length > 0 ? own : pods.filter((p) => labelsOf(p)[JOB_NAME_LABEL] === undefined && labelsOf(p)[JOBSET_NAME_LABEL] === undefined);
+}
+
+export function buildStatus(objects: RunObjects, now: Date): ExperimentStatus | undefined {
+  const { run, earlier } = latestRun(objects);
+  if (!run && objects.pods.length === 0) return undefined;
+  const pods = runPods(run, objects.pods);
+  const ref: RunRef | undefined = run && {
+    kind: run.kind,
+    name: run.object.metadata?.name ?? objects.experiment,
+    uid: run.object.metadata?.uid,
+    labels: labelsOf(run.object),
+    suspended: run.object.spec?.suspend === true,
+  };
+  const queue = ref ? queueStatus(ref, workloadOf(ref, objects.workloads), objects.pending) : { state: "none" as const, text: "no Job or JobSet left: only its pods" };
+  const podList = podStatuses(pods, objects.nodes);
+  const current = currentPods(pods);
+  const rank0 = current.get(0)?.pod ?? [...current.values()][0]?.pod;
+  const rank0Log = rank0 ? objects.logs.get(rank0.metadata?.name ?? "") : undefined;
+  const summaries = new Map<string, LogSummary>([...objects.logs.entries()].map(([pod, text]) => [pod, summarizeLog(text)]));
+  const rank0Summary = rank0Log !== undefined ? summaries.get(rank0.metadata?.name ?? "") : undefined;
+
+  const outcome = run ? finished(run) : podsOutcome(pods);
+  const verdict = verdictOf({ run: run?.object, kind: run?.kind, outcome, queue, pods, childJobs: objects.jobs, summaries, rank0Summary });
+  const state: RunState = outcome
+    ? outcome.state
+    : queue.state === "deactivated"
+      ? "deactivated"
+      : podList.some((p) => p.phase === "Running")
+        ? "running"
+        : queue.state === "evicted"
+          ? "evicted"
+          : podList.some((p) => p.phase === "Pending")
+            ? "starting"
+            : queue.state === "queued" || queue.state === "quota-reserved" || ref?.suspended
+              ? "queued"
+              : "starting";
+
+  const submittedAt = toDate(run?.object.metadata?.creationTimestamp) ?? earliest(pods.map((p) => toDate(p.metadata?.creationTimestamp)));
+  const jobStart = run?.kind === "Job" ? toDate(run.object.status?.startTime) : undefined;
+  const startedAt = state === "queued" ? undefined : (earliest(pods.map(podStart)) ?? jobStart);
+  const finishedAt = outcome?.at;
+  const from = state === "queued" ? submittedAt : startedAt;
+  const to = finishedAt ?? now;
+  return {
+    experiment: objects.experiment,
+    namespace: objects.namespace,
+    kind: run?.kind ?? "Pod",
+    name: run?.object.metadata?.name ?? rank0?.metadata?.name ?? objects.experiment,
+    state,
+    submittedAt,
+    startedAt,
+    finishedAt,
+    elapsedSeconds: from ? Math.max(0, Math.round((to.getTime() - from.getTime()) / 1000)) : undefined,
+    queue,
+    pods: podList,
+    cost: costSoFar(pods, objects.nodes, now),
+    progress: rank0 && rank0Summary ? { rank: 0, pod: rank0.metadata?.name ?? "", line: rank0Summary.progressLine, throughput: rank0Summary.throughput } : undefined,
+    verdict,
+    earlierRuns: earlier,
+  };
+}
+
+export interface Outcome {
+  readonly state: "succeeded" | "failed";
+  readonly at?: Date;
+  readonly reason?: string;
+  readonly message?: string;
+}
+
+/** Job: Complete / Failed conditions; JobSet: Completed / Failed (jobset_types.go). */
+export function finished(run: Run): Outcome | undefined {
+  const conditions = run.object.status?.conditions ?? [];
+  const done = isTrue(conditions, run.kind === "Job" ? "Complete" : "Completed");
+  if (done) return { state: "succeeded", at: (run.kind === "Job" ? toDate(run.object.status?.completionTime) : undefined) ?? toDate(done.lastTransitionTime) };
+  const failed = isTrue(conditions, "Failed");
+  if (failed) return { state: "failed", at: toDate(failed.lastTransitionTime), reason: failed.reason, message: failed.message };
+  return undefined;
+}
+
+/** Without a Job: every pod succeeded, or one failed. */
+function podsOutcome(pods: readonly Pod[]): Outcome | undefined {
+  if (pods.length === 0 || !pods.every(isTerminal)) return undefined;
+  return pods.some((p) => p.status?.phase === "Failed") ? { state: "failed" } : { state: "succeeded" };
+}
+
+function earliest(dates: readonly (Date | undefined)[]): Date | undefined {
+  const ds = dates.filter((d): d is Date => d !== undefined);
+  return ds.length > 0 ? new Date(Math.min(...ds.map((d) => d.getTime()))) : undefined;
+}

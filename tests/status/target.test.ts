@@ -1,0 +1,109 @@
+/** Which cluster and experiment a stack argument means: --kubeconfig, existing-mode files, stack outputs. */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { CLUSTER_OUTPUTS } from "../../components/target";
+import { findOnPath } from "../../reap/workspace";
+import { DEFAULT_STACK as PLAN_DEFAULT } from "../../tools/plan";
+import { parseArgs as parseLogs } from "../../tools/logs";
+import { parseArgs as parseStatus } from "../../tools/status";
+import { DEFAULT_STACK, KUBECONFIG_OUTPUT, StatusError, automationOutputs, resolveTarget } from "../../status/target";
+
+const ROOT = path.resolve(__dirname, "../..");
+
+function project(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "status-target-"));
+  fs.mkdirSync(path.join(dir, "stacks"));
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+  return dir;
+}
+
+describe("resolveTarget", () => {
+  const asked: string[] = [];
+  const outputs = async (stack: string) => {
+    asked.push(stack);
+    if (stack === "shared-cluster") return { kubeconfig: { apiVersion: "v1", clusters: [] }, clusterName: "shared" };
+    if (stack === "t4-smoke") return { kubeconfig: "apiVersion: v1\nkind: Config\n" };
+    return {};
+  };
+  const deps = { projectDir: ROOT, stackOutputs: outputs };
+  beforeEach(() => asked.splice(0));
+
+  it("--kubeconfig: that file, the experiment from the stack file, no stack outputs read", async () => {
+    const dir = project({ kubeconfig: "apiVersion: v1\n" });
+    const t = await resolveTarget(deps, "t4-smoke", { kubeconfig: path.join(dir, "kubeconfig"), context: "lab" });
+    expect(t).toEqual({ stack: "t4-smoke", experiment: "t4-smoke", kubeconfig: { text: "apiVersion: v1\n", context: "lab", origin: path.join(dir, "kubeconfig") } });
+    expect(asked).toEqual([]);
+  });
+
+  it("a created cluster: the stack's own kubeconfig output", async () => {
+    const t = await resolveTarget(deps, "t4-smoke", {});
+    expect(t.kubeconfig).toEqual({ text: "apiVersion: v1\nkind: Config\n", context: undefined, origin: "output of stack t4-smoke" });
+    expect(asked).toEqual(["t4-smoke"]);
+  });
+
+  it("a reused cluster: the cluster stack's output (an object output is passed on as JSON)", async () => {
+    const t = await resolveTarget(deps, "shared-t4-sweep", {});
+    expect(t).toMatchObject({ stack: "shared-t4-sweep", experiment: "sweep-lr-3e-4", kubeconfig: { text: '{"apiVersion":"v1","clusters":[]}', origin: "output of stack shared-cluster" } });
+    expect(asked).toEqual(["shared-cluster"]);
+  });
+
+  it("a cluster-only stack has no experiment (status lists every one); --experiment names one", async () => {
+    expect((await resolveTarget(deps, "shared-cluster", {})).experiment).toBeUndefined();
+    expect((await resolveTarget(deps, "shared-cluster", { experiment: "sweep-lr-3e-4" })).experiment).toBe("sweep-lr-3e-4");
+  });
+
+  it("an existing cluster: the kubeconfig and context of its stack file, never stack outputs", async () => {
+    const dir = project({ "lab.yaml": "apiVersion: v1\nkind: Config\n" });
+    fs.writeFileSync(
+      path.join(dir, "stacks", "Pulumi.lab.yaml"),
+      `config:\n  gpu-training-clusters:cluster:\n    mode: existing\n    kubeconfigPath: ${path.join(dir, "lab.yaml")}\n    context: rtx\n  gpu-training-clusters:experiment:\n    name: bert\n    pool: p\n`,
+    );
+    const t = await resolveTarget({ ...deps, projectDir: dir }, "lab", {});
+    expect(t).toEqual({ stack: "lab", experiment: "bert", kubeconfig: { text: "apiVersion: v1\nkind: Config\n", context: "rtx", origin: path.join(dir, "lab.yaml") } });
+    expect(asked).toEqual([]);
+    // Without kubeconfigPath: $KUBECONFIG's first file, as kubectl and the provider do.
+    fs.writeFileSync(path.join(dir, "stacks", "Pulumi.lab2.yaml"), "config:\n  gpu-training-clusters:cluster:\n    mode: existing\n");
+    const env = { KUBECONFIG: [path.join(dir, "lab.yaml"), "/nonexistent"].join(path.delimiter) };
+    expect((await resolveTarget({ ...deps, projectDir: dir, env }, "lab2", {})).kubeconfig.origin).toBe(path.join(dir, "lab.yaml"));
+  });
+
+  it("clear errors: an unknown stack (naming the known ones), a missing kubeconfig file, no kubeconfig output", async () => {
+    await expect(resolveTarget(deps, "nope", {})).rejects.toThrow(new StatusError('unknown stack "nope": there is no stacks/Pulumi.nope.yaml (stacks: a100-2x8, a100-8gpu, rtx4090-existing, rtx4090-hybrid, shared-cluster, shared-t4-sweep, t4-smoke)'));
+    await expect(resolveTarget(deps, "t4-smoke", { kubeconfig: "/nonexistent/kc" })).rejects.toThrow("cannot read the kubeconfig /nonexistent/kc (--kubeconfig): no such file");
+    await expect(resolveTarget(deps, "a100-8gpu", {})).rejects.toThrow("stack a100-8gpu has no kubeconfig output: run `pulumi up` on it first, or pass --kubeconfig PATH");
+    const failing = { ...deps, stackOutputs: async () => Promise.reject(new Error("no stack named 'dev' found\nmore")) };
+    await expect(resolveTarget(failing, "t4-smoke", {})).rejects.toThrow("cannot read the outputs of stack t4-smoke (is `pulumi login` done and the stack deployed?): no stack named 'dev' found");
+  });
+
+  it("the real reader says the Pulumi CLI is missing, and how to do without it", async () => {
+    const env = { PATH: "/nonexistent" };
+    expect(findOnPath("pulumi", env)).toBeUndefined();
+    await expect(automationOutputs(ROOT, env)("t4-smoke")).rejects.toThrow(
+      new StatusError("the kubeconfig of stack t4-smoke is a stack output, read with the Pulumi CLI (https://www.pulumi.com/docs/install/): no `pulumi` on PATH. Install it and `pulumi login`, or pass --kubeconfig PATH"),
+    );
+  });
+
+  it("agrees with the plan's default stack and the cluster stack's output name", () => {
+    expect(DEFAULT_STACK).toBe(PLAN_DEFAULT);
+    expect(KUBECONFIG_OUTPUT).toBe(CLUSTER_OUTPUTS.kubeconfig);
+  });
+});
+
+describe("arguments", () => {
+  it("status: a stack (default t4-smoke), cluster options, --json", () => {
+    expect(parseStatus([])).toEqual({ stack: "t4-smoke", json: false });
+    expect(parseStatus(["a100-2x8", "--kubeconfig", "kc", "--context=c", "--json"])).toEqual({ stack: "a100-2x8", json: true, kubeconfig: "kc", context: "c" });
+    expect(() => parseStatus(["--kubeconfig"])).toThrow("--kubeconfig needs a value");
+    expect(() => parseStatus(["a", "b"])).toThrow("one stack at a time (got a and b)");
+    expect(() => parseStatus(["--watch"])).toThrow("unknown option --watch");
+  });
+
+  it("logs: --rank, --follow, --tail, validated", () => {
+    expect(parseLogs(["a100-2x8", "--rank", "1", "-f", "--tail=50"])).toEqual({ stack: "a100-2x8", rank: 1, follow: true, tail: 50 });
+    expect(parseLogs([])).toEqual({ stack: "t4-smoke", rank: 0, follow: false, tail: undefined });
+    expect(() => parseLogs(["--rank", "-1"])).toThrow("--rank must be a whole number >= 0 (got -1)");
+    expect(() => parseLogs(["--rank", "one"])).toThrow("--rank must be a whole number >= 0 (got one)");
+    expect(() => parseLogs(["--tail", "0"])).toThrow("--tail must be a whole number >= 1 (got 0)");
+  });
+});

@@ -1,0 +1,114 @@
+/**
+ * `npm run logs -- [STACK] [--rank N] [--follow] [--tail N] [--kubeconfig PATH] [--context NAME]
+ * [--experiment NAME]`: the trainer log of one node rank (default 0) of an experiment's latest
+ * run, multi-node runs included. Pods are found as `npm run status` finds them. Read-only.
+ */
+import * as path from "path";
+import { TRAINING_NAMESPACE } from "../k8s/names";
+import { KubeAccessError } from "../reap/types";
+import { HttpStatusError, connectKube } from "../status/kube-client";
+import { currentPods, podDetail } from "../status/pods";
+import { containerOf, hasStarted, listExperiments, logPath, noRunMessage, readRunPods } from "../status/read";
+import { DEFAULT_STACK, StatusError, TargetOptions, automationOutputs, resolveTarget } from "../status/target";
+import { UsageError, runMain } from "./cli";
+import { takeValue } from "./status";
+
+const PROJECT_DIR = path.resolve(__dirname, "..");
+
+export const USAGE = `usage: npm run logs -- [STACK|PATH] [--rank N] [--follow] [--tail N] [--kubeconfig PATH] [--context NAME] [--experiment NAME]
+
+The log of one node rank of the experiment of STACK (default ${DEFAULT_STACK}), from its latest run.
+
+  --rank N           the node rank (default 0; rank 0 prints the smoke workload's results)
+  --follow, -f       keep printing as the pod writes, until it ends
+  --tail N           only the last N lines
+  --kubeconfig PATH  read this cluster; otherwise as \`npm run status\` finds it
+  --context NAME     a context of that kubeconfig
+  --experiment NAME  this experiment instead of the stack file's (for a cluster stack)
+  --help             this text
+
+Exit status: 0 printed; 1 the stack, cluster, run or rank cannot be read; 2 bad arguments.`;
+
+export interface LogsArgs extends TargetOptions {
+  readonly stack: string;
+  readonly rank: number;
+  readonly follow: boolean;
+  readonly tail?: number;
+}
+
+function count(name: string, value: string, min: number): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min) throw new UsageError(`${name} must be a whole number >= ${min} (got ${value})`);
+  return n;
+}
+
+export function parseArgs(argv: readonly string[]): LogsArgs | "help" {
+  let stack: string | undefined;
+  const options: { kubeconfig?: string; context?: string; experiment?: string } = {};
+  let rank = 0;
+  let follow = false;
+  let tail: number | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--help" || arg === "-h") return "help";
+    const valued = takeValue(argv, i, ["--kubeconfig", "--context", "--experiment", "--rank", "--tail"]);
+    if (valued) {
+      i = valued.next;
+      if (valued.name === "--rank") rank = count("--rank", valued.value, 0);
+      else if (valued.name === "--tail") tail = count("--tail", valued.value, 1);
+      else options[valued.name.slice(2) as "kubeconfig" | "context" | "experiment"] = valued.value;
+    } else if (arg === "--follow" || arg === "-f") {
+      follow = true;
+    } else if (arg.startsWith("-")) {
+      throw new UsageError(`unknown option ${arg}`);
+    } else if (stack) {
+      throw new UsageError(`one stack at a time (got ${stack} and ${arg})`);
+    } else {
+      stack = arg;
+    }
+  }
+  return { stack: stack ?? DEFAULT_STACK, rank, follow, tail, ...options };
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  if (args === "help") {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  try {
+    const target = await resolveTarget({ projectDir: PROJECT_DIR, stackOutputs: automationOutputs(PROJECT_DIR) }, args.stack, args);
+    const kube = await connectKube(target.kubeconfig);
+    const namespace = TRAINING_NAMESPACE;
+    if (!target.experiment) {
+      const found = await listExperiments(kube, namespace);
+      throw new StatusError(`stack ${target.stack} has no experiment of its own: name one with --experiment NAME (on its cluster: ${found.join(", ") || "none"})`);
+    }
+    const { pods } = await readRunPods(kube, namespace, target.experiment);
+    if (pods.length === 0) throw new StatusError(noRunMessage(target.experiment, target.stack, kube.server, namespace));
+    const ranks = currentPods(pods);
+    const chosen = ranks.get(args.rank)?.pod;
+    if (!chosen) throw new StatusError(`experiment ${target.experiment} has no rank ${args.rank} (its pods are ranks ${[...ranks.keys()].join(", ")})`);
+    const name = chosen.metadata?.name ?? "";
+    if (!hasStarted(chosen)) {
+      const why = podDetail(chosen);
+      throw new StatusError(`rank ${args.rank} (pod ${name}) has not started yet: ${chosen.status?.phase ?? "Pending"}${why ? ` (${why})` : ""}; no log yet`);
+    }
+    const query = { container: containerOf(chosen), tailLines: args.tail, follow: args.follow ? "true" : undefined };
+    if (args.follow) {
+      await kube.stream(logPath(namespace, chosen), query, process.stdout);
+    } else {
+      const text = await kube.getText(logPath(namespace, chosen), query);
+      process.stdout.write(text.endsWith("\n") || text === "" ? text : `${text}\n`);
+    }
+    return 0;
+  } catch (e) {
+    if (e instanceof StatusError || e instanceof KubeAccessError || e instanceof HttpStatusError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+if (require.main === module) runMain(main, USAGE);
