@@ -7,7 +7,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { loadStackFile } from "../config/stack-file";
-import { Plan, buildPlan } from "../plan/plan";
+import { Plan, attachWorkdir, buildPlan } from "../plan/plan";
+import { packExperimentWorkdir } from "../workdir/archive";
 import { renderPlan } from "../plan/render";
 import { eksClusterName } from "../components/naming";
 import { MASKED, RecordedResource, createMocks } from "./mocks";
@@ -43,7 +44,8 @@ async function resolveOutput(value: unknown): Promise<unknown> {
  */
 export async function runPlan(options: { projectDir: string; stackFile: string; loadProgram?: () => unknown }): Promise<PlanRun> {
   const { file, spec } = loadStackFile(options.projectDir, options.stackFile, PROJECT);
-  const plan = buildPlan(spec);
+  const packed = packExperimentWorkdir(spec.experiment, options.projectDir);
+  const plan = attachWorkdir(buildPlan(spec), packed.archive?.summary);
 
   const mocks = createMocks({
     region: spec.region,
