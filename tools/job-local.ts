@@ -169,7 +169,7 @@ function runNodes(runs: readonly Launch[]): Promise<number> {
     runs.forEach((launch, rank) => {
       const [command, ...rest] = [...launch.command, ...launch.args];
       const who = runs.length > 1 ? ` node ${rank}` : "";
-      process.stderr.write(`job:local${who}: ${[command, ...rest].join(" ")}\n`);
+      process.stderr.write(`job:local${who}: ${[command, ...rest].map(shellQuote).join(" ")}\n`);
       const child = spawn(command, rest, { stdio: "inherit", env: { ...process.env, ...launch.env }, detached: runs.length > 1 });
       children.push(child);
       child.once("error", (e) => reject(new UsageError(`could not start ${command}: ${e.message} (set --python or GTC_PYTHON to a python3 with torch)`)));
@@ -184,6 +184,11 @@ function runNodes(runs: readonly Launch[]): Promise<number> {
       });
     });
   });
+}
+
+/** An argument as a shell would need it, so the printed command can be pasted. */
+export function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'"'"'`)}'`;
 }
 
 function killGroup(pid: number): void {
