@@ -42,7 +42,16 @@ async function resolveOutput(value: unknown): Promise<unknown> {
  * Plan one stack file. Validation runs first and throws a ConfigError before the program is
  * loaded, exactly as the program itself would before registering anything.
  */
-export async function runPlan(options: { projectDir: string; stackFile: string; loadProgram?: () => unknown }): Promise<PlanRun> {
+export async function runPlan(options: {
+  projectDir: string;
+  stackFile: string;
+  loadProgram?: () => unknown;
+  /**
+   * Config the program gets instead of the file's, as the Pulumi CLI would pass it (secrets
+   * decrypted, their keys listed): tests use it to run the program with real secret values.
+   */
+  programConfig?: { readonly config: Readonly<Record<string, string>>; readonly secretKeys: readonly string[] };
+}): Promise<PlanRun> {
   const { file, spec } = loadStackFile(options.projectDir, options.stackFile, PROJECT);
   const packed = packExperimentWorkdir(spec.experiment, options.projectDir);
   const plan = attachWorkdir(buildPlan(spec), packed.archive?.summary);
@@ -53,7 +62,8 @@ export async function runPlan(options: { projectDir: string; stackFile: string; 
     stackOutputs: (stack) => ({ kubeconfig: `<kubeconfig of stack ${stack}>`, clusterName: eksClusterName(stack.split("/").pop()!), s3CsiRoleName: `${eksClusterName(stack.split("/").pop()!)}-s3-csi` }),
   });
   await pulumi.runtime.setMocks(mocks, PROJECT, file.stack, false);
-  pulumi.runtime.setAllConfig(file.config, [...file.secretKeys]);
+  const programConfig = options.programConfig ?? file;
+  pulumi.runtime.setAllConfig({ ...programConfig.config }, [...programConfig.secretKeys]);
 
   const previousCwd = process.cwd();
   process.chdir(options.projectDir);
