@@ -6,6 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { ConfigError } from "../config/errors";
 import { loadStackFile } from "../config/stack-file";
 import { Plan, attachWorkdir, buildPlan } from "../plan/plan";
 import { packExperimentWorkdir } from "../workdir/archive";
@@ -54,6 +55,7 @@ export async function runPlan(options: {
 }): Promise<PlanRun> {
   const { file, spec } = loadStackFile(options.projectDir, options.stackFile, PROJECT);
   const packed = packExperimentWorkdir(spec.experiment, options.projectDir);
+  if (packed.problems.length > 0) throw new ConfigError(packed.problems, `stack "${file.stack}" has an invalid configuration`);
   const plan = attachWorkdir(buildPlan(spec), packed.archive?.summary);
 
   const mocks = createMocks({
