@@ -30,9 +30,9 @@ const DEFAULT_NPROC = 2;
 // A container's default /dev/shm; locally the preflight only insists on that much.
 const LOCAL_MIN_SHM_MIB = 64;
 
-const USAGE = `usage: npm run job:local -- [STACK|PATH] [--nproc N] [--mount POD_PATH=DIR]... [--python PY]
+const USAGE = `usage: npm run job:local -- [STACK|PATH|--stack-file PATH] [--nproc N] [--mount POD_PATH=DIR]... [--python PY]
 
-  STACK     a stack of this project (default ${DEFAULT_STACK}) or a path to a stack file
+  STACK     a stack of this project (default ${DEFAULT_STACK}) or a path to a stack file (also --stack-file PATH)
   --nproc   worker processes per node on this CPU (default ${DEFAULT_NPROC}; the Job runs one per GPU)
   --mount   use DIR for the volume the pod mounts at POD_PATH (default: an empty folder under out/<stack>/local/)
   --python  the python with torch to run (default: $GTC_PYTHON, else the first of python3, /usr/bin/python3 with torch)`;
@@ -68,6 +68,11 @@ export function parseLocalArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
       if (!pod?.startsWith("/") || !dir) throw new UsageError(`--mount takes POD_PATH=DIR with an absolute POD_PATH (got ${v})`);
       mounts[pod.replace(/\/+$/, "")] = path.resolve(dir);
     } else if (arg === "--python") python = value();
+    else if (arg === "--stack-file") {
+      const v = value();
+      if (target) throw new UsageError(`one stack at a time (got ${target} and ${v})`);
+      target = v.includes("/") ? v : `./${v}`;
+    }
     else if (arg.startsWith("-")) throw new UsageError(`unknown option ${arg}`);
     else if (target) throw new UsageError(`one stack at a time (got ${target} and ${arg})`);
     else target = arg;
