@@ -131,3 +131,29 @@ describe("workdir archive", () => {
     expect(tar.subarray(1024).every((b) => b === 0)).toBe(true);
   });
 });
+
+describe("script and workdir rules", () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { load, problemsOf, T4_POOL } = require("./helpers/config") as typeof import("./helpers/config");
+
+  it("a relative script needs a workdir and stays inside it", () => {
+    expect(problemsOf(() => load({ nodePools: [T4_POOL], experiment: { name: "e", pool: "t4", script: "train.py" } }))).toEqual([
+      'experiment.script: is a relative path, which names a file of experiment.workdir (got "train.py" and no workdir; set workdir to the directory that holds it, or give the script\'s absolute path in the image)',
+    ]);
+    expect(problemsOf(() => load({ nodePools: [T4_POOL], experiment: { name: "e", pool: "t4", script: "../x.py", workdir: "code" } }))).toEqual([
+      'experiment.script: must stay inside the workdir (got "../x.py"; give its path relative to "code")',
+    ]);
+  });
+
+  it("normalises setup to a list and keeps an image script with a workdir", () => {
+    const spec = load({ nodePools: [T4_POOL], experiment: { name: "e", pool: "t4", script: "/opt/app/train.py", workdir: "code", setup: "pip install -r requirements.txt" } });
+    expect(spec.experiment).toMatchObject({ setup: ["pip install -r requirements.txt"], workdir: "code", script: "/opt/app/train.py", secretEnv: [] });
+  });
+
+  it("reserves the workdir's paths in the pod for the launcher", () => {
+    const output = { name: "out", mountPath: "/workdir", source: { type: "pvc", claimName: "c" } };
+    expect(problemsOf(() => load({ nodePools: [T4_POOL], experiment: { name: "e", pool: "t4", output } }))).toEqual([
+      expect.stringMatching(/^experiment\.output\.mountPath: is reserved for the launcher \(got "\/workdir"; reserved: \/dev\/shm, \/opt\/gtc, \/workdir, \/opt\/gtc-workdir\)$/),
+    ]);
+  });
+});
