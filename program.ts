@@ -4,10 +4,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "./config/errors";
-import { loadStackSpec } from "./config/load";
+import { NAMESPACE, loadStackSpec } from "./config/load";
+import { SECRET_ENV_KEY, secretEnvValues } from "./config/secret-env";
+import { WorkdirArchive, packExperimentWorkdir } from "./workdir/archive";
 import { stackConfigReader } from "./config/stack-file";
 import type { StackSpec } from "./config/spec";
-import { Plan, buildPlan } from "./plan/plan";
+import { Plan, attachWorkdir, buildPlan } from "./plan/plan";
 import { ClusterTarget, existingTarget, reuseTarget } from "./components/target";
 import { eksClusterServices, eksTarget } from "./components/aws/target";
 import { NvidiaDevicePlugin } from "./components/device-plugins";
@@ -17,12 +19,23 @@ import { TrainingExperiment } from "./components/training-experiment";
 import { NVIDIA_DEVICE_PLUGIN_CHART } from "./k8s/device-plugin";
 import { buildExperimentObjects, experimentInput, experimentObjectProblems } from "./k8s/experiment";
 
+/**
+ * Whether Pulumi passed a config key as secret. The SDK exports `isConfigSecret` from
+ * runtime/config.js (it reads the engine's list of secret keys) but leaves it out of the type
+ * declarations of @pulumi/pulumi 3.270.0; undefined where a version lacks it.
+ */
+function configKeyIsSecret(key: string): boolean | undefined {
+  const runtime = pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean };
+  return runtime.isConfigSecret ? runtime.isConfigSecret(key) : undefined;
+}
+
 /** Validate everything first: a config error must leave no half-created cluster behind. */
 export function loadFromPulumi(projectDir = process.cwd()): { spec: StackSpec; plan: Plan } {
   const spec = loadStackSpec(pulumi.runtime.allConfig(), {
     project: pulumi.getProject(),
     stack: pulumi.getStack(),
     readStackConfig: stackConfigReader(projectDir),
+    isSecret: configKeyIsSecret,
   });
   return { spec, plan: buildPlan(spec) };
 }
@@ -48,15 +61,17 @@ function clusterServices(spec: StackSpec, plan: Plan, target: ClusterTarget): Re
   };
 }
 
-/** The experiment's in-cluster objects: launcher ConfigMap, volumes, Service, Job. */
-function experimentResources(spec: StackSpec, plan: Plan, target: ClusterTarget): Record<string, unknown> {
-  const objects = buildExperimentObjects(experimentInput(spec, plan, readLauncherFiles()));
+/** The experiment's in-cluster objects: launcher ConfigMap, workdir, secrets, volumes, Service, Job. */
+function experimentResources(spec: StackSpec, plan: Plan, target: ClusterTarget, workdir?: WorkdirArchive): Record<string, unknown> {
+  const shipped = workdir ? { archiveBase64: workdir.gzip.toString("base64"), sha256: workdir.summary.sha256 } : undefined;
+  const objects = buildExperimentObjects(experimentInput(spec, plan, readLauncherFiles(), shipped));
   const name = spec.experiment!.name;
   const experiment = new TrainingExperiment(name, {
     objects,
     provider: target.provider,
     s3CsiRoleName: target.s3CsiRoleName,
     s3PolicyName: `${eksClusterName(spec.stack)}-experiment-s3`,
+    secretEnv: secretEnvInputs(),
   });
   const namespace = objects.job.metadata!.namespace!;
   return {
@@ -69,15 +84,31 @@ function experimentResources(spec: StackSpec, plan: Plan, target: ClusterTarget)
   };
 }
 
-export function deploy(spec: StackSpec, plan: Plan): Record<string, unknown> {
-  // Checks that need the plan (the chosen instance's memory) run before the first resource too.
-  const problems = experimentObjectProblems(spec, plan);
+/** The secretEnv values from Pulumi's config, each a secret Output from the start. */
+function secretEnvInputs(): Record<string, pulumi.Output<string>> {
+  const raw = pulumi.runtime.allConfig()[`${NAMESPACE}:${SECRET_ENV_KEY}`];
+  if (raw === undefined) return {};
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(raw);
+  } catch {
+    decoded = raw;
+  }
+  return Object.fromEntries(Object.entries(secretEnvValues(decoded)).map(([k, v]) => [k, pulumi.secret(v)]));
+}
+
+export function deploy(spec: StackSpec, basePlan: Plan, projectDir = process.cwd()): Record<string, unknown> {
+  // Checks that need the plan (the chosen instance's memory) or the files of the workdir run
+  // before the first resource too.
+  const packed = packExperimentWorkdir(spec.experiment, projectDir);
+  const problems = [...experimentObjectProblems(spec, basePlan), ...packed.problems];
   if (problems.length > 0) throw new ConfigError(problems, `stack "${spec.stack}" has an invalid configuration`);
+  const plan = attachWorkdir(basePlan, packed.archive?.summary);
   const name = spec.stack;
   const target = clusterTarget(spec, plan, name);
   if (!target) return { summary: plan };
   const services = target.ownsClusterServices ? clusterServices(spec, plan, target) : {};
-  const experiment = spec.experiment ? experimentResources(spec, plan, target) : {};
+  const experiment = spec.experiment ? experimentResources(spec, plan, target, packed.archive) : {};
   return {
     summary: plan,
     ...target.outputs,

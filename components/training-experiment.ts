@@ -17,6 +17,8 @@ export interface TrainingExperimentArgs {
   readonly s3CsiRoleName?: pulumi.Input<string>;
   /** Name of the inline policy on that role: unique per experiment stack. */
   readonly s3PolicyName: string;
+  /** Values of the `secretEnv` variables, each already a Pulumi secret. */
+  readonly secretEnv?: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
 export class TrainingExperiment extends pulumi.ComponentResource {
@@ -29,6 +31,7 @@ export class TrainingExperiment extends pulumi.ComponentResource {
     const k8sOpts = { parent: this, provider };
 
     const launcher = new k8s.core.v1.ConfigMap(`${name}-launcher`, resourceArgs<k8s.core.v1.ConfigMapArgs>(objects.configMap), k8sOpts);
+    const shipped = shippedResources(name, objects, args.secretEnv, k8sOpts);
 
     // Storage outlives the stack: `pulumi destroy` leaves PVs and claims in the cluster (and their
     // Retain policy leaves the data even if someone deletes them by hand). Buckets, file systems
@@ -76,11 +79,34 @@ export class TrainingExperiment extends pulumi.ComponentResource {
       ...k8sOpts,
       replaceOnChanges: ["spec"],
       deleteBeforeReplace: true,
-      dependsOn: [launcher, ...volumes, ...access, ...rendezvous],
+      dependsOn: [launcher, ...shipped, ...volumes, ...access, ...rendezvous],
     });
 
     this.jobName = trainingJob.metadata.name;
     this.namespace = trainingJob.metadata.namespace;
     this.registerOutputs({ jobName: this.jobName, namespace: this.namespace });
   }
+}
+
+/**
+ * The workdir ConfigMap and the secretEnv Secret. Each secret value is wrapped in pulumi.secret
+ * again here, so that it stays encrypted in the state whatever the caller passed; the Secret's
+ * keys are the variable names, which the Job reads with secretKeyRef.
+ */
+function shippedResources(
+  name: string,
+  objects: ExperimentObjects,
+  secretEnv: Readonly<Record<string, pulumi.Input<string>>> | undefined,
+  opts: pulumi.CustomResourceOptions,
+): pulumi.Resource[] {
+  const created: pulumi.Resource[] = [];
+  if (objects.workdirConfigMap) {
+    created.push(new k8s.core.v1.ConfigMap(`${name}-workdir`, resourceArgs<k8s.core.v1.ConfigMapArgs>(objects.workdirConfigMap), opts));
+  }
+  if (objects.secretEnv) {
+    const values = secretEnv ?? {};
+    const stringData = Object.fromEntries(Object.keys(values).sort().map((k) => [k, pulumi.secret(values[k])]));
+    created.push(new k8s.core.v1.Secret(`${name}-secret-env`, { ...resourceArgs<k8s.core.v1.SecretArgs>(objects.secretEnv), stringData }, opts));
+  }
+  return created;
 }

@@ -7,6 +7,8 @@ import { lookupImage } from "../catalog/images";
 import { parseCapability } from "../plan/arch";
 import { ConfigError, Problem, problemsFromZod, show } from "./errors";
 import { defaultPoolKind, experimentRules, networkRules, poolRules } from "./rules";
+import { SECRET_ENV_KEY, checkSecretEnv } from "./secret-env";
+import { workdirRules } from "./workdir-rules";
 import { SMOKE_ARGS, SMOKE_SCRIPT, StackInput, stackSchema } from "./schema";
 import type { ExperimentSpec, PoolSpec, ResolvedImage, StackSpec } from "./spec";
 import { POOL_LABEL } from "../k8s/names";
@@ -21,6 +23,8 @@ export interface LoadContext {
   readonly stack: string;
   /** Raw config of another stack of this project, for `cluster.mode: reuse`; undefined if it has no file. */
   readonly readStackConfig?: (stack: string) => RawConfig | undefined;
+  /** Whether Pulumi lists a config key as secret (`pulumi.runtime.isConfigSecret`). */
+  readonly isSecret?: (key: string) => boolean | undefined;
 }
 
 const TOP_LEVEL_KEYS = Object.keys(stackSchema.shape);
@@ -78,7 +82,10 @@ export function loadStackSpec(raw: RawConfig, ctx: LoadContext): StackSpec {
   }
   if (input.experiment) {
     problems.push(...experimentRules(input.experiment, pools, input.cluster.mode !== "existing"));
+    problems.push(...workdirRules(input.experiment));
   }
+  const secretEnv = checkSecretEnv(input.secretEnv, input.experiment, ctx.isSecret?.(`${NAMESPACE}:${SECRET_ENV_KEY}`));
+  problems.push(...secretEnv.problems);
   problems.push(...regionRules(input, raw));
   if (problems.length > 0) throw new ConfigError(problems, `stack "${ctx.stack}" has an invalid configuration`);
 
@@ -88,7 +95,7 @@ export function loadStackSpec(raw: RawConfig, ctx: LoadContext): StackSpec {
     region: raw["aws:region"] ?? DEFAULT_REGION,
     cluster: input.cluster,
     pools,
-    experiment: input.experiment ? resolveExperiment(input.experiment, pools) : undefined,
+    experiment: input.experiment ? { ...resolveExperiment(input.experiment, pools), secretEnv: secretEnv.names } : undefined,
     idle: input.idle,
     clusterIdle,
   };
@@ -136,6 +143,8 @@ function resolveExperiment(experiment: NonNullable<StackInput["experiment"]>, po
     gpusPerNode: experiment.gpusPerNode ?? pool.gpusPerNode,
     args: experiment.args ?? (experiment.script === SMOKE_SCRIPT ? SMOKE_ARGS : []),
     image: resolveImage(experiment.image),
+    setup: typeof experiment.setup === "string" ? [experiment.setup] : (experiment.setup ?? []),
+    secretEnv: [],
   };
 }
 

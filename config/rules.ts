@@ -6,6 +6,7 @@ import { gpuSpec } from "../catalog/gpus";
 import { awsGpuTypes, findInstance, instancesFor, maxGpusPerInstance } from "../catalog/instances";
 import { aliasKeys, imageKeys, lookupImage } from "../catalog/images";
 import { dnsLabelProblems, experimentNames } from "../k8s/names";
+import { WORKDIR_ARCHIVE_DIR, WORKDIR_MOUNT } from "../k8s/workdir";
 import { hasHostBits, isRfc1918, overlaps, parseCidr } from "./cidr";
 import { Problem, show } from "./errors";
 import type { CreateClusterInput, ExperimentInput, NodePoolInput, StackInput, VolumeInput } from "./schema";
@@ -26,10 +27,10 @@ export const RESERVED_ENV = [
   "NODE_RANK",
   "JOB_COMPLETION_INDEX",
 ];
-const RESERVED_ENV_PREFIXES = ["TORCHELASTIC_", "PET_"];
+export const RESERVED_ENV_PREFIXES = ["TORCHELASTIC_", "PET_"];
 
 /** Paths the launcher owns inside every training pod. */
-export const RESERVED_MOUNT_PATHS = ["/dev/shm", "/opt/gtc"];
+export const RESERVED_MOUNT_PATHS = ["/dev/shm", "/opt/gtc", WORKDIR_MOUNT, WORKDIR_ARCHIVE_DIR];
 
 export function defaultPoolKind(input: StackInput): PoolKind {
   return input.cluster.mode === "existing" ? "existing" : "managed";

@@ -194,6 +194,17 @@ export const experimentSchema = z.strictObject({
   maxRunTimeMinutes: int(1, 43_200).default(1440),
   /** Size of /dev/shm. @default sized from the node's memory (see k8s) */
   shmGiB: z.number().positive().max(1024).optional(),
+  /**
+   * A local directory (absolute, or relative to the project directory) shipped with the run and
+   * unpacked as torchrun's working directory; a relative `script` is a file of it. `.gitignore`
+   * rules apply. See docs/configuration.md, "Your own code". @default none: the script is in the image
+   */
+  workdir: z.string().min(1).optional(),
+  /**
+   * Shell commands the launcher runs in every pod before torchrun, in the workdir (e.g.
+   * `pip install -r requirements.txt`); the first that fails fails the pod. @default []
+   */
+  setup: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
 });
 
 export const idleSchema = z.strictObject({
@@ -212,6 +223,12 @@ export const stackSchema = z.strictObject({
   nodePools: z.array(nodePoolSchema).default([]),
   experiment: experimentSchema.optional(),
   idle: idleSchema.prefault({}),
+  /**
+   * Environment variables of the training pods whose values are Pulumi secrets
+   * (`pulumi config set --secret --path secretEnv.WANDB_API_KEY ...`). Checked by
+   * config/secret-env.ts, never by the schema, so that no value can appear in an error.
+   */
+  secretEnv: z.unknown().optional(),
 });
 
 export type StackInput = z.infer<typeof stackSchema>;

@@ -23,10 +23,14 @@ export interface ResolvedImage extends ImageSpec {
   readonly custom: boolean;
 }
 
-export interface ExperimentSpec extends Omit<ExperimentInput, "gpusPerNode" | "args" | "image"> {
+export interface ExperimentSpec extends Omit<ExperimentInput, "gpusPerNode" | "args" | "image" | "setup"> {
   readonly gpusPerNode: number;
   readonly args: readonly string[];
   readonly image: ResolvedImage;
+  /** Setup commands, in order. */
+  readonly setup: readonly string[];
+  /** Names of the `secretEnv` variables (the values never enter the spec). */
+  readonly secretEnv: readonly string[];
 }
 
 export interface StackSpec {

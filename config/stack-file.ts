@@ -12,7 +12,8 @@ import { RawConfig, loadStackSpec } from "./load";
 import type { StackSpec } from "./spec";
 
 export const STACKS_DIR = "stacks";
-export const SECRET_MARKER = "[secret]";
+export { SECRET_MARKER } from "./secret-env";
+import { SECRET_MARKER } from "./secret-env";
 
 export interface StackFile {
   readonly stack: string;
@@ -42,7 +43,10 @@ export function stackConfigReader(projectDir: string): (stack: string) => RawCon
 /** Read and validate a stack file, resolving reused clusters from the project's other stack files. */
 export function loadStackFile(projectDir: string, stackFile: string, project?: string): { readonly file: StackFile; readonly spec: StackSpec } {
   const file = readStackFile(stackFile);
-  return { file, spec: loadStackSpec(file.config, { project, stack: file.stack, readStackConfig: stackConfigReader(projectDir) }) };
+  return {
+    file,
+    spec: loadStackSpec(file.config, { project, stack: file.stack, readStackConfig: stackConfigReader(projectDir), isSecret: (key) => file.secretKeys.includes(key) }),
+  };
 }
 
 /** `t4-smoke` from `stacks/Pulumi.t4-smoke.yaml`; undefined for other file names. */
@@ -96,11 +100,31 @@ export function parseStackFile(text: string, file: string, stack: string): Stack
     if (isPlainObject(value) && Object.keys(value).length === 1 && typeof value.secure === "string") {
       raw[key] = SECRET_MARKER;
       secretKeys.push(key);
+    } else if (containsSecure(value)) {
+      // `pulumi config set --secret --path a.b`: the key is secret as a whole, as Pulumi treats it.
+      raw[key] = JSON.stringify(maskSecure(value));
+      secretKeys.push(key);
     } else {
       raw[key] = typeof value === "string" ? value : JSON.stringify(value);
     }
   }
   return { stack, path: file, config: raw, secretKeys };
+}
+
+function isSecure(v: unknown): boolean {
+  return isPlainObject(v) && Object.keys(v).length === 1 && typeof v.secure === "string";
+}
+
+function containsSecure(v: unknown): boolean {
+  if (isSecure(v)) return true;
+  if (Array.isArray(v)) return v.some(containsSecure);
+  return isPlainObject(v) && Object.values(v).some(containsSecure);
+}
+
+function maskSecure(v: unknown): unknown {
+  if (isSecure(v)) return SECRET_MARKER;
+  if (Array.isArray(v)) return v.map(maskSecure);
+  return isPlainObject(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, maskSecure(x)])) : v;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

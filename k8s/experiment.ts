@@ -21,6 +21,8 @@ import { PodSizing, sizePod } from "./pod-resources";
 import { PolicyDocument, s3AccessPolicy } from "./s3-policy";
 import { buildRendezvousService } from "./service";
 import { buildVolumes, experimentVolumes } from "./volumes";
+import { ShippedWorkdir, buildSecretEnvSecret, buildWorkdirConfigMap } from "./workdir";
+import type { ISecret } from "kubernetes-models/v1/Secret";
 
 export interface ExperimentBuildInput {
   readonly stack: string;
@@ -34,6 +36,8 @@ export interface ExperimentBuildInput {
   readonly namespace?: string;
   /** ARN partition of the S3 policy. @default "aws" */
   readonly partition?: string;
+  /** The packed `experiment.workdir` (workdir/archive.ts), when the experiment has one. */
+  readonly workdir?: ShippedWorkdir;
 }
 
 export interface ExperimentObjects {
@@ -47,6 +51,10 @@ export interface ExperimentObjects {
   readonly s3Policy?: PolicyDocument;
   readonly sizing: PodSizing;
   readonly network: PodNetwork;
+  /** The workdir archive, when the experiment ships one. */
+  readonly workdirConfigMap?: IConfigMap;
+  /** The Secret of `secretEnv` without its values, when there are any. */
+  readonly secretEnv?: ISecret;
 }
 
 /** The experiment's pool in the plan (the rules guarantee it exists). */
@@ -70,7 +78,7 @@ export function experimentObjectProblems(spec: StackSpec, plan: Plan): Problem[]
   return sized.ok ? [] : [{ path: "experiment.shmGiB", message: sized.problem }];
 }
 
-export function experimentInput(spec: StackSpec, plan: Plan, launcherFiles: Readonly<Record<string, string>>): ExperimentBuildInput {
+export function experimentInput(spec: StackSpec, plan: Plan, launcherFiles: Readonly<Record<string, string>>, workdir?: ShippedWorkdir): ExperimentBuildInput {
   if (!spec.experiment || !plan.experiment) throw new Error("experimentInput needs a stack with an experiment");
   return {
     stack: spec.stack,
@@ -78,6 +86,7 @@ export function experimentInput(spec: StackSpec, plan: Plan, launcherFiles: Read
     pool: experimentPool(spec, plan),
     image: plan.experiment.image.reference,
     launcherFiles,
+    workdir,
   };
 }
 
@@ -105,7 +114,10 @@ export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentO
       sizing: sized.sizing,
       network,
       volumes,
+      workdirSha256: input.workdir?.sha256,
     }),
+    workdirConfigMap: input.workdir ? buildWorkdirConfigMap({ job: names.job, namespace, experiment: experiment.name, stack, workdir: input.workdir }) : undefined,
+    secretEnv: experiment.secretEnv.length > 0 ? buildSecretEnvSecret({ job: names.job, namespace, experiment: experiment.name, stack }) : undefined,
     s3Policy: s3AccessPolicy(volumeList, input.partition),
     sizing: sized.sizing,
     network,

@@ -26,6 +26,7 @@ import { EFA_RESOURCE, PodNetwork } from "./network";
 import { PodSizing, mebibytes, millicores } from "./pod-resources";
 import { gpuToleration } from "./scheduling";
 import type { BuiltVolumes } from "./volumes";
+import { PodAdditions, podAdditions } from "./workdir";
 
 export const TRAINER_CONTAINER = "trainer";
 export const GPU_RESOURCE = "nvidia.com/gpu";
@@ -52,6 +53,8 @@ export interface TrainingJobInput {
   readonly sizing: PodSizing;
   readonly network: PodNetwork;
   readonly volumes: BuiltVolumes;
+  /** sha256 of the workdir archive, when the experiment ships one. */
+  readonly workdirSha256?: string;
 }
 
 /** Stable DNS name of rank 0, for multi-node runs. */
@@ -74,13 +77,15 @@ function trainer(input: TrainingJobInput): IContainer {
     gpusPerNode: experiment.gpusPerNode,
     masterHost: multiNode ? masterHost(input.names) : undefined,
     shmMiB: sizing.shmMiB,
-  });
+  }, { workdirSha256: input.workdirSha256 });
+  const added = additions(input);
   const devices: Record<string, string> = { [GPU_RESOURCE]: String(experiment.gpusPerNode) };
   if (network.efaDevices > 0) devices[EFA_RESOURCE] = String(network.efaDevices);
   const mounts: IVolumeMount[] = [
     { name: SHM_VOLUME, mountPath: "/dev/shm" },
     { name: LAUNCHER_VOLUME, mountPath: LAUNCHER_DIR, readOnly: true },
     ...input.volumes.mounts,
+    ...added.mounts,
   ];
   return {
     name: TRAINER_CONTAINER,
@@ -89,7 +94,7 @@ function trainer(input: TrainingJobInput): IContainer {
     imagePullPolicy: "IfNotPresent",
     command: [...launch.command],
     args: [...launch.args],
-    env: env(input, launch.env),
+    env: [...env(input, launch.env), ...added.env],
     resources: {
       // Extended resources (GPUs, EFA) must have request = limit. No CPU limit: CFS throttling
       // stalls data loaders and NCCL's progress threads; the request already reserves the cores.
@@ -106,7 +111,12 @@ function podVolumes(input: TrainingJobInput): IVolume[] {
     { name: SHM_VOLUME, emptyDir: { medium: "Memory", sizeLimit: mebibytes(input.sizing.shmMiB) } },
     { name: LAUNCHER_VOLUME, configMap: { name: input.names.launcherConfigMap, defaultMode: LAUNCHER_FILE_MODE } },
     ...input.volumes.podVolumes,
+    ...additions(input).volumes,
   ];
+}
+
+function additions(input: TrainingJobInput): PodAdditions {
+  return podAdditions({ job: input.names.job, experiment: input.experiment, workdirSha256: input.workdirSha256 });
 }
 
 export function buildTrainingJob(input: TrainingJobInput): IJob {
@@ -143,7 +153,7 @@ export function buildTrainingJob(input: TrainingJobInput): IJob {
       template: {
         metadata: {
           labels,
-          annotations: { [SAFE_TO_EVICT_ANNOTATION]: "false" },
+          annotations: { [SAFE_TO_EVICT_ANNOTATION]: "false", ...additions(input).annotations },
         },
         spec: {
           restartPolicy: "Never",

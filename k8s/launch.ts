@@ -5,9 +5,12 @@
  *
  * Launcher contract (images/launcher/launch.py):
  *   launch.py [--expect-gpus N] [--min-shm-mib M] [--dataset PATH]... [--output PATH]
+ *             [--workdir DIR --workdir-archive FILE --workdir-sha256 HEX] [--setup CMD]...
  *             [--wait-for-host HOST --wait-seconds S] -- <torch.distributed.run arguments>
  */
+import * as path from "path";
 import type { ExperimentSpec } from "../config/spec";
+import { WORKDIR_ARCHIVE_DIR, WORKDIR_ARCHIVE_FILE, WORKDIR_MOUNT } from "./workdir";
 
 /** Where the launcher lives in every training pod (a ConfigMap mounted over the public image). */
 export const LAUNCHER_DIR = "/opt/gtc";
@@ -44,7 +47,17 @@ export type LaunchTarget =
        * torch 1.x), so two local runs at once would collide; a pod has its own network.
        */
       readonly rendezvousPort: number;
+      /**
+       * This process group's node of a multi-node experiment: the same static rendezvous as the
+       * pods (--nnodes, --node_rank, --master_addr), with rank 0 on 127.0.0.1:rendezvousPort.
+       */
+      readonly nodeRank?: number;
     };
+
+/** What travels with the run besides the image: the workdir archive's content hash. */
+export interface Shipped {
+  readonly workdirSha256?: string;
+}
 
 export interface Launch {
   readonly command: readonly string[];
@@ -53,6 +66,16 @@ export interface Launch {
 }
 
 function torchrunArgs(experiment: ExperimentSpec, target: LaunchTarget): string[] {
+  if (target.kind === "local" && experiment.nodes > 1 && target.nodeRank !== undefined) {
+    return [
+      `--nnodes=${experiment.nodes}`,
+      `--nproc_per_node=${target.nprocPerNode}`,
+      `--node_rank=${target.nodeRank}`,
+      "--master_addr=127.0.0.1",
+      `--master_port=${target.rendezvousPort}`,
+      ...(target.torchrunFlags ?? []),
+    ];
+  }
   if (target.kind === "local") {
     return [
       "--nnodes=1",
@@ -78,13 +101,33 @@ function torchrunArgs(experiment: ExperimentSpec, target: LaunchTarget): string[
   ];
 }
 
-export function buildLaunch(experiment: ExperimentSpec, target: LaunchTarget): Launch {
+/** The script's path in the pod: a relative script is a file of the unpacked workdir. */
+export function podScriptPath(experiment: ExperimentSpec): string {
+  return path.posix.isAbsolute(experiment.script) ? experiment.script : path.posix.join(WORKDIR_MOUNT, experiment.script);
+}
+
+/** Launcher flags that unpack the workdir and run the setup commands, in that order. */
+function workdirFlags(experiment: ExperimentSpec, shipped: Shipped, map: (p: string) => string): string[] {
+  const flags: string[] = [];
+  if (experiment.workdir) {
+    if (!shipped.workdirSha256) throw new Error("a launch with a workdir needs the archive's sha256");
+    flags.push(
+      `--workdir=${map(WORKDIR_MOUNT)}`,
+      `--workdir-archive=${map(`${WORKDIR_ARCHIVE_DIR}/${WORKDIR_ARCHIVE_FILE}`)}`,
+      `--workdir-sha256=${shipped.workdirSha256}`,
+    );
+  }
+  return [...flags, ...experiment.setup.map((c) => `--setup=${c}`)];
+}
+
+export function buildLaunch(experiment: ExperimentSpec, target: LaunchTarget, shipped: Shipped = {}): Launch {
   const map = target.kind === "local" ? target.mapPath : (p: string) => p;
   const preflight = [
     `--expect-gpus=${target.kind === "pod" ? target.gpusPerNode : 0}`,
     `--min-shm-mib=${target.kind === "pod" ? target.shmMiB : target.minShmMiB}`,
     ...experiment.datasets.map((d) => `--dataset=${map(d.mountPath)}`),
     ...(experiment.output ? [`--output=${map(experiment.output.mountPath)}`] : []),
+    ...workdirFlags(experiment, shipped, map),
   ];
   const wait =
     target.kind === "pod" && experiment.nodes > 1 && target.masterHost
@@ -94,7 +137,7 @@ export function buildLaunch(experiment: ExperimentSpec, target: LaunchTarget): L
   const python = target.kind === "local" ? target.python : "python3";
   return {
     command: [python, `${launcherDir}/launch.py`],
-    args: [...preflight, ...wait, "--", ...torchrunArgs(experiment, target), map(experiment.script), ...experiment.args.map(map)],
+    args: [...preflight, ...wait, "--", ...torchrunArgs(experiment, target), map(podScriptPath(experiment)), ...experiment.args.map(map)],
     env: { ...experiment.env, PYTHONUNBUFFERED: "1" },
   };
 }

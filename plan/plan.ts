@@ -9,6 +9,7 @@ import type { StackSpec } from "../config/spec";
 import { GateResult, Verdict, compatibilityGate } from "./compat";
 import { EKS_CONTROL_PLANE_PER_HOUR, NAT_GATEWAY_PER_HOUR, costFor, cpuInstancePrice } from "./cost";
 import { PoolPlan, planPool } from "./pools";
+import type { WorkdirSummary } from "../workdir/archive";
 
 export interface ExperimentPlan {
   readonly name: string;
@@ -26,6 +27,12 @@ export interface ExperimentPlan {
   };
   readonly script: string;
   readonly args: readonly string[];
+  /** Shell commands each pod runs before torchrun. */
+  readonly setup: readonly string[];
+  /** Names of the secret variables (values are never in the plan). */
+  readonly secretEnv: readonly string[];
+  /** What `experiment.workdir` ships; set by attachWorkdir once the directory is packed. */
+  readonly workdir?: WorkdirSummary;
   readonly maxRunTimeMinutes: number;
   /** $/h of the experiment's nodes while it runs (undefined off AWS). */
   readonly costPerHour?: number;
@@ -194,8 +201,16 @@ function planExperiment(spec: StackSpec, pools: readonly PoolPlan[]): Experiment
     },
     script: e.script,
     args: e.args,
+    setup: e.setup,
+    secretEnv: e.secretEnv,
     maxRunTimeMinutes: e.maxRunTimeMinutes,
     costPerHour,
     maxRunCost: costPerHour === undefined ? undefined : costFor(costPerHour, e.maxRunTimeMinutes),
   };
+}
+
+/** The plan with what the experiment's workdir ships (packing reads files, so it happens outside buildPlan). */
+export function attachWorkdir(plan: Plan, workdir: WorkdirSummary | undefined): Plan {
+  if (!workdir || !plan.experiment) return plan;
+  return { ...plan, experiment: { ...plan.experiment, workdir } };
 }

@@ -2,6 +2,7 @@
 import { gpuSpec } from "../catalog/gpus";
 import { dollars } from "./cost";
 import type { Plan } from "./plan";
+import { renderShipped } from "./render-shipped";
 
 const STATUS_MARK = { ok: "ok", warning: "WARN", error: "FAIL" } as const;
 
@@ -43,6 +44,7 @@ export function renderPlan(plan: Plan): string {
     add(`         CUDA ${e.image.cudaRuntime}, archs ${e.image.archs.join(" ")}${e.image.resolved !== e.image.requested ? ` (requested ${JSON.stringify(e.image.requested)})` : ""}`);
     if (e.image.substitution) add(`         resolved: ${e.image.substitution}`);
     add(`  command: torch.distributed.run --nnodes ${e.nodes} --nproc_per_node ${e.gpusPerNode} ${[e.script, ...e.args].join(" ")}`);
+    for (const line of renderShipped(e)) add(`  ${line}`);
     const cost = e.costPerHour === undefined ? "node cost outside AWS" : `${dollars(e.costPerHour)}/h while running, at most ${dollars(e.maxRunCost!)} over its ${e.maxRunTimeMinutes}-minute limit`;
     add(`  cost: ${cost}`);
   }

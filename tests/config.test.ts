@@ -37,7 +37,7 @@ describe("stack description: defaults", () => {
 describe("stack description: errors name the field, the value and what is allowed", () => {
   it("rejects unknown keys at every level, listing the allowed ones", () => {
     expect(problemsOf(() => load({ clutser: {} }))).toEqual([
-      "gpu-training-clusters:clutser: unknown key (allowed: gpu-training-clusters:cluster, gpu-training-clusters:nodePools, gpu-training-clusters:experiment, gpu-training-clusters:idle)",
+      "gpu-training-clusters:clutser: unknown key (allowed: gpu-training-clusters:cluster, gpu-training-clusters:nodePools, gpu-training-clusters:experiment, gpu-training-clusters:idle, gpu-training-clusters:secretEnv)",
     ]);
     expect(problemsOf(() => load({ nodePools: [{ ...T4_POOL, colour: "red" }] }))).toEqual([
       "nodePools[0].colour: unknown key (allowed: name, gpu, kind, gpusPerNode, instanceType, minNodes, maxNodes, capacity, diskGiB, driverVersion, nodeSelector)",
@@ -96,7 +96,7 @@ describe("stack description: errors name the field, the value and what is allowe
     );
     expect(problems[0]).toMatch(/^experiment\.env\.MASTER_ADDR: is set by torch\.distributed\.run for every worker and cannot be overridden/);
     expect(problems[1]).toMatch(/^experiment\.env\.TORCHELASTIC_MAX_RESTARTS: /);
-    expect(problems[2]).toBe('experiment.datasets[0].mountPath: is reserved for the launcher (got "/dev/shm"; reserved: /dev/shm, /opt/gtc)');
+    expect(problems[2]).toBe('experiment.datasets[0].mountPath: is reserved for the launcher (got "/dev/shm"; reserved: /dev/shm, /opt/gtc, /workdir, /opt/gtc-workdir)');
   });
 
   it("requires the experiment's pool to exist", () => {

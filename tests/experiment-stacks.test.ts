@@ -12,11 +12,11 @@ import { experimentObjectProblems } from "../k8s/experiment";
 import { writePlan } from "../tools/plan-runner";
 import { FIXTURE_STACKS, kubernetesObjects, loadStack, pureObjects, validateManifests } from "./helpers/experiment";
 import { load, problemsOf, T4_POOL } from "./helpers/config";
-import { ofType, planStack } from "./helpers/plan";
+import { PROJECT_DIR, ofType, planStack } from "./helpers/plan";
 
 const FIXTURE = path.join(FIXTURE_STACKS, "Pulumi.reuse-a100-2x8.yaml");
 const RELEASE = "kubernetes:helm.sh/v3:Release";
-const NAMESPACED = new Set(["ConfigMap", "Job", "Service", "PersistentVolumeClaim"]);
+const NAMESPACED = new Set(["ConfigMap", "Job", "Service", "PersistentVolumeClaim", "Secret"]);
 
 describe("the device plugin through the program", () => {
   it("is installed, pinned, by an existing-cluster stack that owns cluster services", async () => {
@@ -89,7 +89,8 @@ describe("experiments through the program", () => {
 });
 
 describe("every manifest", () => {
-  const stacks = ["rtx4090-existing", "shared-t4-sweep", FIXTURE];
+  // my-first-run and the secrets fixture add the workdir ConfigMap and the secretEnv Secret.
+  const stacks = ["rtx4090-existing", "shared-t4-sweep", FIXTURE, "my-first-run", path.join(PROJECT_DIR, "tests", "fixtures", "Pulumi.first-run-secrets.yaml")];
   let dir: string;
   let files: string[];
 
@@ -123,7 +124,7 @@ describe("every manifest", () => {
     const { status, results } = validateManifests(files);
     expect(results.filter((r) => r.errors.length > 0)).toEqual([]);
     expect(status).toBe(0);
-    expect(new Set(results.map((r) => r.kind))).toEqual(new Set(["ConfigMap", "Job", "Service", "PersistentVolume", "PersistentVolumeClaim"]));
+    expect(new Set(results.map((r) => r.kind))).toEqual(new Set(["ConfigMap", "Job", "Service", "PersistentVolume", "PersistentVolumeClaim", "Secret"]));
   });
 
   it("would be rejected if broken: wrong types, bad enums, bad quantities and unknown fields are caught", () => {

@@ -47,6 +47,52 @@ describe("npm run job:local", () => {
     expect(fs.existsSync(missing)).toBe(false);
   });
 
+  it("ships the workdir archive, runs the setup in it, then the user's script under torchrun", () => {
+    const run = jobLocal([path.join(__dirname, "fixtures", "Pulumi.first-run-local.yaml")]);
+    const all = `${run.stdout}\n${run.stderr}`;
+    expect({ status: run.status, tail: all.slice(-2000) }).toMatchObject({ status: 0 });
+    const unpacked = path.join(ROOT, "out", "first-run-local", "local", "workdir");
+    expect(run.stderr).toMatch(/job:local: workdir examples\/my-first-run: 3 files, .* sha256 [0-9a-f]{64} \(the archive the Job ships\)/);
+    expect(all).toContain(`launch: workdir: 3 files unpacked into ${unpacked}`);
+    expect(all.indexOf("launch: setup 1/2")).toBeLessThan(all.indexOf("launch: exec"));
+    expect(all).toContain(`SETUP_OK in ${unpacked}`);
+    expect(all).toContain(`TRAIN_DONE world_size=2 cwd=${unpacked}`);
+  });
+
+  it("runs a multi-node experiment as one launcher per node with static node ranks", () => {
+    const run = jobLocal([path.join(__dirname, "fixtures", "Pulumi.first-run-2nodes.yaml"), "--nproc", "1"]);
+    const all = `${run.stdout}\n${run.stderr}`;
+    expect({ status: run.status, tail: all.slice(-2000) }).toMatchObject({ status: 0 });
+    for (const rank of [0, 1]) {
+      expect(run.stderr).toMatch(new RegExp(`job:local node ${rank}: .* -- --nnodes=2 --nproc_per_node=1 --node_rank=${rank} --master_addr=127\\.0\\.0\\.1 --master_port=\\d+ `));
+      expect(all).toContain(`SETUP_NODE ${path.join(ROOT, "out", "first-run-2nodes", "local", `node-${rank}`, "workdir")}`);
+    }
+    expect(all).toContain("TRAIN_DONE world_size=2");
+  });
+
+  it("fails with one line naming the setup command that failed, before torchrun", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gtc-stack-"));
+    const stack = path.join(dir, "Pulumi.setup-fails.yaml");
+    fs.writeFileSync(
+      stack,
+      fs.readFileSync(path.join(__dirname, "fixtures", "Pulumi.first-run-local.yaml"), "utf8")
+        .replace("workdir: examples/my-first-run", `workdir: ${path.join(ROOT, "examples", "my-first-run")}`)
+        .replace(/    setup:\n(      - .*\n)+/, "    setup: exit 7\n"),
+    );
+    const run = jobLocal(["--stack-file", stack, "--nproc", "1"]);
+    expect(run.status).toBe(2);
+    expect(run.stderr.split("\n").filter((l) => l.startsWith("launch: error:"))).toEqual([
+      "launch: error: setup command 1/1 exit 7 exited with 7; fix the command or its inputs and run again",
+    ]);
+    expect(run.stdout).not.toContain("launch: exec");
+  });
+
+  it("refuses a --mount the experiment has no volume for, instead of ignoring it", () => {
+    const run = jobLocal([STACK, "--mount", `/code=${os.tmpdir()}`]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("error: --mount /code: the experiment mounts no volume there (its volumes: /data/sample, /outputs); to run your own code, set experiment.workdir");
+  });
+
   it("rejects bad arguments with usage", () => {
     const run = jobLocal(["--nproc", "zero"]);
     expect(run.status).toBe(2);

@@ -1,18 +1,25 @@
 /**
  * `npm run job:local -- [STACK|PATH] [--nproc N] [--mount POD_PATH=DIR]... [--python PY]`
  *
- * Runs the experiment's launch command — the same launcher, preflight, torch.distributed.run
- * arguments, script, script arguments and environment the Job uses — on this machine's CPU with
- * gloo and a few processes, so a user can check the command before paying for GPUs. Paths of the
- * pod are mapped to this machine: the launcher to images/launcher, each volume to a local folder.
+ * Runs the experiment's launch command — the same launcher, preflight, workdir archive, setup
+ * commands, torch.distributed.run arguments, script, script arguments and environment the Job
+ * uses — on this machine's CPU with gloo and a few processes, so a user can check the command
+ * before paying for GPUs. Paths of the pod are mapped to this machine: the launcher to
+ * images/launcher, each volume to a local folder, the workdir to a fresh folder per node under
+ * out/<stack>/local/. A multi-node experiment starts one launcher per node, with the static node
+ * ranks of the Indexed Job and rank 0's rendezvous on 127.0.0.1. Setup commands run on this
+ * machine with the chosen python first on PATH: use a virtualenv for `pip install` setups.
  */
-import { spawnSync } from "child_process";
+import { ChildProcess, spawn } from "child_process";
 import * as net from "net";
 import * as fs from "fs";
 import * as path from "path";
 import { loadStackFile } from "../config/stack-file";
 import { buildPlan } from "../plan/plan";
-import { LAUNCHER_DIR, buildLaunch } from "../k8s/launch";
+import { ConfigError } from "../config/errors";
+import { LAUNCHER_DIR, Launch, buildLaunch } from "../k8s/launch";
+import { WORKDIR_ARCHIVE_DIR, WORKDIR_ARCHIVE_FILE, WORKDIR_MOUNT } from "../k8s/workdir";
+import { WorkdirArchive, humanBytes, packExperimentWorkdir } from "../workdir/archive";
 import { UsageError, existingStackFile, runMain } from "./cli";
 import { DEFAULT_STACK } from "./plan";
 import { PROJECT } from "./plan-runner";
@@ -23,10 +30,10 @@ const DEFAULT_NPROC = 2;
 // A container's default /dev/shm; locally the preflight only insists on that much.
 const LOCAL_MIN_SHM_MIB = 64;
 
-const USAGE = `usage: npm run job:local -- [STACK|PATH] [--nproc N] [--mount POD_PATH=DIR]... [--python PY]
+const USAGE = `usage: npm run job:local -- [STACK|PATH|--stack-file PATH] [--nproc N] [--mount POD_PATH=DIR]... [--python PY]
 
-  STACK     a stack of this project (default ${DEFAULT_STACK}) or a path to a stack file
-  --nproc   worker processes on this CPU (default ${DEFAULT_NPROC}; the Job runs one per GPU)
+  STACK     a stack of this project (default ${DEFAULT_STACK}) or a path to a stack file (also --stack-file PATH)
+  --nproc   worker processes per node on this CPU (default ${DEFAULT_NPROC}; the Job runs one per GPU)
   --mount   use DIR for the volume the pod mounts at POD_PATH (default: an empty folder under out/<stack>/local/)
   --python  the python with torch to run (default: $GTC_PYTHON, else the first of python3, /usr/bin/python3 with torch)`;
 
@@ -61,6 +68,11 @@ export function parseLocalArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
       if (!pod?.startsWith("/") || !dir) throw new UsageError(`--mount takes POD_PATH=DIR with an absolute POD_PATH (got ${v})`);
       mounts[pod.replace(/\/+$/, "")] = path.resolve(dir);
     } else if (arg === "--python") python = value();
+    else if (arg === "--stack-file") {
+      const v = value();
+      if (target) throw new UsageError(`one stack at a time (got ${target} and ${v})`);
+      target = v.includes("/") ? v : `./${v}`;
+    }
     else if (arg.startsWith("-")) throw new UsageError(`unknown option ${arg}`);
     else if (target) throw new UsageError(`one stack at a time (got ${target} and ${arg})`);
     else target = arg;
@@ -90,6 +102,10 @@ async function main(): Promise<number> {
   buildPlan(spec); // the same gate as the cluster: an experiment it stops is not worth running locally
   const experiment = spec.experiment;
   if (!experiment) throw new UsageError(`stack "${file.stack}" has no experiment to run`);
+  // The same archive the Job ships, unpacked by the same launcher code: a file missing from it
+  // (say, ignored by .gitignore) is missing here too.
+  const packed = packExperimentWorkdir(experiment, PROJECT_DIR);
+  if (packed.problems.length > 0) throw new ConfigError(packed.problems, `stack "${file.stack}" has an invalid configuration`);
 
   const localRoot = path.join(PROJECT_DIR, "out", file.stack, "local");
   const table = mountTable(experiment, args.mounts, localRoot, path.join(PROJECT_DIR, "images", "launcher"), LAUNCHER_DIR);
@@ -99,22 +115,93 @@ async function main(): Promise<number> {
     fs.mkdirSync(m.local, { recursive: true });
     process.stderr.write(`job:local: ${m.note}\n`);
   }
+  const archiveDir = packed.archive ? writeArchive(packed.archive, path.join(localRoot, "workdir-archive")) : undefined;
+  for (const name of experiment.secretEnv.filter((n) => process.env[n] === undefined)) {
+    process.stderr.write(`job:local: secretEnv.${name} is not set here (the cluster reads it from the stack's secrets); export ${name}=... to give it to this run\n`);
+  }
   const local = resolvePython(args.pythons);
-  const launch = buildLaunch(experiment, {
-    kind: "local",
-    nprocPerNode: args.nproc,
-    launcherDir: path.join(PROJECT_DIR, "images", "launcher"),
-    mapPath: pathMapper(table),
-    python: local.python,
-    minShmMiB: LOCAL_MIN_SHM_MIB,
-    torchrunFlags: local.torchrunFlags,
-    rendezvousPort: await freePort(),
+  const port = await freePort();
+  const runs = Array.from({ length: experiment.nodes }, (_, rank) => {
+    const nodeDir = experiment.nodes > 1 ? path.join(localRoot, `node-${rank}`) : localRoot;
+    const nodeTable = [...table];
+    if (archiveDir) {
+      // Each node unpacks into a fresh directory of its own, as each pod does into its emptyDir.
+      const unpacked = path.join(nodeDir, "workdir");
+      fs.rmSync(unpacked, { recursive: true, force: true });
+      nodeTable.push({ pod: WORKDIR_ARCHIVE_DIR, local: archiveDir }, { pod: WORKDIR_MOUNT, local: unpacked });
+    }
+    return buildLaunch(
+      experiment,
+      {
+        kind: "local",
+        nprocPerNode: args.nproc,
+        launcherDir: path.join(PROJECT_DIR, "images", "launcher"),
+        mapPath: pathMapper(nodeTable),
+        python: local.python,
+        minShmMiB: LOCAL_MIN_SHM_MIB,
+        torchrunFlags: local.torchrunFlags,
+        rendezvousPort: port,
+        nodeRank: experiment.nodes > 1 ? rank : undefined,
+      },
+      { workdirSha256: packed.archive?.summary.sha256 },
+    );
   });
-  const [command, ...rest] = [...launch.command, ...launch.args];
-  process.stderr.write(`job:local: ${[command, ...rest].join(" ")}\n`);
-  const result = spawnSync(command, rest, { stdio: "inherit", env: { ...process.env, ...launch.env } });
-  if (result.error) throw new UsageError(`could not start ${command}: ${result.error.message} (set --python or GTC_PYTHON to a python3 with torch)`);
-  return result.status ?? 1;
+  return runNodes(runs);
+}
+
+function writeArchive(archive: WorkdirArchive, dir: string): string {
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, WORKDIR_ARCHIVE_FILE), archive.gzip);
+  const s = archive.summary;
+  process.stderr.write(`job:local: workdir ${s.path}: ${s.files.length} files, ${humanBytes(s.bytes)}, sha256 ${s.sha256} (the archive the Job ships)\n`);
+  return dir;
+}
+
+/**
+ * One launcher per node, all at once (rank 0 hosts the rendezvous store the others join). The
+ * first node to fail stops the others, as a failed pod fails the whole Job.
+ */
+function runNodes(runs: readonly Launch[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const children: ChildProcess[] = [];
+    // Several nodes run in process groups of their own (so a failed node can stop the others
+    // with all their workers); Ctrl-C reaches them through here.
+    const stopAll = () => children.forEach((c) => c.exitCode === null && c.pid && killGroup(c.pid));
+    if (runs.length > 1) for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, stopAll);
+    let pending = runs.length;
+    let status = 0;
+    runs.forEach((launch, rank) => {
+      const [command, ...rest] = [...launch.command, ...launch.args];
+      const who = runs.length > 1 ? ` node ${rank}` : "";
+      process.stderr.write(`job:local${who}: ${[command, ...rest].map(shellQuote).join(" ")}\n`);
+      const child = spawn(command, rest, { stdio: "inherit", env: { ...process.env, ...launch.env }, detached: runs.length > 1 });
+      children.push(child);
+      child.once("error", (e) => reject(new UsageError(`could not start ${command}: ${e.message} (set --python or GTC_PYTHON to a python3 with torch)`)));
+      child.once("exit", (code, signal) => {
+        const result = code ?? (signal ? 128 : 1);
+        if (result !== 0 && status === 0) {
+          status = result;
+          if (runs.length > 1) process.stderr.write(`job:local: node ${rank} exited with ${result}; stopping the other nodes\n`);
+          for (const other of children) if (other !== child && other.exitCode === null && other.pid) killGroup(other.pid);
+        }
+        if (--pending === 0) resolve(status);
+      });
+    });
+  });
+}
+
+/** An argument as a shell would need it, so the printed command can be pasted. */
+export function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'"'"'`)}'`;
+}
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, "SIGTERM");
+  } catch {
+    // already gone
+  }
 }
 
 if (require.main === module) runMain(main, USAGE);

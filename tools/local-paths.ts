@@ -19,6 +19,15 @@ export function mountTable(
   launcherPod: string,
 ): LocalMount[] {
   const volumes = [...experiment.datasets.map((v) => ({ v, role: "dataset" })), ...(experiment.output ? [{ v: experiment.output, role: "output" }] : [])];
+  // A --mount the experiment has no volume for would be silently unused: say so instead.
+  const podPaths = volumes.map(({ v }) => v.mountPath.replace(/\/+$/, ""));
+  const unused = Object.keys(given).filter((p) => !podPaths.includes(p));
+  if (unused.length > 0) {
+    throw new UsageError(
+      `--mount ${unused.join(", ")}: the experiment mounts no volume there (its volumes: ${podPaths.join(", ") || "none"}); ` +
+        "to run your own code, set experiment.workdir to its directory and script to a file in it",
+    );
+  }
   return [
     { pod: launcherPod, local: launcherLocal },
     ...volumes.map(({ v, role }) => {

@@ -3,7 +3,7 @@
  * Helm releases are left out: they are applied by Helm, not as plain objects.
  */
 import { stringify } from "yaml";
-import type { RecordedResource } from "./mocks";
+import { MASKED, RecordedResource } from "./mocks";
 
 export interface Manifest {
   readonly file: string;
@@ -51,6 +51,21 @@ export function manifestsFrom(resources: readonly RecordedResource[]): Manifest[
       const meta = (object.metadata ?? {}) as { name?: string; namespace?: string };
       const name = [meta.namespace, meta.name ?? `unnamed-${i}`].filter(Boolean).join("_");
       const file = `${String(i).padStart(2, "0")}-${String(object.kind).toLowerCase()}-${name}.yaml`;
-      return { file, object, yaml: stringify(object, { lineWidth: 0 }) };
+      const masked = withoutMaskedSecretData(object);
+      return { file, object: masked.object, yaml: `${masked.comment}${stringify(masked.object, { lineWidth: 0 })}` };
     });
+}
+
+/**
+ * A Secret whose values are Pulumi secrets is written without them (the offline plan never has
+ * them, and a masked string is not a valid `data` map): the file says how to create it instead.
+ */
+function withoutMaskedSecretData(object: Record<string, unknown>): { object: Record<string, unknown>; comment: string } {
+  if (object.kind !== "Secret" || (object.stringData !== MASKED && object.data !== MASKED)) return { object, comment: "" };
+  const { stringData: _s, data: _d, ...rest } = object;
+  const meta = (object.metadata ?? {}) as { name?: string; namespace?: string };
+  const comment =
+    "# The values are Pulumi secrets and are not written here. Outside `pulumi up`, create the Secret with\n" +
+    `# kubectl create secret generic ${meta.name ?? "NAME"} -n ${meta.namespace ?? "default"} --from-literal=NAME=VALUE ...\n`;
+  return { object: rest, comment };
 }

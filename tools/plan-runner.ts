@@ -6,8 +6,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { ConfigError } from "../config/errors";
 import { loadStackFile } from "../config/stack-file";
-import { Plan, buildPlan } from "../plan/plan";
+import { Plan, attachWorkdir, buildPlan } from "../plan/plan";
+import { packExperimentWorkdir } from "../workdir/archive";
 import { renderPlan } from "../plan/render";
 import { eksClusterName } from "../components/naming";
 import { MASKED, RecordedResource, createMocks } from "./mocks";
@@ -41,9 +43,20 @@ async function resolveOutput(value: unknown): Promise<unknown> {
  * Plan one stack file. Validation runs first and throws a ConfigError before the program is
  * loaded, exactly as the program itself would before registering anything.
  */
-export async function runPlan(options: { projectDir: string; stackFile: string; loadProgram?: () => unknown }): Promise<PlanRun> {
+export async function runPlan(options: {
+  projectDir: string;
+  stackFile: string;
+  loadProgram?: () => unknown;
+  /**
+   * Config the program gets instead of the file's, as the Pulumi CLI would pass it (secrets
+   * decrypted, their keys listed): tests use it to run the program with real secret values.
+   */
+  programConfig?: { readonly config: Readonly<Record<string, string>>; readonly secretKeys: readonly string[] };
+}): Promise<PlanRun> {
   const { file, spec } = loadStackFile(options.projectDir, options.stackFile, PROJECT);
-  const plan = buildPlan(spec);
+  const packed = packExperimentWorkdir(spec.experiment, options.projectDir);
+  if (packed.problems.length > 0) throw new ConfigError(packed.problems, `stack "${file.stack}" has an invalid configuration`);
+  const plan = attachWorkdir(buildPlan(spec), packed.archive?.summary);
 
   const mocks = createMocks({
     region: spec.region,
@@ -51,7 +64,8 @@ export async function runPlan(options: { projectDir: string; stackFile: string; 
     stackOutputs: (stack) => ({ kubeconfig: `<kubeconfig of stack ${stack}>`, clusterName: eksClusterName(stack.split("/").pop()!), s3CsiRoleName: `${eksClusterName(stack.split("/").pop()!)}-s3-csi` }),
   });
   await pulumi.runtime.setMocks(mocks, PROJECT, file.stack, false);
-  pulumi.runtime.setAllConfig(file.config, [...file.secretKeys]);
+  const programConfig = options.programConfig ?? file;
+  pulumi.runtime.setAllConfig({ ...programConfig.config }, [...programConfig.secretKeys]);
 
   const previousCwd = process.cwd();
   process.chdir(options.projectDir);

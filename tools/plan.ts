@@ -11,10 +11,10 @@ import { runPlan, writePlan } from "./plan-runner";
 export const DEFAULT_STACK = "t4-smoke";
 const PROJECT_DIR = path.resolve(__dirname, "..");
 
-const USAGE = `usage: npm run plan -- [STACK|PATH] [--out DIR]
+const USAGE = `usage: npm run plan -- [STACK|PATH|--stack-file PATH] [--out DIR]
 
   STACK   a stack of this project (stacks/Pulumi.<STACK>.yaml); default ${DEFAULT_STACK}
-  PATH    a stack file anywhere, named Pulumi.<stack>.yaml
+  PATH    a stack file anywhere, named Pulumi.<stack>.yaml (also --stack-file PATH)
   --out   where plan.json, plan.txt and manifests/ go; default out/<stack>
 
 stacks: ${listStacks(PROJECT_DIR).join(", ")}`;
@@ -33,6 +33,11 @@ export function parseArgs(argv: readonly string[]): Args | "help" {
     if (arg === "--out") {
       out = argv[++i];
       if (!out) throw new UsageError("--out needs a directory");
+    } else if (arg === "--stack-file") {
+      const file = argv[++i];
+      if (!file) throw new UsageError("--stack-file needs a path");
+      if (target) throw new UsageError(`one stack at a time (got ${target} and ${file})`);
+      target = file.includes("/") ? file : `./${file}`;
     } else if (arg.startsWith("--out=")) {
       out = arg.slice("--out=".length);
     } else if (arg.startsWith("-")) {

@@ -1,8 +1,13 @@
 """Container entrypoint for training pods: preflight checks, then exec torch.distributed.run.
 
     python3 /opt/gtc/launch.py [--expect-gpus N] [--min-shm-mib M] [--dataset PATH]... [--output PATH]
+                               [--workdir DIR --workdir-archive FILE --workdir-sha256 HEX] [--setup CMD]...
                                [--wait-for-host HOST [--wait-seconds S]] [--skip-preflight]
                                -- <torch.distributed.run arguments...>
+
+With --workdir the archive is checked and unpacked into DIR, and DIR becomes the working directory of
+the setup commands and of torch.distributed.run (see workdir.py). Each --setup command runs in order
+after the preflight; the first that fails ends the launch with exit code 2 and one line naming it.
 
 Everything after the first "--" is handed to `python -m torch.distributed.run` untouched; this script
 adds no launcher flags of its own (the Kubernetes Job builder decides them). Exit codes before the exec:
@@ -21,6 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import preflight  # noqa: E402  (needs the sys.path entry above)
 import rendezvous  # noqa: E402
+import workdir  # noqa: E402
 
 
 def parse(argv):
@@ -36,11 +42,19 @@ def parse(argv):
                         help="multi-node runs: wait until pod 0's DNS name resolves before starting torchrun")
     parser.add_argument("--wait-seconds", type=int, default=900, metavar="S",
                         help="how long --wait-for-host waits (default 900)")
+    parser.add_argument("--workdir", metavar="DIR",
+                        help="unpack --workdir-archive here and run setup and torchrun in it")
+    parser.add_argument("--workdir-archive", metavar="FILE", help="the workdir's tar.gz")
+    parser.add_argument("--workdir-sha256", metavar="HEX", help="sha256 of the archive's uncompressed tar")
+    parser.add_argument("--setup", action="append", default=[], metavar="CMD",
+                        help="a shell command to run before torchrun (repeatable, in order)")
     if "--" not in argv:
         parser.error("missing '--' before the torch.distributed.run arguments "
                      "(e.g. -- --nproc_per_node 8 train.py)")
     split = argv.index("--")
     options = parser.parse_args(argv[:split])
+    if options.workdir_archive and not (options.workdir and options.workdir_sha256):
+        parser.error("--workdir-archive needs --workdir and --workdir-sha256")
     rest = argv[split + 1:]
     if not rest:
         parser.error("nothing after '--': give the torch.distributed.run arguments and the training script")
@@ -60,6 +74,20 @@ def main(argv=None):
         status = preflight.run(preflight.requirements_from_args(options))
         if status != 0:
             return status
+    if options.workdir_archive:
+        count, problem = workdir.unpack(options.workdir_archive, options.workdir_sha256, options.workdir)
+        if problem:
+            sys.stderr.write("launch: error: %s\n" % problem)
+            return 2
+        print("launch: workdir: %d files unpacked into %s (sha256 %s)" % (count, options.workdir, options.workdir_sha256),
+              flush=True)
+    if options.workdir:
+        os.chdir(options.workdir)
+    if options.setup:
+        problem = workdir.run_setup(options.setup, os.getcwd(), workdir.setup_env())
+        if problem:
+            sys.stderr.write("launch: error: %s\n" % problem)
+            return 2
     if options.wait_for_host:
         print("launch: waiting up to %d s for %s to resolve" % (options.wait_seconds, options.wait_for_host), flush=True)
         problem = rendezvous.wait_for_host(options.wait_for_host, options.wait_seconds)

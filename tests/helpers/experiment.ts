@@ -10,6 +10,7 @@ import { readLauncherFiles } from "../../components/launcher-files";
 import { ExperimentObjects, buildExperimentObjects, experimentInput } from "../../k8s/experiment";
 import { Plan, buildPlan } from "../../plan/plan";
 import { PROJECT_DIR } from "./plan";
+import { packExperimentWorkdir } from "../../workdir/archive";
 
 export const FIXTURE_STACKS = path.join(PROJECT_DIR, "tests", "fixtures", "stacks");
 export const VALIDATOR = path.join(PROJECT_DIR, "tests", "schema", "validate.mjs");
@@ -25,7 +26,10 @@ export function loadStack(stack: string): { spec: StackSpec; plan: Plan } {
 
 export function pureObjects(stack: string): { spec: StackSpec; plan: Plan; objects: ExperimentObjects } {
   const { spec, plan } = loadStack(stack);
-  return { spec, plan, objects: buildExperimentObjects(experimentInput(spec, plan, readLauncherFiles())) };
+  // The workdir is packed as the program packs it, so stacks that ship one build too.
+  const archive = packExperimentWorkdir(spec.experiment, PROJECT_DIR).archive;
+  const shipped = archive && { archiveBase64: archive.gzip.toString("base64"), sha256: archive.summary.sha256 };
+  return { spec, plan, objects: buildExperimentObjects(experimentInput(spec, plan, readLauncherFiles(), shipped)) };
 }
 
 /** Every Kubernetes object of an ExperimentObjects, in apply order. */
@@ -33,6 +37,8 @@ export function kubernetesObjects(objects: ExperimentObjects): Record<string, un
   return [
     ...objects.persistentVolumes,
     objects.configMap,
+    ...(objects.workdirConfigMap ? [objects.workdirConfigMap] : []),
+    ...(objects.secretEnv ? [objects.secretEnv] : []),
     ...objects.persistentVolumeClaims,
     ...(objects.service ? [objects.service] : []),
     objects.job,

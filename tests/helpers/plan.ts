@@ -8,7 +8,7 @@ process.setMaxListeners(100);
 
 export const PROJECT_DIR = path.resolve(__dirname, "../..");
 
-export async function planStack(stackOrFile: string): Promise<PlanRun> {
+export async function planStack(stackOrFile: string, programConfig?: Parameters<typeof import("../../tools/plan-runner").runPlan>[0]["programConfig"]): Promise<PlanRun> {
   const stackFile = resolveStackArg(PROJECT_DIR, stackOrFile).file;
   let runner!: typeof import("../../tools/plan-runner");
   jest.isolateModules(() => {
@@ -17,6 +17,7 @@ export async function planStack(stackOrFile: string): Promise<PlanRun> {
   return runner.runPlan({
     projectDir: PROJECT_DIR,
     stackFile,
+    programConfig,
     loadProgram: () => {
       let exported: unknown;
       jest.isolateModules(() => {

@@ -1,0 +1,77 @@
+/**
+ * `gpu-training-clusters:secretEnv`: environment variables whose values are Pulumi secrets.
+ *
+ * How Pulumi hands them over: `pulumi config set --secret --path secretEnv.WANDB_API_KEY v`
+ * stores `secretEnv: { WANDB_API_KEY: { secure: v1:... } }` in the stack file; the program gets
+ * the whole `gpu-training-clusters:secretEnv` key decrypted, as one JSON object, and the key is
+ * listed as secret because an object is secure when any value inside it is
+ * (pulumi/pulumi sdk/go/common/resource/config/object.go, `func (c object) Secure()`;
+ * `pulumi.runtime.isConfigSecret`). The offline plan cannot decrypt: config/stack-file.ts turns
+ * each `{ secure: ... }` into SECRET_MARKER and lists the key as secret, as Pulumi would.
+ *
+ * Every message here names variables, never a value.
+ */
+import { Problem } from "./errors";
+import { RESERVED_ENV, RESERVED_ENV_PREFIXES } from "./rules";
+import type { ExperimentInput } from "./schema";
+
+export const SECRET_ENV_KEY = "secretEnv";
+export const SECRET_MARKER = "[secret]";
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Variables the Job sets itself. */
+export const LAUNCHER_ENV = ["PYTHONUNBUFFERED", "PIP_CACHE_DIR"];
+const SET_ONE = "pulumi config set --secret --path 'secretEnv.NAME' VALUE";
+
+function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  return typeof value === "object" ? "a mapping" : `a ${typeof value}`;
+}
+
+export interface SecretEnvCheck {
+  readonly names: string[];
+  readonly problems: Problem[];
+}
+
+/**
+ * The variable names of a decoded `secretEnv` value, and its problems.
+ * `keyIsSecret`: whether Pulumi lists the key as secret (undefined when unknown).
+ */
+export function checkSecretEnv(value: unknown, experiment: ExperimentInput | undefined, keyIsSecret: boolean | undefined): SecretEnvCheck {
+  if (value === undefined) return { names: [], problems: [] };
+  const at = SECRET_ENV_KEY;
+  if (value === SECRET_MARKER) {
+    return { names: [], problems: [{ path: at, message: `is one encrypted value, so its variable names cannot be read; set each variable on its own: ${SET_ONE}` }] };
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return { names: [], problems: [{ path: at, message: `must be a mapping of variable name to secret value (got ${kindOf(value)}; set each with ${SET_ONE})` }] };
+  }
+  const entries = Object.entries(value as Record<string, unknown>);
+  const problems: Problem[] = [];
+  const names: string[] = [];
+  // Offline, decrypted values read as the marker; any other value was plain text in the file.
+  const offline = entries.some(([, v]) => v === SECRET_MARKER);
+  for (const [name, v] of entries) {
+    const path = `${at}.${name}`;
+    names.push(name);
+    if (!ENV_NAME.test(name)) problems.push({ path, message: "must be an environment variable name (letters, digits and '_', not starting with a digit)" });
+    if (RESERVED_ENV.includes(name) || RESERVED_ENV_PREFIXES.some((p) => name.startsWith(p))) {
+      problems.push({ path, message: `is set by torch.distributed.run for every worker and cannot be overridden (reserved: ${RESERVED_ENV.join(", ")}, ${RESERVED_ENV_PREFIXES.map((p) => `${p}*`).join(", ")})` });
+    }
+    if (LAUNCHER_ENV.includes(name)) problems.push({ path, message: `is set by the launcher (reserved: ${LAUNCHER_ENV.join(", ")})` });
+    if (experiment && name in experiment.env) problems.push({ path, message: `is also set in experiment.env; a variable is either plain or secret, not both (remove one)` });
+    if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") {
+      problems.push({ path, message: `must be a string value (got ${kindOf(v)})` });
+    } else if (keyIsSecret === false || (offline && v !== SECRET_MARKER)) {
+      problems.push({ path, message: `is stored in plain text in the stack file; secretEnv values must be Pulumi secrets (${SET_ONE.replace("NAME", name)}, and rotate the value that was exposed)` });
+    }
+  }
+  if (!experiment && entries.length > 0) problems.push({ path: at, message: "has no experiment to give the variables to (add gpu-training-clusters:experiment, or remove secretEnv)" });
+  return { names: names.sort(), problems };
+}
+
+/** The plain values, for the program only (it wraps each in pulumi.secret at once). */
+export function secretEnvValues(value: unknown): Record<string, string> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return {};
+  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+}

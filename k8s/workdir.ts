@@ -1,0 +1,109 @@
+/**
+ * How a workdir, setup commands and secret variables reach the training pods, as plain objects:
+ *
+ * - the workdir archive rides in a ConfigMap's binaryData (any cluster kind has ConfigMaps, the
+ *   pod needs no credentials and no extra image; limit in workdir/archive.ts) mounted read-only
+ *   at WORKDIR_ARCHIVE_DIR; the launcher checks its sha256 and unpacks it into an emptyDir at
+ *   WORKDIR_MOUNT, the working directory of torchrun;
+ * - the archive's sha256 is an annotation of the pod template, so a changed file changes the
+ *   Job's spec and replaces the Job (a new run), and an unchanged directory changes nothing;
+ * - secretEnv becomes one Secret whose keys the trainer reads with secretKeyRef
+ *   (https://kubernetes.io/docs/concepts/configuration/secret/#using-secrets-as-environment-variables);
+ *   the values are set by the component as Pulumi secrets and never pass through these builders;
+ * - setup commands install into the image; pip keeps its cache on the output volume where that
+ *   volume can hold one, so a restarted pod does not download the same wheels again.
+ */
+import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
+import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
+import type { ISecret } from "kubernetes-models/v1/Secret";
+import type { IVolume } from "kubernetes-models/v1/Volume";
+import type { IVolumeMount } from "kubernetes-models/v1/VolumeMount";
+import type { ExperimentSpec } from "../config/spec";
+import { experimentLabels } from "./labels";
+
+/** Where the unpacked workdir lives in the pod: torchrun's working directory. */
+export const WORKDIR_MOUNT = "/workdir";
+/** Where the archive's ConfigMap is mounted. */
+export const WORKDIR_ARCHIVE_DIR = "/opt/gtc-workdir";
+export const WORKDIR_ARCHIVE_FILE = "workdir.tar.gz";
+export const WORKDIR_SHA256_ANNOTATION = "gpu-training-clusters.io/workdir-sha256";
+/** pip's cache directory variable (https://pip.pypa.io/en/stable/topics/caching/#default-paths). */
+export const PIP_CACHE_ENV = "PIP_CACHE_DIR";
+const WORKDIR_VOLUME = "workdir";
+const ARCHIVE_VOLUME = "workdir-archive";
+
+export function workdirConfigMapName(job: string): string {
+  return `${job}-workdir`;
+}
+
+export function secretEnvSecretName(job: string): string {
+  return `${job}-secret-env`;
+}
+
+export interface ShippedWorkdir {
+  /** base64 of the tar.gz. */
+  readonly archiveBase64: string;
+  /** sha256 of the uncompressed tar. */
+  readonly sha256: string;
+}
+
+export function buildWorkdirConfigMap(input: { job: string; namespace: string; experiment: string; stack: string; workdir: ShippedWorkdir }): IConfigMap {
+  return {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: {
+      name: workdirConfigMapName(input.job),
+      namespace: input.namespace,
+      labels: experimentLabels(input.experiment, input.stack, "workdir"),
+      annotations: { [WORKDIR_SHA256_ANNOTATION]: input.workdir.sha256 },
+    },
+    binaryData: { [WORKDIR_ARCHIVE_FILE]: input.workdir.archiveBase64 },
+  };
+}
+
+/** The Secret's metadata; the component adds the values (as Pulumi secrets) under stringData. */
+export function buildSecretEnvSecret(input: { job: string; namespace: string; experiment: string; stack: string }): ISecret {
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name: secretEnvSecretName(input.job), namespace: input.namespace, labels: experimentLabels(input.experiment, input.stack, "secret-env") },
+    type: "Opaque",
+  };
+}
+
+/**
+ * Mountpoint for Amazon S3 does not rename files on general purpose buckets
+ * (https://github.com/awslabs/mountpoint-s3/blob/main/doc/SEMANTICS.md), and pip writes its cache
+ * through renames, so an S3 output volume holds no pip cache; FSx, claims and host paths do.
+ */
+export function pipCacheDir(experiment: ExperimentSpec): string | undefined {
+  const output = experiment.output;
+  if (!output || output.source.type === "s3" || experiment.setup.length === 0 || PIP_CACHE_ENV in experiment.env) return undefined;
+  return `${output.mountPath.replace(/\/+$/, "")}/.cache/pip`;
+}
+
+/** What a workdir, secretEnv and setup add to the training pod. */
+export interface PodAdditions {
+  readonly volumes: IVolume[];
+  readonly mounts: IVolumeMount[];
+  readonly env: IEnvVar[];
+  readonly annotations: Record<string, string>;
+}
+
+export function podAdditions(input: { job: string; experiment: ExperimentSpec; workdirSha256?: string }): PodAdditions {
+  const { experiment, job } = input;
+  const volumes: IVolume[] = [];
+  const mounts: IVolumeMount[] = [];
+  const annotations: Record<string, string> = {};
+  if (input.workdirSha256) {
+    // emptyDir: the unpacked files are the pod's own and writable (scripts may write next to themselves).
+    volumes.push({ name: ARCHIVE_VOLUME, configMap: { name: workdirConfigMapName(job), defaultMode: 0o444 } }, { name: WORKDIR_VOLUME, emptyDir: {} });
+    mounts.push({ name: ARCHIVE_VOLUME, mountPath: WORKDIR_ARCHIVE_DIR, readOnly: true }, { name: WORKDIR_VOLUME, mountPath: WORKDIR_MOUNT });
+    annotations[WORKDIR_SHA256_ANNOTATION] = input.workdirSha256;
+  }
+  const env: IEnvVar[] = [];
+  const cache = pipCacheDir(experiment);
+  if (cache) env.push({ name: PIP_CACHE_ENV, value: cache });
+  for (const name of experiment.secretEnv) env.push({ name, valueFrom: { secretKeyRef: { name: secretEnvSecretName(job), key: name } } });
+  return { volumes, mounts, env, annotations };
+}
