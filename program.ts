@@ -14,7 +14,11 @@ import { NvidiaDevicePlugin } from "./components/device-plugins";
 import { readLauncherFiles } from "./components/launcher-files";
 import { eksClusterName } from "./components/naming";
 import { TrainingExperiment } from "./components/training-experiment";
+import { ClusterQueueing } from "./components/queueing";
+import { buildQueueObjects } from "./k8s/queues";
+import { CLUSTER_QUEUE } from "./k8s/cluster-queue";
 import { NVIDIA_DEVICE_PLUGIN_CHART } from "./k8s/device-plugin";
+import { EXPERIMENT_LABEL } from "./k8s/labels";
 import { buildExperimentObjects, experimentInput, experimentObjectProblems } from "./k8s/experiment";
 
 /** Validate everything first: a config error must leave no half-created cluster behind. */
@@ -48,8 +52,14 @@ function clusterServices(spec: StackSpec, plan: Plan, target: ClusterTarget): Re
   };
 }
 
-/** The experiment's in-cluster objects: launcher ConfigMap, volumes, Service, Job. */
-function experimentResources(spec: StackSpec, plan: Plan, target: ClusterTarget): Record<string, unknown> {
+/** Kueue, JobSet and the queues, where this stack installs them (create and existing clusters). */
+function clusterQueueing(spec: StackSpec, plan: Plan, target: ClusterTarget): ClusterQueueing | undefined {
+  const objects = buildQueueObjects(plan);
+  return objects && new ClusterQueueing(`${spec.stack}-queueing`, { objects, provider: target.provider });
+}
+
+/** The experiment's in-cluster objects: launcher ConfigMap, volumes, the Job or JobSet. */
+function experimentResources(spec: StackSpec, plan: Plan, target: ClusterTarget, queue?: ClusterQueueing): Record<string, unknown> {
   const objects = buildExperimentObjects(experimentInput(spec, plan, readLauncherFiles()));
   const name = spec.experiment!.name;
   const experiment = new TrainingExperiment(name, {
@@ -57,14 +67,22 @@ function experimentResources(spec: StackSpec, plan: Plan, target: ClusterTarget)
     provider: target.provider,
     s3CsiRoleName: target.s3CsiRoleName,
     s3PolicyName: `${eksClusterName(spec.stack)}-experiment-s3`,
+    queue: queue?.ready,
   });
-  const namespace = objects.job.metadata!.namespace!;
+  const namespace = (objects.job ?? objects.jobSet)!.metadata!.namespace!;
+  const run = objects.runName;
+  const nodes = spec.experiment!.nodes;
   return {
     job: {
       name: experiment.jobName,
       namespace: experiment.namespace,
-      logs: `kubectl logs -n ${namespace} -f job/${name}`,
-      status: `kubectl get job -n ${namespace} ${name}`,
+      kind: objects.job ? "Job" : "JobSet",
+      queue: `${namespace}/${plan.queueing.localQueue}`,
+      logs: objects.job
+        ? `kubectl logs -n ${namespace} -f job/${run}`
+        : `kubectl logs -n ${namespace} -f --prefix --max-log-requests=${nodes} -l ${EXPERIMENT_LABEL}=${name}`,
+      status: objects.job ? `kubectl get job -n ${namespace} ${run}` : `kubectl get jobset -n ${namespace} ${run}`,
+      admission: `kubectl get workloads -n ${namespace} -l ${EXPERIMENT_LABEL}=${name}`,
     },
   };
 }
@@ -77,11 +95,13 @@ export function deploy(spec: StackSpec, plan: Plan): Record<string, unknown> {
   const target = clusterTarget(spec, plan, name);
   if (!target) return { summary: plan };
   const services = target.ownsClusterServices ? clusterServices(spec, plan, target) : {};
-  const experiment = spec.experiment ? experimentResources(spec, plan, target) : {};
+  const queue = clusterQueueing(spec, plan, target);
+  const experiment = spec.experiment ? experimentResources(spec, plan, target, queue) : {};
   return {
     summary: plan,
     ...target.outputs,
     ...services,
+    ...(queue ? { queueing: { localQueue: `${plan.queueing.namespace}/${plan.queueing.localQueue}`, clusterQueue: CLUSTER_QUEUE } } : {}),
     ...experiment,
   };
 }

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { GPU_TYPES } from "../catalog/gpus";
+import { queueingSchema } from "./queueing";
 
 /** RFC 1035 label: what Kubernetes requires of Service names and what we require of every name. */
 export const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -194,6 +195,11 @@ export const experimentSchema = z.strictObject({
   maxRunTimeMinutes: int(1, 43_200).default(1440),
   /** Size of /dev/shm. @default sized from the node's memory (see k8s) */
   shmGiB: z.number().positive().max(1024).optional(),
+  /**
+   * Multi-node runs (a JobSet): restarts of the whole group after a training failure, before the
+   * run fails. Restarts after a node disruption (spot reclaim, drain) are not counted. @default 1
+   */
+  maxRestarts: int(1, 20).default(1),
 });
 
 export const idleSchema = z.strictObject({
@@ -212,6 +218,8 @@ export const stackSchema = z.strictObject({
   nodePools: z.array(nodePoolSchema).default([]),
   experiment: experimentSchema.optional(),
   idle: idleSchema.prefault({}),
+  /** Kueue and JobSet on the cluster (config/queueing.ts). @default install both, LocalQueue "training" */
+  queueing: queueingSchema.optional(),
 });
 
 export type StackInput = z.infer<typeof stackSchema>;

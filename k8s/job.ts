@@ -14,6 +14,7 @@
  * disrupted trainer is SIGTERMed and exits non-zero too, hence Ignore comes first.
  */
 import type { IJob } from "kubernetes-models/batch/v1/Job";
+import type { IPodTemplateSpec } from "kubernetes-models/v1/PodTemplateSpec";
 import type { IContainer } from "kubernetes-models/v1/Container";
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
 import type { IVolume } from "kubernetes-models/v1/Volume";
@@ -26,6 +27,8 @@ import { EFA_RESOURCE, PodNetwork } from "./network";
 import { PodSizing, mebibytes, millicores } from "./pod-resources";
 import { gpuToleration } from "./scheduling";
 import type { BuiltVolumes } from "./volumes";
+import { QUEUE_NAME_LABEL } from "./local-queue";
+import { CHECKPOINT_ENV, TERMINATION_GRACE_SECONDS } from "../plan/queueing";
 
 export const TRAINER_CONTAINER = "trainer";
 export const GPU_RESOURCE = "nvidia.com/gpu";
@@ -52,17 +55,28 @@ export interface TrainingJobInput {
   readonly sizing: PodSizing;
   readonly network: PodNetwork;
   readonly volumes: BuiltVolumes;
+  /** Stable DNS name of pod 0 (multi-node runs; k8s/jobset.ts). */
+  readonly masterHost?: string;
+  /** The Kueue LocalQueue the run is submitted to (label kueue.x-k8s.io/queue-name). */
+  readonly queueName?: string;
+  /** The run's checkpoint directory on the output volume, passed as GTC_CHECKPOINT_DIR. */
+  readonly checkpointDir?: string;
 }
 
-/** Stable DNS name of rank 0, for multi-node runs. */
-export function masterHost(names: ExperimentNames): string {
-  return `${names.job}-0.${names.service}`;
+/**
+ * Stable DNS name of rank 0 of a multi-node run: JobSet gives pod <i> of job <j> of replicated job
+ * <r> the hostname `<jobset>-<r>-<j>-<i>` under the subdomain `<jobset>` (api/jobset/v1alpha2/
+ * jobset_types.go, Network.EnableDNSHostnames, and pkg/controllers/jobset_controller.go at v0.12.0).
+ */
+export function masterHost(names: ExperimentNames, replicatedJob = "node"): string {
+  return `${names.job}-${replicatedJob}-0-0.${names.job}`;
 }
 
 function env(input: TrainingJobInput, launchEnv: Readonly<Record<string, string>>): IEnvVar[] {
   // Ours first, then the experiment's (passed through by the launch builder). Where the stack
   // sets one of ours itself (say FI_PROVIDER), its value replaces ours instead of appearing twice.
-  const ours = Object.entries(input.network.env).filter(([k]) => !(k in launchEnv));
+  const checkpoint: Record<string, string> = input.checkpointDir ? { [CHECKPOINT_ENV]: input.checkpointDir } : {};
+  const ours = Object.entries({ ...input.network.env, ...checkpoint }).filter(([k]) => !(k in launchEnv));
   return [...ours, ...Object.entries(launchEnv)].map(([name, value]) => ({ name, value }));
 }
 
@@ -72,7 +86,7 @@ function trainer(input: TrainingJobInput): IContainer {
   const launch = buildLaunch(experiment, {
     kind: "pod",
     gpusPerNode: experiment.gpusPerNode,
-    masterHost: multiNode ? masterHost(input.names) : undefined,
+    masterHost: multiNode ? (input.masterHost ?? masterHost(input.names)) : undefined,
     shmMiB: sizing.shmMiB,
   });
   const devices: Record<string, string> = { [GPU_RESOURCE]: String(experiment.gpusPerNode) };
@@ -109,9 +123,37 @@ function podVolumes(input: TrainingJobInput): IVolume[] {
   ];
 }
 
+/** The pod every node of the run gets (one pod per node). */
+export function trainingPodTemplate(input: TrainingJobInput, labels: Record<string, string>): IPodTemplateSpec {
+  return {
+    metadata: {
+      labels,
+      annotations: { [SAFE_TO_EVICT_ANNOTATION]: "false" },
+    },
+    spec: {
+      restartPolicy: "Never",
+      // SIGTERM to SIGKILL: enough of a spot reclaim's two-minute notice to save a checkpoint.
+      terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
+      nodeSelector: { ...input.nodeSelector },
+      tolerations: [gpuToleration()],
+      // No API access needed, and no service env vars: a Service named e.g. `master` in the
+      // namespace would otherwise inject MASTER_PORT=tcp://... next to torchrun's variables.
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      containers: [trainer(input)],
+      volumes: podVolumes(input),
+    },
+  };
+}
+
+/** Labels of the Job or JobSet object itself: the experiment's, plus the Kueue queue. */
+export function runLabels(input: TrainingJobInput, labels: Record<string, string>): Record<string, string> {
+  return { ...labels, ...(input.queueName ? { [QUEUE_NAME_LABEL]: input.queueName } : {}) };
+}
+
+/** A single-node run: a batch/v1 Job of one pod. */
 export function buildTrainingJob(input: TrainingJobInput): IJob {
   const { experiment, names } = input;
-  const multiNode = experiment.nodes > 1;
   const labels = experimentLabels(experiment.name, input.stack, "trainer");
   return {
     apiVersion: "batch/v1",
@@ -119,13 +161,12 @@ export function buildTrainingJob(input: TrainingJobInput): IJob {
     metadata: {
       name: names.job,
       namespace: input.namespace,
-      labels,
+      labels: runLabels(input, labels),
       annotations: { [SKIP_AWAIT_ANNOTATION]: "true" },
     },
     spec: {
       completions: experiment.nodes,
       parallelism: experiment.nodes,
-      ...(multiNode ? { completionMode: "Indexed" } : {}),
       backoffLimit: BACKOFF_LIMIT,
       // The whole run, scale-up and image pull included; then the Job fails and its pods stop.
       activeDeadlineSeconds: experiment.maxRunTimeMinutes * 60,
@@ -135,29 +176,15 @@ export function buildTrainingJob(input: TrainingJobInput): IJob {
           { action: "FailJob", onExitCodes: { containerName: TRAINER_CONTAINER, operator: "NotIn", values: [0] } },
         ],
       },
-      // A replacement pod starts only once the old one has fully terminated and freed its GPUs
-      // (and, multi-node, its hostname). Required to be Failed alongside a podFailurePolicy.
+      // A replacement pod starts only once the old one has fully terminated and freed its GPUs.
+      // Required to be Failed alongside a podFailurePolicy.
       podReplacementPolicy: "Failed",
       // No ttlSecondsAfterFinished: a Job deleted by a TTL would be re-created, and so re-run,
       // by the next `pulumi up --refresh`. A finished Job's pods hold no GPUs.
-      template: {
-        metadata: {
-          labels,
-          annotations: { [SAFE_TO_EVICT_ANNOTATION]: "false" },
-        },
-        spec: {
-          restartPolicy: "Never",
-          ...(multiNode ? { subdomain: names.service } : {}),
-          nodeSelector: { ...input.nodeSelector },
-          tolerations: [gpuToleration()],
-          // No API access needed, and no service env vars: a Service named e.g. `master` in the
-          // namespace would otherwise inject MASTER_PORT=tcp://... next to torchrun's variables.
-          automountServiceAccountToken: false,
-          enableServiceLinks: false,
-          containers: [trainer(input)],
-          volumes: podVolumes(input),
-        },
-      },
+      // No `suspend`: Kueue's webhook suspends a Job carrying the queue label on creation
+      // (site/content/en/docs/tasks/run/jobs.md at v0.19.2), and a `suspend: true` written here
+      // would be re-applied over Kueue's admission by a later `pulumi up`.
+      template: trainingPodTemplate(input, labels),
     },
   };
 }
