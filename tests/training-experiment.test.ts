@@ -35,8 +35,8 @@ async function build(stack: string, s3CsiRoleName?: string) {
     seen.push({ type: a.type, name: a.name, opts: a.opts as Seen["opts"] });
     return undefined;
   };
-  const provider = new k8s.Provider(`${objects.job.metadata!.name}-provider`, {});
-  const experiment = new TrainingExperiment(objects.job.metadata!.name!, { objects, provider, s3CsiRoleName, s3PolicyName: "gtc-unit-experiment-s3" }, { transformations: [record] });
+  const provider = new k8s.Provider(`${objects.runName}-provider`, {});
+  const experiment = new TrainingExperiment(objects.runName, { objects, provider, s3CsiRoleName, s3PolicyName: "gtc-unit-experiment-s3" }, { transformations: [record] });
   await settle(experiment.jobName);
   const names = new Set(seen.map((s) => s.name));
   return { objects, seen, recorded: mocks.resources.filter((r) => names.has(r.name)) };
@@ -90,8 +90,8 @@ describe("TrainingExperiment", () => {
   it("registers the builders' objects unchanged as resource inputs", async () => {
     const { recorded, objects } = await build("rtx4090-existing");
     const job = recorded.find((r) => r.type === "kubernetes:batch/v1:Job")!;
-    expect(job.inputs.spec).toEqual(JSON.parse(JSON.stringify(objects.job.spec)));
-    expect(job.inputs.metadata).toEqual(objects.job.metadata);
+    expect(job.inputs.spec).toEqual(JSON.parse(JSON.stringify(objects.job!.spec)));
+    expect(job.inputs.metadata).toEqual(objects.job!.metadata);
     // Existing claim and host paths: nothing to create besides the launcher and the Job.
     expect(recorded.map((r) => r.type).sort()).toEqual(["gpu-training-clusters:k8s:TrainingExperiment", "kubernetes:batch/v1:Job", "kubernetes:core/v1:ConfigMap"]);
   });
