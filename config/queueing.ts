@@ -5,7 +5,7 @@
  * none of its own. See docs/training-job.md, "Queueing".
  */
 import { z } from "zod";
-import { Problem, show } from "./errors";
+import type { Problem } from "./errors";
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -57,7 +57,7 @@ export interface ClusterQueueing extends QueueingInput {
 export function queueingRules(mode: "create" | "reuse" | "existing", queueing: QueueingInput | undefined, reuseStack?: string): Problem[] {
   if (!queueing) return [];
   if (mode === "reuse") {
-    return [{ path: "queueing", message: `belongs to the cluster's stack with cluster.mode "reuse" (got ${show(queueing)}; set it in stacks/Pulumi.${reuseStack}.yaml)` }];
+    return [{ path: "queueing", message: `is set by the cluster's own stack with cluster.mode "reuse" (got a queueing section; set it in stacks/Pulumi.${reuseStack}.yaml, whose queue this stack uses)` }];
   }
   if (mode === "create" && !queueing.install) {
     return [{ path: "queueing.install", message: `must be true with cluster.mode "create" (got false; the new cluster has no Kueue or JobSet of its own; false is for an existing cluster that already runs them)` }];
