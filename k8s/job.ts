@@ -2,10 +2,8 @@
  * The training Job: one pod per node, each running the launcher (preflight, then
  * torch.distributed.run with one worker per GPU). See docs/training-job.md for the whole story.
  *
- * - One node: a plain Job of one pod; torchrun's standalone rendezvous on localhost.
- * - Several nodes: an Indexed Job (completions = parallelism = nodes) whose pods name the headless
- *   Service as subdomain; node rank = completion index; rank 0 is `<job>-0.<service>`.
- *   https://kubernetes.io/docs/concepts/workloads/controllers/job/#completion-mode
+ * - One node: a plain Job of one pod (buildTrainingJob); torchrun's standalone rendezvous on localhost.
+ * - Several nodes: a JobSet (k8s/jobset.ts) built from the same pod template.
  *
  * Failure semantics (https://kubernetes.io/docs/concepts/workloads/controllers/job/#pod-failure-policy):
  * a disrupted pod (spot reclaim, drain, preemption: condition DisruptionTarget) is replaced without
