@@ -17,6 +17,7 @@ import { TrainingExperiment } from "./components/training-experiment";
 import { ClusterQueueing } from "./components/queueing";
 import { buildQueueObjects } from "./k8s/queues";
 import { CLUSTER_QUEUE } from "./k8s/cluster-queue";
+import { queueFitProblems } from "./k8s/queue-fit";
 import { NVIDIA_DEVICE_PLUGIN_CHART } from "./k8s/device-plugin";
 import { EXPERIMENT_LABEL } from "./k8s/labels";
 import { buildExperimentObjects, experimentInput, experimentObjectProblems } from "./k8s/experiment";
@@ -89,7 +90,7 @@ function experimentResources(spec: StackSpec, plan: Plan, target: ClusterTarget,
 
 export function deploy(spec: StackSpec, plan: Plan): Record<string, unknown> {
   // Checks that need the plan (the chosen instance's memory) run before the first resource too.
-  const problems = experimentObjectProblems(spec, plan);
+  const problems = [...experimentObjectProblems(spec, plan), ...queueFitProblems(spec, plan)];
   if (problems.length > 0) throw new ConfigError(problems, `stack "${spec.stack}" has an invalid configuration`);
   const name = spec.stack;
   const target = clusterTarget(spec, plan, name);

@@ -11,6 +11,7 @@ import { JOBSET_CHART } from "../k8s/jobset-release";
 import { KUEUE_CHART } from "../k8s/kueue-release";
 import { QUEUE_NAME_LABEL } from "../k8s/local-queue";
 import { buildQueueObjects } from "../k8s/queues";
+import { queueFitProblems } from "../k8s/queue-fit";
 import { nodeMatchesSelector, tolerates } from "../k8s/scheduling";
 import { T4_POOL, load, problemsOf, raw } from "./helpers/config";
 import { loadStack, pureObjects, runParts } from "./helpers/experiment";
@@ -129,5 +130,19 @@ describe("queue objects of a cluster stack", () => {
     const gpuQuota = queues.clusterQueue.spec.resourceGroups[0].flavors.find((f) => f.name === flavor.metadata.name)!.resources.find((r) => r.name === "nvidia.com/gpu")!;
     expect(Number(trainer.resources!.requests!["nvidia.com/gpu"]) * spec.experiment!.nodes).toBeLessThanOrEqual(Number(gpuQuota.nominalQuota));
     expect(pod.terminationGracePeriodSeconds).toBe(120);
+  });
+});
+
+describe("runs Kueue could never admit", () => {
+  it("are refused before any resource, naming the field and the quota", () => {
+    for (const stack of listStacks(PROJECT_DIR)) {
+      const { spec, plan } = loadStack(stack);
+      expect(queueFitProblems(spec, plan)).toEqual([]);
+    }
+    // An existing pool of unknown machines: quota from a whole-node pod; a huge /dev/shm cannot fit.
+    const spec = load({ cluster: { mode: "existing" }, nodePools: [{ name: "lab", gpu: "rtx4090", gpusPerNode: 2, maxNodes: 1, driverVersion: "570.172.08" }], experiment: { name: "e", pool: "lab", shmGiB: 200 } }, {}, null);
+    const problems = queueFitProblems(spec, buildPlan(spec));
+    expect(problems.map((p) => p.path)).toEqual(["experiment.shmGiB"]);
+    expect(problems[0].message).toContain("Kueue would never admit it");
   });
 });
