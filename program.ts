@@ -16,7 +16,12 @@ import { NvidiaDevicePlugin } from "./components/device-plugins";
 import { readLauncherFiles } from "./components/launcher-files";
 import { eksClusterName } from "./components/naming";
 import { TrainingExperiment } from "./components/training-experiment";
+import { ClusterQueueing } from "./components/queueing";
+import { buildQueueObjects } from "./k8s/queues";
+import { CLUSTER_QUEUE } from "./k8s/cluster-queue";
+import { queueFitProblems } from "./k8s/queue-fit";
 import { NVIDIA_DEVICE_PLUGIN_CHART } from "./k8s/device-plugin";
+import { EXPERIMENT_LABEL } from "./k8s/labels";
 import { buildExperimentObjects, experimentInput, experimentObjectProblems } from "./k8s/experiment";
 
 /**
@@ -61,8 +66,14 @@ function clusterServices(spec: StackSpec, plan: Plan, target: ClusterTarget): Re
   };
 }
 
-/** The experiment's in-cluster objects: launcher ConfigMap, workdir, secrets, volumes, Service, Job. */
-function experimentResources(spec: StackSpec, plan: Plan, target: ClusterTarget, workdir?: WorkdirArchive): Record<string, unknown> {
+/** Kueue, JobSet and the queues, where this stack installs them (create and existing clusters). */
+function clusterQueueing(spec: StackSpec, plan: Plan, target: ClusterTarget): ClusterQueueing | undefined {
+  const objects = buildQueueObjects(plan);
+  return objects && new ClusterQueueing(`${spec.stack}-queueing`, { objects, provider: target.provider });
+}
+
+/** The experiment's in-cluster objects: launcher ConfigMap, workdir, secrets, volumes, the Job or JobSet. */
+function experimentResources(spec: StackSpec, plan: Plan, target: ClusterTarget, workdir?: WorkdirArchive, queue?: ClusterQueueing): Record<string, unknown> {
   const shipped = workdir ? { archiveBase64: workdir.gzip.toString("base64"), sha256: workdir.summary.sha256 } : undefined;
   const objects = buildExperimentObjects(experimentInput(spec, plan, readLauncherFiles(), shipped));
   const name = spec.experiment!.name;
@@ -72,14 +83,22 @@ function experimentResources(spec: StackSpec, plan: Plan, target: ClusterTarget,
     s3CsiRoleName: target.s3CsiRoleName,
     s3PolicyName: `${eksClusterName(spec.stack)}-experiment-s3`,
     secretEnv: secretEnvInputs(),
+    queue: queue?.ready,
   });
-  const namespace = objects.job.metadata!.namespace!;
+  const namespace = (objects.job ?? objects.jobSet)!.metadata!.namespace!;
+  const run = objects.runName;
+  const nodes = spec.experiment!.nodes;
   return {
     job: {
       name: experiment.jobName,
       namespace: experiment.namespace,
-      logs: `kubectl logs -n ${namespace} -f job/${name}`,
-      status: `kubectl get job -n ${namespace} ${name}`,
+      kind: objects.job ? "Job" : "JobSet",
+      queue: `${namespace}/${plan.queueing.localQueue}`,
+      logs: objects.job
+        ? `kubectl logs -n ${namespace} -f job/${run}`
+        : `kubectl logs -n ${namespace} -f --prefix --max-log-requests=${nodes} -l ${EXPERIMENT_LABEL}=${name}`,
+      status: objects.job ? `kubectl get job -n ${namespace} ${run}` : `kubectl get jobset -n ${namespace} ${run}`,
+      admission: `kubectl get workloads -n ${namespace} -l ${EXPERIMENT_LABEL}=${name}`,
     },
   };
 }
@@ -101,18 +120,20 @@ export function deploy(spec: StackSpec, basePlan: Plan, projectDir = process.cwd
   // Checks that need the plan (the chosen instance's memory) or the files of the workdir run
   // before the first resource too.
   const packed = packExperimentWorkdir(spec.experiment, projectDir);
-  const problems = [...experimentObjectProblems(spec, basePlan), ...packed.problems];
+  const problems = [...experimentObjectProblems(spec, basePlan), ...queueFitProblems(spec, basePlan), ...packed.problems];
   if (problems.length > 0) throw new ConfigError(problems, `stack "${spec.stack}" has an invalid configuration`);
   const plan = attachWorkdir(basePlan, packed.archive?.summary);
   const name = spec.stack;
   const target = clusterTarget(spec, plan, name);
   if (!target) return { summary: plan };
   const services = target.ownsClusterServices ? clusterServices(spec, plan, target) : {};
-  const experiment = spec.experiment ? experimentResources(spec, plan, target, packed.archive) : {};
+  const queue = clusterQueueing(spec, plan, target);
+  const experiment = spec.experiment ? experimentResources(spec, plan, target, packed.archive, queue) : {};
   return {
     summary: plan,
     ...target.outputs,
     ...services,
+    ...(queue ? { queueing: { localQueue: `${plan.queueing.namespace}/${plan.queueing.localQueue}`, clusterQueue: CLUSTER_QUEUE } } : {}),
     ...experiment,
   };
 }

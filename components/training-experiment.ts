@@ -19,6 +19,8 @@ export interface TrainingExperimentArgs {
   readonly s3PolicyName: string;
   /** Values of the `secretEnv` variables, each already a Pulumi secret. */
   readonly secretEnv?: Readonly<Record<string, pulumi.Input<string>>>;
+  /** Resources the run must wait for: Kueue, JobSet and the LocalQueue, when this stack creates them. */
+  readonly queue?: readonly pulumi.Resource[];
 }
 
 export class TrainingExperiment extends pulumi.ComponentResource {
@@ -38,8 +40,8 @@ export class TrainingExperiment extends pulumi.ComponentResource {
     // and existing claims are only referenced, never owned.
     const volumes: pulumi.Resource[] = [];
     // `<job>-<volume>` → `<volume>`: child names are `${name}-pv-<volume>`, `${name}-pvc-<volume>`.
-    const job = objects.job.metadata!.name!;
-    const volumeKey = (object: { metadata?: { name?: string } }) => object.metadata!.name!.replace(`${job}-`, "");
+    const experiment = objects.configMap.metadata!.name!.replace(/-launcher$/, "");
+    const volumeKey = (object: { metadata?: { name?: string } }) => object.metadata!.name!.replace(`${experiment}-`, "");
     for (const pv of objects.persistentVolumes) {
       const created = new k8s.core.v1.PersistentVolume(`${name}-pv-${volumeKey(pv)}`, resourceArgs<k8s.core.v1.PersistentVolumeArgs>(pv), { ...k8sOpts, retainOnDelete: true });
       volumes.push(created);
@@ -65,22 +67,23 @@ export class TrainingExperiment extends pulumi.ComponentResource {
       );
     }
 
-    const rendezvous = objects.service
-      ? [new k8s.core.v1.Service(`${name}-rendezvous`, resourceArgs<k8s.core.v1.ServiceArgs>(objects.service), k8sOpts)]
-      : [];
-
-    // The Job's spec is immutable once created, and any change to it means a new run. So any spec
-    // change replaces the Job, visibly (`pulumi preview` shows "replace"), and the old Job and its
-    // pods are deleted first: the name is fixed, and the GPUs must be free for the new pods.
-    // Metadata-only changes (labels) update in place and do not re-run anything. ("spec" covers
-    // every nested path: the engine's applyReplaceOnChanges uses PropertyPath.Contains,
+    // A run's spec is immutable once created, and any change to it means a new run. Its name is
+    // derived from a hash of that spec (k8s/run-name.ts), so a change is always a replacement
+    // under a new name, visible in `pulumi preview`; the old run is deleted first, to free its
+    // GPUs and quota. The new name is what makes this safe: with skipAwait the provider does not
+    // wait for the old Job to be gone (docs/training-job.md, "Replacing a run"). Metadata-only
+    // changes (labels) update in place and re-run nothing. ("spec" covers every nested path: the
+    // engine's applyReplaceOnChanges uses PropertyPath.Contains,
     // https://github.com/pulumi/pulumi/blob/master/pkg/resource/deploy/step_generator.go)
-    const trainingJob = new k8s.batch.v1.Job(`${name}-job`, resourceArgs<k8s.batch.v1.JobArgs>(objects.job), {
+    const runOpts: pulumi.CustomResourceOptions = {
       ...k8sOpts,
       replaceOnChanges: ["spec"],
       deleteBeforeReplace: true,
-      dependsOn: [launcher, ...shipped, ...volumes, ...access, ...rendezvous],
-    });
+      dependsOn: [launcher, ...shipped, ...volumes, ...access, ...(args.queue ?? [])],
+    };
+    const trainingJob = objects.job
+      ? new k8s.batch.v1.Job(`${name}-job`, resourceArgs<k8s.batch.v1.JobArgs>(objects.job), runOpts)
+      : new k8s.apiextensions.CustomResource(`${name}-jobset`, resourceArgs<k8s.apiextensions.CustomResourceArgs>(objects.jobSet!), runOpts);
 
     this.jobName = trainingJob.metadata.name;
     this.namespace = trainingJob.metadata.namespace;

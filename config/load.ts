@@ -12,6 +12,7 @@ import { workdirRules } from "./workdir-rules";
 import { SMOKE_ARGS, SMOKE_SCRIPT, StackInput, stackSchema } from "./schema";
 import type { ExperimentSpec, PoolSpec, ResolvedImage, StackSpec } from "./spec";
 import { POOL_LABEL } from "../k8s/names";
+import { QueueingInput, queueingRules, resolveQueueing } from "./queueing";
 
 export const NAMESPACE = "gpu-training-clusters";
 export const DEFAULT_REGION = "us-east-1";
@@ -74,12 +75,15 @@ export function loadStackSpec(raw: RawConfig, ctx: LoadContext): StackSpec {
 
   let pools = resolvePools(input);
   let clusterIdle = input.cluster.mode === "create" ? input.idle : undefined;
+  let clusterQueueing: { stack: string; queueing?: QueueingInput } | undefined;
   if (input.cluster.mode === "reuse") {
     const referenced = loadReferencedPools(input.cluster.stack, ctx);
     problems.push(...referenced.problems);
     pools = referenced.pools;
     clusterIdle = referenced.idle;
+    clusterQueueing = { stack: input.cluster.stack, queueing: referenced.queueing };
   }
+  problems.push(...queueingRules(input.cluster.mode, input.queueing, input.cluster.mode === "reuse" ? input.cluster.stack : undefined));
   if (input.experiment) {
     problems.push(...experimentRules(input.experiment, pools, input.cluster.mode !== "existing"));
     problems.push(...workdirRules(input.experiment));
@@ -98,6 +102,7 @@ export function loadStackSpec(raw: RawConfig, ctx: LoadContext): StackSpec {
     experiment: input.experiment ? { ...resolveExperiment(input.experiment, pools), secretEnv: secretEnv.names } : undefined,
     idle: input.idle,
     clusterIdle,
+    queueing: resolveQueueing(ctx.stack, input.cluster.mode, input.queueing, clusterQueueing),
   };
 }
 
@@ -121,7 +126,7 @@ function resolvePools(input: StackInput): PoolSpec[] {
   }));
 }
 
-function loadReferencedPools(stack: string, ctx: LoadContext): { pools: PoolSpec[]; idle?: StackInput["idle"]; problems: Problem[] } {
+function loadReferencedPools(stack: string, ctx: LoadContext): { pools: PoolSpec[]; idle?: StackInput["idle"]; queueing?: QueueingInput; problems: Problem[] } {
   const raw = ctx.readStackConfig?.(stack);
   if (!raw) {
     return { pools: [], problems: [{ path: "cluster.stack", message: `names no stack of this project (got ${show(stack)}; expected a file stacks/Pulumi.${stack}.yaml)` }] };
@@ -133,7 +138,7 @@ function loadReferencedPools(stack: string, ctx: LoadContext): { pools: PoolSpec
   if (input.cluster.mode !== "create") {
     return { pools: [], problems: [{ path: "cluster.stack", message: `names stack ${show(stack)}, which creates no cluster (its cluster.mode is "${input.cluster.mode}"; allowed: a stack with mode "create")` }] };
   }
-  return { pools: resolvePools(input), idle: input.idle, problems: [] };
+  return { pools: resolvePools(input), idle: input.idle, queueing: input.queueing, problems: [] };
 }
 
 function resolveExperiment(experiment: NonNullable<StackInput["experiment"]>, pools: readonly PoolSpec[]): ExperimentSpec {

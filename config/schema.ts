@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { GPU_TYPES } from "../catalog/gpus";
+import { queueingSchema } from "./queueing";
 
 /** RFC 1035 label: what Kubernetes requires of Service names and what we require of every name. */
 export const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -205,6 +206,11 @@ export const experimentSchema = z.strictObject({
    * `pip install -r requirements.txt`); the first that fails fails the pod. @default []
    */
   setup: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
+  /**
+   * Multi-node runs (a JobSet): restarts of the whole group after a training failure, before the
+   * run fails. Restarts after a node disruption (spot reclaim, drain) are not counted. @default 1
+   */
+  maxRestarts: int(1, 20).default(1),
 });
 
 export const idleSchema = z.strictObject({
@@ -229,6 +235,8 @@ export const stackSchema = z.strictObject({
    * config/secret-env.ts, never by the schema, so that no value can appear in an error.
    */
   secretEnv: z.unknown().optional(),
+  /** Kueue and JobSet on the cluster (config/queueing.ts). @default install both, LocalQueue "training" */
+  queueing: queueingSchema.optional(),
 });
 
 export type StackInput = z.infer<typeof stackSchema>;

@@ -4,6 +4,7 @@
  * re-validates or guesses.
  */
 import type { ImageSpec } from "../catalog/images";
+import type { ClusterQueueing } from "./queueing";
 import type { ClusterInput, ExperimentInput, IdlePolicy, NodePoolInput } from "./schema";
 
 export type PoolKind = "managed" | "hybrid" | "existing";
@@ -51,4 +52,6 @@ export interface StackSpec {
    * `mode: create`, the referenced stack's for `mode: reuse`, none in an existing cluster.
    */
   readonly clusterIdle?: IdlePolicy;
+  /** Kueue and JobSet of the cluster: this stack's settings, or its cluster stack's for `reuse`. */
+  readonly queueing: ClusterQueueing;
 }

@@ -1,14 +1,14 @@
 /**
  * Every in-cluster object of an experiment, built purely from the resolved stack and its plan:
- * launcher ConfigMap, PersistentVolumes and claims, the headless Service (multi-node), the Job,
- * and the IAM policy document its S3 volumes need. The component only turns these into resources;
+ * launcher ConfigMap, PersistentVolumes and claims, the run (a Job on one node, a JobSet on
+ * several, named after a hash of its spec: k8s/run-name.ts), and the IAM policy document its S3
+ * volumes need. The component only turns these into resources;
  * tests and golden files use this function directly, with no Pulumi runtime.
  */
 import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import type { IJob } from "kubernetes-models/batch/v1/Job";
 import type { IPersistentVolume } from "kubernetes-models/v1/PersistentVolume";
 import type { IPersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
-import type { IService } from "kubernetes-models/v1/Service";
 import type { Problem } from "../config/errors";
 import type { ExperimentSpec, StackSpec } from "../config/spec";
 import type { Plan } from "../plan/plan";
@@ -19,7 +19,9 @@ import { TRAINING_NAMESPACE, experimentNames } from "./names";
 import { PodNetwork, podNetwork } from "./network";
 import { PodSizing, sizePod } from "./pod-resources";
 import { PolicyDocument, s3AccessPolicy } from "./s3-policy";
-import { buildRendezvousService } from "./service";
+import { JobSet, buildTrainingJobSet } from "./jobset";
+import { runName } from "./run-name";
+import type { ExperimentNames } from "./names";
 import { buildVolumes, experimentVolumes } from "./volumes";
 import { ShippedWorkdir, buildSecretEnvSecret, buildWorkdirConfigMap } from "./workdir";
 import type { ISecret } from "kubernetes-models/v1/Secret";
@@ -38,15 +40,20 @@ export interface ExperimentBuildInput {
   readonly partition?: string;
   /** The packed `experiment.workdir` (workdir/archive.ts), when the experiment has one. */
   readonly workdir?: ShippedWorkdir;
+  /** The Kueue LocalQueue the run is submitted to; none: no queue label. */
+  readonly queueName?: string;
 }
 
 export interface ExperimentObjects {
   readonly configMap: IConfigMap;
   readonly persistentVolumes: readonly IPersistentVolume[];
   readonly persistentVolumeClaims: readonly IPersistentVolumeClaim[];
-  /** Only for multi-node runs. */
-  readonly service?: IService;
-  readonly job: IJob;
+  /** Single-node runs: a batch/v1 Job. */
+  readonly job?: IJob;
+  /** Multi-node runs: a JobSet (k8s/jobset.ts). */
+  readonly jobSet?: JobSet;
+  /** The run's object name, `<experiment>-<spec hash>`: the Job's or the JobSet's. */
+  readonly runName: string;
   /** Inline policy for the S3 CSI driver's role; undefined without S3 volumes. */
   readonly s3Policy?: PolicyDocument;
   readonly sizing: PodSizing;
@@ -87,7 +94,13 @@ export function experimentInput(spec: StackSpec, plan: Plan, launcherFiles: Read
     image: plan.experiment.image.reference,
     launcherFiles,
     workdir,
+    queueName: plan.queueing.localQueue,
   };
+}
+
+/** Where the run keeps its checkpoints: its own directory on the output volume, so a new run starts fresh. */
+export function checkpointDir(experiment: ExperimentSpec, run: string): string | undefined {
+  return experiment.output ? `${experiment.output.mountPath.replace(/\/+$/, "")}/checkpoints/${run}` : undefined;
 }
 
 export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentObjects {
@@ -99,13 +112,10 @@ export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentO
   const network = podNetwork({ nodes: experiment.nodes, gpusPerNode: experiment.gpusPerNode, nodeGpus: pool.nodeGpus, instance: pool.instance, efaInterfaces: pool.efaInterfaces });
   const volumeList = experimentVolumes(experiment);
   const volumes = buildVolumes(volumeList, { experiment: experiment.name, stack, namespace, objectName: names.volume });
-  return {
-    configMap: buildLauncherConfigMap({ name: names.launcherConfigMap, namespace, experiment: experiment.name, stack, files: input.launcherFiles }),
-    persistentVolumes: volumes.persistentVolumes,
-    persistentVolumeClaims: volumes.persistentVolumeClaims,
-    service: experiment.nodes > 1 ? buildRendezvousService({ name: names.service, namespace, experiment: experiment.name, stack }) : undefined,
-    job: buildTrainingJob({
-      names,
+  const runObject = (run: string) => {
+    const runNames: ExperimentNames = { ...names, job: run, service: run };
+    const jobInput = {
+      names: runNames,
       namespace,
       stack,
       experiment,
@@ -115,7 +125,21 @@ export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentO
       network,
       volumes,
       workdirSha256: input.workdir?.sha256,
-    }),
+      queueName: input.queueName,
+      checkpointDir: checkpointDir(experiment, run),
+    };
+    return experiment.nodes > 1 ? { jobSet: buildTrainingJobSet(jobInput) } : { job: buildTrainingJob(jobInput) };
+  };
+  // Hash the spec as built under the bare experiment name, then build it under the hashed name.
+  const draft = runObject(experiment.name);
+  const name = runName(experiment.name, (draft.job ?? draft.jobSet)!.spec);
+  return {
+    configMap: buildLauncherConfigMap({ name: names.launcherConfigMap, namespace, experiment: experiment.name, stack, files: input.launcherFiles }),
+    persistentVolumes: volumes.persistentVolumes,
+    persistentVolumeClaims: volumes.persistentVolumeClaims,
+    ...runObject(name),
+    runName: name,
+    // Named after the experiment, not the run: a changed spec gets a new run, not a new Secret.
     workdirConfigMap: input.workdir ? buildWorkdirConfigMap({ job: names.job, namespace, experiment: experiment.name, stack, workdir: input.workdir }) : undefined,
     secretEnv: experiment.secretEnv.length > 0 ? buildSecretEnvSecret({ job: names.job, namespace, experiment: experiment.name, stack }) : undefined,
     s3Policy: s3AccessPolicy(volumeList, input.partition),

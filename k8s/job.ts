@@ -2,10 +2,8 @@
  * The training Job: one pod per node, each running the launcher (preflight, then
  * torch.distributed.run with one worker per GPU). See docs/training-job.md for the whole story.
  *
- * - One node: a plain Job of one pod; torchrun's standalone rendezvous on localhost.
- * - Several nodes: an Indexed Job (completions = parallelism = nodes) whose pods name the headless
- *   Service as subdomain; node rank = completion index; rank 0 is `<job>-0.<service>`.
- *   https://kubernetes.io/docs/concepts/workloads/controllers/job/#completion-mode
+ * - One node: a plain Job of one pod (buildTrainingJob); torchrun's standalone rendezvous on localhost.
+ * - Several nodes: a JobSet (k8s/jobset.ts) built from the same pod template.
  *
  * Failure semantics (https://kubernetes.io/docs/concepts/workloads/controllers/job/#pod-failure-policy):
  * a disrupted pod (spot reclaim, drain, preemption: condition DisruptionTarget) is replaced without
@@ -14,6 +12,7 @@
  * disrupted trainer is SIGTERMed and exits non-zero too, hence Ignore comes first.
  */
 import type { IJob } from "kubernetes-models/batch/v1/Job";
+import type { IPodTemplateSpec } from "kubernetes-models/v1/PodTemplateSpec";
 import type { IContainer } from "kubernetes-models/v1/Container";
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
 import type { IVolume } from "kubernetes-models/v1/Volume";
@@ -27,6 +26,8 @@ import { PodSizing, mebibytes, millicores } from "./pod-resources";
 import { gpuToleration } from "./scheduling";
 import type { BuiltVolumes } from "./volumes";
 import { PodAdditions, podAdditions } from "./workdir";
+import { QUEUE_NAME_LABEL } from "./local-queue";
+import { CHECKPOINT_ENV, TERMINATION_GRACE_SECONDS } from "../plan/queueing";
 
 export const TRAINER_CONTAINER = "trainer";
 export const GPU_RESOURCE = "nvidia.com/gpu";
@@ -55,17 +56,28 @@ export interface TrainingJobInput {
   readonly volumes: BuiltVolumes;
   /** sha256 of the workdir archive, when the experiment ships one. */
   readonly workdirSha256?: string;
+  /** Stable DNS name of pod 0 (multi-node runs; k8s/jobset.ts). */
+  readonly masterHost?: string;
+  /** The Kueue LocalQueue the run is submitted to (label kueue.x-k8s.io/queue-name). */
+  readonly queueName?: string;
+  /** The run's checkpoint directory on the output volume, passed as GTC_CHECKPOINT_DIR. */
+  readonly checkpointDir?: string;
 }
 
-/** Stable DNS name of rank 0, for multi-node runs. */
-export function masterHost(names: ExperimentNames): string {
-  return `${names.job}-0.${names.service}`;
+/**
+ * Stable DNS name of rank 0 of a multi-node run: JobSet gives pod <i> of job <j> of replicated job
+ * <r> the hostname `<jobset>-<r>-<j>-<i>` under the subdomain `<jobset>` (api/jobset/v1alpha2/
+ * jobset_types.go, Network.EnableDNSHostnames, and pkg/controllers/jobset_controller.go at v0.12.0).
+ */
+export function masterHost(names: ExperimentNames, replicatedJob = "node"): string {
+  return `${names.job}-${replicatedJob}-0-0.${names.job}`;
 }
 
 function env(input: TrainingJobInput, launchEnv: Readonly<Record<string, string>>): IEnvVar[] {
   // Ours first, then the experiment's (passed through by the launch builder). Where the stack
   // sets one of ours itself (say FI_PROVIDER), its value replaces ours instead of appearing twice.
-  const ours = Object.entries(input.network.env).filter(([k]) => !(k in launchEnv));
+  const checkpoint: Record<string, string> = input.checkpointDir ? { [CHECKPOINT_ENV]: input.checkpointDir } : {};
+  const ours = Object.entries({ ...input.network.env, ...checkpoint }).filter(([k]) => !(k in launchEnv));
   return [...ours, ...Object.entries(launchEnv)].map(([name, value]) => ({ name, value }));
 }
 
@@ -75,7 +87,7 @@ function trainer(input: TrainingJobInput): IContainer {
   const launch = buildLaunch(experiment, {
     kind: "pod",
     gpusPerNode: experiment.gpusPerNode,
-    masterHost: multiNode ? masterHost(input.names) : undefined,
+    masterHost: multiNode ? (input.masterHost ?? masterHost(input.names)) : undefined,
     shmMiB: sizing.shmMiB,
   }, { workdirSha256: input.workdirSha256 });
   const added = additions(input);
@@ -115,13 +127,42 @@ function podVolumes(input: TrainingJobInput): IVolume[] {
   ];
 }
 
+/** Workdir and secretEnv volumes and variables; their objects are named after the experiment, not the run. */
 function additions(input: TrainingJobInput): PodAdditions {
-  return podAdditions({ job: input.names.job, experiment: input.experiment, workdirSha256: input.workdirSha256 });
+  return podAdditions({ job: input.experiment.name, experiment: input.experiment, workdirSha256: input.workdirSha256 });
 }
 
+/** The pod every node of the run gets (one pod per node). */
+export function trainingPodTemplate(input: TrainingJobInput, labels: Record<string, string>): IPodTemplateSpec {
+  return {
+    metadata: {
+      labels,
+      annotations: { [SAFE_TO_EVICT_ANNOTATION]: "false", ...additions(input).annotations },
+    },
+    spec: {
+      restartPolicy: "Never",
+      // SIGTERM to SIGKILL: enough of a spot reclaim's two-minute notice to save a checkpoint.
+      terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
+      nodeSelector: { ...input.nodeSelector },
+      tolerations: [gpuToleration()],
+      // No API access needed, and no service env vars: a Service named e.g. `master` in the
+      // namespace would otherwise inject MASTER_PORT=tcp://... next to torchrun's variables.
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      containers: [trainer(input)],
+      volumes: podVolumes(input),
+    },
+  };
+}
+
+/** Labels of the Job or JobSet object itself: the experiment's, plus the Kueue queue. */
+export function runLabels(input: TrainingJobInput, labels: Record<string, string>): Record<string, string> {
+  return { ...labels, ...(input.queueName ? { [QUEUE_NAME_LABEL]: input.queueName } : {}) };
+}
+
+/** A single-node run: a batch/v1 Job of one pod. */
 export function buildTrainingJob(input: TrainingJobInput): IJob {
   const { experiment, names } = input;
-  const multiNode = experiment.nodes > 1;
   const labels = experimentLabels(experiment.name, input.stack, "trainer");
   return {
     apiVersion: "batch/v1",
@@ -129,13 +170,12 @@ export function buildTrainingJob(input: TrainingJobInput): IJob {
     metadata: {
       name: names.job,
       namespace: input.namespace,
-      labels,
+      labels: runLabels(input, labels),
       annotations: { [SKIP_AWAIT_ANNOTATION]: "true" },
     },
     spec: {
       completions: experiment.nodes,
       parallelism: experiment.nodes,
-      ...(multiNode ? { completionMode: "Indexed" } : {}),
       backoffLimit: BACKOFF_LIMIT,
       // The whole run, scale-up and image pull included; then the Job fails and its pods stop.
       activeDeadlineSeconds: experiment.maxRunTimeMinutes * 60,
@@ -145,29 +185,15 @@ export function buildTrainingJob(input: TrainingJobInput): IJob {
           { action: "FailJob", onExitCodes: { containerName: TRAINER_CONTAINER, operator: "NotIn", values: [0] } },
         ],
       },
-      // A replacement pod starts only once the old one has fully terminated and freed its GPUs
-      // (and, multi-node, its hostname). Required to be Failed alongside a podFailurePolicy.
+      // A replacement pod starts only once the old one has fully terminated and freed its GPUs.
+      // Required to be Failed alongside a podFailurePolicy.
       podReplacementPolicy: "Failed",
       // No ttlSecondsAfterFinished: a Job deleted by a TTL would be re-created, and so re-run,
       // by the next `pulumi up --refresh`. A finished Job's pods hold no GPUs.
-      template: {
-        metadata: {
-          labels,
-          annotations: { [SAFE_TO_EVICT_ANNOTATION]: "false", ...additions(input).annotations },
-        },
-        spec: {
-          restartPolicy: "Never",
-          ...(multiNode ? { subdomain: names.service } : {}),
-          nodeSelector: { ...input.nodeSelector },
-          tolerations: [gpuToleration()],
-          // No API access needed, and no service env vars: a Service named e.g. `master` in the
-          // namespace would otherwise inject MASTER_PORT=tcp://... next to torchrun's variables.
-          automountServiceAccountToken: false,
-          enableServiceLinks: false,
-          containers: [trainer(input)],
-          volumes: podVolumes(input),
-        },
-      },
+      // No `suspend`: Kueue's webhook suspends a Job carrying the queue label on creation
+      // (site/content/en/docs/tasks/run/jobs.md at v0.19.2), and a `suspend: true` written here
+      // would be re-applied over Kueue's admission by a later `pulumi up`.
+      template: trainingPodTemplate(input, labels),
     },
   };
 }

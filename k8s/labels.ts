@@ -1,7 +1,7 @@
 /**
  * Labels of every object an experiment creates: Kubernetes' recommended `app.kubernetes.io/*` set
  * (https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/) plus our own,
- * which select the experiment's pods (the headless Service) and let tools find them (the reaper,
+ * which select the experiment's pods and let tools find them (the reaper,
  * `kubectl get pods -l gpu-training-clusters.io/experiment=<name>`).
  */
 

@@ -26,7 +26,7 @@ export type LaunchTarget =
       readonly kind: "pod";
       /** GPUs each pod sees, = --nproc_per_node. */
       readonly gpusPerNode: number;
-      /** Stable DNS name of pod 0, e.g. `<job>-0.<service>`; only for multi-node runs. */
+      /** Stable DNS name of pod 0, `<jobset>-node-0-0.<jobset>`; only for multi-node runs. */
       readonly masterHost?: string;
       readonly shmMiB: number;
     }
@@ -98,6 +98,10 @@ function torchrunArgs(experiment: ExperimentSpec, target: LaunchTarget): string[
     "--node_rank=$(JOB_COMPLETION_INDEX)",
     `--master_addr=${target.masterHost}`,
     `--master_port=${RENDEZVOUS_PORT}`,
+    // The static rendezvous waits 600 s for every node by default; give it as long as the
+    // launcher waits for pod 0, so a worker that found pod 0 late still joins (torch
+    // distributed/elastic/rendezvous/static_tcp_rendezvous.py reads `timeout` from rdzv_conf).
+    `--rdzv_conf=timeout=${RENDEZVOUS_TIMEOUT_SECONDS}`,
   ];
 }
 

@@ -4,6 +4,8 @@
  * hostname `<job>-<index>` exceeds 63 characters fails only when its pods are created).
  */
 
+import { RUN_HASH_LENGTH } from "./run-name";
+
 export const MAX_DNS_LABEL = 63;
 const DNS1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -13,7 +15,11 @@ export interface ExperimentNames {
   readonly service: string;
   /** ConfigMap carrying the launcher (preflight + smoke workload) into the public image. */
   readonly launcherConfigMap: string;
-  /** Hostname of the last pod of the Indexed Job: `<job>-<nodes - 1>`. */
+  /**
+   * The longest pod name of the run, as JobSet's webhook checks it: `<jobset>-node-0-<nodes - 1>`
+   * plus the 5-character suffix the Job controller adds (pkg/webhooks/jobset_webhook.go, v0.12.0),
+   * where `<jobset>` is `<experiment>-<6 hex of the spec hash>` (k8s/run-name.ts).
+   */
   readonly lastPodHostname: string;
   /** PersistentVolume / PersistentVolumeClaim name of a volume the experiment owns. */
   readonly volume: (volumeName: string) => string;
@@ -25,7 +31,7 @@ export function experimentNames(experiment: { readonly name: string; readonly no
     job,
     service: job,
     launcherConfigMap: `${job}-launcher`,
-    lastPodHostname: `${job}-${experiment.nodes - 1}`,
+    lastPodHostname: `${job}-${"0".repeat(RUN_HASH_LENGTH)}-node-0-${experiment.nodes - 1}-abcde`,
     volume: (volumeName) => `${job}-${volumeName}`,
   };
 }

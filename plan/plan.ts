@@ -10,6 +10,8 @@ import { GateResult, Verdict, compatibilityGate } from "./compat";
 import { EKS_CONTROL_PLANE_PER_HOUR, NAT_GATEWAY_PER_HOUR, costFor, cpuInstancePrice } from "./cost";
 import { PoolPlan, planPool } from "./pools";
 import type { WorkdirSummary } from "../workdir/archive";
+import { QueuePlan, planQueueing } from "./queueing";
+import { TRAINING_NAMESPACE } from "../k8s/names";
 
 export interface ExperimentPlan {
   readonly name: string;
@@ -70,6 +72,8 @@ export interface Plan {
   readonly experiment?: ExperimentPlan;
   readonly verdicts: readonly Verdict[];
   readonly idle: IdlePlan;
+  /** Kueue queue, waitForPodsReady bound and restart policy (plan/queueing.ts). */
+  readonly queueing: QueuePlan;
 }
 
 /**
@@ -128,15 +132,17 @@ export function buildPlan(spec: StackSpec): Plan {
   if (result.problems.length > 0) {
     throw new ConfigError(result.problems, `the compatibility gate stopped stack "${spec.stack}" before any resource was created`);
   }
+  const experiment = spec.experiment ? planExperiment(spec, pools) : undefined;
   return {
     project: spec.project,
     stack: spec.stack,
     region: spec.region,
     cluster: describeCluster(spec),
     pools,
-    experiment: spec.experiment ? planExperiment(spec, pools) : undefined,
+    experiment,
     verdicts: result.verdicts,
     idle: planIdle(spec, pools),
+    queueing: planQueueing(spec, pools, TRAINING_NAMESPACE, experiment?.costPerHour),
   };
 }
 

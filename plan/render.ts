@@ -3,6 +3,7 @@ import { gpuSpec } from "../catalog/gpus";
 import { dollars } from "./cost";
 import type { Plan } from "./plan";
 import { renderShipped } from "./render-shipped";
+import { renderQueueing } from "./render-queueing";
 
 const STATUS_MARK = { ok: "ok", warning: "WARN", error: "FAIL" } as const;
 
@@ -60,6 +61,10 @@ export function renderPlan(plan: Plan): string {
       for (const note of v.notes) add(`      note: ${note}`);
     }
   }
+
+  add();
+  add("Queueing");
+  for (const line of renderQueueing(plan)) add(`  ${line}`);
 
   add();
   add("Idle policy");

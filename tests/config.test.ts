@@ -37,7 +37,7 @@ describe("stack description: defaults", () => {
 describe("stack description: errors name the field, the value and what is allowed", () => {
   it("rejects unknown keys at every level, listing the allowed ones", () => {
     expect(problemsOf(() => load({ clutser: {} }))).toEqual([
-      "gpu-training-clusters:clutser: unknown key (allowed: gpu-training-clusters:cluster, gpu-training-clusters:nodePools, gpu-training-clusters:experiment, gpu-training-clusters:idle, gpu-training-clusters:secretEnv)",
+      "gpu-training-clusters:clutser: unknown key (allowed: gpu-training-clusters:cluster, gpu-training-clusters:nodePools, gpu-training-clusters:experiment, gpu-training-clusters:idle, gpu-training-clusters:secretEnv, gpu-training-clusters:queueing)",
     ]);
     expect(problemsOf(() => load({ nodePools: [{ ...T4_POOL, colour: "red" }] }))).toEqual([
       "nodePools[0].colour: unknown key (allowed: name, gpu, kind, gpusPerNode, instanceType, minNodes, maxNodes, capacity, diskGiB, driverVersion, nodeSelector)",

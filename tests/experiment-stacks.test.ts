@@ -16,15 +16,15 @@ import { PROJECT_DIR, ofType, planStack } from "./helpers/plan";
 
 const FIXTURE = path.join(FIXTURE_STACKS, "Pulumi.reuse-a100-2x8.yaml");
 const RELEASE = "kubernetes:helm.sh/v3:Release";
-const NAMESPACED = new Set(["ConfigMap", "Job", "Service", "PersistentVolumeClaim", "Secret"]);
+const NAMESPACED = new Set(["ConfigMap", "Job", "JobSet", "LocalQueue", "PersistentVolumeClaim", "Secret"]);
 
 describe("the device plugin through the program", () => {
   it("is installed, pinned, by an existing-cluster stack that owns cluster services", async () => {
     const run = await planStack("rtx4090-existing");
     const releases = ofType(run, RELEASE);
-    expect(releases.map((r) => r.name)).toEqual(["rtx4090-existing-nvidia-device-plugin-release"]);
-    expect(releases[0].inputs).toMatchObject({ chart: "nvidia-device-plugin", version: "0.20.0", namespace: "kube-system" });
-    expect(JSON.stringify(releases[0].inputs.values)).toContain('"key":"nvidia.com/gpu.present"');
+    expect(releases.map((r) => r.name)).toEqual(["rtx4090-existing-queueing-jobset", "rtx4090-existing-nvidia-device-plugin-release", "rtx4090-existing-queueing-kueue"]);
+    expect(releases[1].inputs).toMatchObject({ chart: "nvidia-device-plugin", version: "0.20.0", namespace: "kube-system" });
+    expect(JSON.stringify(releases[1].inputs.values)).toContain('"key":"nvidia.com/gpu.present"');
     expect(run.json.outputs.devicePlugins).toEqual({ nvidia: { release: "nvidia-device-plugin", chart: "nvidia-device-plugin 0.20.0" } });
   });
 
@@ -40,11 +40,16 @@ describe("experiments through the program", () => {
     const run = await planStack("rtx4090-existing");
     const job = run.manifests.find((m) => m.object.kind === "Job")!.object as { metadata: { annotations: Record<string, string> } };
     expect(job.metadata.annotations["pulumi.com/skipAwait"]).toBe("true");
+    const name = (job.metadata as unknown as { name: string }).name;
+    expect(name).toMatch(/^bert-rtx4090x4-[0-9a-f]{6}$/);
     expect(run.json.outputs.job).toEqual({
-      name: "bert-rtx4090x4",
+      name,
       namespace: "default",
-      logs: "kubectl logs -n default -f job/bert-rtx4090x4",
-      status: "kubectl get job -n default bert-rtx4090x4",
+      kind: "Job",
+      queue: "default/training",
+      logs: `kubectl logs -n default -f job/${name}`,
+      status: `kubectl get job -n default ${name}`,
+      admission: "kubectl get workloads -n default -l gpu-training-clusters.io/experiment=bert-rtx4090x4",
     });
   });
 
@@ -55,9 +60,10 @@ describe("experiments through the program", () => {
     expect(Object.keys(cm.data)).toEqual(expect.arrayContaining(["launch.py", "preflight.py", "smoke.py"]));
   });
 
-  it("plans the multi-node fixture with its Service, PVs, claims and the S3 policy on the reused cluster's role", async () => {
+  it("plans the multi-node fixture as a JobSet in the cluster stack's queue, with PVs, claims and the S3 policy on the reused cluster's role", async () => {
     const run = await planStack(FIXTURE);
-    expect(run.manifests.map((m) => m.file)).toEqual([
+    const jobSet = run.manifests.find((m) => m.object.kind === "JobSet")!;
+    expect(run.manifests.map((m) => m.file.replace(/-[0-9a-f]{6}\.yaml$/, "-<hash>.yaml"))).toEqual([
       "00-persistentvolume-llm-reuse-2x8-tokens.yaml",
       "01-persistentvolume-llm-reuse-2x8-eval.yaml",
       "02-persistentvolume-llm-reuse-2x8-checkpoints.yaml",
@@ -65,9 +71,11 @@ describe("experiments through the program", () => {
       "04-persistentvolumeclaim-default_llm-reuse-2x8-tokens.yaml",
       "05-persistentvolumeclaim-default_llm-reuse-2x8-eval.yaml",
       "06-persistentvolumeclaim-default_llm-reuse-2x8-checkpoints.yaml",
-      "07-service-default_llm-reuse-2x8.yaml",
-      "08-job-default_llm-reuse-2x8.yaml",
+      "07-jobset-default_llm-reuse-2x8-<hash>.yaml",
     ]);
+    expect((jobSet.object.metadata as { labels: Record<string, string> }).labels["kueue.x-k8s.io/queue-name"]).toBe("training");
+    // The queue belongs to the cluster's stack: this stack installs nothing.
+    expect(ofType(run, RELEASE)).toEqual([]);
     const policy = ofType(run, "aws:iam/rolePolicy:RolePolicy");
     expect(policy).toHaveLength(1);
     expect(policy[0].inputs.role).toBe("gtc-shared-cluster-s3-csi");
@@ -124,11 +132,13 @@ describe("every manifest", () => {
     const { status, results } = validateManifests(files);
     expect(results.filter((r) => r.errors.length > 0)).toEqual([]);
     expect(status).toBe(0);
-    expect(new Set(results.map((r) => r.kind))).toEqual(new Set(["ConfigMap", "Job", "Service", "PersistentVolume", "PersistentVolumeClaim", "Secret"]));
+    expect(new Set(results.map((r) => r.kind))).toEqual(
+      new Set(["ConfigMap", "Job", "JobSet", "PersistentVolume", "PersistentVolumeClaim", "ResourceFlavor", "ClusterQueue", "LocalQueue", "Secret"]),
+    );
   });
 
   it("would be rejected if broken: wrong types, bad enums, bad quantities and unknown fields are caught", () => {
-    const job = pureObjects("a100-2x8").objects.job as unknown as { spec: Record<string, unknown> & { template: { spec: { containers: Record<string, unknown>[] } } } };
+    const job = pureObjects("a100-8gpu").objects.job as unknown as { spec: Record<string, unknown> & { template: { spec: { containers: Record<string, unknown>[] } } } };
     const broken = JSON.parse(JSON.stringify(job));
     broken.spec.completions = "2";
     broken.spec.podFailurePolicy.rules[0].action = "Retry";

@@ -80,17 +80,24 @@ describe("a100-2x8", () => {
     run = await planStack("a100-2x8");
   });
 
-  it("submits an Indexed Job of 2 with a headless Service for rendezvous", () => {
-    const [job] = manifest(run, "Job");
-    const [svc] = manifest(run, "Service");
+  it("submits a JobSet of 2 pods in the stack's LocalQueue, with JobSet's DNS names and a restart limit", () => {
+    expect(manifest(run, "Job")).toEqual([]);
+    expect(manifest(run, "Service")).toEqual([]);
+    const [jobSet] = manifest(run, "JobSet");
+    expect(jobSet.metadata.labels["kueue.x-k8s.io/queue-name"]).toBe("training");
+    expect(manifest(run, "LocalQueue").map((q) => q.metadata.name)).toEqual(["training"]);
+    expect(jobSet.spec.network).toEqual({ enableDNSHostnames: true, publishNotReadyAddresses: true });
+    expect(jobSet.spec.failurePolicy.maxRestarts).toBeGreaterThanOrEqual(1);
+    const job = jobSet.spec.replicatedJobs[0].template;
     expect(job.spec).toMatchObject({ completionMode: "Indexed", completions: 2, parallelism: 2 });
-    expect(svc.spec).toMatchObject({ clusterIP: "None", publishNotReadyAddresses: true });
-    expect(job.spec.template.spec.subdomain).toBe(svc.metadata.name);
-    expect(job.spec.template.spec.containers[0].args).toContain("--node_rank=$(JOB_COMPLETION_INDEX)");
+    const args = job.spec.template.spec.containers[0].args;
+    expect(args).toContain("--node_rank=$(JOB_COMPLETION_INDEX)");
+    expect(args).toContain("--nproc_per_node=8");
+    expect(args).toContain(`--master_addr=${jobSet.metadata.name}-node-0-0.${jobSet.metadata.name}`);
   });
 
   it("asks for the p4d's 4 EFA interfaces and sets the EFA provider", () => {
-    const c = manifest(run, "Job")[0].spec.template.spec.containers[0];
+    const c = manifest(run, "JobSet")[0].spec.replicatedJobs[0].template.spec.template.spec.containers[0];
     expect(c.resources.limits["vpc.amazonaws.com/efa"]).toBe("4");
     expect(c.env).toContainEqual({ name: "FI_PROVIDER", value: "efa" });
     expect(c.env).toContainEqual({ name: "FI_EFA_USE_DEVICE_RDMA", value: "1" });

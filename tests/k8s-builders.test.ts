@@ -13,14 +13,15 @@ import { GPU_PRESENT_LABEL, GPU_TAINT, experimentNames, gpuNodeLabels } from "..
 import { nodeMatchesAffinity, nodeMatchesSelector, tolerates } from "../k8s/scheduling";
 import { s3AccessPolicy } from "../k8s/s3-policy";
 import { experimentVolumes } from "../k8s/volumes";
-import { FIXTURE_STACKS, loadStack, pureObjects } from "./helpers/experiment";
+import { FIXTURE_STACKS, loadStack, pureObjects, runParts } from "./helpers/experiment";
 import { PROJECT_DIR } from "./helpers/plan";
 
 const FIXTURE = path.join(FIXTURE_STACKS, "Pulumi.reuse-a100-2x8.yaml");
 
 function container(stack: string) {
   const { objects } = pureObjects(stack);
-  return { objects, job: objects.job, pod: objects.job.spec!.template.spec!, trainer: objects.job.spec!.template.spec!.containers[0] };
+  const parts = runParts(objects);
+  return { objects, job: { metadata: parts.run.metadata, spec: parts.jobSpec }, run: parts.run, pod: parts.pod, trainer: parts.trainer };
 }
 
 describe("NVIDIA device plugin values", () => {
@@ -60,7 +61,7 @@ describe("single-node Job of a100-8gpu", () => {
     expect(trainer.args!.indexOf("--")).toBeLessThan(trainer.args!.indexOf("--nproc_per_node=8"));
     expect(job.spec!.completionMode).toBeUndefined();
     expect(job.spec!.completions).toBe(1);
-    expect(objects.service).toBeUndefined();
+    expect(objects.jobSet).toBeUndefined();
   });
 
   it("asks for 8 GPUs and the p4d's CPU and memory, shm included, with no EFA on one node", () => {
@@ -125,32 +126,36 @@ describe("single-node Job of a100-8gpu", () => {
   });
 });
 
-describe("multi-node Job of a100-2x8", () => {
+describe("multi-node JobSet of a100-2x8", () => {
   const { job, pod, trainer, objects } = container("a100-2x8");
-  const names = experimentNames({ name: "llm-a100-2x8", nodes: 2 });
+  const names = { ...experimentNames({ name: "llm-a100-2x8", nodes: 2 }), job: objects.runName };
 
-  it("is an Indexed Job of 2 pods named under a headless Service", () => {
+  it("is a JobSet of one Indexed Job of 2 pods, with JobSet's stable DNS names", () => {
+    expect(objects.job).toBeUndefined();
+    expect(objects.jobSet!.spec.network).toEqual({ enableDNSHostnames: true, publishNotReadyAddresses: true });
+    expect(objects.jobSet!.spec.replicatedJobs).toHaveLength(1);
+    expect(objects.jobSet!.spec.replicatedJobs[0]).toMatchObject({ name: "node", replicas: 1 });
     expect(job.spec).toMatchObject({ completionMode: "Indexed", completions: 2, parallelism: 2 });
-    expect(pod.subdomain).toBe(names.service);
-    expect(objects.service!.spec).toMatchObject({ clusterIP: "None", publishNotReadyAddresses: true });
-    // The Service selects exactly the Job's pods.
-    expect(nodeMatchesSelector(objects.service!.spec!.selector, job.spec!.template.metadata!.labels!)).toBe(true);
+    // JobSet's headless Service selects on its own labels; our experiment label stays on every pod.
+    expect(nodeMatchesSelector({ [EXPERIMENT_LABEL]: "llm-a100-2x8" }, job.spec!.template.metadata!.labels!)).toBe(true);
   });
 
   it("takes the node rank from the completion index and rendezvouses on pod 0, waiting for its name", () => {
-    expect(masterHost(names)).toBe("llm-a100-2x8-0.llm-a100-2x8");
+    expect(masterHost(names)).toBe(`${objects.runName}-node-0-0.${objects.runName}`);
     expect(trainer.args).toEqual(
       expect.arrayContaining([
         "--nnodes=2",
         "--nproc_per_node=8",
         "--node_rank=$(JOB_COMPLETION_INDEX)",
-        "--master_addr=llm-a100-2x8-0.llm-a100-2x8",
+        `--master_addr=${masterHost(names)}`,
         "--master_port=29500",
-        "--wait-for-host=llm-a100-2x8-0.llm-a100-2x8",
+        `--wait-for-host=${masterHost(names)}`,
         "--wait-seconds=900",
+        // torchrun's rendezvous waits at least as long as the launcher waits for pod 0.
+        "--rdzv_conf=timeout=900",
       ]),
     );
-    expect(trainer.args!.indexOf("--wait-for-host=llm-a100-2x8-0.llm-a100-2x8")).toBeLessThan(trainer.args!.indexOf("--"));
+    expect(trainer.args!.indexOf(`--wait-for-host=${masterHost(names)}`)).toBeLessThan(trainer.args!.indexOf("--"));
   });
 
   it("asks for the p4d's 4 EFA interfaces and points libfabric at them", () => {
@@ -242,14 +247,14 @@ describe("S3 access policy", () => {
 describe("every example stack's Job", () => {
   it.each(listStacks(PROJECT_DIR).filter((s) => loadStack(s).spec.experiment))("%s: GPUs = gpusPerNode, shm inside the memory limit, name and namespace set", (stack) => {
     const { spec, objects } = pureObjects(stack);
-    const c = objects.job.spec!.template.spec!.containers[0];
+    const { run, trainer: c } = runParts(objects);
     expect(c.resources!.limits!["nvidia.com/gpu"]).toBe(String(spec.experiment!.gpusPerNode));
     expect(objects.sizing.memoryLimitMiB).toBeGreaterThanOrEqual(objects.sizing.shmMiB * 2);
-    for (const o of [objects.job, objects.configMap, ...objects.persistentVolumeClaims, ...(objects.service ? [objects.service] : [])]) {
+    for (const o of [run, objects.configMap, ...objects.persistentVolumeClaims]) {
       expect(o.metadata!.name).toBeTruthy();
       expect(o.metadata!.namespace).toBe("default");
     }
-    expect(objects.job.metadata!.labels!["gpu-training-clusters.io/stack"]).toBe(labelValue(stack));
+    expect(run.metadata!.labels!["gpu-training-clusters.io/stack"]).toBe(labelValue(stack));
   });
 
   it("is deterministic: the same inputs give the same objects", () => {

@@ -24,10 +24,16 @@ describe.each(listStacks(PROJECT_DIR))("stack %s", (stack) => {
     for (const pv of pvs) expect((pv.object.spec as { persistentVolumeReclaimPolicy?: string }).persistentVolumeReclaimPolicy).toBe("Retain");
 
     const { spec } = loadStackFile(PROJECT_DIR, stackFilePath(PROJECT_DIR, stack));
-    const mounts: Mount[] = run.manifests
-      .filter((m) => m.object.kind === "Job")
-      .flatMap((m) => (m.object as { spec: { template: { spec: { containers: { volumeMounts?: Mount[] }[] } } } }).spec.template.spec.containers)
-      .flatMap((c) => c.volumeMounts ?? []);
+    type JobSpec = { template: { spec: { containers: { volumeMounts?: Mount[] }[] } } };
+    const jobSpecs: JobSpec[] = run.manifests.flatMap((m) =>
+      m.object.kind === "Job"
+        ? [(m.object as { spec: JobSpec }).spec]
+        : m.object.kind === "JobSet"
+          ? (m.object as { spec: { replicatedJobs: { template: { spec: JobSpec } }[] } }).spec.replicatedJobs.map((r) => r.template.spec)
+          : [],
+    );
+    const mounts: Mount[] = jobSpecs.flatMap((j) => j.template.spec.containers).flatMap((c) => c.volumeMounts ?? []);
+    if (spec.experiment) expect(mounts.length).toBeGreaterThan(0);
     for (const dataset of spec.experiment?.datasets ?? []) {
       expect(mounts.find((m) => m.mountPath === dataset.mountPath)).toMatchObject({ readOnly: true });
     }

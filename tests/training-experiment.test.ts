@@ -35,15 +35,15 @@ async function build(stack: string, s3CsiRoleName?: string) {
     seen.push({ type: a.type, name: a.name, opts: a.opts as Seen["opts"] });
     return undefined;
   };
-  const provider = new k8s.Provider(`${objects.job.metadata!.name}-provider`, {});
-  const experiment = new TrainingExperiment(objects.job.metadata!.name!, { objects, provider, s3CsiRoleName, s3PolicyName: "gtc-unit-experiment-s3" }, { transformations: [record] });
+  const provider = new k8s.Provider(`${objects.runName}-provider`, {});
+  const experiment = new TrainingExperiment(objects.configMap.metadata!.labels!["gpu-training-clusters.io/experiment"], { objects, provider, s3CsiRoleName, s3PolicyName: "gtc-unit-experiment-s3" }, { transformations: [record] });
   await settle(experiment.jobName);
   const names = new Set(seen.map((s) => s.name));
   return { objects, seen, recorded: mocks.resources.filter((r) => names.has(r.name)) };
 }
 
 describe("TrainingExperiment", () => {
-  it("creates the launcher, PVs, claims, S3 policy, Service and Job as children named after it", async () => {
+  it("creates the launcher, PVs, claims, S3 policy and JobSet as children named after it", async () => {
     const { seen } = await build(path.join(FIXTURE_STACKS, "Pulumi.reuse-a100-2x8.yaml"), "gtc-shared-cluster-s3-csi");
     const children = seen.filter((s) => s.name !== "llm-reuse-2x8").map((s) => `${s.type} ${s.name}`);
     expect(children).toEqual([
@@ -55,8 +55,7 @@ describe("TrainingExperiment", () => {
       "kubernetes:core/v1:PersistentVolumeClaim llm-reuse-2x8-pvc-eval",
       "kubernetes:core/v1:PersistentVolumeClaim llm-reuse-2x8-pvc-checkpoints",
       "aws:iam/rolePolicy:RolePolicy llm-reuse-2x8-s3-access",
-      "kubernetes:core/v1:Service llm-reuse-2x8-rendezvous",
-      "kubernetes:batch/v1:Job llm-reuse-2x8-job",
+      "kubernetes:jobset.x-k8s.io/v1alpha2:JobSet llm-reuse-2x8-jobset",
     ]);
     expect(seen[0]).toMatchObject({ type: "gpu-training-clusters:k8s:TrainingExperiment", name: "llm-reuse-2x8" });
   });
@@ -69,14 +68,14 @@ describe("TrainingExperiment", () => {
     for (const s of seen.filter((x) => !/PersistentVolume(Claim)?$/.test(x.type))) expect(s.opts.retainOnDelete).toBeFalsy();
   });
 
-  it("replaces the Job, deleting it first, on any spec change, and creates it after what it mounts", async () => {
+  it("replaces the run, deleting it first, on any spec change, and creates it after what it mounts", async () => {
     const { seen } = await build(path.join(FIXTURE_STACKS, "Pulumi.reuse-a100-2x8.yaml"), "gtc-shared-cluster-s3-csi");
-    const job = seen.find((s) => s.type === "kubernetes:batch/v1:Job")!;
+    const job = seen.find((s) => s.type === "kubernetes:jobset.x-k8s.io/v1alpha2:JobSet")!;
     expect(job.opts.replaceOnChanges).toEqual(["spec"]);
     expect(job.opts.deleteBeforeReplace).toBe(true);
     const deps = (job.opts.dependsOn as pulumi.Resource[]).length;
-    // launcher + 3 PVs + 3 claims + S3 policy + Service
-    expect(deps).toBe(9);
+    // launcher + 3 PVs + 3 claims + S3 policy (no queue: the cluster's stack owns it)
+    expect(deps).toBe(8);
   });
 
   it("attaches the S3 policy to the CSI driver's role, with exactly the experiment's prefixes", async () => {
@@ -90,8 +89,8 @@ describe("TrainingExperiment", () => {
   it("registers the builders' objects unchanged as resource inputs", async () => {
     const { recorded, objects } = await build("rtx4090-existing");
     const job = recorded.find((r) => r.type === "kubernetes:batch/v1:Job")!;
-    expect(job.inputs.spec).toEqual(JSON.parse(JSON.stringify(objects.job.spec)));
-    expect(job.inputs.metadata).toEqual(objects.job.metadata);
+    expect(job.inputs.spec).toEqual(JSON.parse(JSON.stringify(objects.job!.spec)));
+    expect(job.inputs.metadata).toEqual(objects.job!.metadata);
     // Existing claim and host paths: nothing to create besides the launcher and the Job.
     expect(recorded.map((r) => r.type).sort()).toEqual(["gpu-training-clusters:k8s:TrainingExperiment", "kubernetes:batch/v1:Job", "kubernetes:core/v1:ConfigMap"]);
   });

@@ -30,7 +30,12 @@ const KIND_ORDER = [
   "DaemonSet",
   "Deployment",
   "PodDisruptionBudget",
+  // Kueue's queues before the runs submitted to them.
+  "ResourceFlavor",
+  "ClusterQueue",
+  "LocalQueue",
   "Job",
+  "JobSet",
 ];
 
 export function isManifestResource(r: RecordedResource): boolean {

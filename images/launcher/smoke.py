@@ -2,13 +2,16 @@
 
     python3 -m torch.distributed.run --nproc_per_node K smoke.py [--seconds S | --steps N] [--batch-size B]
         [--hidden H] [--layers L] [--allreduce-mib M] [--allreduce-iters I] [--data DIR] [--checkpoint-dir DIR] [--cpu]
+        [--resume-dir DIR] [--save-every N]
 
 Each rank trains the same small MLP, wrapped in DistributedDataParallel, on synthetic data generated on
 its device (so the throughput is compute plus gradient all-reduce, without data loading). Then it times
 all_reduce on a buffer of --allreduce-mib MiB. NCCL on cuda:LOCAL_RANK when CUDA is usable, gloo on CPU.
 --data only proves the dataset mount is readable (each rank reads its share of the files and reports
 bytes and MB/s); the model never sees those bytes. --checkpoint-dir makes rank 0 save and reload a
-checkpoint to prove the output volume is writable.
+checkpoint to prove the output volume is writable. --resume-dir (default $GTC_CHECKPOINT_DIR, see
+resume.py) makes the run resumable: rank 0 saves the model, optimizer and step every --save-every steps
+and on SIGTERM, and a run that finds a saved state continues from its step (with --steps N, up to step N).
 
 Rank 0 ends with exactly one machine-readable line: `SMOKE_RESULT {json}` (see README.md for the keys).
 Exit code 0 when every check passed ("ok": true), 1 otherwise. Works with torch 1.13 and 2.x.
@@ -26,6 +29,8 @@ import torch
 import torch.distributed as dist
 import torch.nn as nn
 from torch.nn.parallel import DistributedDataParallel
+
+import resume
 
 MiB = 1024 * 1024
 
@@ -54,6 +59,9 @@ def parse_args(argv=None):
     parser.add_argument("--data-max-mib", type=positive(float), default=64.0, help="bytes read per rank, at most")
     parser.add_argument("--checkpoint-dir", metavar="DIR", help="rank 0 writes and reloads a checkpoint here")
     parser.add_argument("--cpu", action="store_true", help="use gloo on CPU even when CUDA is available")
+    parser.add_argument("--resume-dir", metavar="DIR", default=None,
+                        help="save and resume training state here (default $%s)" % resume.ENV)
+    parser.add_argument("--save-every", type=positive(int), default=100, help="steps between saves (default 100)")
     return parser.parse_args(argv)
 
 
@@ -116,14 +124,21 @@ def build_model(args):
     return nn.Sequential(*layers)
 
 
-def train(args, model, device, rank):
-    """Returns (timed steps, seconds, first loss, last loss)."""
+def train(args, model, device, rank, saved=None, save=None, stop=None):
+    """Returns (timed steps, seconds, first loss, last loss, last global step, stopped by SIGTERM).
+
+    `saved` is a resumed state (its step and optimizer); `save(step, optimizer)` is called on rank 0
+    every --save-every global steps and when a SIGTERM stops the loop.
+    """
     pool = args.batch_size * 8
     inputs = torch.randn(pool, args.input_dim, generator=torch.Generator().manual_seed(1000 + rank))
     teacher = torch.randn(args.input_dim, args.classes, generator=torch.Generator().manual_seed(7))
     labels = (inputs @ teacher).argmax(dim=1).to(device)  # a learnable target, so the loss can fall
     inputs = inputs.to(device)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    if saved is not None:
+        optimizer.load_state_dict(saved["optimizer"])
+    start = saved["step"] if saved is not None else 0
     loss_fn = nn.CrossEntropyLoss()
 
     def step(index):
@@ -134,25 +149,30 @@ def train(args, model, device, rank):
         optimizer.step()
         return loss
 
-    for index in range(args.warmup_steps):
+    for index in range(args.warmup_steps if start == 0 else 0):  # a resumed model is past its warm-up
         step(index)
     flag = torch.zeros(1, device=device)
     dist.all_reduce(flag)  # everyone finished warm-up: start the clock together
     sync(device)
     started, steps, first = time.perf_counter(), 0, None
+    stopped = False
     while True:
-        loss = step(args.warmup_steps + steps)
+        loss = step(args.warmup_steps + start + steps)  # the data continues where the saved run left off
         steps += 1
         first = loss.item() if first is None else first
-        done = steps >= args.steps if args.steps > 0 else time.perf_counter() - started >= args.seconds
+        done = start + steps >= args.steps if args.steps > 0 else time.perf_counter() - started >= args.seconds
         # Ranks must agree on the last step, or one would wait forever in DDP's next all-reduce.
-        flag.fill_(1.0 if done else 0.0)
+        # 2 = a rank was asked to stop (SIGTERM): everyone stops at this same step and rank 0 saves.
+        flag.fill_(2.0 if stop is not None and stop.requested else 1.0 if done else 0.0)
         dist.all_reduce(flag, op=dist.ReduceOp.MAX)
+        stopped = flag.item() > 1
+        if save is not None and rank == 0 and (stopped or (start + steps) % args.save_every == 0):
+            save(start + steps, optimizer)
         if flag.item() > 0:
             break
     last = loss.item()
     sync(device)
-    return steps, time.perf_counter() - started, first, last
+    return steps, time.perf_counter() - started, first, last, start + steps, stopped
 
 
 def bench_allreduce(args, device, rank, world):
@@ -196,9 +216,22 @@ def main(argv=None):
     rank, world, device, backend = setup(args)
     torch.manual_seed(0)  # same initial weights everywhere (DDP also broadcasts rank 0's)
     data = read_dataset(args.data, rank, world, args.data_max_mib * MiB) if args.data else [0, 0, 0, 0.0]
-    model = build_model(args).to(device)
+    model = build_model(args)
+    directory = resume.checkpoint_dir(args.resume_dir)
+    saved = resume.load(directory) if directory else None
+    if saved is not None:  # every rank loads the same state (DDP would broadcast rank 0's anyway)
+        model.load_state_dict(saved["model"])
+        print("smoke: rank %d resuming from step %d (%s)" % (rank, saved["step"], resume.state_path(directory)), flush=True)
+    model = model.to(device)
+    stop = resume.StopRequest() if directory else None
+
+    def save(step, optimizer):
+        state = {"model": {k: v.detach().cpu() for k, v in model.state_dict().items()},
+                 "optimizer": optimizer.state_dict(), "step": step}
+        print("smoke: saved step %d to %s" % (step, resume.save(directory, state)), flush=True)
+
     ddp = DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
-    steps, seconds, first, last = train(args, ddp, device, rank)
+    steps, seconds, first, last, last_step, stopped = train(args, ddp, device, rank, saved, save if directory else None, stop)
     rate = steps * args.batch_size / seconds
     print("smoke: rank %d/%d on %s: %d steps in %.2f s, %.1f samples/s, loss %.4f -> %.4f"
           % (rank, world, device, steps, seconds, rate, first, last), flush=True)
@@ -251,6 +284,8 @@ def main(argv=None):
                 "path": args.data, "files": int(sum(r[7] for r in rows)), "bytes": int(sum(r[8] for r in rows)),
                 "read_mb_per_s": round(sum(r[8] for r in rows) / max(max(r[10] for r in rows), 1e-9) / 1e6, 2)},
             "checkpoint": checkpoint, "wall_seconds": round(time.perf_counter() - wall, 3),
+            "resumed_from_step": saved["step"] if saved is not None else None, "last_step": last_step,
+            "stopped_by_sigterm": stopped,
         }
         print("SMOKE_RESULT " + json.dumps(result, sort_keys=True), flush=True)
     # Leave together: a gloo rank whose peers already exited can spin forever in its teardown. This also
@@ -258,6 +293,8 @@ def main(argv=None):
     verdict = torch.tensor([0.0 if problems else 1.0], device=device)
     dist.broadcast(verdict, src=0)
     code = 0 if verdict.item() > 0 else 1
+    if stopped:
+        code = 128 + 15  # asked to stop before the end: the state is saved, but the run is not done
     del ddp  # DDP holds the process group; drop it so the group really closes now, while every rank is here
     # The result is out; a teardown that hangs (seen rarely with gloo) must not hold the Job forever.
     watchdog = threading.Timer(60.0, os._exit, args=(code,))

@@ -40,8 +40,8 @@ export function kubernetesObjects(objects: ExperimentObjects): Record<string, un
     ...(objects.workdirConfigMap ? [objects.workdirConfigMap] : []),
     ...(objects.secretEnv ? [objects.secretEnv] : []),
     ...objects.persistentVolumeClaims,
-    ...(objects.service ? [objects.service] : []),
-    objects.job,
+    ...(objects.job ? [objects.job] : []),
+    ...(objects.jobSet ? [objects.jobSet] : []),
   ] as unknown as Record<string, unknown>[];
 }
 
@@ -59,4 +59,11 @@ export function validateManifests(paths: readonly string[]): { status: number | 
   if (run.error) throw run.error;
   if (!run.stdout) throw new Error(`validator printed nothing (status ${run.status}): ${run.stderr}`);
   return { status: run.status, results: JSON.parse(run.stdout) as ValidationResult[] };
+}
+
+/** The run's object (Job or JobSet), the Job spec its pods come from, and that pod template. */
+export function runParts(objects: ExperimentObjects) {
+  const run = (objects.job ?? objects.jobSet)!;
+  const jobSpec = objects.job ? objects.job.spec! : objects.jobSet!.spec.replicatedJobs[0].template.spec;
+  return { run, jobSpec, pod: jobSpec.template.spec!, trainer: jobSpec.template.spec!.containers[0] };
 }

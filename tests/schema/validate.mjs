@@ -18,6 +18,43 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
 import * as clientNode from "@kubernetes/client-node";
+import AjvModule from "ajv";
+
+/**
+ * Custom resources (Kueue, JobSet) have no kubernetes-models class: they are checked with Ajv
+ * against our own JSON Schemas of the fields we emit (tests/schema/crds/, each citing the upstream
+ * CRD and version it encodes), and a JobSet's embedded Job spec against the batch/v1 schema.
+ */
+const Ajv = AjvModule.default ?? AjvModule;
+const CRD_DIR = path.join(path.dirname(new URL(import.meta.url).pathname), "crds");
+const CRD_SCHEMAS = {
+  "kueue.x-k8s.io/v1beta2 ResourceFlavor": "resourceflavor.schema.json",
+  "kueue.x-k8s.io/v1beta2 ClusterQueue": "clusterqueue.schema.json",
+  "kueue.x-k8s.io/v1beta2 LocalQueue": "localqueue.schema.json",
+  "jobset.x-k8s.io/v1alpha2 JobSet": "jobset.schema.json",
+};
+const ajv = new Ajv({ allErrors: true, strict: true });
+for (const file of fs.readdirSync(CRD_DIR).filter((f) => f.endsWith(".schema.json"))) {
+  ajv.addSchema(JSON.parse(fs.readFileSync(path.join(CRD_DIR, file), "utf8")));
+}
+
+async function validateCustomResource(obj, schemaId) {
+  const errors = [];
+  if (!ajv.validate(schemaId, obj)) {
+    errors.push(...ajv.errors.map((e) => `crd: ${e.instancePath || "/"} ${e.message}${e.params?.additionalProperty ? ` (${e.params.additionalProperty})` : ""}`));
+  }
+  // CEL rule of the ClusterQueue CRD: every flavor lists as many resources as the group covers.
+  for (const group of obj.spec?.resourceGroups ?? []) {
+    for (const flavor of group.flavors ?? []) {
+      if ((flavor.resources ?? []).length !== (group.coveredResources ?? []).length) errors.push(`crd: flavor ${flavor.name} must have the same number of resources as the coveredResources`);
+    }
+  }
+  for (const [i, rjob] of (obj.kind === "JobSet" ? obj.spec?.replicatedJobs ?? [] : []).entries()) {
+    const job = { apiVersion: "batch/v1", kind: "Job", metadata: { name: `${obj.metadata?.name}-${rjob.name}-0` }, spec: rjob.template?.spec };
+    errors.push(...(await validateObject(job)).map((e) => `replicatedJobs[${i}].template: ${e}`));
+  }
+  return errors;
+}
 
 const PRIMITIVES = new Set(["string", "number", "boolean", "any", "object", "Date", "IntOrString", "RuntimeRawExtension"]);
 
@@ -62,6 +99,8 @@ async function validateObject(obj) {
   if (!obj || typeof obj !== "object") return ["not an object"];
   const { apiVersion, kind } = obj;
   if (typeof apiVersion !== "string" || typeof kind !== "string") return ["apiVersion and kind are required"];
+  const crdSchema = CRD_SCHEMAS[`${apiVersion} ${kind}`];
+  if (crdSchema) return validateCustomResource(obj, crdSchema);
   let Model;
   try {
     Model = (await import(modelPath(apiVersion, kind)))[kind];

@@ -1,0 +1,80 @@
+/**
+ * Queueing settings of a cluster: Kueue (admission, quotas, waitForPodsReady) and JobSet
+ * (multi-node runs), installed by the stack that owns the cluster (`create` and `existing`) and
+ * used by every experiment on it. A `reuse` stack inherits its cluster stack's settings; it has
+ * none of its own. See docs/training-job.md, "Queueing".
+ */
+import { z } from "zod";
+import type { Problem } from "./errors";
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** The LocalQueue the stack owning a cluster creates, in the training namespace. */
+export const DEFAULT_LOCAL_QUEUE = "training";
+/**
+ * Upper bound of the derived waitForPodsReady timeout: a run whose pods are not all ready by then
+ * gives its nodes back. A stack may set a longer timeout explicitly (podsReadyTimeoutMinutes).
+ */
+export const DEFAULT_PODS_READY_MAX_MINUTES = 20;
+
+export const queueingSchema = z.strictObject({
+  /**
+   * Install Kueue and JobSet (pinned charts) and create the ResourceFlavors, ClusterQueue and
+   * LocalQueue. false: the cluster already runs Kueue and JobSet (only with cluster.mode
+   * "existing"); experiments are submitted to its LocalQueue `localQueue`. @default true
+   */
+  install: z.boolean().default(true),
+  /** The LocalQueue experiments are submitted to (created when install is true). @default "training" */
+  localQueue: z
+    .string()
+    .min(1)
+    .max(63)
+    .regex(DNS1123_LABEL, { message: "must be a DNS-1123 label: lower-case letters, digits and '-'" })
+    .default(DEFAULT_LOCAL_QUEUE),
+  /**
+   * Kueue's waitForPodsReady timeout: a run admitted but without all pods ready by then is
+   * evicted (its GPUs freed) and requeued. @default derived from the pools' expected time to ready
+   * pods (scale-up from zero plus image pull), at most 20
+   */
+  podsReadyTimeoutMinutes: z.number().int().min(1).max(240).optional(),
+  /** Requeues after a waitForPodsReady eviction before the run is deactivated. @default 3 */
+  requeueLimit: z.number().int().min(0).max(20).default(3),
+  /** Base of the exponential backoff between requeues (60 s, 120 s, 240 s ...). @default 60 */
+  requeueBackoffBaseSeconds: z.number().int().min(1).max(3600).default(60),
+});
+
+export type QueueingInput = z.infer<typeof queueingSchema>;
+
+/** The queueing of the cluster a stack runs on, resolved once. */
+export interface ClusterQueueing extends QueueingInput {
+  /** The stack whose `pulumi up` installs Kueue/JobSet and creates the queues; undefined when the cluster's own ones are used. */
+  readonly ownerStack?: string;
+  /** Whether this stack itself installs and creates them. */
+  readonly installedHere: boolean;
+}
+
+/** Problems with a stack's own `queueing` key, given its cluster mode. */
+export function queueingRules(mode: "create" | "reuse" | "existing", queueing: QueueingInput | undefined, reuseStack?: string): Problem[] {
+  if (!queueing) return [];
+  if (mode === "reuse") {
+    return [{ path: "queueing", message: `is set by the cluster's own stack with cluster.mode "reuse" (got a queueing section; set it in stacks/Pulumi.${reuseStack}.yaml, whose queue this stack uses)` }];
+  }
+  if (mode === "create" && !queueing.install) {
+    return [{ path: "queueing.install", message: `must be true with cluster.mode "create" (got false; the new cluster has no Kueue or JobSet of its own; false is for an existing cluster that already runs them)` }];
+  }
+  return [];
+}
+
+/**
+ * The queueing an experiment of this stack uses: its own (create, existing) or its cluster
+ * stack's (reuse). `clusterInput` is the referenced stack's `queueing` for reuse stacks.
+ */
+export function resolveQueueing(stack: string, mode: "create" | "reuse" | "existing", own: QueueingInput | undefined, cluster?: { stack: string; queueing?: QueueingInput }): ClusterQueueing {
+  const defaults = queueingSchema.parse({});
+  if (mode === "reuse") {
+    const settings = cluster?.queueing ?? defaults;
+    return { ...settings, ownerStack: cluster?.stack, installedHere: false };
+  }
+  const settings = own ?? defaults;
+  return { ...settings, ownerStack: settings.install ? stack : undefined, installedHere: settings.install };
+}

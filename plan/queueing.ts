@@ -1,0 +1,116 @@
+/**
+ * The queueing part of the plan: which LocalQueue the run goes to and who creates it, how long
+ * Kueue waits for a run's pods to be ready before it takes the GPUs back (and what that wait
+ * costs), and how a run restarts. Pure; read by the plan text and by the k8s builders.
+ */
+import type { StackSpec } from "../config/spec";
+import { DEFAULT_PODS_READY_MAX_MINUTES } from "../config/queueing";
+import { costFor } from "./cost";
+import type { PoolPlan } from "./pools";
+
+/**
+ * Expected minutes from a run's admission to a pod on a node that scaled up from zero: the
+ * cluster-autoscaler sees the pending pod within its 10 s scan interval
+ * (https://github.com/kubernetes/autoscaler/blob/master/cluster-autoscaler/FAQ.md, "What are the
+ * parameters to CA?"), then EC2 launches and boots the GPU instance, the AL2023 NVIDIA AMI loads
+ * the driver, the node joins and the device plugin advertises its GPUs. Our estimate, not a
+ * measurement: large GPU types (p4d, p5) are the slow end. Hybrid and existing machines are
+ * already running, so they add nothing.
+ */
+export const SCALE_UP_MINUTES = { managed: 7, hybrid: 0, existing: 0 } as const;
+/**
+ * Expected minutes to pull and unpack a PyTorch CUDA runtime image (several GB compressed) on a
+ * fresh node. Our estimate; a node that already has the image starts at once
+ * (imagePullPolicy IfNotPresent).
+ */
+export const IMAGE_PULL_MINUTES = 5;
+/** Room above the expectation before a start counts as stuck. */
+export const PODS_READY_MARGIN = 1.5;
+/**
+ * Kueue's default backoff cap between requeues (BackoffMaxSeconds, default 3600):
+ * https://github.com/kubernetes-sigs/kueue/blob/v0.19.2/apis/config/v1beta2/configuration_types.go
+ */
+export const REQUEUE_BACKOFF_MAX_SECONDS = 3600;
+/**
+ * Seconds a training pod has between SIGTERM and SIGKILL: EC2 gives a Spot Instance a two-minute
+ * interruption notice (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-instance-termination-notices.html),
+ * and the node is drained within it, so the trainer gets as much of those two minutes as the
+ * drain leaves to save a checkpoint (Kubernetes' default is 30 s).
+ */
+export const TERMINATION_GRACE_SECONDS = 120;
+
+export interface PodsReadyPlan {
+  readonly timeoutMinutes: number;
+  /** Expected minutes to ready pods on the slowest pool: scale-up + image pull. */
+  readonly expectedMinutes: number;
+  readonly source: "derived" | "configured";
+  readonly requeueLimit: number;
+  readonly backoffBaseSeconds: number;
+  readonly backoffMaxSeconds: number;
+}
+
+export interface RestartPlan {
+  readonly kind: "Job" | "JobSet";
+  /** Restarts of the whole run after a training failure (JobSet only; a Job fails at once). */
+  readonly maxRestarts: number;
+  readonly terminationGraceSeconds: number;
+  /** Environment variable the training command reads its checkpoint directory from, when the run has an output volume. */
+  readonly checkpointEnv?: string;
+}
+
+export interface QueuePlan {
+  readonly localQueue: string;
+  readonly namespace: string;
+  /** The stack whose `pulumi up` creates the queue; undefined: the cluster's own Kueue. */
+  readonly ownerStack?: string;
+  readonly installedHere: boolean;
+  /** Undefined where the cluster's own Kueue decides (queueing.install false). */
+  readonly podsReady?: PodsReadyPlan;
+  /** Node cost of one stuck start (a whole timeout) and of every attempt until deactivation. */
+  readonly stuckStartCost?: { readonly perAttempt: number; readonly allAttempts: number };
+  readonly restart?: RestartPlan;
+}
+
+/** Environment variable of the checkpoint contract (docs/training-job.md, "Restarts resume"). */
+export const CHECKPOINT_ENV = "GTC_CHECKPOINT_DIR";
+
+export function expectedReadyMinutes(pools: readonly Pick<PoolPlan, "kind">[]): number {
+  const scaleUp = Math.max(0, ...pools.map((p) => SCALE_UP_MINUTES[p.kind]));
+  return scaleUp + IMAGE_PULL_MINUTES;
+}
+
+export function podsReadyPlan(spec: StackSpec, pools: readonly PoolPlan[]): PodsReadyPlan | undefined {
+  const q = spec.queueing;
+  if (!q.ownerStack) return undefined;
+  const expectedMinutes = expectedReadyMinutes(pools);
+  const derived = Math.min(DEFAULT_PODS_READY_MAX_MINUTES, Math.ceil(expectedMinutes * PODS_READY_MARGIN));
+  return {
+    timeoutMinutes: q.podsReadyTimeoutMinutes ?? derived,
+    expectedMinutes,
+    source: q.podsReadyTimeoutMinutes === undefined ? "derived" : "configured",
+    requeueLimit: q.requeueLimit,
+    backoffBaseSeconds: q.requeueBackoffBaseSeconds,
+    backoffMaxSeconds: REQUEUE_BACKOFF_MAX_SECONDS,
+  };
+}
+
+export function planQueueing(spec: StackSpec, pools: readonly PoolPlan[], namespace: string, experimentCostPerHour?: number): QueuePlan {
+  const q = spec.queueing;
+  const podsReady = podsReadyPlan(spec, pools);
+  const e = spec.experiment;
+  const perAttempt = podsReady && experimentCostPerHour !== undefined ? costFor(experimentCostPerHour, podsReady.timeoutMinutes) : undefined;
+  return {
+    localQueue: q.localQueue,
+    namespace,
+    ownerStack: q.ownerStack,
+    installedHere: q.installedHere,
+    podsReady,
+    stuckStartCost: perAttempt === undefined ? undefined : { perAttempt, allAttempts: Math.round(perAttempt * (podsReady!.requeueLimit + 1) * 100) / 100 },
+    restart: e && {
+      kind: e.nodes > 1 ? "JobSet" : "Job",
+      maxRestarts: e.nodes > 1 ? e.maxRestarts : 0,
+      terminationGraceSeconds: TERMINATION_GRACE_SECONDS,
+      checkpointEnv: e.output ? CHECKPOINT_ENV : undefined,
+    },
+  };
+}

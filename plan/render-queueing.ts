@@ -1,0 +1,39 @@
+/** The plan text's queueing section: queue, waitForPodsReady bound in minutes and dollars, restarts. */
+import { dollars } from "./cost";
+import type { Plan } from "./plan";
+
+export function renderQueueing(plan: Plan): string[] {
+  const q = plan.queueing;
+  const lines: string[] = [];
+  const owner = q.installedHere
+    ? "created by this stack, with Kueue and JobSet"
+    : q.ownerStack
+      ? `created by stack ${q.ownerStack}`
+      : "the cluster's own (this stack installs no Kueue or JobSet)";
+  lines.push(`queue: LocalQueue ${q.namespace}/${q.localQueue} (${owner})`);
+  const ready = q.podsReady;
+  if (ready) {
+    const why = ready.source === "derived" ? `derived: about ${ready.expectedMinutes} min expected to ready pods (scale-up from zero + image pull) x 1.5, at most 20` : "set by queueing.podsReadyTimeoutMinutes";
+    lines.push(`waitForPodsReady: a run whose pods are not all ready ${ready.timeoutMinutes} min after admission gives its GPUs back and is requeued (${why})`);
+    lines.push(`  requeued at most ${ready.requeueLimit} time${ready.requeueLimit === 1 ? "" : "s"}, backoff from ${ready.backoffBaseSeconds} s doubling; then deactivated (Workload condition reason RequeuingLimitExceeded)`);
+  } else {
+    lines.push("waitForPodsReady: as the cluster's own Kueue is configured");
+  }
+  if (q.stuckStartCost) {
+    lines.push(`  a stuck start costs at most ${dollars(q.stuckStartCost.perAttempt)} per attempt, ${dollars(q.stuckStartCost.allAttempts)} over all ${ready!.requeueLimit + 1} attempts`);
+  }
+  const r = q.restart;
+  if (r) {
+    if (r.kind === "JobSet") {
+      lines.push(`restarts: a JobSet; after a node disruption (spot reclaim, drain) all pods restart, not counted; after a training failure at most ${r.maxRestarts} restart${r.maxRestarts === 1 ? "" : "s"}, then the run fails`);
+    } else {
+      lines.push("restarts: a Job; a disrupted pod (spot reclaim, drain) is replaced, a training failure fails the run at once");
+    }
+    lines.push(
+      r.checkpointEnv
+        ? `  resume: ${r.checkpointEnv} names the run's checkpoint directory on the output volume; pods get ${r.terminationGraceSeconds} s to save on SIGTERM`
+        : `  resume: no output volume, so no checkpoint directory; pods get ${r.terminationGraceSeconds} s to stop on SIGTERM`,
+    );
+  }
+  return lines;
+}

@@ -1,0 +1,61 @@
+/**
+ * Replacing a run works the first time: a run's name is derived from its spec, so a changed
+ * experiment is a new object under a new name (the provider's skipAwait delete of the old Job
+ * cannot race it), an unchanged one keeps its name, and a metadata-only change re-runs nothing.
+ */
+import fc from "fast-check";
+import { buildExperimentObjects, experimentInput } from "../k8s/experiment";
+import { dnsLabelProblems, experimentNames } from "../k8s/names";
+import { canonicalJson, runName } from "../k8s/run-name";
+import { readLauncherFiles } from "../components/launcher-files";
+import { loadStack, runParts } from "./helpers/experiment";
+import type { StackSpec } from "../config/spec";
+
+function build(stack: string, change: (spec: StackSpec) => StackSpec = (s) => s, queueName?: string) {
+  const { spec, plan } = loadStack(stack);
+  const changed = change(spec);
+  const input = experimentInput(changed, plan, readLauncherFiles());
+  return buildExperimentObjects({ ...input, experiment: changed.experiment!, queueName: queueName ?? input.queueName });
+}
+
+describe("run names", () => {
+  it.each(["t4-smoke", "a100-2x8"])("%s: the same experiment gives the same name; a changed one a new name", (stack) => {
+    const base = build(stack);
+    expect(base.runName).toMatch(new RegExp(`^${loadStack(stack).spec.experiment!.name}-[0-9a-f]{6}$`));
+    expect(build(stack).runName).toBe(base.runName);
+    const longer = build(stack, (s) => ({ ...s, experiment: { ...s.experiment!, maxRunTimeMinutes: s.experiment!.maxRunTimeMinutes + 1 } }));
+    expect(longer.runName).not.toBe(base.runName);
+    const otherArgs = build(stack, (s) => ({ ...s, experiment: { ...s.experiment!, args: [...s.experiment!.args, "--x"] } }));
+    expect(otherArgs.runName).not.toBe(base.runName);
+    expect(runParts(longer).run.metadata!.name).toBe(longer.runName);
+  });
+
+  it("keeps the name when only metadata changes (queue label), so nothing re-runs", () => {
+    const base = build("t4-smoke");
+    const requeued = build("t4-smoke", undefined, "another-queue");
+    expect(requeued.runName).toBe(base.runName);
+    expect(requeued.job!.spec).toEqual(base.job!.spec);
+    expect(requeued.job!.metadata!.labels!["kueue.x-k8s.io/queue-name"]).toBe("another-queue");
+  });
+
+  it("names everything inside the run after the run: pod 0's DNS name and the checkpoint directory", () => {
+    const objects = build("a100-2x8");
+    const { trainer } = runParts(objects);
+    expect(trainer.args).toContain(`--master_addr=${objects.runName}-node-0-0.${objects.runName}`);
+    expect(trainer.env).toContainEqual({ name: "GTC_CHECKPOINT_DIR", value: `/outputs/checkpoints/${objects.runName}` });
+  });
+
+  it("hashes content, not key order", () => {
+    expect(canonicalJson({ b: 1, a: [{ d: 2, c: 3 }] })).toBe(canonicalJson({ a: [{ c: 3, d: 2 }], b: 1 }));
+    expect(runName("x", { a: 1, b: 2 })).toBe(runName("x", { b: 2, a: 1 }));
+    expect(runName("x", { a: 1 })).not.toBe(runName("x", { a: 2 }));
+  });
+
+  it("keeps the longest JobSet pod name of any valid experiment within DNS-1035 limits", () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[a-z][-a-z0-9]{0,38}[a-z0-9]$/), fc.integer({ min: 1, max: 64 }), (name, nodes) => {
+        expect(dnsLabelProblems(experimentNames({ name, nodes }).lastPodHostname)).toEqual([]);
+      }),
+    );
+  });
+});
