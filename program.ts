@@ -16,6 +16,9 @@ import { eksClusterName } from "./components/naming";
 import { TrainingExperiment } from "./components/training-experiment";
 import { NVIDIA_DEVICE_PLUGIN_CHART } from "./k8s/device-plugin";
 import { buildExperimentObjects, experimentInput, experimentObjectProblems } from "./k8s/experiment";
+import { lookupAccountFacts, lookupFileSystems } from "./components/aws/account-facts";
+import { DeployGate, deployDecision } from "./plan/deploy-gate";
+import { fsxRules } from "./plan/fsx-access";
 
 /** Validate everything first: a config error must leave no half-created cluster behind. */
 export function loadFromPulumi(projectDir = process.cwd()): { spec: StackSpec; plan: Plan } {
@@ -27,14 +30,14 @@ export function loadFromPulumi(projectDir = process.cwd()): { spec: StackSpec; p
   return { spec, plan: buildPlan(spec) };
 }
 
-function clusterTarget(spec: StackSpec, plan: Plan, name: string): ClusterTarget | undefined {
+function clusterTarget(spec: StackSpec, plan: Plan, name: string, gate?: DeployGate): ClusterTarget | undefined {
   switch (spec.cluster.mode) {
     case "reuse":
       return reuseTarget(spec, name);
     case "existing":
       return existingTarget(spec, name);
     case "create":
-      return eksTarget(spec, plan, name);
+      return eksTarget(spec, plan, name, gate);
   }
 }
 
@@ -69,24 +72,38 @@ function experimentResources(spec: StackSpec, plan: Plan, target: ClusterTarget)
   };
 }
 
-export function deploy(spec: StackSpec, plan: Plan): Record<string, unknown> {
+export function deploy(spec: StackSpec, plan: Plan, gate?: DeployGate): Record<string, unknown> {
   // Checks that need the plan (the chosen instance's memory) run before the first resource too.
   const problems = experimentObjectProblems(spec, plan);
   if (problems.length > 0) throw new ConfigError(problems, `stack "${spec.stack}" has an invalid configuration`);
   const name = spec.stack;
-  const target = clusterTarget(spec, plan, name);
-  if (!target) return { summary: plan };
+  const target = clusterTarget(spec, plan, name, gate);
+  // The summary is what the program decided, deploy-time facts included: the offline plan prints it.
+  const summary = gate ? { ...plan, deploy: gate.decision } : plan;
+  if (!target) return { summary };
   const services = target.ownsClusterServices ? clusterServices(spec, plan, target) : {};
   const experiment = spec.experiment ? experimentResources(spec, plan, target) : {};
   return {
-    summary: plan,
+    summary,
     ...target.outputs,
     ...services,
     ...experiment,
   };
 }
 
-export function run(): Record<string, unknown> {
+/**
+ * Validate, await the account facts, run every deploy-time rule and throw one ConfigError with
+ * all problems before the first resource is registered. `now` is the clock of the version rule.
+ */
+export async function run(options: { readonly now?: Date } = {}): Promise<Record<string, unknown>> {
   const { spec, plan } = loadFromPulumi();
-  return deploy(spec, plan);
+  const heading = `stack "${spec.stack}" cannot be deployed as configured (nothing was created)`;
+  const early = experimentObjectProblems(spec, plan);
+  const decision = deployDecision(spec, plan, await lookupAccountFacts(spec, plan), options.now ?? new Date());
+  if (early.length + decision.problems.length > 0) throw new ConfigError([...early, ...decision.problems], heading);
+  // FSx is read only once the invoke-based gate passed: its lookup is a read of the file system.
+  const fsx = fsxRules(spec, await lookupFileSystems(spec));
+  if (fsx.problems.length > 0) throw new ConfigError(fsx.problems, heading);
+  for (const w of [...decision.warnings, ...fsx.warnings]) void pulumi.log.warn(w);
+  return deploy(spec, plan, { decision, fsx });
 }
