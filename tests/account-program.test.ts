@@ -140,3 +140,30 @@ describe("FSx, admins, secrets", () => {
     expect((types(ok, "aws:eks/cluster:Cluster")[0] as any).inputs.upgradePolicy).toEqual({ supportType: "EXTENDED" });
   });
 });
+
+describe("secrets in state", () => {
+  it("marks the SSM activation code secret, and nothing else needs it", async () => {
+    const run = await runProgram({
+      "aws:region": "us-east-1",
+      cluster: { mode: "create", endpoint: { privateAccess: false }, hybrid: { remoteNodeCidrs: ["192.168.10.0/24"] } },
+      nodePools: [{ name: "lab", gpu: "rtx4090", kind: "hybrid", maxNodes: 2, driverVersion: "575.64.03" }, T4],
+    });
+    expect(run.error).toBeUndefined();
+    // Audit: of every resource type the program registers, only the activation has a secret-bearing
+    // output of its own (the kubeconfig and nodeadm configs are pulumi.secret outputs already).
+    expect(run.secretOutputs).toEqual({ "aws:ssm/activation:Activation::acct-hybrid-lab": ["activationCode"] });
+  });
+});
+
+describe("hybrid endpoint access", () => {
+  it("refuses public and private endpoint access together on a cluster with hybrid nodes", async () => {
+    const run = await runProgram({ "aws:region": "us-east-1", cluster: { mode: "create", hybrid: { remoteNodeCidrs: ["192.168.10.0/24"] } } });
+    expect(run.error?.message).toMatch(/cluster\.endpoint: must be public or private, not both, on a cluster with hybrid nodes/);
+    expect(run.resources).toHaveLength(0);
+  });
+
+  it("refuses an admin that is not an IAM role or user ARN", async () => {
+    const run = await runProgram({ "aws:region": "us-east-1", cluster: { mode: "create", admins: ["arn:aws:sts::123456789012:assumed-role/ci/session"] } });
+    expect(run.error?.message).toMatch(/cluster\.admins\[0\]: must be an IAM role or user ARN/);
+  });
+});

@@ -11,6 +11,8 @@ export type CallAnswer = (token: string, inputs: Record<string, any>) => Record<
 export interface ProgramRun {
   readonly resources: readonly RecordedResource[];
   readonly outputs?: Record<string, unknown>;
+  /** `type::name` → the additionalSecretOutputs the program asked the engine for. */
+  readonly secretOutputs: Readonly<Record<string, readonly string[]>>;
   readonly error?: Error & { problems?: { path: string; message: string }[] };
 }
 
@@ -28,6 +30,15 @@ export async function runProgram(config: Record<string, unknown>, answer: CallAn
     call: (args: { token: string; inputs: Record<string, any> }) => answer(args.token, args.inputs) ?? base.call(args as never),
   };
   await pulumi.runtime.setMocks(mocks as never, "gpu-training-clusters", stack, false);
+  // The engine, not the SDK, applies additionalSecretOutputs: record what each registration asks for.
+  const secretOutputs: Record<string, string[]> = {};
+  const monitor = (pulumi.runtime as unknown as { getMonitor(): any }).getMonitor();
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req: any, callback: unknown) => {
+    const list = req.getAdditionalsecretoutputsList() as string[];
+    if (list.length > 0) secretOutputs[`${req.getType()}::${req.getName()}`] = list;
+    return register(req, callback);
+  };
   const raw: Record<string, string> = {};
   for (const [k, v] of Object.entries(config)) raw[k.includes(":") ? k : `gpu-training-clusters:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
   pulumi.runtime.setAllConfig(raw);
@@ -44,5 +55,5 @@ export async function runProgram(config: Record<string, unknown>, answer: CallAn
   }
   // Registrations are RPCs: wait for every one before reading what was registered.
   await pulumi.runtime.disconnect();
-  return { resources: base.resources, outputs, error };
+  return { resources: base.resources, outputs, error, secretOutputs };
 }
