@@ -149,7 +149,8 @@ function offered(facts: AccountFacts, type: string): ReadonlySet<string> | undef
 }
 
 function offersIn(set: ReadonlySet<string> | undefined, zone: Zone | undefined): boolean {
-  return set === undefined || zone?.id === undefined || set.has(zone.id);
+  // Asked by zone ID; an answer in zone names is matched too rather than read as "nowhere".
+  return set === undefined || zone === undefined || zone.id === undefined || set.has(zone.id) || set.has(zone.name);
 }
 
 function refused(zone: Zone | undefined): boolean {
