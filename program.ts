@@ -23,6 +23,9 @@ import { queueFitProblems } from "./k8s/queue-fit";
 import { NVIDIA_DEVICE_PLUGIN_CHART } from "./k8s/device-plugin";
 import { EXPERIMENT_LABEL } from "./k8s/labels";
 import { buildExperimentObjects, experimentInput, experimentObjectProblems } from "./k8s/experiment";
+import { lookupAccountFacts, lookupFileSystems } from "./components/aws/account-facts";
+import { DeployGate, deployDecision } from "./plan/deploy-gate";
+import { fsxRules } from "./plan/fsx-access";
 
 /**
  * Whether Pulumi passed a config key as secret. The SDK exports `isConfigSecret` from
@@ -45,14 +48,14 @@ export function loadFromPulumi(projectDir = process.cwd()): { spec: StackSpec; p
   return { spec, plan: buildPlan(spec) };
 }
 
-function clusterTarget(spec: StackSpec, plan: Plan, name: string): ClusterTarget | undefined {
+function clusterTarget(spec: StackSpec, plan: Plan, name: string, gate?: DeployGate): ClusterTarget | undefined {
   switch (spec.cluster.mode) {
     case "reuse":
       return reuseTarget(spec, name);
     case "existing":
       return existingTarget(spec, name);
     case "create":
-      return eksTarget(spec, plan, name);
+      return eksTarget(spec, plan, name, gate);
   }
 }
 
@@ -116,7 +119,7 @@ function secretEnvInputs(): Record<string, pulumi.Output<string>> {
   return Object.fromEntries(Object.entries(secretEnvValues(decoded)).map(([k, v]) => [k, pulumi.secret(v)]));
 }
 
-export function deploy(spec: StackSpec, basePlan: Plan, projectDir = process.cwd()): Record<string, unknown> {
+export function deploy(spec: StackSpec, basePlan: Plan, gate?: DeployGate, projectDir = process.cwd()): Record<string, unknown> {
   // Checks that need the plan (the chosen instance's memory) or the files of the workdir run
   // before the first resource too.
   const packed = packExperimentWorkdir(spec.experiment, projectDir);
@@ -124,13 +127,15 @@ export function deploy(spec: StackSpec, basePlan: Plan, projectDir = process.cwd
   if (problems.length > 0) throw new ConfigError(problems, `stack "${spec.stack}" has an invalid configuration`);
   const plan = attachWorkdir(basePlan, packed.archive?.summary);
   const name = spec.stack;
-  const target = clusterTarget(spec, plan, name);
-  if (!target) return { summary: plan };
+  const target = clusterTarget(spec, plan, name, gate);
+  // The summary is what the program decided, deploy-time facts included: the offline plan prints it.
+  const summary = gate ? { ...plan, deploy: gate.decision } : plan;
+  if (!target) return { summary };
   const services = target.ownsClusterServices ? clusterServices(spec, plan, target) : {};
   const queue = clusterQueueing(spec, plan, target);
   const experiment = spec.experiment ? experimentResources(spec, plan, target, packed.archive, queue) : {};
   return {
-    summary: plan,
+    summary,
     ...target.outputs,
     ...services,
     ...(queue ? { queueing: { localQueue: `${plan.queueing.namespace}/${plan.queueing.localQueue}`, clusterQueue: CLUSTER_QUEUE } } : {}),
@@ -138,7 +143,19 @@ export function deploy(spec: StackSpec, basePlan: Plan, projectDir = process.cwd
   };
 }
 
-export function run(): Record<string, unknown> {
+/**
+ * Validate, await the account facts, run every deploy-time rule and throw one ConfigError with
+ * all problems before the first resource is registered. `now` is the clock of the version rule.
+ */
+export async function run(options: { readonly now?: Date } = {}): Promise<Record<string, unknown>> {
   const { spec, plan } = loadFromPulumi();
-  return deploy(spec, plan);
+  const heading = `stack "${spec.stack}" cannot be deployed as configured (nothing was created)`;
+  const early = [...experimentObjectProblems(spec, plan), ...queueFitProblems(spec, plan)];
+  const decision = deployDecision(spec, plan, await lookupAccountFacts(spec, plan), options.now ?? new Date());
+  if (early.length + decision.problems.length > 0) throw new ConfigError([...early, ...decision.problems], heading);
+  // FSx is read only once the invoke-based gate passed: its lookup is a read of the file system.
+  const fsx = fsxRules(spec, await lookupFileSystems(spec));
+  if (fsx.problems.length > 0) throw new ConfigError(fsx.problems, heading);
+  for (const w of [...decision.warnings, ...fsx.warnings]) void pulumi.log.warn(w);
+  return deploy(spec, plan, { decision, fsx });
 }

@@ -9,6 +9,7 @@ import { ConfigError, Problem, problemsFromZod, show } from "./errors";
 import { defaultPoolKind, experimentRules, networkRules, poolRules } from "./rules";
 import { SECRET_ENV_KEY, checkSecretEnv } from "./secret-env";
 import { workdirRules } from "./workdir-rules";
+import { awsClusterRules } from "./aws-rules";
 import { SMOKE_ARGS, SMOKE_SCRIPT, StackInput, stackSchema } from "./schema";
 import type { ExperimentSpec, PoolSpec, ResolvedImage, StackSpec } from "./spec";
 import { POOL_LABEL } from "../k8s/names";
@@ -65,7 +66,7 @@ export function parseStackInput(raw: RawConfig): { input?: StackInput; problems:
   }
   const input = parsed.data;
   problems.push(...poolRules(input));
-  if (input.cluster.mode === "create") problems.push(...networkRules(input.cluster));
+  if (input.cluster.mode === "create") problems.push(...networkRules(input.cluster), ...awsClusterRules(input.cluster));
   return { input, problems };
 }
 

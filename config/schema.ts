@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { GPU_TYPES } from "../catalog/gpus";
 import { queueingSchema } from "./queueing";
+import { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS, SUPPORT_TYPES } from "../catalog/kubernetes-versions";
 
 /** RFC 1035 label: what Kubernetes requires of Service names and what we require of every name. */
 export const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -27,6 +28,16 @@ const dnsLabel = (maxLength: number) =>
 const cidr = z.string().regex(CIDR, { message: "must be an IPv4 CIDR such as 10.0.0.0/16" });
 const absolutePath = z.string().regex(ABSOLUTE_PATH, { message: "must be an absolute path" });
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
+
+// IAM role or user: what an EKS access entry accepts as a principal (not an STS session ARN).
+// https://docs.aws.amazon.com/eks/latest/userguide/creating-access-entries.html
+export const IAM_PRINCIPAL_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:(role|user)\/[A-Za-z0-9+=,.@_\/-]+$/;
+
+export const existingVpcSchema = z.strictObject({
+  id: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, { message: "must be a VPC id such as vpc-0123456789abcdef0" }),
+  /** Private subnets for the control plane's interfaces and the nodes, in two zones or more. */
+  privateSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { message: "must be a subnet id such as subnet-0123456789abcdef0" })).min(2),
+});
 
 export const endpointSchema = z.strictObject({
   /** @default true */
@@ -52,8 +63,20 @@ export const hybridNetworkSchema = z.strictObject({
 
 export const createClusterSchema = z.strictObject({
   mode: z.literal("create"),
-  /** EKS Kubernetes version, pinned. @default "1.34" */
-  kubernetesVersion: z.enum(["1.32", "1.33", "1.34", "1.35"]).default("1.34"),
+  /** EKS Kubernetes version, pinned (catalog/kubernetes-versions.ts). @default "1.35" */
+  kubernetesVersion: z.enum(KUBERNETES_VERSIONS).default(DEFAULT_KUBERNETES_VERSION),
+  /**
+   * EKS upgrade policy: STANDARD is upgraded by EKS at the end of standard support; EXTENDED stays
+   * on the version at the extended-support price. @default "STANDARD"
+   */
+  supportType: z.enum(SUPPORT_TYPES).default("STANDARD"),
+  /** IAM roles and users given cluster-admin access (EKS access entries). @default [] */
+  admins: z.array(z.string().regex(IAM_PRINCIPAL_ARN, { message: "must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/ci" })).default([]),
+  /**
+   * Run in an existing VPC (e.g. the one an FSx file system lives in) instead of creating one: no
+   * VPC, subnets or NAT gateways are created. The subnets need a route to the internet (NAT).
+   */
+  vpc: existingVpcSchema.optional(),
   /** @default "10.0.0.0/16" */
   vpcCidr: cidr.default("10.0.0.0/16"),
   /** Availability zones for the node subnets. @default 2 */

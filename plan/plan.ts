@@ -172,11 +172,12 @@ function describeCluster(spec: StackSpec): Plan["cluster"] {
   switch (c.mode) {
     case "create": {
       const system = cpuInstancePrice(c.systemNodes.instanceType);
-      const nats = c.natGateways === "single" ? 1 : c.availabilityZones;
+      // In an existing VPC (cluster.vpc) the NAT gateways are not ours to pay for.
+      const nats = c.vpc ? 0 : c.natGateways === "single" ? 1 : c.availabilityZones;
       const basePerHour = system === undefined ? undefined : EKS_CONTROL_PLANE_PER_HOUR + nats * NAT_GATEWAY_PER_HOUR + c.systemNodes.count * system;
       return {
         mode: c.mode,
-        description: `new EKS cluster (Kubernetes ${c.kubernetesVersion}) in ${spec.region}, VPC ${c.vpcCidr} over ${c.availabilityZones} zones${c.hybrid ? ", with EKS Hybrid Nodes" : ""}`,
+        description: `new EKS cluster (Kubernetes ${c.kubernetesVersion}, support type ${c.supportType}) in ${spec.region}, ${c.vpc ? `existing VPC ${c.vpc.id} (${c.vpc.privateSubnetIds.length} subnets)` : `VPC ${c.vpcCidr} over ${c.availabilityZones} zones`}${c.hybrid ? ", with EKS Hybrid Nodes" : ""}${c.admins.length > 0 ? `, ${c.admins.length} admin${c.admins.length === 1 ? "" : "s"} besides the creator` : ""}`,
         basePerHour,
       };
     }

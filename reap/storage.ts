@@ -34,7 +34,8 @@ export function destroyHazards(resources: readonly StackResource[]): StorageProb
       problems.push({ urn: r.urn, message: "is protected (protect: true); destroy would stop there half done" });
       continue;
     }
-    if (r.retainOnDelete) continue;
+    // Read resources (`external` in the state) are never deleted by destroy, only dropped from state.
+    if (r.retainOnDelete || r.external) continue;
     if (DATA_RESOURCE_TYPES.includes(r.type)) {
       problems.push({ urn: r.urn, message: "holds data and has no retainOnDelete: destroy would delete it" });
     } else if (r.type === PV && !pvKeepsData(r)) {

@@ -81,6 +81,8 @@ export interface StackResource {
   readonly urn: string;
   readonly retainOnDelete: boolean;
   readonly protect: boolean;
+  /** Read with Resource.get (e.g. the FSx file system the program looks up): destroy only forgets it. */
+  readonly external?: boolean;
   readonly inputs?: Readonly<Record<string, unknown>>;
   readonly outputs?: Readonly<Record<string, unknown>>;
 }

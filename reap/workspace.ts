@@ -85,6 +85,7 @@ export async function openWorkspace(projectDir: string, onOutput: (text: string)
         urn: String(r.urn),
         retainOnDelete: r.retainOnDelete === true,
         protect: r.protect === true,
+        ...(r.external === true ? { external: true } : {}),
         inputs: r.inputs as Record<string, unknown> | undefined,
         outputs: r.outputs as Record<string, unknown> | undefined,
       }));

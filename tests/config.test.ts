@@ -5,7 +5,7 @@ import { loadStackSpec } from "../config/load";
 describe("stack description: defaults", () => {
   it("resolves every default once", () => {
     const spec = load({ nodePools: [{ name: "t4", gpu: "t4" }], experiment: { name: "exp", pool: "t4" } });
-    expect(spec.cluster).toMatchObject({ mode: "create", kubernetesVersion: "1.34", vpcCidr: "10.0.0.0/16", endpoint: { publicAccess: true, privateAccess: true } });
+    expect(spec.cluster).toMatchObject({ mode: "create", kubernetesVersion: "1.35", supportType: "STANDARD", admins: [], vpcCidr: "10.0.0.0/16", endpoint: { publicAccess: true, privateAccess: true } });
     expect(spec.pools[0]).toMatchObject({ kind: "managed", gpusPerNode: 1, minNodes: 0, maxNodes: 1, capacity: "on-demand", diskGiB: 200 });
     expect(spec.pools[0].nodeSelector).toEqual({ "gpu-training-clusters.io/pool": "t4" });
     expect(spec.experiment).toMatchObject({ nodes: 1, gpusPerNode: 1, script: "/opt/gtc/smoke.py", args: ["--seconds", "60"], maxRunTimeMinutes: 1440 });
@@ -105,7 +105,7 @@ describe("stack description: errors name the field, the value and what is allowe
 
   it("validates hybrid networks: RFC 1918 and no overlap with the VPC or service CIDR", () => {
     const problems = problemsOf(() =>
-      load({ cluster: { mode: "create", hybrid: { remoteNodeCidrs: ["10.0.128.0/24", "8.8.8.0/24"], remotePodCidrs: ["172.20.1.0/24"] } } }),
+      load({ cluster: { mode: "create", endpoint: { privateAccess: false }, hybrid: { remoteNodeCidrs: ["10.0.128.0/24", "8.8.8.0/24"], remotePodCidrs: ["172.20.1.0/24"] } } }),
     );
     expect(problems).toEqual([
       'cluster.hybrid.remoteNodeCidrs[1]: must be a private RFC 1918 range (got "8.8.8.0/24"; allowed within 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16)',

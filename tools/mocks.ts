@@ -11,6 +11,58 @@ export interface RecordedResource {
   readonly name: string;
   readonly inputs: Record<string, unknown>;
   readonly custom: boolean;
+  /** A read of an existing resource (Resource.get), not something the program creates. */
+  readonly read?: boolean;
+}
+
+/*
+ * Offline answers to the account lookups of components/aws/account-facts.ts: PLACEHOLDERS shaped
+ * like a real us-east-1 account, never facts about any account. `pulumi preview` asks the real one.
+ * Zone names map to zone IDs differently in every account; here the first zone is use1-az3, which
+ * EKS refuses, so every plan exercises the exclusion. P instance types are offered in three zones
+ * only, as GPU types are in real regions.
+ */
+const MOCK_ZONE_IDS = ["use1-az3", "use1-az1", "use1-az2", "use1-az4", "use1-az5", "use1-az6"];
+const MOCK_P_ZONE_IDS = ["use1-az2", "use1-az4", "use1-az6"];
+export const MOCK_QUOTAS: Readonly<Record<string, number>> = { "L-417A185B": 384, "L-DB2E81BA": 64, "L-7212CCBC": 0, "L-3819A6DF": 64 };
+/** The existing VPC of the example stacks that mount FSx, its private subnets and their zones. */
+export const MOCK_EXISTING_VPC = "vpc-0a1b2c3d4e5f60718";
+export const MOCK_EXISTING_SUBNETS: Readonly<Record<string, number>> = {
+  "subnet-0a1b2c3d4e5f60001": 1,
+  "subnet-0a1b2c3d4e5f60002": 2,
+  "subnet-0a1b2c3d4e5f60003": 3,
+};
+const MOCK_FSX_SECURITY_GROUP = "sg-0f5c0ffee0123abcd";
+
+function offeredZoneIds(type: string): string[] {
+  return /^p\d/.test(type) ? MOCK_P_ZONE_IDS : MOCK_ZONE_IDS;
+}
+
+function accountAnswer(token: string, inputs: Record<string, unknown>, region: string): Record<string, unknown> | undefined {
+  const letters = ["a", "b", "c", "d", "e", "f"];
+  switch (token) {
+    case "aws:index/getAvailabilityZones:getAvailabilityZones":
+      return { names: letters.map((l) => `${region}${l}`), zoneIds: MOCK_ZONE_IDS, state: "available" };
+    case "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings": {
+      const filters = (inputs.filters ?? []) as { name: string; values: string[] }[];
+      const types = filters.find((f) => f.name === "instance-type")?.values ?? [];
+      const rows = types.flatMap((t) => offeredZoneIds(t).map((z) => [t, z] as const));
+      return { instanceTypes: rows.map((r) => r[0]), locations: rows.map((r) => r[1]), locationTypes: rows.map(() => "availability-zone-id") };
+    }
+    case "aws:servicequotas/getServiceQuota:getServiceQuota": {
+      const code = String(inputs.quotaCode);
+      return code in MOCK_QUOTAS ? { ...inputs, value: MOCK_QUOTAS[code] } : { ...inputs };
+    }
+    case "aws:ec2/getSubnet:getSubnet": {
+      const id = String(inputs.id);
+      const zone = MOCK_EXISTING_SUBNETS[id];
+      return zone === undefined ? { id } : { id, vpcId: MOCK_EXISTING_VPC, availabilityZone: `${region}${letters[zone]}`, availabilityZoneId: MOCK_ZONE_IDS[zone] };
+    }
+    case "aws:ec2/getNetworkInterface:getNetworkInterface":
+      return { id: inputs.id, securityGroups: [MOCK_FSX_SECURITY_GROUP], vpcId: MOCK_EXISTING_VPC };
+    default:
+      return undefined;
+  }
 }
 
 export const MOCK_ACCOUNT = "123456789012";
@@ -64,6 +116,10 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
       return { ...common, latestVersion: 1 };
     case "aws:ssm/activation:Activation":
       return { ...common, activationCode: "mock-activation-code" };
+    case "aws:fsx/lustreFileSystem:LustreFileSystem":
+      // A read (LustreFileSystem.get): the file system lives in the examples' existing VPC. The
+      // mount name is unknown offline, so the plan does not compare it.
+      return { ...common, vpcId: MOCK_EXISTING_VPC, dnsName: `${name.replace(/^.*-fsx-/, "")}.fsx.${region}.amazonaws.com`, networkInterfaceIds: ["eni-0f5c0ffee0000001"] };
     default:
       return common;
   }
@@ -78,18 +134,19 @@ export function createMocks(options: { region: string; stackOutputs?: (stack: st
   return {
     resources,
     newResource(args: pulumi.runtime.MockResourceArgs) {
-      resources.push({ type: args.type, name: args.name, inputs: maskSecrets(args.inputs) as Record<string, unknown>, custom: args.custom ?? true });
+      const read = !!args.id;
+      resources.push({ type: args.type, name: args.name, inputs: maskSecrets(args.inputs) as Record<string, unknown>, custom: args.custom ?? true, ...(read ? { read } : {}) });
       const inputs = unwrapSecrets(args.inputs) as Record<string, unknown>;
       if (args.type === "pulumi:pulumi:StackReference") {
         const stack = String(inputs.name);
         return { id: stack, state: { name: stack, outputs: options.stackOutputs?.(stack) ?? {}, secretOutputNames: ["kubeconfig"] } };
       }
-      return { id: `${args.name}-id`, state: { ...inputs, ...computedState(args.type, args.name, inputs, options.region) } };
+      return { id: read ? args.id! : `${args.name}-id`, state: { ...inputs, ...computedState(args.type, args.name, inputs, options.region) } };
     },
     call(args: pulumi.runtime.MockCallArgs) {
+      const account = accountAnswer(args.token, unwrapSecrets(args.inputs) as Record<string, unknown>, options.region);
+      if (account) return account;
       switch (args.token) {
-        case "aws:index/getAvailabilityZones:getAvailabilityZones":
-          return { names: ["a", "b", "c", "d", "e", "f"].map((z) => `${options.region}${z}`), zoneIds: [1, 2, 3, 4, 5, 6].map((i) => `use1-az${i}`) };
         case "aws:index/getCallerIdentity:getCallerIdentity":
           return { accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/plan`, userId: "PLAN" };
         case "aws:index/getRegion:getRegion":

@@ -6,10 +6,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError } from "../config/errors";
 import { loadStackFile } from "../config/stack-file";
-import { Plan, attachWorkdir, buildPlan } from "../plan/plan";
-import { packExperimentWorkdir } from "../workdir/archive";
+import { ConfigError, Problem } from "../config/errors";
+import type { Plan } from "../plan/plan";
+import { DeployDecision, renderDeploy } from "../plan/deploy-gate";
 import { renderPlan } from "../plan/render";
 import { eksClusterName } from "../components/naming";
 import { MASKED, RecordedResource, createMocks } from "./mocks";
@@ -19,13 +19,17 @@ export const PROJECT = "gpu-training-clusters";
 
 export interface PlanJson {
   readonly stack: string;
-  readonly resources: readonly { readonly type: string; readonly name: string; readonly inputs: Record<string, unknown> }[];
+  /** `read`: an existing resource the program looked up (Resource.get), not one it creates. */
+  readonly resources: readonly { readonly type: string; readonly name: string; readonly inputs: Record<string, unknown>; readonly read?: boolean }[];
   readonly outputs: Record<string, unknown>;
 }
 
+/** The program's `summary` output: the plan, and what the deploy-time gate decided. */
+export type PlanSummary = Plan & { readonly deploy?: DeployDecision };
+
 export interface PlanRun {
   readonly stack: string;
-  readonly plan: Plan;
+  readonly plan: PlanSummary;
   readonly text: string;
   readonly json: PlanJson;
   readonly manifests: readonly Manifest[];
@@ -39,9 +43,15 @@ async function resolveOutput(value: unknown): Promise<unknown> {
   return new Promise((resolve) => output.apply((v: unknown) => resolve(v)));
 }
 
+/** The plan text: the program's own summary, so the printed plan is what the program decided. */
+export function planText(summary: PlanSummary): string {
+  const deploy = renderDeploy(summary.deploy, true);
+  return deploy.length > 0 ? `${renderPlan(summary)}\n\nDeploy-time checks\n${deploy.map((l) => `  ${l}`).join("\n")}` : renderPlan(summary);
+}
+
 /**
  * Plan one stack file. Validation runs first and throws a ConfigError before the program is
- * loaded, exactly as the program itself would before registering anything.
+ * loaded; the program's own gate (account facts, versions) rejects with the problems it found.
  */
 export async function runPlan(options: {
   projectDir: string;
@@ -54,9 +64,6 @@ export async function runPlan(options: {
   programConfig?: { readonly config: Readonly<Record<string, string>>; readonly secretKeys: readonly string[] };
 }): Promise<PlanRun> {
   const { file, spec } = loadStackFile(options.projectDir, options.stackFile, PROJECT);
-  const packed = packExperimentWorkdir(spec.experiment, options.projectDir);
-  if (packed.problems.length > 0) throw new ConfigError(packed.problems, `stack "${file.stack}" has an invalid configuration`);
-  const plan = attachWorkdir(buildPlan(spec), packed.archive?.summary);
 
   const mocks = createMocks({
     region: spec.region,
@@ -76,18 +83,29 @@ export async function runPlan(options: {
     process.chdir(previousCwd);
   }
 
+  // The program exports a promise of its outputs (as Pulumi awaits it).
+  let values: Record<string, unknown>;
+  try {
+    values = ((await Promise.resolve(exported)) ?? {}) as Record<string, unknown>;
+  } catch (e) {
+    await pulumi.runtime.disconnect();
+    const carried = e as { problems?: Problem[]; heading?: string };
+    if (Array.isArray(carried.problems)) throw new ConfigError(carried.problems, carried.heading);
+    throw e;
+  }
   const outputs: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries((exported ?? {}) as Record<string, unknown>)) {
+  for (const [key, value] of Object.entries(values)) {
     outputs[key] = await resolveOutput(value);
   }
   await pulumi.runtime.disconnect();
+  const plan = outputs.summary as PlanSummary;
 
   const resources = mocks.resources;
   return {
     stack: file.stack,
     plan,
-    text: renderPlan(plan),
-    json: { stack: file.stack, resources: resources.map(({ type, name, inputs }) => ({ type, name, inputs })), outputs },
+    text: planText(plan),
+    json: { stack: file.stack, resources: resources.map(({ type, name, inputs, read }) => ({ type, name, inputs, ...(read ? { read } : {}) })), outputs },
     manifests: manifestsFrom(resources),
     resources,
   };

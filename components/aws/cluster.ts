@@ -23,7 +23,17 @@ export interface EksClusterArgs {
   readonly systemNodes: { readonly instanceType: string; readonly count: number };
   readonly hybrid?: { readonly remoteNodeCidrs: readonly string[]; readonly remotePodCidrs: readonly string[] };
   readonly tags: Record<string, string>;
+  /** EKS upgrade policy (catalog/kubernetes-versions.ts). @default "STANDARD" */
+  readonly supportType?: "STANDARD" | "EXTENDED";
+  /** IAM principals given cluster-admin through access entries. @default [] */
+  readonly admins?: readonly string[];
 }
+
+/**
+ * Cluster-wide admin for `cluster.admins`: an access entry plus this policy at cluster scope.
+ * https://docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html (AmazonEKSClusterAdminPolicy)
+ */
+export const CLUSTER_ADMIN_POLICY_ARN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
 
 /** EKS managed add-ons are created and updated to exactly the pinned version. */
 const ADDON_CONFLICTS = { resolveConflictsOnCreate: "OVERWRITE", resolveConflictsOnUpdate: "OVERWRITE" } as const;
@@ -98,11 +108,23 @@ export class EksCluster extends pulumi.ComponentResource {
         // as the unversioned self-managed copies EKS would otherwise bootstrap.
         bootstrapSelfManagedAddons: false,
         // STANDARD: no extended-support surcharge; an unattended cluster is upgraded instead.
-        upgradePolicy: { supportType: "STANDARD" },
+        // EXTENDED: the version stays, at the extended-support price (plan/deploy-gate.ts shows it).
+        upgradePolicy: { supportType: args.supportType ?? "STANDARD" },
         tags,
       },
       { parent: this, dependsOn: clusterPolicies },
     );
+
+    // The creator gets admin through bootstrapClusterCreatorAdminPermissions; everyone else who
+    // runs `pulumi up`, the reaper or kubectl against this cluster needs an entry (docs/aws.md).
+    (args.admins ?? []).forEach((principalArn, i) => {
+      const entry = new aws.eks.AccessEntry(`${name}-admin-${i}`, { clusterName: cluster.name, principalArn, type: "STANDARD", tags }, parent);
+      new aws.eks.AccessPolicyAssociation(
+        `${name}-admin-${i}-policy`,
+        { clusterName: cluster.name, principalArn, policyArn: CLUSTER_ADMIN_POLICY_ARN, accessScope: { type: "cluster" } },
+        { parent: this, dependsOn: [entry] },
+      );
+    });
 
     const nodeRole = new aws.iam.Role(`${name}-node-role`, { assumeRolePolicy: JSON.stringify(serviceTrust("ec2.amazonaws.com")), tags }, parent);
     const nodePolicies = NODE_ROLE_POLICIES.map(

@@ -12,6 +12,7 @@ import { GpuNodePool } from "./gpu-pool";
 import { HybridNodes } from "./hybrid";
 import { Network } from "./network";
 import { CsiDrivers } from "./storage";
+import { LUSTRE_PORTS } from "../../plan/fsx-access";
 
 export class GpuCluster extends pulumi.ComponentResource {
   readonly clusterName: pulumi.Output<string>;
@@ -27,12 +28,16 @@ export class GpuCluster extends pulumi.ComponentResource {
     const parent = { parent: this };
     this.accountId = aws.getCallerIdentityOutput({}, parent).accountId;
 
-    const network = new Network(
+    // An existing VPC (cluster.vpc) is used as it is: no VPC, subnets or NAT gateways of ours.
+    const network = args.existingVpc
+      ? { vpcId: pulumi.output(args.existingVpc.id), privateSubnetIds: args.existingVpc.subnetIds.map((id) => pulumi.output(id)) }
+      : new Network(
       `${name}-network`,
       {
         clusterName: args.clusterName,
         vpcCidr: c.vpcCidr,
         zones: c.availabilityZones,
+        zoneNames: args.zoneNames,
         natGateways: c.natGateways,
         tags: args.tags,
         onPremises: c.hybrid?.transitGatewayId
@@ -52,6 +57,8 @@ export class GpuCluster extends pulumi.ComponentResource {
         subnetIds: network.privateSubnetIds,
         endpoint: c.endpoint,
         serviceCidr: c.serviceCidr,
+        supportType: c.supportType,
+        admins: c.admins,
         systemNodes: c.systemNodes,
         hybrid: c.hybrid ? { remoteNodeCidrs: c.hybrid.remoteNodeCidrs, remotePodCidrs: c.hybrid.remotePodCidrs } : undefined,
         tags: args.tags,
@@ -71,7 +78,8 @@ export class GpuCluster extends pulumi.ComponentResource {
           clusterSecurityGroupId: cluster.clusterSecurityGroupId,
           nodeRoleArn: cluster.nodeRoleArn,
           vpcId: network.vpcId,
-          subnetIds: network.privateSubnetIds,
+          // Only subnets in zones that offer the pool's instance type (the account gate's choice).
+          subnetIds: args.poolPlacements?.[pool.name]?.map((i) => network.privateSubnetIds[i]) ?? network.privateSubnetIds,
           tags: args.tags,
           after: cluster.nodePrerequisites,
         },
@@ -86,6 +94,18 @@ export class GpuCluster extends pulumi.ComponentResource {
         parent,
       );
       this.hybridNodeConfigs = hybrid.nodeConfigs;
+    }
+
+    // Lustre clients reach the file system on TCP 988 and 1018-1023; the nodes carry the cluster
+    // security group. https://docs.aws.amazon.com/fsx/latest/LustreGuide/limit-access-security-groups.html
+    for (const group of args.fsxSecurityGroupIds) {
+      for (const ports of LUSTRE_PORTS) {
+        new aws.vpc.SecurityGroupIngressRule(
+          `${name}-lustre-${group}-${ports.from}`,
+          { securityGroupId: group, referencedSecurityGroupId: cluster.clusterSecurityGroupId, ipProtocol: "tcp", fromPort: ports.from, toPort: ports.to, description: `Lustre from the nodes of ${args.clusterName}`, tags: args.tags },
+          parent,
+        );
+      }
     }
 
     const csi = new CsiDrivers(`${name}-csi`, { clusterName: cluster.clusterName, kubernetesVersion: c.kubernetesVersion, tags: args.tags, after: [cluster.systemNodeGroup] }, parent);

@@ -55,7 +55,9 @@ export class HybridNodes extends pulumi.ComponentResource {
           description: `EKS hybrid GPU nodes of pool ${pool.name}`,
           tags: pulumi.output(args.clusterArn).apply((arn) => ({ ...args.tags, [ACTIVATION_CLUSTER_TAG]: arn })),
         },
-        { parent: this, dependsOn: [...attachments, inline] },
+        // The activation code is a credential (with the id it registers a machine): keep it
+        // encrypted in the state. The provider does not mark it secret on its own.
+        { parent: this, dependsOn: [...attachments, inline], additionalSecretOutputs: ["activationCode"] },
       );
       const yaml = pulumi
         .all([args.eksClusterName, activation.activationCode, activation.id])

@@ -11,6 +11,8 @@ export interface NetworkArgs {
   readonly clusterName: string;
   readonly vpcCidr: string;
   readonly zones: number;
+  /** Zone names for the subnets, in order (the account gate's choice); default: the region's first zones. */
+  readonly zoneNames?: readonly string[];
   readonly natGateways: "single" | "per-zone";
   readonly tags: Record<string, string>;
   /** On-premises networks to route through a Transit Gateway (EKS Hybrid Nodes). */
@@ -24,8 +26,9 @@ export class Network extends pulumi.ComponentResource {
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gpu-training-clusters:aws:Network", name, {}, opts);
-    const layout = subnetLayout(args.vpcCidr, args.zones);
-    const zones = aws.getAvailabilityZonesOutput({ state: "available" }, { parent: this }).names;
+    const zoneCount = args.zoneNames?.length ?? args.zones;
+    const layout = subnetLayout(args.vpcCidr, zoneCount);
+    const zones = args.zoneNames ? pulumi.output([...args.zoneNames]) : aws.getAvailabilityZonesOutput({ state: "available" }, { parent: this }).names;
     const tagged = (resourceName: string, extra: Record<string, string> = {}) => ({ ...args.tags, Name: resourceName, ...extra });
 
     // EKS requires DNS hostnames and resolution in the VPC.
@@ -52,7 +55,7 @@ export class Network extends pulumi.ComponentResource {
     publicSubnets.forEach((s, i) => new aws.ec2.RouteTableAssociation(`${name}-public-assoc-${i}`, { subnetId: s.id, routeTableId: publicRoutes.id }, { parent: this }));
 
     // One NAT gateway costs one hourly charge; one per zone keeps egress up when a zone fails.
-    const natCount = args.natGateways === "single" ? 1 : args.zones;
+    const natCount = args.natGateways === "single" ? 1 : zoneCount;
     const privateRoutes = Array.from({ length: natCount }, (_, i) => {
       const eip = new aws.ec2.Eip(`${name}-nat-ip-${i}`, { domain: "vpc", tags: tagged(`${name}-nat-ip-${i}`) }, { parent: this });
       const nat = new aws.ec2.NatGateway(`${name}-nat-${i}`, { allocationId: eip.id, subnetId: publicSubnets[i].id, tags: tagged(`${name}-nat-${i}`) }, { parent: this, dependsOn: [igw] });

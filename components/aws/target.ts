@@ -6,6 +6,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import type { StackSpec } from "../../config/spec";
 import type { Plan } from "../../plan/plan";
+import type { DeployGate } from "../../plan/deploy-gate";
 import { CLUSTER_OUTPUTS, ClusterTarget } from "../target";
 import { gpuClusterArgs } from "./builders/cluster-args";
 import { usesEfa } from "./builders/node-groups";
@@ -15,8 +16,8 @@ import { ClusterAutoscaler, EfaDevicePlugin } from "./services";
 /** Stack output with each hybrid pool's nodeadm config (secret). */
 export const HYBRID_NODE_CONFIGS_OUTPUT = "hybridNodeConfigs";
 
-export function eksTarget(spec: StackSpec, plan: Plan, name: string): ClusterTarget {
-  const cluster = new GpuCluster(name, gpuClusterArgs(spec, plan));
+export function eksTarget(spec: StackSpec, plan: Plan, name: string, gate?: DeployGate): ClusterTarget {
+  const cluster = new GpuCluster(name, gpuClusterArgs(spec, plan, gate));
   const provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: cluster.kubeconfig });
   return {
     provider,

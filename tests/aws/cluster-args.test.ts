@@ -5,7 +5,7 @@ import { load } from "../helpers/config";
 describe("GPU cluster arguments", () => {
   it("splits a create-mode stack's pools into managed node groups and hybrid pools", () => {
     const spec = load({
-      cluster: { mode: "create", hybrid: { remoteNodeCidrs: ["192.168.10.0/24"] } },
+      cluster: { mode: "create", endpoint: { privateAccess: false }, hybrid: { remoteNodeCidrs: ["192.168.10.0/24"] } },
       nodePools: [
         { name: "t4", gpu: "t4", maxNodes: 2 },
         { name: "lab", gpu: "rtx4090", kind: "hybrid", maxNodes: 3 },

@@ -29,9 +29,15 @@ export async function planWithRawOutputs(stack: string, keys: readonly string[] 
       jest.isolateModules(() => {
         exported = require(path.join(PROJECT_DIR, "index"));
       });
+      // The program exports a promise of its outputs.
+      const values = Promise.resolve(exported as unknown as Promise<Record<string, unknown>>);
       for (const key of keys) {
-        const value = exported[key] as Output | undefined;
-        if (value) captured.push(new Promise((resolve) => value.apply((v) => resolve([key, v]))));
+        captured.push(
+          values.then((all) => {
+            const value = all[key] as Output | undefined;
+            return value ? new Promise<[string, unknown]>((resolve) => value.apply((v) => resolve([key, v]))) : ([key, undefined] as [string, unknown]);
+          }),
+        );
       }
       return exported;
     },

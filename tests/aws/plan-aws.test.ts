@@ -42,14 +42,16 @@ describe("the EKS cluster", () => {
   it.each(["t4-smoke", "a100-8gpu", "a100-2x8", "rtx4090-hybrid", "shared-cluster"])("%s: API authentication, pinned version, endpoint access", (stack) => {
     const cluster = inputs(only(plans[stack].run, "aws:eks/cluster:Cluster"));
     expect(cluster.name).toBe(`gtc-${stack}`);
-    expect(cluster.version).toBe("1.34");
+    expect(cluster.version).toBe("1.35");
+    expect(cluster.upgradePolicy).toEqual({ supportType: "STANDARD" });
     expect(cluster.accessConfig).toEqual({ authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true });
-    expect(cluster.vpcConfig).toMatchObject({ endpointPublicAccess: true, endpointPrivateAccess: true, publicAccessCidrs: ["0.0.0.0/0"] });
+    // Hybrid nodes: public or private endpoint access, not both (the example is public only).
+    expect(cluster.vpcConfig).toMatchObject({ endpointPublicAccess: true, endpointPrivateAccess: stack !== "rtx4090-hybrid", publicAccessCidrs: ["0.0.0.0/0"] });
     expect(cluster.kubernetesNetworkConfig).toEqual({ ipFamily: "ipv4", serviceIpv4Cidr: "172.20.0.0/16" });
     const addons = resourcesOf(plans[stack].run, "aws:eks/addon:Addon").map((a) => [inputs(a).addonName, inputs(a).addonVersion]);
     expect(Object.fromEntries(addons)).toEqual({
       "vpc-cni": "v1.21.1-eksbuild.7",
-      "kube-proxy": "v1.34.6-eksbuild.2",
+      "kube-proxy": "v1.35.3-eksbuild.2",
       coredns: "v1.13.2-eksbuild.4",
       "eks-pod-identity-agent": "v1.3.10-eksbuild.2",
       "aws-mountpoint-s3-csi-driver": "v2.3.0-eksbuild.1",
@@ -60,7 +62,7 @@ describe("the EKS cluster", () => {
   it("spreads subnets over the configured zones with the tags load balancers need", () => {
     const subnets = resourcesOf(plans["shared-cluster"].run, "aws:ec2/subnet:Subnet").map(inputs);
     expect(subnets).toHaveLength(6);
-    expect(new Set(subnets.map((s) => s.availabilityZone))).toEqual(new Set(["us-east-1a", "us-east-1b", "us-east-1c"]));
+    expect(new Set(subnets.map((s) => s.availabilityZone))).toEqual(new Set(["us-east-1b", "us-east-1c", "us-east-1d"]));
     const pub = subnets.filter((s) => s.tags["kubernetes.io/role/elb"] === "1");
     const priv = subnets.filter((s) => s.tags["kubernetes.io/role/internal-elb"] === "1");
     expect([pub.length, priv.length]).toEqual([3, 3]);
@@ -120,8 +122,9 @@ describe("GPU node groups", () => {
     for (const n of lt.networkInterfaces) expect(n.securityGroups).toEqual(["sg-a100-2x8-cluster-eks", "a100-2x8-pool-a100-efa-sg-id"]);
     expect(inputs(only(run, "aws:ec2/placementGroup:PlacementGroup")).strategy).toBe("cluster");
     expect(lt.placement).toEqual({ groupName: "a100-2x8-pool-a100-placement" });
-    expect(inputs(only(run, NG, "pool-a100-ng")).subnetIds).toEqual(["a100-2x8-network-private-0-id"]);
-    const selfRules = [...resourcesOf(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"), ...resourcesOf(run, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")];
+    // One subnet of the existing VPC, in a zone that offers p4d.24xlarge (tools/mocks.ts).
+    expect(inputs(only(run, NG, "pool-a100-ng")).subnetIds).toEqual(["subnet-0a1b2c3d4e5f60002"]);
+    const selfRules = [...resourcesOf(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "efa"), ...resourcesOf(run, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")];
     expect(selfRules.map((r) => [inputs(r).securityGroupId, inputs(r).referencedSecurityGroupId, inputs(r).ipProtocol])).toEqual([
       ["a100-2x8-pool-a100-efa-sg-id", "a100-2x8-pool-a100-efa-sg-id", "-1"],
       ["a100-2x8-pool-a100-efa-sg-id", "a100-2x8-pool-a100-efa-sg-id", "-1"],
@@ -144,7 +147,7 @@ describe("GPU node groups", () => {
 describe("cluster-autoscaler", () => {
   it.each(["t4-smoke", "a100-8gpu", "a100-2x8", "shared-cluster"])("%s: pinned chart, idle time from the stack", (stack) => {
     const release = inputs(only(plans[stack].run, RELEASE, "autoscaler"));
-    expect(release).toMatchObject({ chart: "cluster-autoscaler", version: AUTOSCALER_CHARTS["1.34"].version, namespace: "kube-system" });
+    expect(release).toMatchObject({ chart: "cluster-autoscaler", version: AUTOSCALER_CHARTS["1.35"].version, namespace: "kube-system" });
     expect(release.values.extraArgs["scale-down-unneeded-time"]).toBe(`${plans[stack].run.plan.idle.nodeIdleMinutes}m`);
     expect(release.values.autoDiscovery.clusterName).toBe(`gtc-${stack}`);
     const identity = inputs(only(plans[stack].run, "aws:eks/podIdentityAssociation:PodIdentityAssociation"));

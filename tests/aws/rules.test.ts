@@ -9,7 +9,7 @@ const HYBRID = { remoteNodeCidrs: ["192.168.10.0/24"] };
 
 describe("network rules for EKS", () => {
   it("accepts the defaults and the example hybrid networks", () => {
-    expect(load({ cluster: { mode: "create", hybrid: { ...HYBRID, remotePodCidrs: ["192.168.64.0/18"] } } }).cluster).toMatchObject({ mode: "create" });
+    expect(load({ cluster: { mode: "create", endpoint: { privateAccess: false }, hybrid: { ...HYBRID, remotePodCidrs: ["192.168.64.0/18"] } } }).cluster).toMatchObject({ mode: "create" });
   });
 
   it("requires a service CIDR EKS accepts (/12 to /24)", () => {
@@ -30,10 +30,10 @@ describe("network rules for EKS", () => {
   });
 
   it("checks the Transit Gateway id's form", () => {
-    expect(load({ cluster: { mode: "create", hybrid: { ...HYBRID, transitGatewayId: "tgw-0123456789abcdef0" } } }).cluster).toMatchObject({
+    expect(load({ cluster: { mode: "create", endpoint: { privateAccess: false }, hybrid: { ...HYBRID, transitGatewayId: "tgw-0123456789abcdef0" } } }).cluster).toMatchObject({
       hybrid: { transitGatewayId: "tgw-0123456789abcdef0" },
     });
-    expect(problemsOf(() => load({ cluster: { mode: "create", hybrid: { ...HYBRID, transitGatewayId: "vgw-123" } } }))[0]).toMatch(
+    expect(problemsOf(() => load({ cluster: { mode: "create", endpoint: { privateAccess: false }, hybrid: { ...HYBRID, transitGatewayId: "vgw-123" } } }))[0]).toMatch(
       /^cluster\.hybrid\.transitGatewayId: must be a Transit Gateway id such as tgw-0123456789abcdef0/,
     );
   });

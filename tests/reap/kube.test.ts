@@ -148,6 +148,8 @@ describe("destroy hazards", () => {
   const r = (type: string, extra: object = {}) => ({ type, urn: `urn:${type}`, retainOnDelete: false, protect: false, ...extra });
   it("flag data resources without retainOnDelete, non-Retain volumes, and unbound claims", () => {
     expect(destroyHazards([r("aws:fsx/lustreFileSystem:LustreFileSystem")]).map((h) => h.message)).toEqual(["holds data and has no retainOnDelete: destroy would delete it"]);
+    // A file system the program only reads (external in the state) is never deleted by destroy.
+    expect(destroyHazards([r("aws:fsx/lustreFileSystem:LustreFileSystem", { external: true })])).toEqual([]);
     expect(destroyHazards([r("kubernetes:core/v1:PersistentVolume", { outputs: { spec: { persistentVolumeReclaimPolicy: "Delete" } } })])[0].message).toBe(
       "has reclaim policy Delete and no retainOnDelete: destroy could delete its volume",
     );

@@ -7,6 +7,7 @@ import type { StackSpec } from "../../../config/spec";
 import type { CreateClusterInput } from "../../../config/schema";
 import type { Plan } from "../../../plan/plan";
 import type { PoolPlan } from "../../../plan/pools";
+import type { DeployGate } from "../../../plan/deploy-gate";
 import { eksClusterName } from "../../naming";
 
 export interface ManagedPool {
@@ -22,6 +23,14 @@ export interface GpuClusterArgs {
   readonly managedPools: readonly ManagedPool[];
   readonly hybridPools: readonly PoolPlan[];
   readonly tags: Record<string, string>;
+  /** Zone names of the created VPC's subnets, from the account gate; undefined: the first zones of the region. */
+  readonly zoneNames?: readonly string[];
+  /** The existing VPC the cluster runs in (cluster.vpc), with the subnets the gate kept. */
+  readonly existingVpc?: { readonly id: string; readonly subnetIds: readonly string[] };
+  /** Managed pool → indices of the private subnets its nodes may use; undefined: all. */
+  readonly poolPlacements?: Readonly<Record<string, readonly number[]>>;
+  /** Security groups of FSx file systems the nodes must reach on the Lustre ports. */
+  readonly fsxSecurityGroupIds: readonly string[];
 }
 
 /** Tags on every AWS resource the stack creates, to find (and account for) them in the console. */
@@ -29,7 +38,7 @@ export function awsTags(stack: string, clusterName: string): Record<string, stri
   return { "gtc:stack": stack, "gtc:cluster": clusterName, "gtc:managed-by": "pulumi" };
 }
 
-export function gpuClusterArgs(spec: StackSpec, plan: Plan): GpuClusterArgs {
+export function gpuClusterArgs(spec: StackSpec, plan: Plan, gate?: DeployGate): GpuClusterArgs {
   if (spec.cluster.mode !== "create") throw new Error(`gpuClusterArgs needs cluster.mode "create" (got "${spec.cluster.mode}")`);
   const clusterName = eksClusterName(spec.stack);
   const managedPools = plan.pools
@@ -46,5 +55,15 @@ export function gpuClusterArgs(spec: StackSpec, plan: Plan): GpuClusterArgs {
     managedPools,
     hybridPools: plan.pools.filter((p) => p.kind === "hybrid"),
     tags: awsTags(spec.stack, clusterName),
+    ...placementArgs(spec.cluster, gate),
+    fsxSecurityGroupIds: gate?.fsx.securityGroupIds ?? [],
   };
+}
+
+function placementArgs(cluster: CreateClusterInput, gate?: DeployGate): Pick<GpuClusterArgs, "zoneNames" | "existingVpc" | "poolPlacements"> {
+  const account = gate?.decision.account;
+  if (cluster.vpc) {
+    return { existingVpc: { id: cluster.vpc.id, subnetIds: account?.subnetIds ?? cluster.vpc.privateSubnetIds }, poolPlacements: account?.poolPlacements };
+  }
+  return { zoneNames: account && account.zones.length > 0 ? account.zones.map((z) => z.name) : undefined, poolPlacements: account?.poolPlacements };
 }

@@ -1,0 +1,116 @@
+/**
+ * The data-source lookups behind plan/account.ts and plan/fsx-access.ts, awaited before the first
+ * resource is registered. `pulumi preview` runs them against the account; the offline plan's
+ * mocks (tools/mocks.ts) answer them. A missing field in an answer is left undefined ("unknown"):
+ * the rules warn about it instead of guessing.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { StackSpec } from "../../config/spec";
+import { AccountFacts, GPU_QUOTAS, SubnetFact, Zone, quotaFor } from "../../plan/account";
+import { FileSystemFact, fsxVolumes } from "../../plan/fsx-access";
+import type { Plan } from "../../plan/plan";
+
+const stringList = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((x) => typeof x === "string") ? (v as string[]) : undefined);
+const str = (v: unknown): string | undefined => (typeof v === "string" && v.length > 0 ? v : undefined);
+
+/** A lookup that fails (permissions, throttling) is an unknown, reported by the rules as such. */
+async function attempt<T>(what: string, f: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await f();
+  } catch (e) {
+    pulumi.log.warn(`could not look up ${what}: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  }
+}
+
+async function zones(): Promise<Zone[] | undefined> {
+  const r = await attempt("the availability zones", () => aws.getAvailabilityZones({ state: "available" }));
+  const names = stringList(r?.names);
+  const ids = stringList(r?.zoneIds);
+  if (!names || names.length === 0) return undefined;
+  return names.map((name, i) => ({ name, id: ids && ids.length === names.length ? ids[i] : undefined }));
+}
+
+/** Zone IDs offering `type` (location type availability-zone-id, so the answer is account-independent). */
+async function offering(type: string): Promise<string[] | undefined> {
+  const r = await attempt(`the zones offering ${type}`, () =>
+    aws.ec2.getInstanceTypeOfferings({ locationType: "availability-zone-id", filters: [{ name: "instance-type", values: [type] }] }),
+  );
+  const locations = stringList(r?.locations);
+  if (!locations) return undefined;
+  const types = stringList(r?.instanceTypes);
+  // Parallel lists; keep only rows of this type when the answer says which type each row is.
+  return types && types.length === locations.length ? locations.filter((_, i) => types[i] === type) : locations;
+}
+
+async function quota(code: string): Promise<number | undefined> {
+  const r = await attempt(`EC2 quota ${code}`, () => aws.servicequotas.getServiceQuota({ serviceCode: "ec2", quotaCode: code }));
+  const v = (r as { value?: unknown } | undefined)?.value;
+  const n = typeof v === "string" && v.trim() !== "" ? Number(v) : v;
+  return typeof n === "number" && Number.isFinite(n) ? n : undefined;
+}
+
+async function subnet(id: string): Promise<SubnetFact> {
+  const r = await attempt(`subnet ${id}`, () => aws.ec2.getSubnet({ id }));
+  const name = str(r?.availabilityZone);
+  return { id, vpcId: str(r?.vpcId), zone: name ? { name, id: str(r?.availabilityZoneId) } : undefined };
+}
+
+/** Every account fact the rules of a create-mode stack need; nothing for other modes. */
+export async function lookupAccountFacts(spec: StackSpec, plan: Plan): Promise<AccountFacts | undefined> {
+  if (spec.cluster.mode !== "create") return undefined;
+  const managed = plan.pools.filter((p) => p.kind === "managed" && p.instance);
+  const types = [...new Set(managed.map((p) => p.instance!.type))];
+  const codes = [...new Set(managed.map((p) => quotaFor(p.instance!.type, p.capacity)?.code).filter((c): c is string => !!c))];
+  const vpc = spec.cluster.vpc;
+  const [zoneList, offers, quotas, subnets] = await Promise.all([
+    zones(),
+    Promise.all(types.map(async (t) => [t, await offering(t)] as const)),
+    Promise.all(GPU_QUOTAS.filter((q) => codes.includes(q.code)).map(async (q) => [q.code, await quota(q.code)] as const)),
+    vpc ? Promise.all(vpc.privateSubnetIds.map(subnet)) : Promise.resolve(undefined),
+  ]);
+  return { region: spec.region, zones: zoneList, offerings: Object.fromEntries(offers), quotas: Object.fromEntries(quotas), subnets };
+}
+
+function resolve<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((res) => output.apply((v) => res(v)));
+}
+
+/**
+ * The Lustre data source under the token the AWS provider would give it. @pulumi/aws 7.48.0 (the
+ * latest) has none (fsx/ has getOntapFileSystem and getWindowsFileSystem only), so today this
+ * rejects and the read below answers; a provider or test double that has it answers first.
+ */
+const LUSTRE_LOOKUP_TOKEN = "aws:fsx/getLustreFileSystem:getLustreFileSystem";
+
+async function lustreInvoke(id: string): Promise<FileSystemFact | undefined> {
+  try {
+    const r = (await pulumi.runtime.invoke(LUSTRE_LOOKUP_TOKEN, { id })) as Record<string, unknown>;
+    if (!str(r?.vpcId)) return undefined;
+    return { id, vpcId: str(r.vpcId), dnsName: str(r.dnsName), mountName: str(r.mountName), securityGroupIds: stringList(r.securityGroupIds) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The FSx for Lustre file systems the experiment mounts: from a Lustre data source where there is
+ * one, else read with `LustreFileSystem.get` (a read, never a create), its security groups from its
+ * first network interface (aws.ec2.getNetworkInterface).
+ */
+export async function lookupFileSystems(spec: StackSpec): Promise<FileSystemFact[]> {
+  if (spec.cluster.mode !== "create") return [];
+  const ids = [...new Set(fsxVolumes(spec).map((v) => v.fileSystemId))];
+  return Promise.all(
+    ids.map(async (id): Promise<FileSystemFact> => {
+      const looked = await lustreInvoke(id);
+      if (looked) return looked;
+      const fs = aws.fsx.LustreFileSystem.get(`${spec.stack}-fsx-${id}`, id);
+      const [vpcId, dnsName, mountName, enis] = await resolve(pulumi.all([fs.vpcId, fs.dnsName, fs.mountName, fs.networkInterfaceIds]));
+      const eni = stringList(enis)?.[0];
+      const groups = eni ? stringList((await attempt(`network interface ${eni} of ${id}`, () => aws.ec2.getNetworkInterface({ id: eni })))?.securityGroups) : undefined;
+      return { id, vpcId: str(vpcId), dnsName: str(dnsName), mountName: str(mountName), securityGroupIds: groups };
+    }),
+  );
+}

@@ -1,0 +1,32 @@
+/**
+ * Rules of a create-mode cluster that come from what AWS enforces rather than from our own
+ * layout: hybrid-node endpoint access, and what an existing VPC rules out.
+ */
+import { Problem } from "./errors";
+import type { CreateClusterInput } from "./schema";
+
+export function awsClusterRules(cluster: CreateClusterInput): Problem[] {
+  const problems: Problem[] = [];
+  // "Your cluster cannot use Public and Private cluster endpoint connectivity, because the Amazon
+  // EKS Kubernetes API server endpoint will resolve to the public IPs for hybrid nodes running
+  // outside of your VPC": https://docs.aws.amazon.com/eks/latest/userguide/hybrid-nodes-cluster-create.html
+  // (also hybrid-nodes-prereqs.html, "Amazon EKS cluster endpoint access").
+  if (cluster.hybrid && cluster.endpoint.publicAccess && cluster.endpoint.privateAccess) {
+    problems.push({
+      path: "cluster.endpoint",
+      message:
+        "must be public or private, not both, on a cluster with hybrid nodes (got publicAccess: true and privateAccess: true; " +
+        "set privateAccess: false for nodes that reach AWS over the internet, or publicAccess: false for nodes behind a VPN or Direct Connect)",
+    });
+  }
+  if (cluster.vpc && cluster.hybrid?.transitGatewayId) {
+    problems.push({
+      path: "cluster.hybrid.transitGatewayId",
+      message: `only applies to the VPC this program creates (got it with cluster.vpc ${cluster.vpc.id}; attach that VPC to the Transit Gateway yourself)`,
+    });
+  }
+  if (cluster.vpc && new Set(cluster.vpc.privateSubnetIds).size !== cluster.vpc.privateSubnetIds.length) {
+    problems.push({ path: "cluster.vpc.privateSubnetIds", message: "lists a subnet twice (each subnet once, in two zones or more)" });
+  }
+  return problems;
+}

@@ -1,0 +1,72 @@
+/**
+ * The gate that needs more than the stack file: the day's Kubernetes support rule and the account
+ * facts. Pure (facts and clock are arguments), so it is unit-tested with hostile answers and a
+ * fixed date; program.ts awaits the facts and calls it before the first resource.
+ */
+import { SupportVerdict, checkVersionSupport, utcDay } from "../catalog/kubernetes-versions";
+import type { Problem } from "../config/errors";
+import type { StackSpec } from "../config/spec";
+import { AccountDecision, AccountFacts, accountRules } from "./account";
+import type { FsxDecision } from "./fsx-access";
+import type { Plan } from "./plan";
+
+/** What the deploy-time gate decided: the version rule, the account's zones and quotas, FSx access. */
+export interface DeployGate {
+  readonly decision: DeployDecision;
+  readonly fsx: FsxDecision;
+}
+
+export interface DeployDecision {
+  /** The day the rules ran for (UTC). */
+  readonly checkedOn: string;
+  readonly kubernetes?: SupportVerdict;
+  readonly account?: AccountDecision;
+  /** Where the facts came from, for the plan text. */
+  readonly factsSource: "account" | "none";
+  readonly problems: readonly Problem[];
+  readonly warnings: readonly string[];
+}
+
+export function deployDecision(spec: StackSpec, plan: Plan, facts: AccountFacts | undefined, now: Date): DeployDecision {
+  const problems: Problem[] = [];
+  const warnings: string[] = [];
+  let kubernetes: SupportVerdict | undefined;
+  if (spec.cluster.mode === "create") {
+    kubernetes = checkVersionSupport(spec.cluster.kubernetesVersion, spec.cluster.supportType, now);
+    problems.push(...kubernetes.problems.map((message) => ({ path: "cluster.kubernetesVersion", message })));
+    warnings.push(...kubernetes.warnings);
+  }
+  const account = facts ? accountRules(spec, plan, facts) : undefined;
+  if (account) {
+    problems.push(...account.problems);
+    warnings.push(...account.warnings);
+  }
+  return { checkedOn: utcDay(now), kubernetes, account, factsSource: facts ? "account" : "none", problems, warnings };
+}
+
+/** The deploy section of the plan text. */
+export function renderDeploy(d: DeployDecision | undefined, offline: boolean): string[] {
+  if (!d) return [];
+  const lines: string[] = [];
+  if (d.kubernetes) {
+    const k = d.kubernetes;
+    lines.push(
+      `Kubernetes ${k.version}, support type ${k.supportType}: ${k.phase} support until ${k.endDate} (control plane $${k.controlPlanePerHour.toFixed(2)}/h; checked ${d.checkedOn})`,
+    );
+  }
+  const a = d.account;
+  if (a) {
+    lines.push(`account facts${offline ? " (offline answers of tools/mocks.ts; `pulumi preview` checks them against the real account)" : ""}:`);
+    const zone = (z: { name: string; id?: string }) => (z.id ? `${z.name} (${z.id})` : z.name);
+    lines.push(`  zones: ${a.zones.map(zone).join(", ") || "none"}${a.refusedZones.length ? `; skipped, EKS refuses: ${a.refusedZones.map(zone).join(", ")}` : ""}`);
+    if (a.subnetIds) lines.push(`  existing VPC subnets: ${a.subnetIds.join(", ")}`);
+    for (const [pool, idx] of Object.entries(a.poolPlacements)) {
+      lines.push(`  pool ${pool}: ${idx.map((i) => (a.subnetIds ? `${a.subnetIds[i]} in ${zone(a.zones[i])}` : zone(a.zones[i]))).join(", ")}`);
+    }
+    for (const q of a.quotas) {
+      lines.push(`  quota ${q.name} (${q.code}): ${q.quota ?? "unknown"} vCPUs; experiment needs ${q.experimentVcpus}, pools at maxNodes ${q.poolsMaxVcpus}`);
+    }
+  }
+  for (const w of d.warnings) lines.push(`WARN ${w}`);
+  return lines;
+}

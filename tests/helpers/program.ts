@@ -1,0 +1,59 @@
+/**
+ * Runs index.ts the way the Pulumi CLI does (setMocks, setAllConfig, require, await the exported
+ * promise) with account answers a test chooses, on top of the offline plan's mocks.
+ */
+import * as path from "path";
+import type { RecordedResource } from "../../tools/mocks";
+import { PROJECT_DIR } from "./plan";
+
+export type CallAnswer = (token: string, inputs: Record<string, any>) => Record<string, unknown> | undefined;
+
+export interface ProgramRun {
+  readonly resources: readonly RecordedResource[];
+  readonly outputs?: Record<string, unknown>;
+  /** `type::name` → the additionalSecretOutputs the program asked the engine for. */
+  readonly secretOutputs: Readonly<Record<string, readonly string[]>>;
+  readonly error?: Error & { problems?: { path: string; message: string }[] };
+}
+
+/** `config`: stack config as plain objects under the project namespace, plus `aws:*` keys verbatim. */
+export async function runProgram(config: Record<string, unknown>, answer: CallAnswer = () => undefined, stack = "acct"): Promise<ProgramRun> {
+  let pulumi!: typeof import("@pulumi/pulumi");
+  let mocksModule!: typeof import("../../tools/mocks");
+  jest.isolateModules(() => {
+    pulumi = require("@pulumi/pulumi");
+    mocksModule = require("../../tools/mocks");
+  });
+  const base = mocksModule.createMocks({ region: String(config["aws:region"] ?? "us-east-1") });
+  const mocks = {
+    newResource: base.newResource,
+    call: (args: { token: string; inputs: Record<string, any> }) => answer(args.token, args.inputs) ?? base.call(args as never),
+  };
+  await pulumi.runtime.setMocks(mocks as never, "gpu-training-clusters", stack, false);
+  // The engine, not the SDK, applies additionalSecretOutputs: record what each registration asks for.
+  const secretOutputs: Record<string, string[]> = {};
+  const monitor = (pulumi.runtime as unknown as { getMonitor(): any }).getMonitor();
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req: any, callback: unknown) => {
+    const list = req.getAdditionalsecretoutputsList() as string[];
+    if (list.length > 0) secretOutputs[`${req.getType()}::${req.getName()}`] = list;
+    return register(req, callback);
+  };
+  const raw: Record<string, string> = {};
+  for (const [k, v] of Object.entries(config)) raw[k.includes(":") ? k : `gpu-training-clusters:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
+  pulumi.runtime.setAllConfig(raw);
+  let exported: unknown;
+  jest.isolateModules(() => {
+    exported = require(path.join(PROJECT_DIR, "index"));
+  });
+  let outputs: Record<string, unknown> | undefined;
+  let error: ProgramRun["error"];
+  try {
+    outputs = (await (exported as Promise<Record<string, unknown>>)) ?? {};
+  } catch (e) {
+    error = e as ProgramRun["error"];
+  }
+  // Registrations are RPCs: wait for every one before reading what was registered.
+  await pulumi.runtime.disconnect();
+  return { resources: base.resources, outputs, error, secretOutputs };
+}
