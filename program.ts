@@ -4,10 +4,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "./config/errors";
-import { loadStackSpec } from "./config/load";
 import { stackConfigReader } from "./config/stack-file";
 import type { StackSpec } from "./config/spec";
-import { Plan, buildPlan } from "./plan/plan";
+import type { Plan } from "./plan/plan";
+import { validateStack } from "./plan/validate";
 import { ClusterTarget, existingTarget, reuseTarget } from "./components/target";
 import { eksClusterServices, eksTarget } from "./components/aws/target";
 import { NvidiaDevicePlugin } from "./components/device-plugins";
@@ -19,12 +19,11 @@ import { buildExperimentObjects, experimentInput, experimentObjectProblems } fro
 
 /** Validate everything first: a config error must leave no half-created cluster behind. */
 export function loadFromPulumi(projectDir = process.cwd()): { spec: StackSpec; plan: Plan } {
-  const spec = loadStackSpec(pulumi.runtime.allConfig(), {
+  return validateStack(pulumi.runtime.allConfig(), {
     project: pulumi.getProject(),
     stack: pulumi.getStack(),
     readStackConfig: stackConfigReader(projectDir),
   });
-  return { spec, plan: buildPlan(spec) };
 }
 
 function clusterTarget(spec: StackSpec, plan: Plan, name: string): ClusterTarget | undefined {

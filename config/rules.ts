@@ -4,7 +4,8 @@
  */
 import { gpuSpec } from "../catalog/gpus";
 import { awsGpuTypes, findInstance, instancesFor, maxGpusPerInstance } from "../catalog/instances";
-import { aliasKeys, imageKeys, lookupImage } from "../catalog/images";
+import { aliasKeys, catalogReferences, imageKeys, lookupImage } from "../catalog/images";
+import { didYouMean } from "./suggest";
 import { dnsLabelProblems, experimentNames } from "../k8s/names";
 import { hasHostBits, isRfc1918, overlaps, parseCidr } from "./cidr";
 import { Problem, show } from "./errors";
@@ -157,7 +158,8 @@ export function experimentRules(experiment: ExperimentInput, pools: readonly { n
     });
   }
   if (typeof experiment.image === "string" && !lookupImage(experiment.image).ok) {
-    problems.push({ path: "experiment.image", message: `is not in the image catalog (got ${show(experiment.image)}; allowed: ${[...imageKeys(), ...aliasKeys()].join(", ")}, or a custom image with repository, digest, cudaRuntime and archs)` });
+    const reference = /[/:@]/.test(experiment.image) ? `; an image outside the catalog is a custom image: {repository, digest, cudaRuntime, archs}, since the gate must know its CUDA runtime and archs` : "";
+    problems.push({ path: "experiment.image", message: `is not in the image catalog (got ${show(experiment.image)}; allowed: ${[...imageKeys(), ...aliasKeys(), ...catalogReferences()].join(", ")}, or a custom image with repository, digest, cudaRuntime and archs)${reference}${didYouMean(experiment.image, [...imageKeys(), ...aliasKeys()])}` });
   }
   for (const key of Object.keys(experiment.env)) {
     if (RESERVED_ENV.includes(key) || RESERVED_ENV_PREFIXES.some((p) => key.startsWith(p))) {

@@ -6,7 +6,7 @@
  * insufficient for CUDA runtime version", and a pod pending forever for GPUs no node has.
  */
 import { formatCapability, gpuSpec, smName } from "../catalog/gpus";
-import { compareDrivers, minDriverFor, parseDriverVersion } from "../catalog/drivers";
+import { EKS_NVIDIA_AMI_DRIVER_BRANCH, compareDrivers, minDriverFor, parseDriverVersion } from "../catalog/drivers";
 import { ImageSpec, imageKeys, lookupImage } from "../catalog/images";
 import type { Problem } from "../config/errors";
 import type { ExperimentSpec } from "../config/spec";
@@ -107,7 +107,7 @@ export function checkPool(pool: PoolPlan, poolPath: string, experiment: Experime
     driver = `${pool.driver} < ${min} needed by CUDA ${image.cudaRuntime}`;
     fail(
       pool.driverSource === "declared" ? `${poolPath}.driverVersion` : "experiment.image",
-      `the ${card} runs driver ${pool.driver} (${pool.driverSource === "eks-ami" ? "EKS NVIDIA AMI" : "declared"}), older than the ${min} that CUDA ${image.cudaRuntime} ` +
+      `the ${card} runs driver ${pool.driverSource === "eks-ami" ? `${pool.driver} or later (the EKS NVIDIA AMI's ${EKS_NVIDIA_AMI_DRIVER_BRANCH} branch, whose first release is ${pool.driver})` : `${pool.driver} (declared)`}, older than the ${min} that CUDA ${image.cudaRuntime} ` +
         `(${imageName(image)}) needs: "CUDA driver version is insufficient for CUDA runtime version" (upgrade the driver to >= ${min}, or ${insteadHint(pool, image)})`,
     );
   } else {

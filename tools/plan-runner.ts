@@ -6,8 +6,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { loadStackFile } from "../config/stack-file";
-import { Plan, buildPlan } from "../plan/plan";
+import { readStackFile, stackConfigReader } from "../config/stack-file";
+import type { Plan } from "../plan/plan";
+import { validateStack } from "../plan/validate";
 import { renderPlan } from "../plan/render";
 import { eksClusterName } from "../components/naming";
 import { MASKED, RecordedResource, createMocks } from "./mocks";
@@ -42,8 +43,8 @@ async function resolveOutput(value: unknown): Promise<unknown> {
  * loaded, exactly as the program itself would before registering anything.
  */
 export async function runPlan(options: { projectDir: string; stackFile: string; loadProgram?: () => unknown }): Promise<PlanRun> {
-  const { file, spec } = loadStackFile(options.projectDir, options.stackFile, PROJECT);
-  const plan = buildPlan(spec);
+  const file = readStackFile(options.stackFile);
+  const { spec, plan } = validateStack(file.config, { project: PROJECT, stack: file.stack, readStackConfig: stackConfigReader(options.projectDir) });
 
   const mocks = createMocks({
     region: spec.region,
