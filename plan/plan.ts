@@ -9,6 +9,7 @@ import type { StackSpec } from "../config/spec";
 import { GateResult, Verdict, compatibilityGate } from "./compat";
 import { EKS_CONTROL_PLANE_PER_HOUR, NAT_GATEWAY_PER_HOUR, costFor, cpuInstancePrice } from "./cost";
 import { PoolPlan, planPool } from "./pools";
+import { planWarnings } from "./warnings";
 
 export interface ExperimentPlan {
   readonly name: string;
@@ -63,6 +64,8 @@ export interface Plan {
   readonly experiment?: ExperimentPlan;
   readonly verdicts: readonly Verdict[];
   readonly idle: IdlePlan;
+  /** What works but is probably unintended (plan/warnings.ts); printed, never an error. */
+  readonly warnings: readonly string[];
 }
 
 /**
@@ -130,6 +133,7 @@ export function buildPlan(spec: StackSpec): Plan {
     experiment: spec.experiment ? planExperiment(spec, pools) : undefined,
     verdicts: result.verdicts,
     idle: planIdle(spec, pools),
+    warnings: planWarnings(spec, pools),
   };
 }
 

@@ -59,6 +59,12 @@ export function renderPlan(plan: Plan): string {
     }
   }
 
+  if (plan.warnings.length > 0) {
+    add();
+    add(`Warnings (${plan.warnings.length})`);
+    for (const w of plan.warnings) add(`  WARN ${w}`);
+  }
+
   add();
   add("Idle policy");
   for (const line of renderIdle(plan)) add(`  ${line}`);
