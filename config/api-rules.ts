@@ -6,10 +6,10 @@
 import * as posix from "path/posix";
 import { parseImageReference } from "../catalog/image-ref";
 import { LAUNCHER_DIR } from "../k8s/launch";
-import { s3BucketName } from "./aws-validation";
+import { ec2InstanceTypeName, s3BucketName } from "./aws-validation";
 import { Problem, show } from "./errors";
 import { dns1123Subdomain, labelValue, qualifiedName } from "./k8s-validation";
-import { type ExperimentInput, type NodePoolInput, SMOKE_SCRIPT } from "./schema";
+import { type ClusterInput, type ExperimentInput, type NodePoolInput, SMOKE_SCRIPT } from "./schema";
 
 /**
  * Variables that would break the GPU request, refused like torchrun's reserved ones:
@@ -141,4 +141,10 @@ export function poolApiRules(pool: NodePoolInput, at: string): Problem[] {
     for (const p of labelValue(value)) problems.push({ path: `${at}.nodeSelector.${key}`, message: `${p} (got ${show(value)}; a Kubernetes label value, at most 63 characters)` });
   }
   return problems;
+}
+
+export function clusterApiRules(cluster: ClusterInput): Problem[] {
+  if (cluster.mode !== "create") return [];
+  const type = cluster.systemNodes.instanceType;
+  return ec2InstanceTypeName(type).map((p) => ({ path: "cluster.systemNodes.instanceType", message: `${p} (got ${show(type)})` }));
 }

@@ -51,3 +51,11 @@ export const PROGRAM_PARTITION = "aws";
 export function commercialRegions(): string[] {
   return AWS_REGIONS.filter((r) => regionPartition(r) === PROGRAM_PARTITION);
 }
+
+/**
+ * EC2 instance type names are `<family>.<size>` (https://docs.aws.amazon.com/ec2/latest/instancetypes/instance-type-names.html):
+ * a family of lower-case letters, digits and '-' (e.g. m6i, u-6tb1, m7i-flex) and a size (large, 12xlarge, metal-48xl).
+ */
+export function ec2InstanceTypeName(name: string): string[] {
+  return /^[a-z][a-z0-9-]*[a-z0-9]\.[a-z0-9][a-z0-9-]*$/.test(name) ? [] : ["must be an EC2 instance type name such as m6i.large (family.size, lower-case)"];
+}

@@ -6,7 +6,7 @@
 import { lookupImage } from "../catalog/images";
 import { parseCapability } from "../plan/arch";
 import { commercialRegions, regionPartition, PROGRAM_PARTITION, AWS_REGIONS } from "./aws-validation";
-import { experimentApiRules, poolApiRules } from "./api-rules";
+import { clusterApiRules, experimentApiRules, poolApiRules } from "./api-rules";
 import { collectInput } from "./collect";
 import { ConfigError, Problem, show } from "./errors";
 import { didYouMean } from "./suggest";
@@ -127,6 +127,7 @@ export function collectStack(raw: RawConfig, ctx: LoadContext): StackCollection 
     const input = { cluster, nodePools: sparse, experiment: undefined, idle: idle! } as StackInput;
     problems.push(...poolRules(input));
     if (cluster.mode === "create" && c.cluster.failed.size === 0) problems.push(...networkRules(cluster));
+    if (c.cluster.failed.size === 0) problems.push(...clusterApiRules(cluster));
     if (cluster.mode === "reuse") {
       const referenced = loadReferencedPools(cluster.stack, ctx);
       problems.push(...referenced.problems);
