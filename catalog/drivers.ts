@@ -48,3 +48,14 @@ export function compareDrivers(a: DriverVersion, b: DriverVersion): number {
 export function minDriverFor(cudaRuntime: string): string | undefined {
   return MIN_DRIVER_FOR_CUDA[cudaRuntime];
 }
+
+/**
+ * First public release of a driver branch, where we know it (see EKS_NVIDIA_AMI_DRIVER): a driver
+ * given as a bare branch ("580") is at least that release, not "580.0.0".
+ */
+const BRANCH_FIRST_RELEASE: Record<string, string> = { [EKS_NVIDIA_AMI_DRIVER_BRANCH]: EKS_NVIDIA_AMI_DRIVER };
+
+/** The lowest real driver a version text can mean: a known bare branch becomes its first release. */
+export function driverFloor(text: string): string {
+  return BRANCH_FIRST_RELEASE[text] ?? text;
+}

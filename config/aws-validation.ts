@@ -57,5 +57,7 @@ export function commercialRegions(): string[] {
  * a family of lower-case letters, digits and '-' (e.g. m6i, u-6tb1, m7i-flex) and a size (large, 12xlarge, metal-48xl).
  */
 export function ec2InstanceTypeName(name: string): string[] {
-  return /^[a-z][a-z0-9-]*[a-z0-9]\.[a-z0-9][a-z0-9-]*$/.test(name) ? [] : ["must be an EC2 instance type name such as m6i.large (family.size, lower-case)"];
+  // Sizes: nano, micro, small, medium, large, xlarge, <n>xlarge, metal and metal-<n>xl.
+  const size = "(nano|micro|small|medium|large|xlarge|[0-9]+xlarge|metal|metal-[0-9]+xl)";
+  return new RegExp(`^[a-z][a-z0-9-]*[a-z0-9]\\.${size}$`).test(name) ? [] : ["must be an EC2 instance type name such as m6i.large (family.size, lower-case; sizes nano to <n>xlarge, metal)"];
 }

@@ -154,7 +154,7 @@ export function experimentRules(experiment: ExperimentInput, pools: readonly { n
   if (!pool) {
     problems.push({
       path: "experiment.pool",
-      message: `names no pool (got ${show(experiment.pool)}; allowed: ${pools.map((p) => p.name).join(", ") || "none — define nodePools"})`,
+      message: `names no pool (got ${show(experiment.pool)}; allowed: ${pools.map((p) => p.name).join(", ") || "none — define nodePools"})${didYouMean(experiment.pool, pools.map((p) => p.name))}`,
     });
   }
   if (typeof experiment.image === "string" && !lookupImage(experiment.image).ok) {

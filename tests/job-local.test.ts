@@ -47,6 +47,16 @@ describe("npm run job:local", () => {
     expect(fs.existsSync(missing)).toBe(false);
   });
 
+  it("refuses at once, in one line naming the --mount, a dataset it would only stand in for with an empty folder", () => {
+    const started = Date.now();
+    const run = jobLocal(["a100-8gpu"]);
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim().split("\n")).toEqual([expect.stringContaining("pass --mount /data/imagenet=DIR")]);
+    expect(run.stderr).not.toMatch(/Traceback|launch: exec/);
+    // The torch launch alone takes longer than this; the smoke run it replaces took minutes.
+    expect(Date.now() - started).toBeLessThan(60_000);
+  });
+
   it("rejects bad arguments with usage", () => {
     const run = jobLocal(["--nproc", "zero"]);
     expect(run.status).toBe(2);

@@ -68,6 +68,8 @@ const INVALID: [string, string, (c: Config) => void, string][] = [
   ["image-unknown-tag", "t4-smoke", (c) => { exp(c).image = "pytorch/pytorch:2.8.0-cuda12.1-cudnn9-runtime"; }, "experiment.image"],
   ["image-near-miss", "t4-smoke", (c) => { exp(c).image = "pytorch-2.8-cuda12.9"; }, "experiment.image"],
   ["system-instance-type", "t4-smoke", (c) => { c[`${NS}:cluster`].systemNodes = { instanceType: "M6i Large" }; }, "cluster.systemNodes.instanceType"],
+  ["system-instance-size-typo", "t4-smoke", (c) => { c[`${NS}:cluster`].systemNodes = { instanceType: "m6i.larg" }; }, "cluster.systemNodes.instanceType"],
+  ["pool-name-typo", "a100-8gpu", (c) => { exp(c).pool = "a10O"; }, "experiment.pool"],
   ["cuda13-on-old-driver", "rtx4090-existing", (c) => { exp(c).image = { repository: "ghcr.io/team/train", digest: `sha256:${"c".repeat(64)}`, cudaRuntime: "13.0", archs: ["8.9"] }; }, "nodePools[0].driverVersion"],
 ];
 
@@ -76,6 +78,7 @@ const VALID: [string, string, (c: Config) => void][] = [
   ["public-tag", "t4-smoke", (c) => { exp(c).image = "pytorch/pytorch:2.8.0-cuda12.8-cudnn9-runtime"; }],
   ["public-tag-docker-io", "t4-smoke", (c) => { exp(c).image = "docker.io/pytorch/pytorch:2.8.0-cuda12.6-cudnn9-runtime"; }],
   ["cuda13-on-eks-ami", "t4-smoke", (c) => { exp(c).image = { repository: "123456789012.dkr.ecr.us-east-1.amazonaws.com/team/train", digest: `sha256:${"d".repeat(64)}`, cudaRuntime: "13.0", archs: ["7.5", "8.0"] }; }],
+  ["cuda13-on-declared-580-branch", "rtx4090-existing", (c) => { pool0(c).driverVersion = "580"; exp(c).image = { repository: "ghcr.io/team/train", digest: `sha256:${"e".repeat(64)}`, cudaRuntime: "13.0", archs: ["8.9"] }; }],
   ["pulumi-namespace", "t4-smoke", (c) => { c["pulumi:tags"] = { team: "ml" }; }],
   ["other-region", "t4-smoke", (c) => { c["aws:region"] = "eu-west-1"; }],
   ["shm-within-bounds", "t4-smoke", (c) => { exp(c).shmGiB = 4; }],
