@@ -166,3 +166,34 @@ describe("through npm run plan, as a user runs it", () => {
     expect(fs.existsSync(path.join(out, "plan.json"))).toBe(false);
   }, 60_000);
 });
+
+describe("any value in any field", () => {
+  it("is either accepted or refused with named problems, never an internal error", () => {
+    const fc = require("fast-check") as typeof import("fast-check");
+    const base = example("a100-8gpu");
+    const paths: string[][] = [];
+    const walk = (v: unknown, at: string[]) => {
+      paths.push(at);
+      if (v && typeof v === "object") for (const [k, child] of Object.entries(v)) walk(child, [...at, k]);
+    };
+    walk(base, []);
+    const candidates = paths.filter((p) => p.length > 0);
+    fc.assert(
+      fc.property(fc.constantFrom(...candidates), fc.jsonValue({ maxDepth: 2 }), (at, value) => {
+        const config = JSON.parse(JSON.stringify(base));
+        let node = config;
+        for (const k of at.slice(0, -1)) node = node[k];
+        node[at[at.length - 1]] = value;
+        const raw: Record<string, string> = {};
+        for (const [k, v] of Object.entries(config)) raw[k] = typeof v === "string" ? v : JSON.stringify(v);
+        try {
+          validateStack(raw, { stack: "fuzz", readStackConfig: stackConfigReader(PROJECT_DIR) });
+        } catch (e) {
+          expect(e).toBeInstanceOf(ConfigError);
+          expect((e as ConfigError).problems.length).toBeGreaterThan(0);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
