@@ -4,12 +4,13 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "./config/errors";
-import { NAMESPACE, loadStackSpec } from "./config/load";
+import { NAMESPACE } from "./config/load";
 import { SECRET_ENV_KEY, secretEnvValues } from "./config/secret-env";
 import { WorkdirArchive, packExperimentWorkdir } from "./workdir/archive";
 import { stackConfigReader } from "./config/stack-file";
 import type { StackSpec } from "./config/spec";
-import { Plan, attachWorkdir, buildPlan } from "./plan/plan";
+import { Plan, attachWorkdir } from "./plan/plan";
+import { validateStack } from "./plan/validate";
 import { ClusterTarget, existingTarget, reuseTarget } from "./components/target";
 import { eksClusterServices, eksTarget } from "./components/aws/target";
 import { NvidiaDevicePlugin } from "./components/device-plugins";
@@ -39,13 +40,12 @@ function configKeyIsSecret(key: string): boolean | undefined {
 
 /** Validate everything first: a config error must leave no half-created cluster behind. */
 export function loadFromPulumi(projectDir = process.cwd()): { spec: StackSpec; plan: Plan } {
-  const spec = loadStackSpec(pulumi.runtime.allConfig(), {
+  return validateStack(pulumi.runtime.allConfig(), {
     project: pulumi.getProject(),
     stack: pulumi.getStack(),
     readStackConfig: stackConfigReader(projectDir),
     isSecret: configKeyIsSecret,
   });
-  return { spec, plan: buildPlan(spec) };
 }
 
 function clusterTarget(spec: StackSpec, plan: Plan, name: string, gate?: DeployGate): ClusterTarget | undefined {

@@ -22,9 +22,15 @@ const MIN_DRIVER_FOR_CUDA: Record<string, string> = {
 
 /**
  * The driver branch the EKS-optimized AL2023 NVIDIA AMI (amiType AL2023_x86_64_NVIDIA) ships (2026).
- * Only the branch is published; it compares as 580.0.0, so the gate errs on the safe side.
+ * Only the branch (580) is published, so the gate takes the lowest driver a 580 AMI can carry: the
+ * branch's first public release, 580.65.06, the driver released with CUDA 13.0 GA in August 2025
+ * (CUDA Toolkit 13.0 release notes, table 3: "CUDA 13.0 GA >= 580.65.06",
+ * https://docs.nvidia.com/cuda/archive/13.0.0/cuda-toolkit-release-notes/index.html). Any 580
+ * driver is at least that, so a CUDA 13.0 image is valid on the AMI; comparing "580" as 580.0.0
+ * would refuse it although every real 580 driver runs it.
  */
-export const EKS_NVIDIA_AMI_DRIVER = "580";
+export const EKS_NVIDIA_AMI_DRIVER_BRANCH = "580";
+export const EKS_NVIDIA_AMI_DRIVER = "580.65.06";
 
 export function parseDriverVersion(text: string): DriverVersion | undefined {
   if (!/^\d+(\.\d+){0,2}$/.test(text)) return undefined;
@@ -41,4 +47,15 @@ export function compareDrivers(a: DriverVersion, b: DriverVersion): number {
 
 export function minDriverFor(cudaRuntime: string): string | undefined {
   return MIN_DRIVER_FOR_CUDA[cudaRuntime];
+}
+
+/**
+ * First public release of a driver branch, where we know it (see EKS_NVIDIA_AMI_DRIVER): a driver
+ * given as a bare branch ("580") is at least that release, not "580.0.0".
+ */
+const BRANCH_FIRST_RELEASE: Record<string, string> = { [EKS_NVIDIA_AMI_DRIVER_BRANCH]: EKS_NVIDIA_AMI_DRIVER };
+
+/** The lowest real driver a version text can mean: a known bare branch becomes its first release. */
+export function driverFloor(text: string): string {
+  return BRANCH_FIRST_RELEASE[text] ?? text;
 }

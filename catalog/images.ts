@@ -7,6 +7,7 @@
  * official `pytorch/pytorch` tags, as pinned by independent public projects.
  */
 import { ComputeCapability } from "./gpus";
+import { normalizedRepository, parseImageReference } from "./image-ref";
 
 export interface ImageSpec {
   /** Catalog key, e.g. `pytorch-2.8-cuda12.8`. */
@@ -77,6 +78,8 @@ export type ImageLookup =
 
 /** Accepts catalog keys, the aliases above, and `pytorch:2.8-cuda12.1`-style spellings of them. */
 export function lookupImage(request: string): ImageLookup {
+  const byReference = lookupByReference(request);
+  if (byReference) return byReference;
   const normal = request.trim().toLowerCase().replace(/^pytorch[:/ ]/, "pytorch-").replace(/[ _]+/g, "-");
   const direct = IMAGES.find((i) => i.key === normal);
   if (direct) return { ok: true, image: direct, requested: request };
@@ -85,6 +88,40 @@ export function lookupImage(request: string): ImageLookup {
     return { ok: true, image: IMAGES.find((i) => i.key === alias.key)!, requested: request, substitution: alias.why };
   }
   return { ok: false };
+}
+
+/**
+ * The public reference of a catalog image (`pytorch/pytorch:2.8.0-cuda12.8-cudnn9-runtime`, with
+ * or without `docker.io/`, optionally with its own digest) names that catalog entry: it resolves
+ * to the pinned digest, and the plan says so. A tag can be moved to other bytes; the digest cannot.
+ */
+function lookupByReference(request: string): ImageLookup | undefined {
+  if (!/[/:@]/.test(request)) return undefined;
+  const parsed = parseImageReference(request.trim());
+  if (!parsed.ok) return undefined;
+  const ref = parsed.ref;
+  const repository = normalizedRepository(ref);
+  const image = IMAGES.find((i) => {
+    if (normalizedRepository(parseRepository(i.repository)) !== repository) return false;
+    if (ref.digest) return ref.digest === i.digest && (ref.tag === undefined || ref.tag === i.tag);
+    return ref.tag !== undefined && ref.tag === i.tag;
+  });
+  if (!image) return undefined;
+  const substitution = ref.digest
+    ? `${request} is the catalog image ${image.key}`
+    : `the public tag ${request} is the catalog image ${image.key}, pinned to its digest ${image.digest} (a tag can be moved; the digest cannot)`;
+  return { ok: true, image, requested: request, substitution };
+}
+
+function parseRepository(repository: string): { registry?: string; path: string } {
+  const parsed = parseImageReference(repository);
+  if (!parsed.ok) throw new Error(`catalog repository ${repository} is not a valid reference`);
+  return parsed.ref;
+}
+
+/** The public references a catalog image answers to, for messages. */
+export function catalogReferences(): string[] {
+  return IMAGES.filter((i) => i.tag).map((i) => `${i.repository.replace(/^docker\.io\//, "")}:${i.tag}`);
 }
 
 /** `repository@digest`: what a pod spec references, so a retagged image can never slip in. */

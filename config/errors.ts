@@ -3,6 +3,7 @@
  * `path: problem (got X; allowed Y)` so the user can fix them all in one go.
  */
 import type { z } from "zod";
+import { didYouMean } from "./suggest";
 
 export interface Problem {
   readonly path: string;
@@ -58,16 +59,21 @@ function problemFromIssue(issue: z.core.$ZodIssue, context: { schema: z.ZodType;
     case "invalid_type":
       return [{ path, message: got === undefined ? `is required (expected ${issue.expected})` : `must be ${article(issue.expected)} (got ${typeOf(got)})` }];
     case "unrecognized_keys":
-      return issue.keys.map((key) => ({
-        path: formatPath([...prefix, ...issue.path, key]),
-        message: `unknown key (allowed: ${(allowedKeysAt(context.schema, [...prefix, ...issue.path], context.data) ?? []).join(", ") || "none"})`,
-      }));
+      return issue.keys.map((key) => {
+        const allowed = allowedKeysAt(context.schema, [...prefix, ...issue.path], context.data) ?? [];
+        return {
+          path: formatPath([...prefix, ...issue.path, key]),
+          message: `unknown key (allowed: ${allowed.join(", ") || "none"})${didYouMean(key, allowed)}`,
+        };
+      });
     case "too_small":
       return [{ path, message: `${bound(issue.origin, "at least", issue.minimum)} (got ${show(got)})` }];
     case "too_big":
       return [{ path, message: `${bound(issue.origin, "at most", issue.maximum)} (got ${show(got)})` }];
-    case "invalid_value":
-      return [{ path, message: `is not allowed (got ${show(got)}; allowed: ${issue.values.map((v) => show(v)).join(", ")})` }];
+    case "invalid_value": {
+      const near = typeof got === "string" ? didYouMean(got, issue.values.filter((v): v is string => typeof v === "string")) : "";
+      return [{ path, message: `is not allowed (got ${show(got)}; allowed: ${issue.values.map((v) => show(v)).join(", ")})${near}` }];
+    }
     case "invalid_union": {
       const u = issue as { discriminator?: string; options?: unknown[] };
       if (u.discriminator) {

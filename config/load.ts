@@ -5,12 +5,16 @@
  */
 import { lookupImage } from "../catalog/images";
 import { parseCapability } from "../plan/arch";
-import { ConfigError, Problem, problemsFromZod, show } from "./errors";
+import { commercialRegions, regionPartition, PROGRAM_PARTITION, AWS_REGIONS } from "./aws-validation";
+import { clusterApiRules, experimentApiRules, poolApiRules } from "./api-rules";
+import { collectInput } from "./collect";
+import { ConfigError, Problem, show } from "./errors";
+import { didYouMean } from "./suggest";
 import { defaultPoolKind, experimentRules, networkRules, poolRules } from "./rules";
 import { SECRET_ENV_KEY, checkSecretEnv } from "./secret-env";
 import { workdirRules } from "./workdir-rules";
 import { awsClusterRules } from "./aws-rules";
-import { SMOKE_ARGS, SMOKE_SCRIPT, StackInput, stackSchema } from "./schema";
+import { NodePoolInput, SMOKE_ARGS, SMOKE_SCRIPT, StackInput, stackSchema } from "./schema";
 import type { ExperimentSpec, PoolSpec, ResolvedImage, StackSpec } from "./spec";
 import { POOL_LABEL } from "../k8s/names";
 import { QueueingInput, queueingRules, resolveQueueing } from "./queueing";
@@ -19,6 +23,14 @@ export const NAMESPACE = "gpu-training-clusters";
 export const DEFAULT_REGION = "us-east-1";
 
 export type RawConfig = Readonly<Record<string, string>>;
+
+/**
+ * Namespaces a stack file may use: ours, and the providers the program uses (`aws:region`,
+ * `kubernetes:*` provider defaults) plus Pulumi's own (`pulumi:tags`, `pulumi:disable-default-providers`,
+ * https://www.pulumi.com/docs/iac/concepts/config/). A key under any other namespace is read by
+ * nothing, so a misspelt namespace would silently drop a whole section.
+ */
+export const ALLOWED_NAMESPACES = [NAMESPACE, "aws", "kubernetes", "pulumi"] as const;
 
 export interface LoadContext {
   readonly project?: string;
@@ -46,10 +58,16 @@ export function namespaceObject(raw: RawConfig): { data: Record<string, unknown>
   const problems: Problem[] = [];
   for (const [key, value] of Object.entries(raw)) {
     const [ns, ...rest] = key.split(":");
-    if (ns !== NAMESPACE) continue;
     const name = rest.join(":");
+    if (ns !== NAMESPACE) {
+      if (!(ALLOWED_NAMESPACES as readonly string[]).includes(ns)) {
+        const near = didYouMean(ns, ALLOWED_NAMESPACES).replace(/"([^"]+)"/g, (_, n: string) => JSON.stringify(`${n}:${name}`));
+        problems.push({ path: key, message: `is under namespace ${show(ns)}, which nothing reads (allowed namespaces: ${ALLOWED_NAMESPACES.join(", ")})${near}` });
+      }
+      continue;
+    }
     if (!TOP_LEVEL_KEYS.includes(name)) {
-      problems.push({ path: `${NAMESPACE}:${name}`, message: `unknown key (allowed: ${TOP_LEVEL_KEYS.map((k) => `${NAMESPACE}:${k}`).join(", ")})` });
+      problems.push({ path: `${NAMESPACE}:${name}`, message: `unknown key (allowed: ${TOP_LEVEL_KEYS.map((k) => `${NAMESPACE}:${k}`).join(", ")})${didYouMean(name, TOP_LEVEL_KEYS).replace(/"([^"]+)"/g, (_, n: string) => JSON.stringify(`${NAMESPACE}:${n}`))}` });
       continue;
     }
     data[name] = decode(value);
@@ -57,72 +75,149 @@ export function namespaceObject(raw: RawConfig): { data: Record<string, unknown>
   return { data, problems };
 }
 
-/** Schema + cross-field rules; returns the parsed input or the problems. */
+/** Schema + cross-field rules; returns the parsed input (only when every part parsed) and the problems. */
 export function parseStackInput(raw: RawConfig): { input?: StackInput; problems: Problem[] } {
   const { data, problems } = namespaceObject(raw);
-  const parsed = stackSchema.safeParse(data, { reportInput: true });
-  if (!parsed.success) {
-    return { problems: [...problems, ...problemsFromZod(parsed.error.issues, { schema: stackSchema, data })] };
-  }
-  const input = parsed.data;
+  const c = collectInput(data);
+  problems.push(...c.problems);
+  const complete = c.problems.length === 0 && c.cluster.value && c.idle.value && c.pools.every((p) => p.value);
+  if (!complete) return { problems };
+  const input: StackInput = {
+    cluster: c.cluster.value!,
+    nodePools: c.pools.map((p) => p.value!),
+    experiment: c.experiment.value,
+    idle: c.idle.value!,
+    queueing: c.queueing.value,
+    secretEnv: c.secretEnv,
+  };
   problems.push(...poolRules(input));
   if (input.cluster.mode === "create") problems.push(...networkRules(input.cluster), ...awsClusterRules(input.cluster));
   return { input, problems };
 }
 
+/** What the configuration phase found: every problem, and the parts later phases can still check. */
+export interface StackCollection {
+  readonly problems: readonly Problem[];
+  /**
+   * The stack as far as it parsed: only pools that parsed completely, and the experiment only when
+   * its pool and image are known. Complete (and valid) only when `problems` is empty.
+   */
+  readonly spec?: StackSpec;
+  /** Config path of each of spec.pools, for the gate's messages. */
+  readonly poolPaths: readonly string[];
+  /** Whether the experiment's image, sizes and pool parsed, so the compatibility gate means something. */
+  readonly gateable: boolean;
+  /** Whether experiment.shmGiB parsed (the /dev/shm ceiling needs it). */
+  readonly shmParsed: boolean;
+}
+
 export function loadStackSpec(raw: RawConfig, ctx: LoadContext): StackSpec {
-  const { input, problems } = parseStackInput(raw);
-  if (!input) throw new ConfigError(problems, `stack "${ctx.stack}" has an invalid configuration`);
+  const collected = collectStack(raw, ctx);
+  if (collected.problems.length > 0 || !collected.spec) throw new ConfigError(collected.problems, `stack "${ctx.stack}" has an invalid configuration`);
+  return collected.spec;
+}
 
-  let pools = resolvePools(input);
-  let clusterIdle = input.cluster.mode === "create" ? input.idle : undefined;
+/**
+ * Every configuration check that can run: the schema per part, then the cross-field and API
+ * rules on the parts that parsed. A rule skips only what an earlier problem makes meaningless.
+ */
+export function collectStack(raw: RawConfig, ctx: LoadContext): StackCollection {
+  const { data, problems } = namespaceObject(raw);
+  const c = collectInput(data);
+  problems.push(...c.problems);
+  const cluster = c.cluster.value;
+  const idle = c.idle.value;
+  const usablePools = c.pools.filter((p) => p.value && p.failed.size === 0);
+  // Pool names the user wrote whose pool failed to parse: "names no pool" would be a false alarm.
+  const brokenPoolNames = new Set(c.pools.filter((p) => !usablePools.includes(p)).map((p) => p.name));
+
+  let pools: PoolSpec[] = [];
+  let poolPaths: string[] = [];
+  let clusterIdle = cluster?.mode === "create" ? idle : undefined;
   let clusterQueueing: { stack: string; queueing?: QueueingInput } | undefined;
-  if (input.cluster.mode === "reuse") {
-    const referenced = loadReferencedPools(input.cluster.stack, ctx);
-    problems.push(...referenced.problems);
-    pools = referenced.pools;
-    clusterIdle = referenced.idle;
-    clusterQueueing = { stack: input.cluster.stack, queueing: referenced.queueing };
+  if (cluster) {
+    const sparse: NodePoolInput[] = [];
+    for (const p of c.pools) if (p.value) sparse[p.index] = p.value;
+    const input = { cluster, nodePools: sparse, experiment: undefined, idle: idle! } as StackInput;
+    problems.push(...poolRules(input));
+    if (cluster.mode === "create" && c.cluster.failed.size === 0) problems.push(...networkRules(cluster), ...awsClusterRules(cluster));
+    if (c.cluster.failed.size === 0) problems.push(...clusterApiRules(cluster));
+    if (cluster.mode === "reuse") {
+      const referenced = loadReferencedPools(cluster.stack, ctx);
+      problems.push(...referenced.problems);
+      pools = referenced.pools;
+      poolPaths = pools.map((_, i) => `stacks/Pulumi.${cluster.stack}.yaml: nodePools[${i}]`);
+      clusterIdle = referenced.idle;
+      clusterQueueing = { stack: cluster.stack, queueing: referenced.queueing };
+    } else {
+      pools = resolvePools({ ...input, nodePools: usablePools.map((p) => p.value!) });
+      poolPaths = usablePools.map((p) => `nodePools[${p.index}]`);
+    }
   }
-  problems.push(...queueingRules(input.cluster.mode, input.queueing, input.cluster.mode === "reuse" ? input.cluster.stack : undefined));
-  if (input.experiment) {
-    problems.push(...experimentRules(input.experiment, pools, input.cluster.mode !== "existing"));
-    problems.push(...workdirRules(input.experiment));
-  }
-  const secretEnv = checkSecretEnv(input.secretEnv, input.experiment, ctx.isSecret?.(`${NAMESPACE}:${SECRET_ENV_KEY}`));
-  problems.push(...secretEnv.problems);
-  problems.push(...regionRules(input, raw));
-  if (problems.length > 0) throw new ConfigError(problems, `stack "${ctx.stack}" has an invalid configuration`);
 
-  return {
-    project: ctx.project ?? NAMESPACE,
-    stack: ctx.stack,
-    region: raw["aws:region"] ?? DEFAULT_REGION,
-    cluster: input.cluster,
-    pools,
-    experiment: input.experiment ? { ...resolveExperiment(input.experiment, pools), secretEnv: secretEnv.names } : undefined,
-    idle: input.idle,
-    clusterIdle,
-    queueing: resolveQueueing(ctx.stack, input.cluster.mode, input.queueing, clusterQueueing),
-  };
+  const e = c.experiment.value;
+  if (e) {
+    const rules = experimentRules(e, pools, cluster ? cluster.mode !== "existing" : true);
+    const poolUnknowable = !cluster || !c.poolsListed || brokenPoolNames.has(e.pool);
+    problems.push(...rules.filter((p) => !(poolUnknowable && p.path === "experiment.pool")));
+    problems.push(...experimentApiRules(e, c.experiment.failed));
+    problems.push(...workdirRules(e));
+  }
+  if (cluster && c.queueing.failed.size === 0) {
+    problems.push(...queueingRules(cluster.mode, c.queueing.value, cluster.mode === "reuse" ? cluster.stack : undefined));
+  }
+  const secretEnv = checkSecretEnv(c.secretEnv, e, ctx.isSecret?.(`${NAMESPACE}:${SECRET_ENV_KEY}`));
+  problems.push(...secretEnv.problems);
+  for (const p of usablePools) problems.push(...poolApiRules(p.value!, `nodePools[${p.index}]`));
+  problems.push(...regionRules(cluster?.mode, e, raw));
+
+  const pool = e ? pools.find((p) => p.name === e.pool) : undefined;
+  const imageKnown = e !== undefined && !c.experiment.failed.has("image") && (typeof e.image !== "string" || lookupImage(e.image).ok);
+  const experiment = e && pool && imageKnown ? { ...resolveExperiment(e, pools), secretEnv: secretEnv.names } : undefined;
+  const spec: StackSpec | undefined =
+    cluster && idle
+      ? {
+          project: ctx.project ?? NAMESPACE,
+          stack: ctx.stack,
+          region: raw["aws:region"] ?? DEFAULT_REGION,
+          cluster,
+          pools,
+          experiment,
+          idle,
+          clusterIdle,
+          queueing: resolveQueueing(ctx.stack, cluster.mode, c.queueing.value, clusterQueueing),
+        }
+      : undefined;
+  const sizesParsed = ["gpusPerNode", "nodes"].every((f) => !c.experiment.failed.has(f));
+  return { problems, spec, poolPaths, gateable: experiment !== undefined && sizesParsed, shmParsed: !c.experiment.failed.has("shmGiB") };
 }
 
 /**
  * A stack that creates AWS resources names its region: the AWS provider would otherwise take it
- * from the environment, and the cluster could land somewhere other than the plan said.
+ * from the environment, and the cluster could land somewhere other than the plan said. A region
+ * given is one of the partition every ARN of this program is written for.
  */
-function regionRules(input: StackInput, raw: RawConfig): Problem[] {
-  const createsAws =
-    input.cluster.mode === "create" || (input.experiment?.datasets ?? []).concat(input.experiment?.output ?? []).some((v) => v.source.type === "s3");
-  if (!createsAws || raw["aws:region"]) return [];
-  const why = input.cluster.mode === "create" ? "this stack creates an EKS cluster" : "this stack grants S3 access to the cluster's S3 CSI role";
+function regionRules(mode: StackInput["cluster"]["mode"] | undefined, experiment: StackInput["experiment"], raw: RawConfig): Problem[] {
+  const region = raw["aws:region"];
+  if (region !== undefined) {
+    if (!AWS_REGIONS.includes(region)) {
+      return [{ path: "aws:region", message: `is not an AWS region (got ${show(region)}; allowed: ${commercialRegions().join(", ")})${didYouMean(region, AWS_REGIONS)}` }];
+    }
+    if (regionPartition(region) !== PROGRAM_PARTITION) {
+      return [{ path: "aws:region", message: `is in the ${regionPartition(region)} partition (got ${show(region)}); this program writes ARNs for the ${PROGRAM_PARTITION} partition (allowed: ${commercialRegions().join(", ")})` }];
+    }
+    return [];
+  }
+  const createsAws = mode === "create" || (experiment?.datasets ?? []).concat(experiment?.output ?? []).some((v) => v.source.type === "s3");
+  if (!createsAws) return [];
+  const why = mode === "create" ? "this stack creates an EKS cluster" : "this stack grants S3 access to the cluster's S3 CSI role";
   return [{ path: "aws:region", message: `is required: ${why} (got nothing; e.g. aws:region: ${DEFAULT_REGION})` }];
 }
 
-function resolvePools(input: StackInput): PoolSpec[] {
+function resolvePools(input: Pick<StackInput, "cluster" | "nodePools">): PoolSpec[] {
   return input.nodePools.map((pool) => ({
     ...pool,
-    kind: pool.kind ?? defaultPoolKind(input),
+    kind: pool.kind ?? defaultPoolKind(input as StackInput),
     nodeSelector: pool.nodeSelector ?? { [POOL_LABEL]: pool.name },
   }));
 }

@@ -4,7 +4,8 @@
  */
 import { gpuSpec } from "../catalog/gpus";
 import { awsGpuTypes, findInstance, instancesFor, maxGpusPerInstance } from "../catalog/instances";
-import { aliasKeys, imageKeys, lookupImage } from "../catalog/images";
+import { aliasKeys, catalogReferences, imageKeys, lookupImage } from "../catalog/images";
+import { didYouMean } from "./suggest";
 import { dnsLabelProblems, experimentNames } from "../k8s/names";
 import { WORKDIR_ARCHIVE_DIR, WORKDIR_MOUNT } from "../k8s/workdir";
 import { hasHostBits, isRfc1918, overlaps, parseCidr } from "./cidr";
@@ -154,11 +155,12 @@ export function experimentRules(experiment: ExperimentInput, pools: readonly { n
   if (!pool) {
     problems.push({
       path: "experiment.pool",
-      message: `names no pool (got ${show(experiment.pool)}; allowed: ${pools.map((p) => p.name).join(", ") || "none — define nodePools"})`,
+      message: `names no pool (got ${show(experiment.pool)}; allowed: ${pools.map((p) => p.name).join(", ") || "none — define nodePools"})${didYouMean(experiment.pool, pools.map((p) => p.name))}`,
     });
   }
   if (typeof experiment.image === "string" && !lookupImage(experiment.image).ok) {
-    problems.push({ path: "experiment.image", message: `is not in the image catalog (got ${show(experiment.image)}; allowed: ${[...imageKeys(), ...aliasKeys()].join(", ")}, or a custom image with repository, digest, cudaRuntime and archs)` });
+    const reference = /[/:@]/.test(experiment.image) ? `; an image outside the catalog is a custom image: {repository, digest, cudaRuntime, archs}, since the gate must know its CUDA runtime and archs` : "";
+    problems.push({ path: "experiment.image", message: `is not in the image catalog (got ${show(experiment.image)}; allowed: ${[...imageKeys(), ...aliasKeys(), ...catalogReferences()].join(", ")}, or a custom image with repository, digest, cudaRuntime and archs)${reference}${didYouMean(experiment.image, [...imageKeys(), ...aliasKeys()])}` });
   }
   for (const key of Object.keys(experiment.env)) {
     if (RESERVED_ENV.includes(key) || RESERVED_ENV_PREFIXES.some((p) => key.startsWith(p))) {

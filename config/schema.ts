@@ -13,8 +13,6 @@ import { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS, SUPPORT_TYPES } from "
 export const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 const ABSOLUTE_PATH = /^\/[^\0]*$/;
-// S3 bucket naming rules: https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
-const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const SHA256_DIGEST = /^sha256:[0-9a-f]{64}$/;
 const CAPABILITY = /^\d{1,2}\.\d$/;
 
@@ -153,7 +151,8 @@ export const nodePoolSchema = z.strictObject({
 export const volumeSourceSchema = z.discriminatedUnion("type", [
   z.strictObject({
     type: z.literal("s3"),
-    bucket: z.string().regex(S3_BUCKET, { message: "must be an S3 bucket name" }),
+    /** Checked against all of S3's naming rules in api-rules.ts. */
+    bucket: z.string().min(1),
     /** Key prefix to mount, without a leading '/'. @default the whole bucket */
     prefix: z.string().regex(/^[^/].*\/$/, { message: "must end with '/' and not start with one" }).optional(),
   }),

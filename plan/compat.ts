@@ -6,7 +6,7 @@
  * insufficient for CUDA runtime version", and a pod pending forever for GPUs no node has.
  */
 import { formatCapability, gpuSpec, smName } from "../catalog/gpus";
-import { compareDrivers, minDriverFor, parseDriverVersion } from "../catalog/drivers";
+import { EKS_NVIDIA_AMI_DRIVER_BRANCH, compareDrivers, driverFloor, minDriverFor, parseDriverVersion } from "../catalog/drivers";
 import { ImageSpec, imageKeys, lookupImage } from "../catalog/images";
 import type { Problem } from "../config/errors";
 import type { ExperimentSpec } from "../config/spec";
@@ -42,7 +42,7 @@ function archList(image: ImageSpec): string {
 
 /** Catalog images that would run on this GPU with this driver (for "use instead" advice). */
 function alternatives(pool: PoolPlan, exclude: string): string[] {
-  const driver = pool.driver ? parseDriverVersion(pool.driver) : undefined;
+  const driver = pool.driver ? parseDriverVersion(driverFloor(pool.driver)) : undefined;
   return imageKeys().filter((key) => {
     if (key === exclude) return false;
     const found = lookupImage(key);
@@ -103,11 +103,11 @@ export function checkPool(pool: PoolPlan, poolPath: string, experiment: Experime
     driver = `driver not declared (CUDA ${image.cudaRuntime} needs >= ${min}); the in-pod preflight checks it at start`;
     notes.push(`set ${poolPath}.driverVersion so the gate can check the driver before launch`);
     if (status === "ok") status = "warning";
-  } else if (compareDrivers(parseDriverVersion(pool.driver)!, parseDriverVersion(min)!) < 0) {
+  } else if (compareDrivers(parseDriverVersion(driverFloor(pool.driver))!, parseDriverVersion(min)!) < 0) {
     driver = `${pool.driver} < ${min} needed by CUDA ${image.cudaRuntime}`;
     fail(
       pool.driverSource === "declared" ? `${poolPath}.driverVersion` : "experiment.image",
-      `the ${card} runs driver ${pool.driver} (${pool.driverSource === "eks-ami" ? "EKS NVIDIA AMI" : "declared"}), older than the ${min} that CUDA ${image.cudaRuntime} ` +
+      `the ${card} runs driver ${pool.driverSource === "eks-ami" ? `${pool.driver} or later (the EKS NVIDIA AMI's ${EKS_NVIDIA_AMI_DRIVER_BRANCH} branch, whose first release is ${pool.driver})` : `${pool.driver} (declared)`}, older than the ${min} that CUDA ${image.cudaRuntime} ` +
         `(${imageName(image)}) needs: "CUDA driver version is insufficient for CUDA runtime version" (upgrade the driver to >= ${min}, or ${insteadHint(pool, image)})`,
     );
   } else {

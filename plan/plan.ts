@@ -12,6 +12,7 @@ import { PoolPlan, planPool } from "./pools";
 import type { WorkdirSummary } from "../workdir/archive";
 import { QueuePlan, planQueueing } from "./queueing";
 import { TRAINING_NAMESPACE } from "../k8s/names";
+import { planWarnings } from "./warnings";
 
 export interface ExperimentPlan {
   readonly name: string;
@@ -74,6 +75,8 @@ export interface Plan {
   readonly idle: IdlePlan;
   /** Kueue queue, waitForPodsReady bound and restart policy (plan/queueing.ts). */
   readonly queueing: QueuePlan;
+  /** What works but is probably unintended (plan/warnings.ts); printed, never an error. */
+  readonly warnings: readonly string[];
 }
 
 /**
@@ -143,6 +146,7 @@ export function buildPlan(spec: StackSpec): Plan {
     verdicts: result.verdicts,
     idle: planIdle(spec, pools),
     queueing: planQueueing(spec, pools, TRAINING_NAMESPACE, experiment?.costPerHour),
+    warnings: planWarnings(spec, pools),
   };
 }
 

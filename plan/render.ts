@@ -32,7 +32,7 @@ export function renderPlan(plan: Plan): string {
       pool.pricePerNodeHour === undefined
         ? "cost outside AWS"
         : `${dollars(pool.pricePerNodeHour)}/h per node${pool.capacity === "spot" ? " (on-demand price; spot is lower)" : ""}, ${dollars(pool.pricePerNodeHour * pool.maxNodes)}/h at ${pool.maxNodes} node${pool.maxNodes === 1 ? "" : "s"}, ${pool.minNodes === 0 ? "$0.00/h when idle" : `${dollars(pool.pricePerNodeHour * pool.minNodes)}/h at its minimum`}`;
-    add(`      ${range}; ${price}; driver ${pool.driver ?? "not declared"}${pool.driverSource === "eks-ami" ? " (EKS AL2023 NVIDIA AMI)" : ""}`);
+    add(`      ${range}; ${price}; driver ${pool.driver ?? "not declared"}${pool.driverSource === "eks-ami" ? " or later (EKS AL2023 NVIDIA AMI, 580 branch)" : ""}`);
   }
 
   const e = plan.experiment;
@@ -60,6 +60,12 @@ export function renderPlan(plan: Plan): string {
       if (v.gpus) add(`      GPUs: ${v.gpus}`);
       for (const note of v.notes) add(`      note: ${note}`);
     }
+  }
+
+  if (plan.warnings.length > 0) {
+    add();
+    add(`Warnings (${plan.warnings.length})`);
+    for (const w of plan.warnings) add(`  WARN ${w}`);
   }
 
   add();

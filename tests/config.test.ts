@@ -37,13 +37,13 @@ describe("stack description: defaults", () => {
 describe("stack description: errors name the field, the value and what is allowed", () => {
   it("rejects unknown keys at every level, listing the allowed ones", () => {
     expect(problemsOf(() => load({ clutser: {} }))).toEqual([
-      "gpu-training-clusters:clutser: unknown key (allowed: gpu-training-clusters:cluster, gpu-training-clusters:nodePools, gpu-training-clusters:experiment, gpu-training-clusters:idle, gpu-training-clusters:secretEnv, gpu-training-clusters:queueing)",
+      "gpu-training-clusters:clutser: unknown key (allowed: gpu-training-clusters:cluster, gpu-training-clusters:nodePools, gpu-training-clusters:experiment, gpu-training-clusters:idle, gpu-training-clusters:secretEnv, gpu-training-clusters:queueing); did you mean \"gpu-training-clusters:cluster\"?",
     ]);
     expect(problemsOf(() => load({ nodePools: [{ ...T4_POOL, colour: "red" }] }))).toEqual([
       "nodePools[0].colour: unknown key (allowed: name, gpu, kind, gpusPerNode, instanceType, minNodes, maxNodes, capacity, diskGiB, driverVersion, nodeSelector)",
     ]);
     expect(problemsOf(() => load({ cluster: { mode: "existing", kubeconfig: "x" } }))).toEqual([
-      "cluster.kubeconfig: unknown key (allowed: mode, kubeconfigPath, context, installDevicePlugin)",
+      "cluster.kubeconfig: unknown key (allowed: mode, kubeconfigPath, context, installDevicePlugin); did you mean \"kubeconfigPath\"?",
     ]);
   });
 
@@ -51,7 +51,7 @@ describe("stack description: errors name the field, the value and what is allowe
     expect(
       problemsOf(() => load({ nodePools: [{ name: "a", gpu: "t5", gpusPerNode: "8" }], idle: { nodeIdleMinutes: 0 } })),
     ).toEqual([
-      'nodePools[0].gpu: is not allowed (got "t5"; allowed: "a100-40gb", "a100-80gb", "t4", "a10g", "l4", "h100", "rtx4090", "rtx5090")',
+      'nodePools[0].gpu: is not allowed (got "t5"; allowed: "a100-40gb", "a100-80gb", "t4", "a10g", "l4", "h100", "rtx4090", "rtx5090"); did you mean "t4"?',
       'nodePools[0].gpusPerNode: must be a number (got string "8")',
       "idle.nodeIdleMinutes: must be at least 1 (got 0)",
     ]);

@@ -93,6 +93,13 @@ describe("npm run job:local", () => {
     expect(run.stderr).toContain("error: --mount /code: the experiment mounts no volume there (its volumes: /data/sample, /outputs); to run your own code, set experiment.workdir");
   });
 
+  it("refuses at once, in one line naming the --mount, a dataset it would only stand in for with an empty folder", () => {
+    const run = jobLocal(["a100-8gpu"]);
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim().split("\n")).toEqual([expect.stringContaining("pass --mount /data/imagenet=DIR")]);
+    expect(run.stderr).not.toMatch(/Traceback|launch: exec/);
+  });
+
   it("rejects bad arguments with usage", () => {
     const run = jobLocal(["--nproc", "zero"]);
     expect(run.status).toBe(2);

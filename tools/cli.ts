@@ -6,6 +6,9 @@ import { resolveStackArg } from "../config/stack-file";
 
 export class UsageError extends Error {}
 
+/** An expected failure told in one line, without the usage text. */
+export class CommandError extends Error {}
+
 /** The stack file a command-line argument names; a usage error when there is none. */
 export function existingStackFile(projectDir: string, nameOrPath: string): string {
   const { file, isPath } = resolveStackArg(projectDir, nameOrPath);
@@ -24,6 +27,9 @@ export function runMain(main: () => Promise<number | void>, usage: string): void
     (e: unknown) => {
       if (e instanceof UsageError) {
         process.stderr.write(`error: ${e.message}\n\n${usage}\n`);
+        process.exitCode = 2;
+      } else if (e instanceof CommandError) {
+        process.stderr.write(`error: ${e.message}\n`);
         process.exitCode = 2;
       } else if (e instanceof ConfigError) {
         process.stderr.write(`error: ${e.message}\n`);

@@ -14,16 +14,15 @@ import { ChildProcess, spawn } from "child_process";
 import * as net from "net";
 import * as fs from "fs";
 import * as path from "path";
-import { loadStackFile } from "../config/stack-file";
-import { buildPlan } from "../plan/plan";
+import { validateStackFile } from "../plan/validate";
 import { ConfigError } from "../config/errors";
 import { LAUNCHER_DIR, Launch, buildLaunch } from "../k8s/launch";
 import { WORKDIR_ARCHIVE_DIR, WORKDIR_ARCHIVE_FILE, WORKDIR_MOUNT } from "../k8s/workdir";
 import { WorkdirArchive, humanBytes, packExperimentWorkdir } from "../workdir/archive";
-import { UsageError, existingStackFile, runMain } from "./cli";
+import { CommandError, UsageError, existingStackFile, runMain } from "./cli";
 import { DEFAULT_STACK } from "./plan";
 import { PROJECT } from "./plan-runner";
-import { mountTable, pathMapper, resolvePython } from "./local-paths";
+import { emptyStandIns, mountTable, pathMapper, resolvePython } from "./local-paths";
 
 const PROJECT_DIR = path.resolve(__dirname, "..");
 const DEFAULT_NPROC = 2;
@@ -98,8 +97,8 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const { file, spec } = loadStackFile(PROJECT_DIR, args.stackFile, PROJECT);
-  buildPlan(spec); // the same gate as the cluster: an experiment it stops is not worth running locally
+  // The same verdict as the cluster: an experiment the plan stops is not worth running locally.
+  const { file, spec } = validateStackFile(PROJECT_DIR, args.stackFile, PROJECT);
   const experiment = spec.experiment;
   if (!experiment) throw new UsageError(`stack "${file.stack}" has no experiment to run`);
   // The same archive the Job ships, unpacked by the same launcher code: a file missing from it
@@ -109,6 +108,11 @@ async function main(): Promise<number> {
 
   const localRoot = path.join(PROJECT_DIR, "out", file.stack, "local");
   const table = mountTable(experiment, args.mounts, localRoot, path.join(PROJECT_DIR, "images", "launcher"), LAUNCHER_DIR);
+  const empty = emptyStandIns(table);
+  if (empty.length > 0) {
+    const mounts = empty.map((m) => `--mount ${m.pod}=DIR`).join(" ");
+    throw new CommandError(`dataset ${empty.map((m) => m.standInDataset).join(", ")} is not on this machine: pass ${mounts} (a folder with a few of its files; stand-in ${empty.map((m) => m.local).join(", ")} is empty)`);
+  }
   // Stand-in folders are made; folders the user named are taken as they are, so the preflight
   // reports a missing one exactly as it would in the pod.
   for (const m of table.filter((t) => t.note)) {

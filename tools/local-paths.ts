@@ -1,5 +1,6 @@
 /** How a local run stands in for the pod's file system and for its torch build. */
 import { spawnSync } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 import type { ExperimentSpec } from "../config/spec";
 import { UsageError } from "./cli";
@@ -8,6 +9,17 @@ export interface LocalMount {
   readonly pod: string;
   readonly local: string;
   readonly note?: string;
+  /** A dataset this machine stands in for with a folder of its own (no --mount given). */
+  readonly standInDataset?: string;
+}
+
+/**
+ * Datasets whose stand-in folder holds no files: the training script would find nothing to read,
+ * and learn it only after its run (the smoke workload after its full --seconds). Refused up front
+ * with the --mount that fixes it.
+ */
+export function emptyStandIns(table: readonly LocalMount[]): LocalMount[] {
+  return table.filter((m) => m.standInDataset !== undefined && (!fs.existsSync(m.local) || fs.readdirSync(m.local).length === 0));
 }
 
 /** The launcher directory plus one local folder per volume the pod would mount. */
@@ -34,7 +46,7 @@ export function mountTable(
       const pod = v.mountPath.replace(/\/+$/, "");
       if (given[pod]) return { pod, local: given[pod] };
       const local = path.join(localRoot, v.name);
-      return { pod, local, note: `${role} ${v.name} (${v.source.type}) is not mounted here: using ${local}; pass --mount ${pod}=DIR for real data` };
+      return { pod, local, note: `${role} ${v.name} (${v.source.type}) is not mounted here: using ${local}; pass --mount ${pod}=DIR for real data`, standInDataset: role === "dataset" ? v.name : undefined };
     }),
   ];
 }

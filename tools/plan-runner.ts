@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { loadStackFile } from "../config/stack-file";
+import { validateStackFile } from "../plan/validate";
 import { ConfigError, Problem } from "../config/errors";
 import type { Plan } from "../plan/plan";
 import { DeployDecision, renderDeploy } from "../plan/deploy-gate";
@@ -63,7 +63,7 @@ export async function runPlan(options: {
    */
   programConfig?: { readonly config: Readonly<Record<string, string>>; readonly secretKeys: readonly string[] };
 }): Promise<PlanRun> {
-  const { file, spec } = loadStackFile(options.projectDir, options.stackFile, PROJECT);
+  const { file, spec } = validateStackFile(options.projectDir, options.stackFile, PROJECT);
 
   const mocks = createMocks({
     region: spec.region,

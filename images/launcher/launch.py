@@ -31,8 +31,11 @@ import workdir  # noqa: E402
 
 def parse(argv):
     """Split argv at the first "--"; returns (options, torchrun_args). Usage errors exit 2 via argparse."""
+    # allow_abbrev=False: argparse would otherwise take "--expect" for "--expect-gpus" and a
+    # misspelt flag would silently change meaning (https://docs.python.org/3/library/argparse.html#allow-abbrev).
     parser = argparse.ArgumentParser(
         prog="launch.py",
+        allow_abbrev=False,
         usage="python3 launch.py [--expect-gpus N] [--min-shm-mib M] [--dataset PATH]... [--output PATH] "
               "[--wait-for-host HOST [--wait-seconds S]] [--skip-preflight] -- <torch.distributed.run arguments...>",
         description="Run the preflight checks, then exec python -m torch.distributed.run with the arguments after --.")

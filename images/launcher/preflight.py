@@ -389,7 +389,7 @@ def run(requirements, stdout=None, stderr=None):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="preflight.py", description="Check a training container before training.")
+    parser = argparse.ArgumentParser(prog="preflight.py", allow_abbrev=False, description="Check a training container before training.")
     add_arguments(parser)
     return run(requirements_from_args(parser.parse_args(argv)))
 

@@ -44,7 +44,7 @@ def parse_args(argv=None):
             return value
         return convert
 
-    parser = argparse.ArgumentParser(prog="smoke.py", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="smoke.py", allow_abbrev=False, description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=positive(float), default=10.0, help="timed training length (default 10)")
     parser.add_argument("--steps", type=int, default=0, help="run exactly N timed steps instead of --seconds")
     parser.add_argument("--warmup-steps", type=int, default=3, help="untimed steps first (default 3)")

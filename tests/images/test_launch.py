@@ -61,6 +61,11 @@ class ArgvContract(unittest.TestCase):
         self.assertIn("unrecognized arguments: --bogus", self.usage_error(["--bogus", "--", "x.py"]))
         self.assertIn("argument --expect-gpus: invalid int value", self.usage_error(["--expect-gpus", "x", "--", "a"]))
 
+    def test_abbreviated_flags_are_refused(self):
+        # argparse's default would read --expect as --expect-gpus and --min as --min-shm-mib.
+        self.assertIn("unrecognized arguments: --expect 8", self.usage_error(["--expect", "8", "--", "x.py"]))
+        self.assertIn("unrecognized arguments: --min 4096", self.usage_error(["--min", "4096", "--", "x.py"]))
+
 
 class EndToEnd(unittest.TestCase):
     def test_preflight_then_torchrun_runs_the_smoke_test(self):

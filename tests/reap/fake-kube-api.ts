@@ -46,7 +46,12 @@ export function startFakeKubeApi(answer: KubeLists | { readonly status: number }
   return new Promise((resolve) =>
     server.listen(0, "127.0.0.1", () => {
       const port = (server.address() as AddressInfo).port;
-      resolve({ port, kubeconfig: kubeconfigFor(port), close: () => new Promise((r) => server.close(() => r())) });
+      resolve({ port, kubeconfig: kubeconfigFor(port), close: () =>
+          new Promise((r) => {
+            // Keep-alive sockets of the client would hold the server (and the Jest worker) open.
+            server.close(() => r());
+            server.closeAllConnections();
+          }) });
     }),
   );
 }

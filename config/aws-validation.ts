@@ -1,0 +1,63 @@
+/**
+ * AWS's own rules for the values the program passes to AWS APIs, so the plan refuses what
+ * CreateBucket-style validation or the provider would refuse at `pulumi up`.
+ */
+import { Region } from "@pulumi/aws/types/enums";
+
+/**
+ * General purpose bucket naming rules
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html, checked 2026-11):
+ * 3-63 characters of a-z, 0-9, '.', '-'; a letter or digit at both ends; no two adjacent
+ * periods; not formatted as an IP address; reserved prefixes and suffixes below.
+ */
+export const S3_RESERVED_PREFIXES = ["xn--", "sthree-", "amzn-s3-demo-"] as const;
+export const S3_RESERVED_SUFFIXES = ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"] as const;
+
+export function s3BucketName(name: string): string[] {
+  const problems: string[] = [];
+  if (name.length < 3 || name.length > 63) problems.push(`must be 3 to 63 characters long (got ${name.length})`);
+  if (!/^[a-z0-9.-]*$/.test(name)) problems.push("may contain only lower-case letters, digits, '.' and '-'");
+  if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name)) problems.push("must begin and end with a letter or digit");
+  if (name.includes("..")) problems.push("must not contain two adjacent periods");
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(name)) problems.push("must not be formatted as an IP address");
+  for (const prefix of S3_RESERVED_PREFIXES) if (name.startsWith(prefix)) problems.push(`must not start with the reserved prefix "${prefix}"`);
+  for (const suffix of S3_RESERVED_SUFFIXES) if (name.endsWith(suffix)) problems.push(`must not end with the reserved suffix "${suffix}"`);
+  return problems;
+}
+
+/**
+ * Every region the AWS provider knows, from its Region enum (@pulumi/aws types/enums, generated
+ * from the provider's region list), each with its ARN partition
+ * (https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html).
+ */
+export const AWS_REGIONS: readonly string[] = Object.values(Region);
+
+export function regionPartition(region: string): string {
+  const prefixes: readonly [string, string][] = [
+    ["cn-", "aws-cn"],
+    ["us-gov-", "aws-us-gov"],
+    ["eusc-", "aws-eusc"],
+    ["us-isob-", "aws-iso-b"],
+    ["us-isof-", "aws-iso-f"],
+    ["eu-isoe-", "aws-iso-e"],
+    ["us-iso-", "aws-iso"],
+  ];
+  return prefixes.find(([p]) => region.startsWith(p))?.[1] ?? "aws";
+}
+
+/** The partition every ARN this program writes is in (components/aws/builders/iam.ts). */
+export const PROGRAM_PARTITION = "aws";
+
+export function commercialRegions(): string[] {
+  return AWS_REGIONS.filter((r) => regionPartition(r) === PROGRAM_PARTITION);
+}
+
+/**
+ * EC2 instance type names are `<family>.<size>` (https://docs.aws.amazon.com/ec2/latest/instancetypes/instance-type-names.html):
+ * a family of lower-case letters, digits and '-' (e.g. m6i, u-6tb1, m7i-flex) and a size (large, 12xlarge, metal-48xl).
+ */
+export function ec2InstanceTypeName(name: string): string[] {
+  // Sizes: nano, micro, small, medium, large, xlarge, <n>xlarge, metal and metal-<n>xl.
+  const size = "(nano|micro|small|medium|large|xlarge|[0-9]+xlarge|metal|metal-[0-9]+xl)";
+  return new RegExp(`^[a-z][a-z0-9-]*[a-z0-9]\\.${size}$`).test(name) ? [] : ["must be an EC2 instance type name such as m6i.large (family.size, lower-case; sizes nano to <n>xlarge, metal)"];
+}

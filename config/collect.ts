@@ -1,0 +1,77 @@
+/**
+ * Parses the namespace one top-level key at a time, and each pool on its own, so that a mistake
+ * in one part does not hide the mistakes of the others: the rules and the compatibility gate then
+ * run on every part that parsed. An object whose fields fail is parsed again without them (their
+ * defaults take their place), and the failed fields are recorded, so a later rule skips only what
+ * they make meaningless.
+ */
+import type { z } from "zod";
+import { Problem, problemsFromZod } from "./errors";
+import { ClusterInput, ExperimentInput, IdlePolicy, NodePoolInput, nodePoolSchema, stackSchema } from "./schema";
+import type { QueueingInput } from "./queueing";
+
+export interface Parsed<T> {
+  /** The value, parsed or salvaged; undefined when even the salvage failed. */
+  readonly value?: T;
+  /** Top-level fields of the object that failed (and were replaced by their defaults). */
+  readonly failed: ReadonlySet<string>;
+}
+
+export interface CollectedPool extends Parsed<NodePoolInput> {
+  readonly index: number;
+  /** The name the user wrote, even when the pool failed to parse (so no rule calls it missing). */
+  readonly name?: string;
+}
+
+export interface CollectedInput {
+  readonly cluster: Parsed<ClusterInput>;
+  readonly pools: readonly CollectedPool[];
+  /** Whether nodePools itself was a list (false: not one, and every pool is unknown). */
+  readonly poolsListed: boolean;
+  readonly experiment: Parsed<ExperimentInput>;
+  readonly idle: Parsed<IdlePolicy>;
+  readonly queueing: Parsed<QueueingInput | undefined>;
+  /** Checked by config/secret-env.ts, never by a schema: no value may appear in an error. */
+  readonly secretEnv: unknown;
+  readonly problems: readonly Problem[];
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+function parsePart<T>(schema: z.ZodType, value: unknown, prefix: readonly PropertyKey[], data: unknown, problems: Problem[]): Parsed<T> {
+  const first = schema.safeParse(value, { reportInput: true });
+  if (first.success) return { value: first.data as T, failed: new Set() };
+  problems.push(...problemsFromZod(first.error.issues, { schema: stackSchema, data }, prefix));
+  const failed = new Set<string>();
+  const unknown = new Set<string>();
+  for (const issue of first.error.issues) {
+    if (issue.path.length > 0) failed.add(String(issue.path[0]));
+    else if (issue.code === "unrecognized_keys") issue.keys.forEach((k) => unknown.add(k));
+    else return { failed: new Set(["*"]) };
+  }
+  if (!isObject(value)) return { failed: new Set(["*"]) };
+  const kept = Object.fromEntries(Object.entries(value).filter(([k]) => !failed.has(k) && !unknown.has(k)));
+  const second = schema.safeParse(kept);
+  return second.success ? { value: second.data as T, failed } : { failed: new Set([...failed, "*"]) };
+}
+
+export function collectInput(data: Record<string, unknown>): CollectedInput {
+  const problems: Problem[] = [];
+  const shape = stackSchema.shape;
+  const cluster = parsePart<ClusterInput>(shape.cluster, data.cluster, ["cluster"], data, problems);
+  let pools: CollectedPool[] = [];
+  const poolsListed = data.nodePools === undefined || Array.isArray(data.nodePools);
+  if (Array.isArray(data.nodePools)) {
+    pools = data.nodePools.map((item, index) => ({
+      index,
+      name: isObject(item) && typeof item.name === "string" ? item.name : undefined,
+      ...parsePart<NodePoolInput>(nodePoolSchema, item, ["nodePools", index], data, problems),
+    }));
+  } else if (data.nodePools !== undefined) {
+    parsePart(shape.nodePools, data.nodePools, ["nodePools"], data, problems);
+  }
+  const experiment = parsePart<ExperimentInput>(shape.experiment, data.experiment, ["experiment"], data, problems);
+  const idle = parsePart<IdlePolicy>(shape.idle, data.idle, ["idle"], data, problems);
+  const queueing = parsePart<QueueingInput | undefined>(shape.queueing, data.queueing, ["queueing"], data, problems);
+  return { cluster, pools, poolsListed, experiment, idle, queueing, secretEnv: data.secretEnv, problems };
+}
