@@ -21,7 +21,8 @@ export const USAGE = `usage: npm run logs -- [STACK|PATH] [--rank N] [--follow] 
 The log of one node rank of the experiment of STACK (default ${DEFAULT_STACK}), from its latest run.
 
   --rank N           the node rank (default 0; rank 0 prints the smoke workload's results)
-  --follow, -f       keep printing as the pod writes, until it ends
+  --follow, -f       keep printing as the pod writes, until it ends (waits up to 10 minutes
+                     for a pod that has not started yet)
   --tail N           only the last N lines
   --kubeconfig PATH  read this cluster; otherwise as \`npm run status\` finds it
   --context NAME     a context of that kubeconfig
