@@ -52,6 +52,7 @@ function matches(o: Obj, selector: string | null): boolean {
 
 export function startFakeCluster(state: ClusterState): Promise<FakeCluster> {
   const requests: string[] = [];
+  const timers = new Set<NodeJS.Timeout>();
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
     requests.push(`${req.method} ${url.pathname}${url.search}`);
@@ -85,19 +86,20 @@ export function startFakeCluster(state: ClusterState): Promise<FakeCluster> {
       const body = `${(tail > 0 ? lines.slice(-tail) : lines).join("\n")}\n`;
       if (url.searchParams.get("follow") === "true" && state.dropFollow?.includes(decodeURIComponent(log[2]))) {
         res.write(body);
-        setTimeout(() => res.socket?.destroy(), 100);
+        timers.add(setTimeout(() => res.socket?.destroy(), 100));
         return;
       }
       if (url.searchParams.get("follow") === "true" && state.dripFollow?.includes(decodeURIComponent(log[2]))) {
         res.write(body);
         let n = 0;
-        const timer = setInterval(() => {
+        const timer: NodeJS.Timeout = setInterval(() => {
           if (++n > 50 || res.destroyed) {
             clearInterval(timer);
             return void res.end();
           }
           res.write(`step ${n}\n`);
         }, 100);
+        timers.add(timer);
         return;
       }
       return res.end(body);
@@ -128,7 +130,13 @@ export function startFakeCluster(state: ClusterState): Promise<FakeCluster> {
   return new Promise((resolve) =>
     server.listen(0, "127.0.0.1", () => {
       const port = (server.address() as AddressInfo).port;
-      resolve({ port, kubeconfig: kubeconfigFor(port), requests, close: () => new Promise((r) => server.close(() => r())) });
+      const close = () =>
+        new Promise<void>((r) => {
+          for (const t of timers) clearTimeout(t);
+          server.close(() => r());
+          server.closeAllConnections();
+        });
+      resolve({ port, kubeconfig: kubeconfigFor(port), requests, close });
     }),
   );
 }
