@@ -42,8 +42,14 @@ export interface KubeGetter {
 }
 
 export interface KubeconfigSource {
-  /** The kubeconfig's text (YAML or JSON). */
-  readonly text: string;
+  /** The kubeconfig's text (YAML or JSON), for one that is not a file (a stack output). */
+  readonly text?: string;
+  /**
+   * Kubeconfig files, merged as kubectl merges $KUBECONFIG (the first file's current context
+   * wins). Loaded with KubeConfig.loadFromFile, which resolves relative certificate paths against
+   * the file's own folder, as kubectl does.
+   */
+  readonly files?: readonly string[];
   /** A context to use instead of the current one. */
   readonly context?: string;
   /** Where it came from, for messages. */
@@ -55,7 +61,17 @@ export async function connectKube(source: KubeconfigSource): Promise<KubeGetter>
   const kc = new k8s.KubeConfig();
   let server: string;
   try {
-    kc.loadFromString(source.text);
+    const [first, ...rest] = source.files ?? [];
+    if (first !== undefined) {
+      kc.loadFromFile(first);
+      for (const file of rest) {
+        const more = new k8s.KubeConfig();
+        more.loadFromFile(file);
+        kc.mergeConfig(more, true);
+      }
+    } else {
+      kc.loadFromString(source.text ?? "");
+    }
     if (source.context) {
       if (!kc.getContextObject(source.context)) {
         throw new Error(`it has no context "${source.context}" (contexts: ${kc.getContexts().map((c) => c.name).join(", ") || "none"})`);
@@ -65,7 +81,13 @@ export async function connectKube(source: KubeconfigSource): Promise<KubeGetter>
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error("it names no current cluster");
     server = cluster.server.replace(/\/+$/, "");
-    new URL(server);
+    if (new URL(server).protocol === "http:" && !cluster.skipTLSVerify) {
+      // client-node 1.4.0 refuses a plain http:// server unless insecure-skip-tls-verify is set
+      // (KubeConfig.createAgent: "HTTP protocol is not allowed when skipTLSVerify is not set or
+      // false"); kubectl talks to it (a local proxy, a stand-in server). Plain HTTP has no TLS to
+      // verify, so the flag changes nothing else.
+      kc.clusters = kc.clusters.map((c) => (c === cluster ? { ...c, skipTLSVerify: true } : c));
+    }
   } catch (e) {
     throw new KubeAccessError("invalid-kubeconfig", `the kubeconfig ${source.origin} cannot be used: ${firstLine(e)}`);
   }
@@ -77,7 +99,7 @@ export async function connectKube(source: KubeconfigSource): Promise<KubeGetter>
     try {
       await kc.applyToHTTPSOptions(opts);
     } catch (e) {
-      throw credentialError(e, server);
+      throw credentialError(e, server, source.origin, kc.getCurrentUser());
     }
     const plain = url.protocol === "http:";
     // The agent the client builds is an https.Agent (it carries the CA and client certificate);
@@ -130,19 +152,31 @@ export async function connectKube(source: KubeconfigSource): Promise<KubeGetter>
       const res = await checked(path, await request(path, query, "text/plain, */*"));
       // No timeout while following: a quiet trainer is not a dead server.
       res.socket?.setTimeout(0);
-      for await (const chunk of res) sink.write(chunk as Buffer);
+      try {
+        for await (const chunk of res) sink.write(chunk as Buffer);
+      } catch (e) {
+        // The connection dropped mid-log (API server restart, network, node gone): one line.
+        throw new KubeAccessError("unreachable", `the log stream from ${server} broke off: ${firstLine(e)}`);
+      }
     },
   };
 }
 
-/** A failed credential plugin (e.g. `aws` not installed) as one line that says what to fix. */
-function credentialError(e: unknown, server: string): KubeAccessError {
-  const text = `${firstLine(e)} ${String((e as { cause?: unknown })?.cause ?? "")}`;
+/**
+ * A failure while preparing a request, as one line that says what to fix: a credential plugin
+ * (e.g. `aws` not installed) where the user has one, otherwise the kubeconfig itself (a
+ * certificate file that cannot be read, ...), which is not a credentials problem.
+ */
+function credentialError(e: unknown, server: string, origin: string, user: { exec?: unknown; authProvider?: unknown } | null): KubeAccessError {
+  const text = `${firstLine(e)} ${String((e as { cause?: unknown })?.cause ?? "")}`.trim();
+  if (!user?.exec && !user?.authProvider) {
+    return new KubeAccessError("invalid-kubeconfig", `the kubeconfig ${origin} cannot be used for ${server}: ${text}`);
+  }
   const missing = /spawn (\S+) ENOENT/.exec(text);
   if (missing) {
     return new KubeAccessError("unauthorized", `cannot get credentials for ${server}: the kubeconfig's credential command \`${missing[1]}\` is not installed (EKS kubeconfigs run \`aws eks get-token\`)`);
   }
-  return new KubeAccessError("unauthorized", `cannot get credentials for ${server}: ${text.trim()}`);
+  return new KubeAccessError("unauthorized", `cannot get credentials for ${server}: ${text}`);
 }
 
 export function firstLine(e: unknown): string {

@@ -99,6 +99,8 @@ export interface RunObjects {
   readonly pods: readonly Pod[];
   /** The nodes those pods run on, by name (absent when the node is gone). */
   readonly nodes: ReadonlyMap<string, Node>;
+  /** The user may not read nodes (403): instance types and prices are unknown. */
+  readonly nodesRefused?: boolean;
   /** Workloads in the namespace; the report picks the one of the run. */
   readonly workloads: readonly Workload[];
   /** Kueue's pending list of the run's LocalQueue, when it was read. */

@@ -35,15 +35,22 @@ export interface RunRef {
   readonly suspended: boolean;
 }
 
-/** The Workload Kueue made for `run`: by owner UID, the job-uid label, owner kind+name, or name. */
+/**
+ * The Workload Kueue made for `run`: by owner UID, the job-uid label, owner kind+name, or name.
+ * The UID comes first across all Workloads: a Job replaced under the same name leaves its old
+ * Workload (same owner kind+name, old UID) until garbage collection removes it.
+ */
 export function workloadOf(run: RunRef, workloads: readonly Workload[]): Workload | undefined {
-  const owned = (w: Workload) =>
-    (w.metadata?.ownerReferences ?? []).some((o) => (run.uid && o.uid === run.uid) || (o.kind === run.kind && o.name === run.name));
+  const ownedByUid = (w: Workload) => run.uid !== undefined && (w.metadata?.ownerReferences ?? []).some((o) => o.uid === run.uid);
+  const ownedByName = (w: Workload) => (w.metadata?.ownerReferences ?? []).some((o) => o.kind === run.kind && o.name === run.name);
+  // Owned by an earlier object of the same name (another UID): never this run's.
+  const earlier = (w: Workload) => run.uid !== undefined && (w.metadata?.ownerReferences ?? []).some((o) => o.kind === run.kind && o.name === run.name && o.uid && o.uid !== run.uid);
   const byUid = (w: Workload) => run.uid !== undefined && labelsOf(w)[KUEUE_JOB_UID_LABEL] === run.uid;
   // Kueue names a Job's Workload `<kind>-<name>-<hash>` (pkg/controller/jobframework/workload_names.go).
   const byName = (w: Workload) => (w.metadata?.name ?? "").startsWith(`${run.kind.toLowerCase()}-${run.name}-`);
   const labelled = (w: Workload) => Object.entries(run.labels).some(([k, v]) => k === EXPERIMENT_LABEL && labelsOf(w)[k] === v);
-  return workloads.find(owned) ?? workloads.find(byUid) ?? workloads.find(byName) ?? workloads.find(labelled);
+  const rest = workloads.filter((w) => !earlier(w));
+  return workloads.find(ownedByUid) ?? rest.find(byUid) ?? rest.find(ownedByName) ?? rest.find(byName) ?? rest.find(labelled);
 }
 
 export function queueStatus(run: RunRef, workload: Workload | undefined, pending: readonly PendingWorkload[] | undefined): QueueStatus {

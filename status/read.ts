@@ -8,6 +8,7 @@
  * workloads and visibility.kueue.x-k8s.io pendingworkloads (kubernetes-sigs/kueue, see objects.ts).
  */
 import { EXPERIMENT_LABEL } from "../k8s/labels";
+import { KubeAccessError } from "../reap/types";
 import { HttpStatusError, KubeGetter } from "./kube-client";
 import { Job, JobSet, Node, PendingWorkload, Pod, RunObjects, Workload, labelsOf } from "./objects";
 import { TRAINER_CONTAINER, currentPods, isTerminal } from "./pods";
@@ -26,19 +27,22 @@ interface List<T> {
  * A list, or [] where the API is not served. Paths are tried in order until one has items (a
  * namespaced list, then all namespaces); only the first path's refusals are errors.
  */
-async function list<T>(kube: KubeGetter, paths: readonly string[], labelSelector?: string): Promise<T[]> {
+async function list<T>(kube: KubeGetter, paths: readonly string[], labelSelector?: string, optional = false): Promise<T[]> {
   for (const [i, path] of paths.entries()) {
     try {
       const items = (await kube.getJson<List<T>>(path, { labelSelector })).items ?? [];
       if (items.length > 0) return items;
     } catch (e) {
       const absent = e instanceof HttpStatusError && (e.status === 404 || e.status === 405);
-      const refusedLater = i > 0 && (e instanceof HttpStatusError || (e as { problem?: string }).problem === "forbidden");
-      if (!absent && !refusedLater) throw e;
+      const refusedLater = i > 0 && (e instanceof HttpStatusError || isForbidden(e));
+      // What only adds detail (JobSets, Kueue, nodes) is left out for a user who may not read it.
+      if (!absent && !refusedLater && !(optional && isForbidden(e))) throw e;
     }
   }
   return [];
 }
+
+const isForbidden = (e: unknown) => e instanceof KubeAccessError && e.problem === "forbidden";
 
 const nsPaths = (group: string, namespace: string, plural: string) => [`${group}/namespaces/${namespace}/${plural}`, `${group}/${plural}`];
 
@@ -50,11 +54,13 @@ function withExperiment<T extends { metadata?: { labels?: Record<string, string>
 export async function readRunPods(kube: KubeGetter, namespace: string, experiment: string): Promise<Pick<RunObjects, "jobs" | "jobSets" | "pods">> {
   const selector = `${EXPERIMENT_LABEL}=${experiment}`;
   let jobs = withExperiment(await list<Job>(kube, nsPaths("/apis/batch/v1", namespace, "jobs"), selector), experiment);
-  const jobSets = withExperiment(await list<JobSet>(kube, nsPaths("/apis/jobset.x-k8s.io/v1alpha2", namespace, "jobsets"), selector), experiment);
+  const jobSets = withExperiment(await list<JobSet>(kube, nsPaths("/apis/jobset.x-k8s.io/v1alpha2", namespace, "jobsets"), selector, true), experiment);
   if (jobs.length === 0 && jobSets.length === 0) {
-    // A Job without the experiment label: named after the experiment (k8s/names.ts), or after it
-    // plus a suffix where Job names become content-addressed.
-    jobs = (await list<Job>(kube, nsPaths("/apis/batch/v1", namespace, "jobs"))).filter((j) => j.metadata?.name === experiment || (j.metadata?.name ?? "").startsWith(`${experiment}-`));
+    // A Job without the experiment label, named exactly after the experiment (k8s/names.ts). Not
+    // by name prefix: `sweep-lr-b` is another experiment's Job, not a run of `sweep-lr`.
+    jobs = (await list<Job>(kube, nsPaths("/apis/batch/v1", namespace, "jobs"))).filter(
+      (j) => j.metadata?.name === experiment && (labelsOf(j)[EXPERIMENT_LABEL] ?? experiment) === experiment,
+    );
   }
   let pods = withExperiment(await list<Pod>(kube, nsPaths("/api/v1", namespace, "pods"), selector), experiment);
   const { run } = latestRun({ experiment, namespace, jobs, jobSets, pods, nodes: new Map(), workloads: [], logs: new Map() });
@@ -69,13 +75,13 @@ export async function readRunPods(kube: KubeGetter, namespace: string, experimen
 export async function readRun(kube: KubeGetter, namespace: string, experiment: string): Promise<RunObjects> {
   const { jobs, jobSets, pods } = await readRunPods(kube, namespace, experiment);
   const { run } = latestRun({ experiment, namespace, jobs, jobSets, pods, nodes: new Map(), workloads: [], logs: new Map() });
-  const nodes = await readNodes(kube, pods);
+  const { nodes, refused: nodesRefused } = await readNodes(kube, pods);
   const workloads = await readWorkloads(kube, namespace);
   const ref = run && { kind: run.kind, name: run.object.metadata?.name ?? experiment, uid: run.object.metadata?.uid, labels: labelsOf(run.object), suspended: run.object.spec?.suspend === true };
   const workload = ref ? workloadOf(ref, workloads) : undefined;
   const pending = ref && workload && queueStatus(ref, workload, undefined).state === "queued" ? await readPending(kube, namespace, workload) : undefined;
   const logs = await readLogs(kube, namespace, pods);
-  return { experiment, namespace, jobs, jobSets, pods, nodes, workloads, pending, logs };
+  return { experiment, namespace, jobs, jobSets, pods, nodes, nodesRefused, workloads, pending, logs };
 }
 
 /** The one line for an experiment that has nothing on the cluster. */
@@ -83,7 +89,7 @@ export function noRunMessage(experiment: string, stack: string, server: string, 
   return `experiment ${experiment} (stack ${stack}) has no run yet on ${server}: no Job, JobSet or pod labelled ${EXPERIMENT_LABEL}=${experiment} in namespace ${namespace} (\`pulumi up\` on the stack submits it)`;
 }
 
-async function readNodes(kube: KubeGetter, pods: readonly Pod[]): Promise<Map<string, Node>> {
+async function readNodes(kube: KubeGetter, pods: readonly Pod[]): Promise<{ nodes: Map<string, Node>; refused: boolean }> {
   const names = [...new Set(pods.map((p) => p.spec?.nodeName).filter((n): n is string => !!n))];
   const nodes = new Map<string, Node>();
   let all: Node[] | undefined;
@@ -91,18 +97,20 @@ async function readNodes(kube: KubeGetter, pods: readonly Pod[]): Promise<Map<st
     try {
       nodes.set(name, await kube.getJson<Node>(`/api/v1/nodes/${encodeURIComponent(name)}`));
     } catch (e) {
+      // A user without `get nodes` still gets the run; instance type and cost are then unknown.
+      if (isForbidden(e)) return { nodes, refused: true };
       if (!(e instanceof HttpStatusError)) throw e;
-      all ??= await list<Node>(kube, ["/api/v1/nodes"]);
+      all ??= await list<Node>(kube, ["/api/v1/nodes"], undefined, true);
       const found = all.find((n) => n.metadata?.name === name);
       if (found) nodes.set(name, found);
     }
   }
-  return nodes;
+  return { nodes, refused: false };
 }
 
 async function readWorkloads(kube: KubeGetter, namespace: string): Promise<Workload[]> {
   for (const version of KUEUE_VERSIONS) {
-    const items = await list<Workload>(kube, nsPaths(`/apis/kueue.x-k8s.io/${version}`, namespace, "workloads"));
+    const items = await list<Workload>(kube, nsPaths(`/apis/kueue.x-k8s.io/${version}`, namespace, "workloads"), undefined, true);
     if (items.length > 0) return items.filter((w) => (w.metadata?.namespace ?? namespace) === namespace);
   }
   return [];
@@ -117,7 +125,7 @@ async function readPending(kube: KubeGetter, namespace: string, workload: Worklo
       const summary = await kube.getJson<List<PendingWorkload>>(`/apis/visibility.kueue.x-k8s.io/${version}/namespaces/${namespace}/localqueues/${encodeURIComponent(queue)}/pendingworkloads`);
       return summary.items ?? [];
     } catch (e) {
-      if (e instanceof HttpStatusError || (e as { problem?: string }).problem === "forbidden") continue;
+      if (e instanceof HttpStatusError || isForbidden(e)) continue;
       throw e;
     }
   }
@@ -163,7 +171,7 @@ export async function listExperiments(kube: KubeGetter, namespace: string): Prom
     ["/apis/jobset.x-k8s.io/v1alpha2", "jobsets"],
     ["/api/v1", "pods"],
   ] as const) {
-    for (const o of await list<Job>(kube, nsPaths(group, namespace, plural), EXPERIMENT_LABEL)) {
+    for (const o of await list<Job>(kube, nsPaths(group, namespace, plural), EXPERIMENT_LABEL, plural === "jobsets")) {
       const name = labelsOf(o)[EXPERIMENT_LABEL];
       if (name) found.add(name);
     }

@@ -37,7 +37,9 @@ function costLine(s: ExperimentStatus): string {
   const parts: string[] = [];
   if (s.cost.dollars !== undefined) {
     const types = [...new Set(priced.map((n) => `${n.instanceType} at $${n.pricePerHour!.toFixed(3)}/h`))].join(", ");
-    parts.push(`${dollars(s.cost.dollars)} so far (${priced.length} node${priced.length === 1 ? "" : "s"}: ${types}; on-demand, us-east-1)`);
+    const bound = s.cost.upperBound ? "at most " : "";
+    const basis = s.cost.upperBound ? "on-demand, us-east-1; spot nodes cost less" : "on-demand, us-east-1";
+    parts.push(`${bound}${dollars(s.cost.dollars)} so far (${priced.length} node${priced.length === 1 ? "" : "s"}: ${types}; ${basis})`);
   }
   if (unpriced.length > 0) parts.push(`n/a for ${unpriced.map((n) => `${n.node} (${n.unpriced})`).join(", ")}`);
   return parts.length > 0 ? parts.join("; ") : "n/a: no pod has started on a node yet";

@@ -119,7 +119,7 @@ export function buildStatus(objects: RunObjects, now: Date): ExperimentStatus | 
     elapsedSeconds: from ? Math.max(0, Math.round((to.getTime() - from.getTime()) / 1000)) : undefined,
     queue,
     pods: podList,
-    cost: costSoFar(pods, objects.nodes, now),
+    cost: costSoFar(pods, objects.nodes, now, objects.nodesRefused === true),
     progress: rank0 && rank0Summary ? { rank: 0, pod: rank0.metadata?.name ?? "", line: rank0Summary.progressLine, throughput: rank0Summary.throughput } : undefined,
     verdict,
     earlierRuns: earlier,

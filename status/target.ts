@@ -74,17 +74,20 @@ export async function resolveTarget(deps: TargetDeps, stackArg: string, options:
   const experiment = options.experiment ?? experimentName(raw);
   const stack = stackFile.stack;
   if (options.kubeconfig) {
-    return { stack, experiment, kubeconfig: { text: readKubeconfig(options.kubeconfig, "--kubeconfig"), context: options.context, origin: options.kubeconfig } };
+    return { stack, experiment, kubeconfig: { files: [readableKubeconfig(options.kubeconfig, "--kubeconfig")], context: options.context, origin: options.kubeconfig } };
   }
   const cluster = decode(raw[`${NAMESPACE}:cluster`]) as { mode?: unknown; stack?: unknown; organization?: unknown; kubeconfigPath?: unknown; context?: unknown } | undefined;
   const mode = cluster?.mode ?? "create";
   if (mode === "existing") {
     const given = typeof cluster?.kubeconfigPath === "string" ? cluster.kubeconfigPath : undefined;
-    const where = given ?? defaultKubeconfig(deps.env ?? process.env);
     const context = options.context ?? (typeof cluster?.context === "string" ? cluster.context : undefined);
-    return { stack, experiment, kubeconfig: { text: readKubeconfig(where, `cluster.kubeconfigPath of stack ${stack}`), context, origin: where } };
+    if (given) return { stack, experiment, kubeconfig: { files: [readableKubeconfig(given, `cluster.kubeconfigPath of stack ${stack}`)], context, origin: given } };
+    const files = defaultKubeconfigs(deps.env ?? process.env);
+    return { stack, experiment, kubeconfig: { files, context, origin: files.join(path.delimiter) } };
   }
-  const owner = mode === "reuse" && typeof cluster?.stack === "string" ? [cluster.organization, cluster.stack].filter((s) => typeof s === "string" && s).join("/") : stack;
+  // The same fully qualified name components/target.ts gives its StackReference: org/project/stack.
+  const org = typeof cluster?.organization === "string" && cluster.organization ? cluster.organization : undefined;
+  const owner = mode === "reuse" && typeof cluster?.stack === "string" ? (org ? `${org}/${NAMESPACE}/${cluster.stack}` : cluster.stack) : stack;
   const kubeconfig = await kubeconfigOutput(deps, stack, owner);
   return { stack, experiment, kubeconfig: { text: kubeconfig, context: options.context, origin: `output of stack ${owner}` } };
 }
@@ -115,9 +118,27 @@ export function automationOutputs(projectDir: string, env: NodeJS.ProcessEnv = p
     }
     const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
     const ws = await LocalWorkspace.create({ workDir: projectDir });
-    const map = await ws.stackOutputs(stack);
+    let map: Record<string, unknown>;
+    try {
+      map = await ws.stackOutputs(stack);
+    } catch (e) {
+      throw new Error(pulumiFailure(e));
+    }
     return Object.fromEntries(Object.entries(map).map(([k, v]) => [k, (v as { value: unknown }).value]));
   };
+}
+
+/**
+ * Why a Pulumi CLI command failed: the first `error:` line of its stderr. The Automation API's
+ * CommandError message begins with "code: N" and keeps the reason further down
+ * (@pulumi/pulumi automation/errors.ts, commandResult.stderr).
+ */
+export function pulumiFailure(e: unknown): string {
+  const stderr = (e as { commandResult?: { stderr?: unknown } })?.commandResult?.stderr;
+  const line = typeof stderr === "string" ? stderr.split("\n").map((l) => l.trim()).find((l) => /^error:/.test(l)) : undefined;
+  if (line) return line.replace(/^error:\s*/, "");
+  const text = (e instanceof Error ? e.message : String(e)).trim();
+  return text.split("\n").map((l) => l.trim()).find((l) => /^(stderr: )?error:/.test(l))?.replace(/^(stderr: )?error:\s*/, "") ?? text.split("\n")[0];
 }
 
 export function experimentName(raw: RawConfig): string | undefined {
@@ -134,16 +155,31 @@ function decode(value: string | undefined): unknown {
   }
 }
 
-/** The first file of $KUBECONFIG, else ~/.kube/config (https://kubernetes.io/docs/concepts/configuration/organize-cluster-access-kubeconfig/). */
-export function defaultKubeconfig(env: NodeJS.ProcessEnv): string {
-  const first = (env.KUBECONFIG ?? "").split(path.delimiter).find(Boolean);
-  return first ?? path.join(os.homedir(), ".kube", "config");
+/**
+ * The files of $KUBECONFIG that exist (merged, the first one's current context winning), else
+ * ~/.kube/config, as kubectl reads them: "The KUBECONFIG environment variable holds a list of
+ * kubeconfig files ... Ignore files that don't exist"
+ * (https://kubernetes.io/docs/concepts/configuration/organize-cluster-access-kubeconfig/#merging-kubeconfig-files).
+ */
+export function defaultKubeconfigs(env: NodeJS.ProcessEnv): string[] {
+  const listed = (env.KUBECONFIG ?? "").split(path.delimiter).filter(Boolean);
+  if (listed.length === 0) return [readableKubeconfig(path.join(os.homedir(), ".kube", "config"), "the default kubeconfig")];
+  const present = listed.filter((f) => fs.existsSync(expand(f))).map(expand);
+  if (present.length === 0) throw new StatusError(`cannot read the kubeconfig: none of the files in $KUBECONFIG exists (${listed.join(path.delimiter)})`);
+  return present;
 }
 
-function readKubeconfig(file: string, what: string): string {
-  const resolved = file.startsWith("~/") ? path.join(os.homedir(), file.slice(2)) : path.resolve(file);
+function expand(file: string): string {
+  return file.startsWith("~/") ? path.join(os.homedir(), file.slice(2)) : path.resolve(file);
+}
+
+/** The absolute path of a kubeconfig file that can be read, or a StatusError naming it. */
+function readableKubeconfig(file: string, what: string): string {
+  const resolved = expand(file);
   try {
-    return fs.readFileSync(resolved, "utf8");
+    fs.accessSync(resolved, fs.constants.R_OK);
+    if (!fs.statSync(resolved).isFile()) throw Object.assign(new Error("not a file"), { code: "not a file" });
+    return resolved;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new StatusError(`cannot read the kubeconfig ${file} (${what}): ${code === "ENOENT" ? "no such file" : code ?? String(e)}`);

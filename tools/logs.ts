@@ -6,7 +6,8 @@
 import * as path from "path";
 import { TRAINING_NAMESPACE } from "../k8s/names";
 import { KubeAccessError } from "../reap/types";
-import { HttpStatusError, connectKube } from "../status/kube-client";
+import { HttpStatusError, KubeGetter, connectKube } from "../status/kube-client";
+import type { Pod } from "../status/objects";
 import { currentPods, podDetail } from "../status/pods";
 import { containerOf, hasStarted, listExperiments, logPath, noRunMessage, readRunPods } from "../status/read";
 import { DEFAULT_STACK, StatusError, TargetOptions, automationOutputs, resolveTarget } from "../status/target";
@@ -20,7 +21,8 @@ export const USAGE = `usage: npm run logs -- [STACK|PATH] [--rank N] [--follow] 
 The log of one node rank of the experiment of STACK (default ${DEFAULT_STACK}), from its latest run.
 
   --rank N           the node rank (default 0; rank 0 prints the smoke workload's results)
-  --follow, -f       keep printing as the pod writes, until it ends
+  --follow, -f       keep printing as the pod writes, until it ends (waits up to 10 minutes
+                     for a pod that has not started yet)
   --tail N           only the last N lines
   --kubeconfig PATH  read this cluster; otherwise as \`npm run status\` finds it
   --context NAME     a context of that kubeconfig
@@ -87,8 +89,9 @@ async function main(): Promise<number> {
     const { pods } = await readRunPods(kube, namespace, target.experiment);
     if (pods.length === 0) throw new StatusError(noRunMessage(target.experiment, target.stack, kube.server, namespace));
     const ranks = currentPods(pods);
-    const chosen = ranks.get(args.rank)?.pod;
+    let chosen = ranks.get(args.rank)?.pod;
     if (!chosen) throw new StatusError(`experiment ${target.experiment} has no rank ${args.rank} (its pods are ranks ${[...ranks.keys()].join(", ")})`);
+    if (args.follow && !hasStarted(chosen)) chosen = await waitForStart(kube, namespace, chosen, START_WAIT_MS);
     const name = chosen.metadata?.name ?? "";
     if (!hasStarted(chosen)) {
       const why = podDetail(chosen);
@@ -96,6 +99,10 @@ async function main(): Promise<number> {
     }
     const query = { container: containerOf(chosen), tailLines: args.tail, follow: args.follow ? "true" : undefined };
     if (args.follow) {
+      // A reader that goes away (`| head`) is not an error.
+      process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+        if (e.code === "EPIPE") process.exit(0);
+      });
       await kube.stream(logPath(namespace, chosen), query, process.stdout);
     } else {
       const text = await kube.getText(logPath(namespace, chosen), query);
@@ -109,6 +116,23 @@ async function main(): Promise<number> {
     }
     throw e;
   }
+}
+
+/** How long `--follow` waits for a pending pod to start (image pulls on a new GPU node take minutes). */
+export const START_WAIT_MS = Number(process.env.GTC_LOGS_START_WAIT_MS ?? 10 * 60_000);
+const POLL_MS = 2_000;
+
+/** The pod re-read every POLL_MS until it has started or `limitMs` has passed. */
+async function waitForStart(kube: KubeGetter, namespace: string, pod: Pod, limitMs: number): Promise<Pod> {
+  const name = encodeURIComponent(pod.metadata?.name ?? "");
+  const until = Date.now() + limitMs;
+  process.stderr.write(`waiting up to ${Math.round(limitMs / 1000)} s for pod ${pod.metadata?.name} to start...\n`);
+  let current = pod;
+  while (!hasStarted(current) && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, Math.min(POLL_MS, Math.max(0, until - Date.now()))));
+    current = await kube.getJson<Pod>(`/api/v1/namespaces/${encodeURIComponent(pod.metadata?.namespace ?? namespace)}/pods/${name}`);
+  }
+  return current;
 }
 
 if (require.main === module) runMain(main, USAGE);

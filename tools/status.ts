@@ -27,7 +27,8 @@ A stack without an experiment (a cluster stack) shows every experiment on its cl
                      kubeconfig, or the stack's kubeconfig output (needs the Pulumi CLI)
   --context NAME     a context of that kubeconfig instead of its current one
   --experiment NAME  this experiment instead of the stack file's
-  --json             one JSON document, for scripts
+  --json             one JSON document, for scripts (run npm with --silent so that its banner
+                     does not come first: npm run --silent status -- STACK --json)
   --help             this text
 
 Exit status: 0 shown; 1 the stack, cluster or run cannot be read; 2 bad arguments. Details: docs/status.md`;

@@ -12,6 +12,11 @@ import { FakeCluster, startFakeCluster } from "./fake-cluster";
 import { SMOKE_LOG, ago, runningCluster, trainerPod, trainingJob } from "./fixtures";
 
 const ROOT = path.resolve(__dirname, "../..");
+
+const labelled = (o: object, experiment: string) => {
+  const x = o as { metadata: { labels: Record<string, string> } };
+  return { ...x, metadata: { ...x.metadata, labels: { ...x.metadata.labels, "gpu-training-clusters.io/experiment": experiment } } };
+};
 type Result = { status: number | null; stdout: string; stderr: string };
 
 function run(tool: "status" | "logs", args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Result> {
@@ -20,6 +25,21 @@ function run(tool: "status" | "logs", args: string[], env: NodeJS.ProcessEnv = p
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/** Like run(), but closes its end of stdout after the first output, as `| head -1` does. */
+function runClosingStdout(tool: "logs", args: string[]): Promise<Result> {
+  return new Promise((resolve) => {
+    const child = spawn("npx", ["tsx", `tools/${tool}.ts`, ...args], { cwd: ROOT });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.once("data", (d) => {
+      stdout += d;
+      child.stdout.destroy();
+    });
     child.stderr.on("data", (d) => (stderr += d));
     child.on("close", (status) => resolve({ status, stdout, stderr }));
   });
@@ -43,6 +63,8 @@ describe("npm run status / npm run logs against stand-in clusters", () => {
   let running: FakeCluster;
   let multi: FakeCluster;
   let forbidden: FakeCluster;
+  let streams: FakeCluster;
+  let pending: FakeCluster;
   const r: Record<string, Result> = {};
 
   beforeAll(async () => {
@@ -61,12 +83,29 @@ describe("npm run status / npm run logs against stand-in clusters", () => {
       logs: { "llm-a100-2x8-0-q8r4z": "rank 0 says hello\n", "llm-a100-2x8-1-q8r4z": "rank 1: step 10, 1234.5 tokens/s\n", "t4-smoke-x7k2p": SMOKE_LOG },
     });
     forbidden = await startFakeCluster({ status: 403 });
+    // Two experiments' pods: t4-smoke's log breaks off while followed; a100-2x8's keeps going.
+    const dripPod = trainerPod(now, { name: "llm-a100-2x8-0-drip", jobName: "llm-a100-2x8" }) as { metadata: { labels: Record<string, string> } };
+    streams = await startFakeCluster({
+      ...runningCluster(now),
+      jobs: [trainingJob(now), labelled(trainingJob(now, { name: "llm-a100-2x8", uid: "llm-uid" }), "llm-a100-2x8")],
+      pods: [trainerPod(now), labelled(dripPod, "llm-a100-2x8")],
+      logs: { "t4-smoke-x7k2p": SMOKE_LOG, "llm-a100-2x8-0-drip": "rank 0 starts\n" },
+      dropFollow: ["t4-smoke-x7k2p"],
+      dripFollow: ["llm-a100-2x8-0-drip"],
+    });
+    // A pod still pulling its image, which has started by the time it is read again.
+    const pendingPod = trainerPod(now, { phase: "Pending", status: { startTime: undefined, containerStatuses: [{ name: "trainer", image: "", imageID: "", ready: false, restartCount: 0, state: { waiting: { reason: "ContainerCreating" } } }] } });
+    pending = await startFakeCluster({ ...runningCluster(now), pods: [pendingPod], startsOnGet: { "t4-smoke-x7k2p": trainerPod(now) } });
     const closed = await startFakeCluster({});
     await closed.close();
     const kc = file("running.yaml", running.kubeconfig);
     const mkc = file("multi.yaml", multi.kubeconfig);
     const dead = file("dead.yaml", closed.kubeconfig);
     const denied = file("denied.yaml", forbidden.kubeconfig);
+    // What `kubectl proxy` or a stand-in serves: plain http://, no insecure-skip-tls-verify.
+    const bareHttp = file("bare.yaml", running.kubeconfig.replace(/, insecure-skip-tls-verify: true/, ""));
+    const skc = file("streams.yaml", streams.kubeconfig);
+    const pkc = file("pending.yaml", pending.kubeconfig);
     const state = file("state.json", JSON.stringify({ stacks: [{ name: "t4-smoke", resourceCount: 40, outputs: { kubeconfig: running.kubeconfig } }] }));
     const nodeDir = path.dirname(fs.realpathSync(findOnPath("node")!));
     const pulumiEnv = { ...process.env, PATH: [path.join(__dirname, "../reap/fake-pulumi"), nodeDir, "/usr/bin", "/bin"].join(path.delimiter), FAKE_PULUMI_STATE: state, FAKE_PULUMI_LOG: path.join(dir, "pulumi.log"), PULUMI_SKIP_UPDATE_CHECK: "true" };
@@ -85,12 +124,18 @@ describe("npm run status / npm run logs against stand-in clusters", () => {
       ["noRank", run("logs", ["a100-2x8", "--kubeconfig", mkc, "--rank", "5"])],
       ["cluster", run("status", ["shared-cluster", "--kubeconfig", mkc])],
       ["automation", run("status", ["t4-smoke"], pulumiEnv)],
+      ["automationMissing", run("status", ["a100-2x8"], pulumiEnv)],
+      ["bareHttp", run("status", ["t4-smoke", "--kubeconfig", bareHttp])],
+      ["bareHttpLogs", run("logs", ["t4-smoke", "--kubeconfig", bareHttp])],
+      ["followDropped", run("logs", ["t4-smoke", "--kubeconfig", skc, "--follow"])],
+      ["followClosed", runClosingStdout("logs", ["a100-2x8", "--kubeconfig", skc, "--follow"])],
+      ["followPending", run("logs", ["t4-smoke", "--kubeconfig", pkc, "--follow"])],
     ];
     for (const [name, p] of jobs) r[name] = await p;
   }, 540_000);
 
   afterAll(async () => {
-    await Promise.all([running.close(), multi.close(), forbidden.close()]);
+    await Promise.all([running.close(), multi.close(), forbidden.close(), streams.close(), pending.close()]);
   });
 
   it("status names the experiment, says it is running, where, for how long, the cost, the queue state and the throughput", () => {
@@ -167,6 +212,32 @@ describe("npm run status / npm run logs against stand-in clusters", () => {
     expect(r.automation.stdout).toMatch(/^ {2}queue +admitted to ClusterQueue gpu-t4/m);
     const calls = fs.readFileSync(path.join(dir, "pulumi.log"), "utf8");
     expect(calls).toMatch(/"stack","output".*"--show-secrets"|"--show-secrets".*"stack","output"/);
+  });
+
+  it("a bare http:// kubeconfig (no insecure-skip-tls-verify) works, as with kubectl", () => {
+    expect(r.bareHttp.stderr).toBe("");
+    expect(r.bareHttp.status).toBe(0);
+    expect(r.bareHttp.stdout).toMatch(/^ {2}state +running for \d+m/m);
+    expect(r.bareHttpLogs).toMatchObject({ status: 0, stdout: `${SMOKE_LOG}\n` });
+  });
+
+  it("a Pulumi failure keeps its reason: the CLI's error line, not the exit code", () => {
+    expectOneLineError(r.automationMissing, /^error: cannot read the outputs of stack a100-2x8 \(is `pulumi login` done and the stack deployed\?\): no stack named 'a100-2x8' found$/);
+  });
+
+  it("--follow: a stream that breaks off is one line; a reader that goes away is exit 0", () => {
+    expect(r.followDropped.stdout).toBe(`${SMOKE_LOG}\n`);
+    expectOneLineError({ ...r.followDropped, stdout: "" }, /^error: the log stream from http:\/\/127\.0\.0\.1:\d+ broke off: /);
+    expect(r.followClosed.stdout).toMatch(/^rank 0 starts/);
+    expect(r.followClosed.stderr).toBe("");
+    expect(r.followClosed.status).toBe(0);
+  });
+
+  it("--follow on a pod that has not started: waits for it, then prints its log", () => {
+    expect(r.followPending.status).toBe(0);
+    expect(r.followPending.stdout).toBe(`${SMOKE_LOG}\n`);
+    expect(r.followPending.stderr.trim()).toMatch(/^waiting up to \d+ s for pod t4-smoke-x7k2p to start\.\.\.$/);
+    expect(pending.requests).toContain("GET /api/v1/namespaces/default/pods/t4-smoke-x7k2p");
   });
 
   it("the stand-ins answered: the clock used for the fixtures is the test's", () => {

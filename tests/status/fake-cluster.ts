@@ -22,6 +22,14 @@ export interface ClusterState {
   readonly logs?: Record<string, string>;
   /** Answer every request with this status instead. */
   readonly status?: number;
+  /** Paths starting with one of these answer 403, as RBAC refusing the user would. */
+  readonly forbidden?: readonly string[];
+  /** Pod name → the pod served from the first GET of that single pod on (a pod that starts). */
+  readonly startsOnGet?: Record<string, object>;
+  /** Pods whose followed log breaks off: their text is sent, then the connection is dropped. */
+  readonly dropFollow?: readonly string[];
+  /** Pods whose followed log goes on: one more line every 100 ms for 5 s. */
+  readonly dripFollow?: readonly string[];
 }
 
 export interface FakeCluster {
@@ -44,6 +52,7 @@ function matches(o: Obj, selector: string | null): boolean {
 
 export function startFakeCluster(state: ClusterState): Promise<FakeCluster> {
   const requests: string[] = [];
+  const timers = new Set<NodeJS.Timeout>();
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
     requests.push(`${req.method} ${url.pathname}${url.search}`);
@@ -54,6 +63,16 @@ export function startFakeCluster(state: ClusterState): Promise<FakeCluster> {
     };
     if (state.status) return json(state.status, { kind: "Status", apiVersion: "v1", status: "Failure", message: "denied", code: state.status });
     const p = url.pathname;
+    if ((state.forbidden ?? []).some((prefix) => p.startsWith(prefix))) return json(403, { kind: "Status", code: 403, reason: "Forbidden", message: `forbidden: cannot get ${p}` });
+    const single = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)$/.exec(p);
+    if (single) {
+      const name = decodeURIComponent(single[2]);
+      const started = state.startsOnGet?.[name];
+      const pods = (state.pods ?? []) as Obj[];
+      if (started) pods.splice(pods.findIndex((o) => o.metadata?.name === name), 1, started as Obj);
+      const found = pods.find((o) => o.metadata?.name === name);
+      return found ? json(200, found) : json(404, { kind: "Status", code: 404, message: `pods "${name}" not found` });
+    }
     const selector = url.searchParams.get("labelSelector");
     const log = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/log$/.exec(p);
     if (log) {
@@ -64,7 +83,26 @@ export function startFakeCluster(state: ClusterState): Promise<FakeCluster> {
       if (lines[lines.length - 1] === "") lines.pop();
       res.statusCode = 200;
       res.setHeader("content-type", "text/plain");
-      return res.end(`${(tail > 0 ? lines.slice(-tail) : lines).join("\n")}\n`);
+      const body = `${(tail > 0 ? lines.slice(-tail) : lines).join("\n")}\n`;
+      if (url.searchParams.get("follow") === "true" && state.dropFollow?.includes(decodeURIComponent(log[2]))) {
+        res.write(body);
+        timers.add(setTimeout(() => res.socket?.destroy(), 100));
+        return;
+      }
+      if (url.searchParams.get("follow") === "true" && state.dripFollow?.includes(decodeURIComponent(log[2]))) {
+        res.write(body);
+        let n = 0;
+        const timer: NodeJS.Timeout = setInterval(() => {
+          if (++n > 50 || res.destroyed) {
+            clearInterval(timer);
+            return void res.end();
+          }
+          res.write(`step ${n}\n`);
+        }, 100);
+        timers.add(timer);
+        return;
+      }
+      return res.end(body);
     }
     const node = /^\/api\/v1\/nodes\/([^/]+)$/.exec(p);
     if (node) {
@@ -92,7 +130,13 @@ export function startFakeCluster(state: ClusterState): Promise<FakeCluster> {
   return new Promise((resolve) =>
     server.listen(0, "127.0.0.1", () => {
       const port = (server.address() as AddressInfo).port;
-      resolve({ port, kubeconfig: kubeconfigFor(port), requests, close: () => new Promise((r) => server.close(() => r())) });
+      const close = () =>
+        new Promise<void>((r) => {
+          for (const t of timers) clearTimeout(t);
+          server.close(() => r());
+          server.closeAllConnections();
+        });
+      resolve({ port, kubeconfig: kubeconfigFor(port), requests, close });
     }),
   );
 }

@@ -211,6 +211,14 @@ describe("pieces", () => {
     expect([5, 65, 3600 + 120, 86400 * 2 + 3600].map(duration)).toEqual(["5s", "1m 5s", "1h 2m", "2d 1h 0m"]);
   });
 
+  it("spot nodes are priced on demand: the cost is an upper bound and says so", () => {
+    const spot = { metadata: { name: NODE, labels: { ...T4_NODE.metadata.labels, "eks.amazonaws.com/capacityType": "SPOT" } } };
+    const s = buildStatus(objects({ nodes: new Map([[NODE, spot]]) }), NOW)!;
+    expect(s.cost).toMatchObject({ upperBound: true, nodes: [expect.objectContaining({ spot: true, pricePerHour: 0.526 })] });
+    expect(renderStatus(s, NOW)).toMatch(/cost +at most \$0\.37 so far \(1 node: g4dn\.xlarge at \$0\.526\/h; on-demand, us-east-1; spot nodes cost less\)/);
+    expect(buildStatus(objects(), NOW)!.cost.upperBound).toBe(false);
+  });
+
   it("cost spans a node from its first pod's start to its last pod's end", () => {
     const early = trainerPod(NOW, { name: "a", phase: "Failed", startedMin: 60, status: failedContainer({ exitCode: 1, finishedAt: ago(NOW, 50) }) });
     const late = trainerPod(NOW, { name: "b", startedMin: 30 });

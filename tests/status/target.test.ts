@@ -7,7 +7,7 @@ import { findOnPath } from "../../reap/workspace";
 import { DEFAULT_STACK as PLAN_DEFAULT } from "../../tools/plan";
 import { parseArgs as parseLogs } from "../../tools/logs";
 import { parseArgs as parseStatus } from "../../tools/status";
-import { DEFAULT_STACK, KUBECONFIG_OUTPUT, StatusError, automationOutputs, resolveTarget } from "../../status/target";
+import { DEFAULT_STACK, KUBECONFIG_OUTPUT, StatusError, automationOutputs, pulumiFailure, resolveTarget } from "../../status/target";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -32,7 +32,7 @@ describe("resolveTarget", () => {
   it("--kubeconfig: that file, the experiment from the stack file, no stack outputs read", async () => {
     const dir = project({ kubeconfig: "apiVersion: v1\n" });
     const t = await resolveTarget(deps, "t4-smoke", { kubeconfig: path.join(dir, "kubeconfig"), context: "lab" });
-    expect(t).toEqual({ stack: "t4-smoke", experiment: "t4-smoke", kubeconfig: { text: "apiVersion: v1\n", context: "lab", origin: path.join(dir, "kubeconfig") } });
+    expect(t).toEqual({ stack: "t4-smoke", experiment: "t4-smoke", kubeconfig: { files: [path.join(dir, "kubeconfig")], context: "lab", origin: path.join(dir, "kubeconfig") } });
     expect(asked).toEqual([]);
   });
 
@@ -60,12 +60,33 @@ describe("resolveTarget", () => {
       `config:\n  gpu-training-clusters:cluster:\n    mode: existing\n    kubeconfigPath: ${path.join(dir, "lab.yaml")}\n    context: rtx\n  gpu-training-clusters:experiment:\n    name: bert\n    pool: p\n`,
     );
     const t = await resolveTarget({ ...deps, projectDir: dir }, "lab", {});
-    expect(t).toEqual({ stack: "lab", experiment: "bert", kubeconfig: { text: "apiVersion: v1\nkind: Config\n", context: "rtx", origin: path.join(dir, "lab.yaml") } });
+    expect(t).toEqual({ stack: "lab", experiment: "bert", kubeconfig: { files: [path.join(dir, "lab.yaml")], context: "rtx", origin: path.join(dir, "lab.yaml") } });
     expect(asked).toEqual([]);
-    // Without kubeconfigPath: $KUBECONFIG's first file, as kubectl and the provider do.
+    // Without kubeconfigPath: every file of $KUBECONFIG that exists, merged as kubectl merges them.
+    fs.writeFileSync(path.join(dir, "more.yaml"), "apiVersion: v1\nkind: Config\n");
     fs.writeFileSync(path.join(dir, "stacks", "Pulumi.lab2.yaml"), "config:\n  gpu-training-clusters:cluster:\n    mode: existing\n");
-    const env = { KUBECONFIG: [path.join(dir, "lab.yaml"), "/nonexistent"].join(path.delimiter) };
-    expect((await resolveTarget({ ...deps, projectDir: dir, env }, "lab2", {})).kubeconfig.origin).toBe(path.join(dir, "lab.yaml"));
+    const env = { KUBECONFIG: [path.join(dir, "lab.yaml"), "/nonexistent", path.join(dir, "more.yaml")].join(path.delimiter) };
+    expect((await resolveTarget({ ...deps, projectDir: dir, env }, "lab2", {})).kubeconfig.files).toEqual([path.join(dir, "lab.yaml"), path.join(dir, "more.yaml")]);
+    await expect(resolveTarget({ ...deps, projectDir: dir, env: { KUBECONFIG: "/nonexistent" } }, "lab2", {})).rejects.toThrow(
+      "cannot read the kubeconfig: none of the files in $KUBECONFIG exists (/nonexistent)",
+    );
+  });
+
+  it("a reused cluster of another organization: its fully qualified org/project/stack name, as the StackReference uses", async () => {
+    const dir = project({});
+    fs.writeFileSync(path.join(dir, "stacks", "Pulumi.sweep.yaml"), "config:\n  gpu-training-clusters:cluster:\n    mode: reuse\n    stack: shared-cluster\n    organization: acme\n");
+    const t = await resolveTarget({ ...deps, projectDir: dir }, "sweep", {}).catch((e: Error) => e);
+    expect(asked).toEqual(["acme/gpu-training-clusters/shared-cluster"]);
+    expect((t as Error).message).toBe("stack acme/gpu-training-clusters/shared-cluster has no kubeconfig output (stack sweep runs on its cluster): run `pulumi up` on it first, or pass --kubeconfig PATH");
+  });
+
+  it("a Pulumi CLI failure: the first error line of its stderr, not the exit code", () => {
+    const commandError = Object.assign(new Error("code: 255\n stdout: \n stderr: error: no stack named 'dev' found\n err?: \n"), {
+      commandResult: { code: 255, stdout: "", stderr: "warning: A new version of Pulumi is available.\nerror: no stack named 'dev' found\n" },
+    });
+    expect(pulumiFailure(commandError)).toBe("no stack named 'dev' found");
+    expect(pulumiFailure(new Error("code: 255\n stdout: \n stderr: error: passphrase must be set\n"))).toBe("passphrase must be set");
+    expect(pulumiFailure(new Error("spawn pulumi EACCES"))).toBe("spawn pulumi EACCES");
   });
 
   it("clear errors: an unknown stack (naming the known ones), a missing kubeconfig file, no kubeconfig output", async () => {
