@@ -18,6 +18,11 @@ export interface ImageSpec {
   readonly cudaRuntime: string;
   /** Compute capabilities with native (SASS) code in the build. */
   readonly archs: readonly ComputeCapability[];
+  /**
+   * Whether NCCL in this image can use EFA: libfabric with the EFA provider and the aws-ofi-nccl
+   * plugin inside. Without them NCCL runs over TCP sockets between nodes, silently.
+   */
+  readonly efa: boolean;
 }
 
 const cc = (...list: string[]): ComputeCapability[] =>
@@ -35,6 +40,8 @@ const IMAGES: readonly ImageSpec[] = [
     torchVersion: "2.8.0",
     cudaRuntime: "12.8",
     archs: cc("7.0", "7.5", "8.0", "8.6", "9.0", "10.0", "12.0"),
+    // The official images ship NCCL but neither libfabric nor aws-ofi-nccl.
+    efa: false,
   },
   {
     key: "pytorch-2.8-cuda12.6",
@@ -44,6 +51,7 @@ const IMAGES: readonly ImageSpec[] = [
     torchVersion: "2.8.0",
     cudaRuntime: "12.6",
     archs: cc("5.0", "6.0", "7.0", "7.5", "8.0", "8.6", "9.0"),
+    efa: false,
   },
 ];
 

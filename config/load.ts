@@ -152,6 +152,7 @@ function resolveImage(image: NonNullable<StackInput["experiment"]>["image"]): Re
     torchVersion: image.torchVersion,
     cudaRuntime: image.cudaRuntime,
     archs: image.archs.map((a) => parseCapability(a)),
+    efa: image.efa,
     requested: `${image.repository}@${image.digest}`,
     custom: true,
   };

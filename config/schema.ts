@@ -165,6 +165,8 @@ export const customImageSchema = z.strictObject({
   /** Compute capabilities the build has kernels for, e.g. ["8.0", "9.0"] (torch.cuda.get_arch_list()). */
   archs: z.array(z.string().regex(CAPABILITY, { message: "must be a compute capability such as 8.6" })).min(1),
   torchVersion: z.string().min(1).optional(),
+  /** The image has libfabric and aws-ofi-nccl, so NCCL can use EFA (images/efa/Dockerfile builds one). @default false */
+  efa: z.boolean().default(false),
 });
 
 /** The smoke workload that ships with the launcher: the default training command. */
@@ -194,6 +196,11 @@ export const experimentSchema = z.strictObject({
   maxRunTimeMinutes: int(1, 43_200).default(1440),
   /** Size of /dev/shm. @default sized from the node's memory (see k8s) */
   shmGiB: z.number().positive().max(1024).optional(),
+  /**
+   * How NCCL talks between nodes: over EFA, or over TCP sockets (an explicit opt-out on an EFA
+   * pool). @default "efa" for a multi-node run on a pool whose instance has EFA, else "tcp"
+   */
+  network: z.enum(["efa", "tcp"]).optional(),
 });
 
 export const idleSchema = z.strictObject({

@@ -12,6 +12,7 @@ import type { IService } from "kubernetes-models/v1/Service";
 import type { Problem } from "../config/errors";
 import type { ExperimentSpec, StackSpec } from "../config/spec";
 import type { Plan } from "../plan/plan";
+import { planNetwork } from "../plan/network";
 import type { PoolPlan } from "../plan/pools";
 import { buildTrainingJob } from "./job";
 import { buildLauncherConfigMap } from "./launcher-configmap";
@@ -87,7 +88,14 @@ export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentO
   const names = experimentNames(experiment);
   const sized = sizePod(sizingInput(experiment, pool));
   if (!sized.ok) throw new Error(`experiment.shmGiB: ${sized.problem}`);
-  const network = podNetwork({ nodes: experiment.nodes, gpusPerNode: experiment.gpusPerNode, nodeGpus: pool.nodeGpus, instance: pool.instance, efaInterfaces: pool.efaInterfaces });
+  const network = podNetwork({
+    nodes: experiment.nodes,
+    gpusPerNode: experiment.gpusPerNode,
+    nodeGpus: pool.nodeGpus,
+    instance: pool.instance,
+    efaInterfaces: pool.efaInterfaces,
+    mode: planNetwork(experiment, pool).mode,
+  });
   const volumeList = experimentVolumes(experiment);
   const volumes = buildVolumes(volumeList, { experiment: experiment.name, stack, namespace, objectName: names.volume });
   return {

@@ -8,6 +8,7 @@ import { ConfigError } from "../config/errors";
 import type { StackSpec } from "../config/spec";
 import { GateResult, Verdict, compatibilityGate } from "./compat";
 import { EKS_CONTROL_PLANE_PER_HOUR, NAT_GATEWAY_PER_HOUR, costFor, cpuInstancePrice } from "./cost";
+import { NetworkPlan, networkProblems, planNetwork } from "./network";
 import { PoolPlan, planPool } from "./pools";
 
 export interface ExperimentPlan {
@@ -23,7 +24,11 @@ export interface ExperimentPlan {
     readonly cudaRuntime: string;
     readonly archs: readonly string[];
     readonly substitution?: string;
+    /** Whether NCCL in the image can use EFA (libfabric and aws-ofi-nccl inside). */
+    readonly efa: boolean;
   };
+  /** EFA or TCP between nodes, and why (plan/network.ts). */
+  readonly network: NetworkPlan;
   readonly script: string;
   readonly args: readonly string[];
   readonly maxRunTimeMinutes: number;
@@ -118,8 +123,10 @@ export function gate(spec: StackSpec, pools: readonly PoolPlan[]): GateResult {
 export function buildPlan(spec: StackSpec): Plan {
   const pools = spec.pools.map(planPool);
   const result = gate(spec, pools);
-  if (result.problems.length > 0) {
-    throw new ConfigError(result.problems, `the compatibility gate stopped stack "${spec.stack}" before any resource was created`);
+  const experimentPool = spec.experiment && pools.find((p) => p.name === spec.experiment!.pool);
+  const problems = [...result.problems, ...(experimentPool ? networkProblems(spec.experiment!, experimentPool) : [])];
+  if (problems.length > 0) {
+    throw new ConfigError(problems, `the compatibility gate stopped stack "${spec.stack}" before any resource was created`);
   }
   return {
     project: spec.project,
@@ -191,7 +198,9 @@ function planExperiment(spec: StackSpec, pools: readonly PoolPlan[]): Experiment
       cudaRuntime: e.image.cudaRuntime,
       archs: e.image.archs.map(smName),
       substitution: e.image.substitution,
+      efa: e.image.efa,
     },
+    network: planNetwork(e, pool),
     script: e.script,
     args: e.args,
     maxRunTimeMinutes: e.maxRunTimeMinutes,

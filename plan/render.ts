@@ -42,6 +42,7 @@ export function renderPlan(plan: Plan): string {
     add(`  image: ${e.image.reference}`);
     add(`         CUDA ${e.image.cudaRuntime}, archs ${e.image.archs.join(" ")}${e.image.resolved !== e.image.requested ? ` (requested ${JSON.stringify(e.image.requested)})` : ""}`);
     if (e.image.substitution) add(`         resolved: ${e.image.substitution}`);
+    if (e.nodes > 1) add(`  network: ${e.network.mode} (${e.network.reason})`);
     add(`  command: torch.distributed.run --nnodes ${e.nodes} --nproc_per_node ${e.gpusPerNode} ${[e.script, ...e.args].join(" ")}`);
     const cost = e.costPerHour === undefined ? "node cost outside AWS" : `${dollars(e.costPerHour)}/h while running, at most ${dollars(e.maxRunCost!)} over its ${e.maxRunTimeMinutes}-minute limit`;
     add(`  cost: ${cost}`);
