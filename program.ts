@@ -16,6 +16,7 @@ import { eksClusterName } from "./components/naming";
 import { TrainingExperiment } from "./components/training-experiment";
 import { NVIDIA_DEVICE_PLUGIN_CHART } from "./k8s/device-plugin";
 import { buildExperimentObjects, experimentInput, experimentObjectProblems } from "./k8s/experiment";
+import { clusterNeedsNvidiaRuntimeClass, devicePluginRuntimeClass } from "./k8s/runtime-class";
 
 /** Validate everything first: a config error must leave no half-created cluster behind. */
 export function loadFromPulumi(projectDir = process.cwd()): { spec: StackSpec; plan: Plan } {
@@ -41,7 +42,11 @@ function clusterTarget(spec: StackSpec, plan: Plan, name: string): ClusterTarget
 /** Cluster-wide services (device plugin, autoscaler, EFA plugin): once per cluster. */
 function clusterServices(spec: StackSpec, plan: Plan, target: ClusterTarget): Record<string, unknown> {
   // The EFA device plugin comes with the AWS services: only EKS pools get EFA interfaces.
-  const nvidia = new NvidiaDevicePlugin(`${spec.stack}-nvidia-device-plugin`, { provider: target.provider });
+  const nvidia = new NvidiaDevicePlugin(`${spec.stack}-nvidia-device-plugin`, {
+    provider: target.provider,
+    runtimeClassName: devicePluginRuntimeClass(spec),
+    createRuntimeClass: clusterNeedsNvidiaRuntimeClass(spec),
+  });
   return {
     ...eksClusterServices(spec, plan, target),
     devicePlugins: { nvidia: { release: nvidia.releaseName, chart: `${NVIDIA_DEVICE_PLUGIN_CHART.chart} ${NVIDIA_DEVICE_PLUGIN_CHART.version}` } },

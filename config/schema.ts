@@ -94,6 +94,12 @@ export const existingClusterSchema = z.strictObject({
    * targets the same cluster, or where the cluster already runs one). @default true
    */
   installDevicePlugin: z.boolean().default(true),
+  /**
+   * RuntimeClass that runs containers with the NVIDIA runtime, for clusters where it is not
+   * containerd's default (k3s: "nvidia"). Set on the device plugin and the training pods.
+   * @default none: the NVIDIA runtime is the default runtime
+   */
+  runtimeClassName: dnsLabel(63).optional(),
 });
 
 export const clusterSchema = z.discriminatedUnion("mode", [createClusterSchema, reuseClusterSchema, existingClusterSchema]);

@@ -19,6 +19,7 @@ import { buildLauncherConfigMap } from "./launcher-configmap";
 import { TRAINING_NAMESPACE, experimentNames } from "./names";
 import { PodNetwork, podNetwork } from "./network";
 import { PodSizing, sizePod } from "./pod-resources";
+import { trainingRuntimeClass } from "./runtime-class";
 import { PolicyDocument, s3AccessPolicy } from "./s3-policy";
 import { buildRendezvousService } from "./service";
 import { buildVolumes, experimentVolumes } from "./volumes";
@@ -35,6 +36,8 @@ export interface ExperimentBuildInput {
   readonly namespace?: string;
   /** ARN partition of the S3 policy. @default "aws" */
   readonly partition?: string;
+  /** RuntimeClass of the training pods (k8s/runtime-class.ts). @default none */
+  readonly runtimeClassName?: string;
 }
 
 export interface ExperimentObjects {
@@ -79,6 +82,7 @@ export function experimentInput(spec: StackSpec, plan: Plan, launcherFiles: Read
     pool: experimentPool(spec, plan),
     image: plan.experiment.image.reference,
     launcherFiles,
+    runtimeClassName: trainingRuntimeClass(spec, experimentPool(spec, plan).kind),
   };
 }
 
@@ -113,6 +117,7 @@ export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentO
       sizing: sized.sizing,
       network,
       volumes,
+      runtimeClassName: input.runtimeClassName,
     }),
     s3Policy: s3AccessPolicy(volumeList, input.partition),
     sizing: sized.sizing,

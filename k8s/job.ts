@@ -52,6 +52,8 @@ export interface TrainingJobInput {
   readonly sizing: PodSizing;
   readonly network: PodNetwork;
   readonly volumes: BuiltVolumes;
+  /** RuntimeClass of the pods where the NVIDIA runtime is not the default (k8s/runtime-class.ts). */
+  readonly runtimeClassName?: string;
 }
 
 /** Stable DNS name of rank 0, for multi-node runs. */
@@ -147,6 +149,7 @@ export function buildTrainingJob(input: TrainingJobInput): IJob {
         },
         spec: {
           restartPolicy: "Never",
+          ...(input.runtimeClassName ? { runtimeClassName: input.runtimeClassName } : {}),
           ...(multiNode ? { subdomain: names.service } : {}),
           nodeSelector: { ...input.nodeSelector },
           tolerations: [gpuToleration()],

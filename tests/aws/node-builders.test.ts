@@ -113,10 +113,9 @@ describe("nodeadm config for hybrid nodes", () => {
     expect(parsed.spec.kubelet.flags).toEqual(["--node-labels=a=1,b=2", "--register-with-taints=nvidia.com/gpu=true:NoSchedule"]);
   });
 
-  it("makes the NVIDIA runtime containerd's default", () => {
-    const toml: string = nodeConfig(input).spec.containerd.config;
-    expect(toml).toContain('default_runtime_name = "nvidia"');
-    expect(toml).toContain('BinaryName = "/usr/bin/nvidia-container-runtime"');
+  it("leaves containerd to nodeadm: no drop-in that would replace nodeadm's CRI table", () => {
+    expect(Object.keys(nodeConfig(input).spec)).toEqual(["cluster", "hybrid", "kubelet"]);
+    expect(nodeConfigYaml(input)).not.toContain("containerd");
   });
 
   it("formats labels deterministically", () => {
