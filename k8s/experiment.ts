@@ -38,6 +38,8 @@ export interface ExperimentBuildInput {
   readonly partition?: string;
   /** RuntimeClass of the training pods (k8s/runtime-class.ts). @default none */
   readonly runtimeClassName?: string;
+  /** AWS region (`aws:region`), for the S3 volumes' `region` mount option. */
+  readonly region?: string;
 }
 
 export interface ExperimentObjects {
@@ -83,6 +85,7 @@ export function experimentInput(spec: StackSpec, plan: Plan, launcherFiles: Read
     image: plan.experiment.image.reference,
     launcherFiles,
     runtimeClassName: trainingRuntimeClass(spec, experimentPool(spec, plan).kind),
+    region: spec.region,
   };
 }
 
@@ -101,7 +104,7 @@ export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentO
     mode: planNetwork(experiment, pool).mode,
   });
   const volumeList = experimentVolumes(experiment);
-  const volumes = buildVolumes(volumeList, { experiment: experiment.name, stack, namespace, objectName: names.volume });
+  const volumes = buildVolumes(volumeList, { experiment: experiment.name, stack, namespace, objectName: names.volume, region: input.region });
   return {
     configMap: buildLauncherConfigMap({ name: names.launcherConfigMap, namespace, experiment: experiment.name, stack, files: input.launcherFiles }),
     persistentVolumes: volumes.persistentVolumes,
