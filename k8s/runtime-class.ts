@@ -16,8 +16,10 @@
  *   (https://docs.k3s.io/advanced#nvidia-container-runtime-support): an existing cluster names
  *   its RuntimeClass in `cluster.runtimeClassName`.
  *
- * The EKS AL2023 NVIDIA AMI defines the same `nvidia` handler (as its default), so one device
- * plugin DaemonSet with `runtimeClassName: nvidia` serves managed and hybrid nodes alike.
+ * The EKS AL2023 NVIDIA AMI defines the same `nvidia` handler, as its default runtime, whenever
+ * /usr/bin/nvidia-container-runtime exists (awslabs/amazon-eks-ami,
+ * nodeadm/internal/containerd/runtime_config_nvidia.go: nvidiaRuntimeName = "nvidia"), so one
+ * device plugin DaemonSet with `runtimeClassName: nvidia` serves managed and hybrid nodes alike.
  */
 import type { IRuntimeClass } from "kubernetes-models/node.k8s.io/v1/RuntimeClass";
 import type { StackSpec } from "../config/spec";
