@@ -14,6 +14,8 @@ import { NvidiaDevicePlugin } from "./components/device-plugins";
 import { readLauncherFiles } from "./components/launcher-files";
 import { eksClusterName } from "./components/naming";
 import { TrainingExperiment } from "./components/training-experiment";
+import { TrainingImage } from "./components/aws/training-image";
+import { awsTags } from "./components/aws/builders/cluster-args";
 import { NVIDIA_DEVICE_PLUGIN_CHART } from "./k8s/device-plugin";
 import { buildExperimentObjects, experimentInput, experimentObjectProblems } from "./k8s/experiment";
 import { clusterNeedsNvidiaRuntimeClass, devicePluginRuntimeClass } from "./k8s/runtime-class";
@@ -57,11 +59,15 @@ function clusterServices(spec: StackSpec, plan: Plan, target: ClusterTarget): Re
 function experimentResources(spec: StackSpec, plan: Plan, target: ClusterTarget): Record<string, unknown> {
   const objects = buildExperimentObjects(experimentInput(spec, plan, readLauncherFiles()));
   const name = spec.experiment!.name;
+  // A built image (plan/image-build.ts): the rules allow it only where the stack has AWS (create, reuse).
+  const image = plan.experiment!.image;
+  const built = image.build ? new TrainingImage(`${name}-image`, { build: image.build, tags: awsTags(spec.stack, eksClusterName(spec.cluster.mode === "reuse" ? spec.cluster.stack : spec.stack)) }) : undefined;
   const experiment = new TrainingExperiment(name, {
     objects,
     provider: target.provider,
     s3CsiRoleName: target.s3CsiRoleName,
     s3PolicyName: `${eksClusterName(spec.stack)}-experiment-s3`,
+    builtImage: built ? { placeholder: image.reference, reference: built.reference } : undefined,
   });
   const namespace = objects.job.metadata!.namespace!;
   return {
@@ -71,6 +77,7 @@ function experimentResources(spec: StackSpec, plan: Plan, target: ClusterTarget)
       logs: `kubectl logs -n ${namespace} -f job/${name}`,
       status: `kubectl get job -n ${namespace} ${name}`,
     },
+    ...(built ? { image: built.reference } : {}),
   };
 }
 

@@ -6,6 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { IJob } from "kubernetes-models/batch/v1/Job";
 import type { ExperimentObjects } from "../k8s/experiment";
 import { resourceArgs } from "./k8s-args";
 
@@ -17,6 +18,30 @@ export interface TrainingExperimentArgs {
   readonly s3CsiRoleName?: pulumi.Input<string>;
   /** Name of the inline policy on that role: unique per experiment stack. */
   readonly s3PolicyName: string;
+  /**
+   * An image the stack builds (components/aws/training-image.ts): the pure builders put
+   * `placeholder` in the pod spec (plan/image-build.ts), and it is replaced here by `reference`,
+   * `<repositoryUrl>@<digest>`, known only once the image is pushed.
+   */
+  readonly builtImage?: { readonly placeholder: string; readonly reference: pulumi.Input<string> };
+}
+
+/** The Job's args, with the built image's reference in place of its placeholder. */
+function jobArgs(job: IJob, builtImage: TrainingExperimentArgs["builtImage"]): k8s.batch.v1.JobArgs {
+  const args = resourceArgs<k8s.batch.v1.JobArgs>(job);
+  if (!builtImage) return args;
+  const podSpec = job.spec!.template.spec!;
+  let replaced = 0;
+  const swap = <C extends { image?: string }>(containers: readonly C[] | undefined) =>
+    containers?.map((c) => {
+      if (c.image !== builtImage.placeholder) return c;
+      replaced += 1;
+      return { ...c, image: builtImage.reference };
+    });
+  const spec = { ...podSpec, containers: swap(podSpec.containers), initContainers: swap(podSpec.initContainers) };
+  if (replaced === 0) throw new Error(`unreachable: no container of Job ${job.metadata?.name} has the built image's placeholder ${builtImage.placeholder}`);
+  if (!podSpec.initContainers) delete spec.initContainers;
+  return resourceArgs<k8s.batch.v1.JobArgs>({ ...job, spec: { ...job.spec, template: { ...job.spec!.template, spec } } });
 }
 
 export class TrainingExperiment extends pulumi.ComponentResource {
@@ -72,7 +97,7 @@ export class TrainingExperiment extends pulumi.ComponentResource {
     // Metadata-only changes (labels) update in place and do not re-run anything. ("spec" covers
     // every nested path: the engine's applyReplaceOnChanges uses PropertyPath.Contains,
     // https://github.com/pulumi/pulumi/blob/master/pkg/resource/deploy/step_generator.go)
-    const trainingJob = new k8s.batch.v1.Job(`${name}-job`, resourceArgs<k8s.batch.v1.JobArgs>(objects.job), {
+    const trainingJob = new k8s.batch.v1.Job(`${name}-job`, jobArgs(objects.job, args.builtImage), {
       ...k8sOpts,
       replaceOnChanges: ["spec"],
       deleteBeforeReplace: true,

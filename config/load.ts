@@ -4,6 +4,7 @@
  * `pulumi.runtime.allConfig()` returns it; the offline plan builds the same map from the YAML file.
  */
 import { lookupImage } from "../catalog/images";
+import { builtImageRules } from "./built-image-rules";
 import { parseCapability } from "../plan/arch";
 import { ConfigError, Problem, problemsFromZod, show } from "./errors";
 import { defaultPoolKind, experimentRules, networkRules, poolRules } from "./rules";
@@ -78,6 +79,7 @@ export function loadStackSpec(raw: RawConfig, ctx: LoadContext): StackSpec {
   }
   if (input.experiment) {
     problems.push(...experimentRules(input.experiment, pools, input.cluster.mode !== "existing"));
+    problems.push(...builtImageRules(input.experiment.image, input.cluster.mode));
   }
   problems.push(...regionRules(input, raw));
   if (problems.length > 0) throw new ConfigError(problems, `stack "${ctx.stack}" has an invalid configuration`);

@@ -8,6 +8,7 @@ import { ConfigError } from "../config/errors";
 import type { StackSpec } from "../config/spec";
 import { GateResult, Verdict, compatibilityGate } from "./compat";
 import { EKS_CONTROL_PLANE_PER_HOUR, NAT_GATEWAY_PER_HOUR, costFor, cpuInstancePrice } from "./cost";
+import { ImageBuildPlan, builtImagePlaceholder, planImageBuild } from "./image-build";
 import { NetworkPlan, networkProblems, planNetwork } from "./network";
 import { PoolPlan, planPool } from "./pools";
 
@@ -26,6 +27,8 @@ export interface ExperimentPlan {
     readonly substitution?: string;
     /** Whether NCCL in the image can use EFA (libfabric and aws-ofi-nccl inside). */
     readonly efa: boolean;
+    /** Set when the stack builds the image and pushes it to ECR (plan/image-build.ts); `reference` is then a placeholder. */
+    readonly build?: ImageBuildPlan;
   };
   /** EFA or TCP between nodes, and why (plan/network.ts). */
   readonly network: NetworkPlan;
@@ -194,11 +197,12 @@ function planExperiment(spec: StackSpec, pools: readonly PoolPlan[]): Experiment
     image: {
       requested: e.image.requested,
       resolved: e.image.custom ? "custom" : e.image.key,
-      reference: imageReference(e.image),
+      reference: e.image.build ? builtImagePlaceholder(e.image) : imageReference(e.image),
       cudaRuntime: e.image.cudaRuntime,
       archs: e.image.archs.map(smName),
       substitution: e.image.substitution,
       efa: e.image.efa,
+      build: e.image.build ? planImageBuild(spec.stack, e.image) : undefined,
     },
     network: planNetwork(e, pool),
     script: e.script,
