@@ -64,7 +64,7 @@ export function networkProblems(experiment: NetworkExperiment, pool: PoolPlan): 
         path: "experiment.image",
         message:
           `${imageName(experiment.image)} cannot use EFA (no libfabric or aws-ofi-nccl inside), so this ${experiment.nodes}-node run on pool ${show(pool.name)} (${where}) ` +
-          `would run NCCL over TCP sockets while paying for EFA (use an EFA-capable image: build images/efa/Dockerfile and set experiment.image to it with efa: true; ` +
+          `would run NCCL over TCP sockets while paying for EFA (use an EFA-capable image: pytorch-2.8-cuda12.8-efa, which the stack builds from images/efa/Dockerfile, or a custom image with efa: true; ` +
           `or set experiment.network: tcp to run over TCP on purpose)`,
       },
     ];
