@@ -28,7 +28,10 @@ export interface ExperimentBuildInput {
   readonly stack: string;
   readonly experiment: ExperimentSpec;
   readonly pool: PoolPlan;
-  /** `repository@sha256:...` (plan.experiment.image.reference). */
+  /**
+   * `repository@sha256:...` (plan.experiment.image.reference); for an image the stack builds, the
+   * placeholder of plan/image-build.ts, which the TrainingExperiment component replaces.
+   */
   readonly image: string;
   /** images/launcher/*.py, name → contents. */
   readonly launcherFiles: Readonly<Record<string, string>>;
