@@ -21,6 +21,9 @@ import { ClusterQueueing } from "./components/queueing";
 import { buildQueueObjects } from "./k8s/queues";
 import { CLUSTER_QUEUE } from "./k8s/cluster-queue";
 import { queueFitProblems } from "./k8s/queue-fit";
+import { TrainingImage } from "./components/aws/training-image";
+import { builtImagePlaceholder } from "./plan/image-build";
+import { awsTags } from "./components/aws/builders/cluster-args";
 import { NVIDIA_DEVICE_PLUGIN_CHART } from "./k8s/device-plugin";
 import { EXPERIMENT_LABEL } from "./k8s/labels";
 import { buildExperimentObjects, experimentInput, experimentObjectProblems } from "./k8s/experiment";
@@ -37,6 +40,7 @@ function configKeyIsSecret(key: string): boolean | undefined {
   const runtime = pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean };
   return runtime.isConfigSecret ? runtime.isConfigSecret(key) : undefined;
 }
+import { clusterNeedsNvidiaRuntimeClass, devicePluginRuntimeClass } from "./k8s/runtime-class";
 
 /** Validate everything first: a config error must leave no half-created cluster behind. */
 export function loadFromPulumi(projectDir = process.cwd()): { spec: StackSpec; plan: Plan } {
@@ -62,7 +66,11 @@ function clusterTarget(spec: StackSpec, plan: Plan, name: string, gate?: DeployG
 /** Cluster-wide services (device plugin, autoscaler, EFA plugin): once per cluster. */
 function clusterServices(spec: StackSpec, plan: Plan, target: ClusterTarget): Record<string, unknown> {
   // The EFA device plugin comes with the AWS services: only EKS pools get EFA interfaces.
-  const nvidia = new NvidiaDevicePlugin(`${spec.stack}-nvidia-device-plugin`, { provider: target.provider });
+  const nvidia = new NvidiaDevicePlugin(`${spec.stack}-nvidia-device-plugin`, {
+    provider: target.provider,
+    runtimeClassName: devicePluginRuntimeClass(spec),
+    createRuntimeClass: clusterNeedsNvidiaRuntimeClass(spec),
+  });
   return {
     ...eksClusterServices(spec, plan, target),
     devicePlugins: { nvidia: { release: nvidia.releaseName, chart: `${NVIDIA_DEVICE_PLUGIN_CHART.chart} ${NVIDIA_DEVICE_PLUGIN_CHART.version}` } },
@@ -78,8 +86,13 @@ function clusterQueueing(spec: StackSpec, plan: Plan, target: ClusterTarget): Cl
 /** The experiment's in-cluster objects: launcher ConfigMap, workdir, secrets, volumes, the Job or JobSet. */
 function experimentResources(spec: StackSpec, plan: Plan, target: ClusterTarget, workdir?: WorkdirArchive, queue?: ClusterQueueing): Record<string, unknown> {
   const shipped = workdir ? { archiveBase64: workdir.gzip.toString("base64"), sha256: workdir.summary.sha256 } : undefined;
-  const objects = buildExperimentObjects(experimentInput(spec, plan, readLauncherFiles(), shipped));
   const name = spec.experiment!.name;
+  // A built image (plan/image-build.ts): the rules allow it only where the stack has AWS (create, reuse).
+  const image = plan.experiment!.image;
+  const built = image.build ? new TrainingImage(`${name}-image`, { build: image.build, tags: awsTags(spec.stack, eksClusterName(spec.cluster.mode === "reuse" ? spec.cluster.stack : spec.stack)) }) : undefined;
+  const placeholder = built ? builtImagePlaceholder({ key: image.resolved }, built.contextTag) : undefined;
+  const input = experimentInput(spec, plan, readLauncherFiles(), shipped);
+  const objects = buildExperimentObjects(placeholder ? { ...input, image: placeholder } : input);
   const experiment = new TrainingExperiment(name, {
     objects,
     provider: target.provider,
@@ -87,6 +100,7 @@ function experimentResources(spec: StackSpec, plan: Plan, target: ClusterTarget,
     s3PolicyName: `${eksClusterName(spec.stack)}-experiment-s3`,
     secretEnv: secretEnvInputs(),
     queue: queue?.ready,
+    builtImage: built && placeholder ? { placeholder, reference: built.reference } : undefined,
   });
   const namespace = (objects.job ?? objects.jobSet)!.metadata!.namespace!;
   const run = objects.runName;
@@ -103,6 +117,7 @@ function experimentResources(spec: StackSpec, plan: Plan, target: ClusterTarget,
       status: objects.job ? `kubectl get job -n ${namespace} ${run}` : `kubectl get jobset -n ${namespace} ${run}`,
       admission: `kubectl get workloads -n ${namespace} -l ${EXPERIMENT_LABEL}=${name}`,
     },
+    ...(built ? { image: built.reference } : {}),
   };
 }
 

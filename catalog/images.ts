@@ -9,17 +9,52 @@
 import { ComputeCapability } from "./gpus";
 import { normalizedRepository, parseImageReference } from "./image-ref";
 
-export interface ImageSpec {
+interface ImageFacts {
   /** Catalog key, e.g. `pytorch-2.8-cuda12.8`. */
   readonly key: string;
-  readonly repository: string;
-  readonly tag?: string;
-  readonly digest: string;
   readonly torchVersion?: string;
   readonly cudaRuntime: string;
   /** Compute capabilities with native (SASS) code in the build. */
   readonly archs: readonly ComputeCapability[];
+  /**
+   * Whether NCCL in this image can use EFA: libfabric with the EFA provider and the aws-ofi-nccl
+   * plugin inside. Without them NCCL runs over TCP sockets between nodes, silently.
+   */
+  readonly efa: boolean;
 }
+
+/** An image pulled from a registry, pinned by digest. */
+export interface PulledImage extends ImageFacts {
+  readonly repository: string;
+  readonly tag?: string;
+  readonly digest: string;
+  readonly build?: undefined;
+}
+
+/**
+ * An image the stack builds from a Dockerfile of this repository and pushes to an ECR repository
+ * of its own (components/aws/training-image.ts); its digest exists only after the push, so the
+ * pod spec gets `<repositoryUrl>@<digest>` at deploy time. The Dockerfile pins what it is built
+ * from: the base image by digest and the installer by version.
+ */
+export interface BuiltImage extends ImageFacts {
+  readonly build: ImageBuild;
+  readonly repository?: undefined;
+  readonly digest?: undefined;
+}
+
+export interface ImageBuild {
+  /** Build context, relative to the project directory (where Pulumi runs the program). */
+  readonly context: string;
+  /** Dockerfile, relative to the project directory. */
+  readonly dockerfile: string;
+  /** Target platform: every GPU node of the catalog is x86_64. */
+  readonly platform: "linux/amd64";
+  /** Last path segment of the ECR repository the stack creates for it. */
+  readonly name: string;
+}
+
+export type ImageSpec = PulledImage | BuiltImage;
 
 const cc = (...list: string[]): ComputeCapability[] =>
   list.map((s) => {
@@ -36,6 +71,8 @@ const IMAGES: readonly ImageSpec[] = [
     torchVersion: "2.8.0",
     cudaRuntime: "12.8",
     archs: cc("7.0", "7.5", "8.0", "8.6", "9.0", "10.0", "12.0"),
+    // The official images ship NCCL but neither libfabric nor aws-ofi-nccl.
+    efa: false,
   },
   {
     key: "pytorch-2.8-cuda12.6",
@@ -45,6 +82,17 @@ const IMAGES: readonly ImageSpec[] = [
     torchVersion: "2.8.0",
     cudaRuntime: "12.6",
     archs: cc("5.0", "6.0", "7.0", "7.5", "8.0", "8.6", "9.0"),
+    efa: false,
+  },
+  {
+    // images/efa/Dockerfile: FROM the pytorch-2.8-cuda12.8 image above (same digest), plus the EFA
+    // installer's libfabric and aws-ofi-nccl. Torch build, CUDA runtime and arch list are the base's.
+    key: "pytorch-2.8-cuda12.8-efa",
+    build: { context: "images", dockerfile: "images/efa/Dockerfile", platform: "linux/amd64", name: "pytorch-efa" },
+    torchVersion: "2.8.0",
+    cudaRuntime: "12.8",
+    archs: cc("7.0", "7.5", "8.0", "8.6", "9.0", "10.0", "12.0"),
+    efa: true,
   },
 ];
 
@@ -101,7 +149,8 @@ function lookupByReference(request: string): ImageLookup | undefined {
   if (!parsed.ok) return undefined;
   const ref = parsed.ref;
   const repository = normalizedRepository(ref);
-  const image = IMAGES.find((i) => {
+  const pulled = IMAGES.filter((i): i is PulledImage => !("build" in i && i.build));
+  const image = pulled.find((i) => {
     if (normalizedRepository(parseRepository(i.repository)) !== repository) return false;
     if (ref.digest) return ref.digest === i.digest && (ref.tag === undefined || ref.tag === i.tag);
     return ref.tag !== undefined && ref.tag === i.tag;
@@ -121,10 +170,10 @@ function parseRepository(repository: string): { registry?: string; path: string 
 
 /** The public references a catalog image answers to, for messages. */
 export function catalogReferences(): string[] {
-  return IMAGES.filter((i) => i.tag).map((i) => `${i.repository.replace(/^docker\.io\//, "")}:${i.tag}`);
+  return IMAGES.filter((i): i is PulledImage => "tag" in i && i.tag !== undefined).map((i) => `${i.repository.replace(/^docker\.io\//, "")}:${i.tag}`);
 }
 
 /** `repository@digest`: what a pod spec references, so a retagged image can never slip in. */
-export function imageReference(image: Pick<ImageSpec, "repository" | "digest">): string {
+export function imageReference(image: Pick<PulledImage, "repository" | "digest">): string {
   return `${image.repository}@${image.digest}`;
 }

@@ -44,6 +44,9 @@ export const INSTANCES: readonly InstanceSpec[] = [
   row("g6.xlarge", "l4", 1, 4, 16, 0, 0.805),
   row("g6.12xlarge", "l4", 4, 48, 192, 1, 4.602),
   row("g6.48xlarge", "l4", 8, 192, 768, 1, 13.35),
+  // p5.4xlarge: no EFA recorded. The EFA supported-types list could not be confirmed for this size
+  // from the sources at hand; with 0 its pools never get EFA interfaces or an EFA requirement, which
+  // is the safe side (a multi-node run over TCP), never a launch AWS refuses.
   row("p5.4xlarge", "h100", 1, 16, 256, 0, 6.88),
   row("p5.48xlarge", "h100", 8, 192, 2048, 32, 55.04),
 ];

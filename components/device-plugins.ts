@@ -6,10 +6,16 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { DEVICE_PLUGIN_NAMESPACE, DEVICE_PLUGIN_RELEASE, NVIDIA_DEVICE_PLUGIN_CHART, devicePluginValues } from "../k8s/device-plugin";
+import { nvidiaRuntimeClass } from "../k8s/runtime-class";
+import { resourceArgs } from "./k8s-args";
 
 export interface DevicePluginArgs {
   /** The cluster's Kubernetes provider. */
   readonly provider: k8s.Provider;
+  /** runtimeClassName of the plugin's pods (k8s/runtime-class.ts). */
+  readonly runtimeClassName?: string;
+  /** Create the `nvidia` RuntimeClass (clusters with EKS Hybrid Nodes). */
+  readonly createRuntimeClass?: boolean;
 }
 
 export class NvidiaDevicePlugin extends pulumi.ComponentResource {
@@ -17,6 +23,9 @@ export class NvidiaDevicePlugin extends pulumi.ComponentResource {
 
   constructor(name: string, args: DevicePluginArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gpu-training-clusters:k8s:NvidiaDevicePlugin", name, {}, opts);
+    const runtimeClass = args.createRuntimeClass
+      ? [new k8s.node.v1.RuntimeClass(`${name}-runtime-class`, resourceArgs<k8s.node.v1.RuntimeClassArgs>(nvidiaRuntimeClass()), { parent: this, provider: args.provider })]
+      : [];
     const release = new k8s.helm.v3.Release(
       `${name}-release`,
       {
@@ -25,9 +34,9 @@ export class NvidiaDevicePlugin extends pulumi.ComponentResource {
         version: NVIDIA_DEVICE_PLUGIN_CHART.version,
         repositoryOpts: { repo: NVIDIA_DEVICE_PLUGIN_CHART.repo },
         namespace: DEVICE_PLUGIN_NAMESPACE,
-        values: devicePluginValues(),
+        values: devicePluginValues(args.runtimeClassName),
       },
-      { parent: this, provider: args.provider },
+      { parent: this, provider: args.provider, dependsOn: runtimeClass },
     );
     this.releaseName = release.name;
     this.registerOutputs({ releaseName: this.releaseName });

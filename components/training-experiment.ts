@@ -21,6 +21,33 @@ export interface TrainingExperimentArgs {
   readonly secretEnv?: Readonly<Record<string, pulumi.Input<string>>>;
   /** Resources the run must wait for: Kueue, JobSet and the LocalQueue, when this stack creates them. */
   readonly queue?: readonly pulumi.Resource[];
+  /**
+   * An image the stack builds (components/aws/training-image.ts): the pure builders put
+   * `placeholder` in the pod spec (plan/image-build.ts), and it is replaced here by `reference`,
+   * `<repositoryUrl>@<digest>`, known only once the image is pushed.
+   */
+  readonly builtImage?: { readonly placeholder: string; readonly reference: pulumi.Input<string> };
+}
+
+/**
+ * The run object (Job or JobSet) as resource args, with the built image's reference in place of
+ * its placeholder wherever a container names it (a JobSet nests its pods a level deeper).
+ */
+export function runArgs<T>(run: object, builtImage: TrainingExperimentArgs["builtImage"]): T {
+  if (!builtImage) return resourceArgs<T>(run);
+  let replaced = 0;
+  const swap = (value: unknown, key?: string): unknown => {
+    if (key === "image" && value === builtImage.placeholder) {
+      replaced += 1;
+      return builtImage.reference;
+    }
+    if (Array.isArray(value)) return value.map((v) => swap(v));
+    if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, swap(v, k)]));
+    return value;
+  };
+  const swapped = swap(run) as object;
+  if (replaced === 0) throw new Error(`unreachable: no container of the run has the built image's placeholder ${builtImage.placeholder}`);
+  return resourceArgs<T>(swapped);
 }
 
 export class TrainingExperiment extends pulumi.ComponentResource {
@@ -82,8 +109,8 @@ export class TrainingExperiment extends pulumi.ComponentResource {
       dependsOn: [launcher, ...shipped, ...volumes, ...access, ...(args.queue ?? [])],
     };
     const trainingJob = objects.job
-      ? new k8s.batch.v1.Job(`${name}-job`, resourceArgs<k8s.batch.v1.JobArgs>(objects.job), runOpts)
-      : new k8s.apiextensions.CustomResource(`${name}-jobset`, resourceArgs<k8s.apiextensions.CustomResourceArgs>(objects.jobSet!), runOpts);
+      ? new k8s.batch.v1.Job(`${name}-job`, runArgs<k8s.batch.v1.JobArgs>(objects.job, args.builtImage), runOpts)
+      : new k8s.apiextensions.CustomResource(`${name}-jobset`, runArgs<k8s.apiextensions.CustomResourceArgs>(objects.jobSet!, args.builtImage), runOpts);
 
     this.jobName = trainingJob.metadata.name;
     this.namespace = trainingJob.metadata.namespace;

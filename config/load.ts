@@ -4,6 +4,7 @@
  * `pulumi.runtime.allConfig()` returns it; the offline plan builds the same map from the YAML file.
  */
 import { lookupImage } from "../catalog/images";
+import { builtImageRules } from "./built-image-rules";
 import { parseCapability } from "../plan/arch";
 import { commercialRegions, regionPartition, PROGRAM_PARTITION, AWS_REGIONS } from "./aws-validation";
 import { clusterApiRules, experimentApiRules, poolApiRules } from "./api-rules";
@@ -162,6 +163,7 @@ export function collectStack(raw: RawConfig, ctx: LoadContext): StackCollection 
     problems.push(...rules.filter((p) => !(poolUnknowable && p.path === "experiment.pool")));
     problems.push(...experimentApiRules(e, c.experiment.failed));
     problems.push(...workdirRules(e));
+    if (cluster) problems.push(...builtImageRules(e.image, cluster.mode));
   }
   if (cluster && c.queueing.failed.size === 0) {
     problems.push(...queueingRules(cluster.mode, c.queueing.value, cluster.mode === "reuse" ? cluster.stack : undefined));
@@ -262,6 +264,7 @@ function resolveImage(image: NonNullable<StackInput["experiment"]>["image"]): Re
     torchVersion: image.torchVersion,
     cudaRuntime: image.cudaRuntime,
     archs: image.archs.map((a) => parseCapability(a)),
+    efa: image.efa,
     requested: `${image.repository}@${image.digest}`,
     custom: true,
   };

@@ -116,6 +116,12 @@ export const existingClusterSchema = z.strictObject({
    * targets the same cluster, or where the cluster already runs one). @default true
    */
   installDevicePlugin: z.boolean().default(true),
+  /**
+   * RuntimeClass that runs containers with the NVIDIA runtime, for clusters where it is not
+   * containerd's default (k3s: "nvidia"). Set on the device plugin and the training pods.
+   * @default none: the NVIDIA runtime is the default runtime
+   */
+  runtimeClassName: dnsLabel(63).optional(),
 });
 
 export const clusterSchema = z.discriminatedUnion("mode", [createClusterSchema, reuseClusterSchema, existingClusterSchema]);
@@ -188,6 +194,8 @@ export const customImageSchema = z.strictObject({
   /** Compute capabilities the build has kernels for, e.g. ["8.0", "9.0"] (torch.cuda.get_arch_list()). */
   archs: z.array(z.string().regex(CAPABILITY, { message: "must be a compute capability such as 8.6" })).min(1),
   torchVersion: z.string().min(1).optional(),
+  /** The image has libfabric and aws-ofi-nccl, so NCCL can use EFA (images/efa/Dockerfile builds one). @default false */
+  efa: z.boolean().default(false),
 });
 
 /** The smoke workload that ships with the launcher: the default training command. */
@@ -233,6 +241,11 @@ export const experimentSchema = z.strictObject({
    * run fails. Restarts after a node disruption (spot reclaim, drain) are not counted. @default 1
    */
   maxRestarts: int(1, 20).default(1),
+  /**
+   * How NCCL talks between nodes: over EFA, or over TCP sockets (an explicit opt-out on an EFA
+   * pool). @default "efa" for a multi-node run on a pool whose instance has EFA, else "tcp"
+   */
+  network: z.enum(["efa", "tcp"]).optional(),
 });
 
 export const idleSchema = z.strictObject({

@@ -15,14 +15,14 @@ export interface PoolSpec extends Omit<NodePoolInput, "kind" | "nodeSelector"> {
   readonly nodeSelector: Readonly<Record<string, string>>;
 }
 
-export interface ResolvedImage extends ImageSpec {
+export type ResolvedImage = ImageSpec & {
   /** What the stack asked for, verbatim. */
   readonly requested: string;
   /** Why the request resolved to a different build, when it did. */
   readonly substitution?: string;
   /** A user-described image rather than a catalog entry. */
   readonly custom: boolean;
-}
+};
 
 export interface ExperimentSpec extends Omit<ExperimentInput, "gpusPerNode" | "args" | "image" | "setup"> {
   readonly gpusPerNode: number;

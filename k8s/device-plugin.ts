@@ -30,9 +30,12 @@ export interface DevicePluginValues {
   readonly priorityClassName: string;
   readonly nodeSelector: Record<string, never>;
   readonly gfd: { readonly enabled: false };
+  /** Chart value `runtimeClassName` (values.yaml of chart 0.20.0; null by default). */
+  readonly runtimeClassName?: string;
 }
 
-export function devicePluginValues(): DevicePluginValues {
+/** @param runtimeClassName where the NVIDIA runtime is not containerd's default (k8s/runtime-class.ts) */
+export function devicePluginValues(runtimeClassName?: string): DevicePluginValues {
   return {
     affinity: gpuNodeAffinity(),
     // Replaces the chart's list: our GPU taint (any value) and the legacy critical-addon taint.
@@ -42,5 +45,6 @@ export function devicePluginValues(): DevicePluginValues {
     nodeSelector: {},
     // GPU Feature Discovery would need NFD; the pools already say which GPU they have.
     gfd: { enabled: false },
+    ...(runtimeClassName ? { runtimeClassName } : {}),
   };
 }

@@ -12,12 +12,14 @@ import type { IPersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolu
 import type { Problem } from "../config/errors";
 import type { ExperimentSpec, StackSpec } from "../config/spec";
 import type { Plan } from "../plan/plan";
+import { planNetwork } from "../plan/network";
 import type { PoolPlan } from "../plan/pools";
 import { buildTrainingJob } from "./job";
 import { buildLauncherConfigMap } from "./launcher-configmap";
 import { TRAINING_NAMESPACE, experimentNames } from "./names";
 import { PodNetwork, podNetwork } from "./network";
 import { PodSizing, sizePod } from "./pod-resources";
+import { trainingRuntimeClass } from "./runtime-class";
 import { PolicyDocument, s3AccessPolicy } from "./s3-policy";
 import { JobSet, buildTrainingJobSet } from "./jobset";
 import { runName } from "./run-name";
@@ -30,7 +32,10 @@ export interface ExperimentBuildInput {
   readonly stack: string;
   readonly experiment: ExperimentSpec;
   readonly pool: PoolPlan;
-  /** `repository@sha256:...` (plan.experiment.image.reference). */
+  /**
+   * `repository@sha256:...` (plan.experiment.image.reference); for an image the stack builds, the
+   * placeholder of plan/image-build.ts, which the TrainingExperiment component replaces.
+   */
   readonly image: string;
   /** images/launcher/*.py, name → contents. */
   readonly launcherFiles: Readonly<Record<string, string>>;
@@ -42,6 +47,10 @@ export interface ExperimentBuildInput {
   readonly workdir?: ShippedWorkdir;
   /** The Kueue LocalQueue the run is submitted to; none: no queue label. */
   readonly queueName?: string;
+  /** RuntimeClass of the training pods (k8s/runtime-class.ts). @default none */
+  readonly runtimeClassName?: string;
+  /** AWS region (`aws:region`), for the S3 volumes' `region` mount option. */
+  readonly region?: string;
 }
 
 export interface ExperimentObjects {
@@ -95,6 +104,8 @@ export function experimentInput(spec: StackSpec, plan: Plan, launcherFiles: Read
     launcherFiles,
     workdir,
     queueName: plan.queueing.localQueue,
+    runtimeClassName: trainingRuntimeClass(spec, experimentPool(spec, plan).kind),
+    region: spec.region,
   };
 }
 
@@ -109,9 +120,16 @@ export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentO
   const names = experimentNames(experiment);
   const sized = sizePod(sizingInput(experiment, pool));
   if (!sized.ok) throw new Error(`experiment.shmGiB: ${sized.problem}`);
-  const network = podNetwork({ nodes: experiment.nodes, gpusPerNode: experiment.gpusPerNode, nodeGpus: pool.nodeGpus, instance: pool.instance, efaInterfaces: pool.efaInterfaces });
+  const network = podNetwork({
+    nodes: experiment.nodes,
+    gpusPerNode: experiment.gpusPerNode,
+    nodeGpus: pool.nodeGpus,
+    instance: pool.instance,
+    efaInterfaces: pool.efaInterfaces,
+    mode: planNetwork(experiment, pool).mode,
+  });
   const volumeList = experimentVolumes(experiment);
-  const volumes = buildVolumes(volumeList, { experiment: experiment.name, stack, namespace, objectName: names.volume });
+  const volumes = buildVolumes(volumeList, { experiment: experiment.name, stack, namespace, objectName: names.volume, region: input.region });
   const runObject = (run: string) => {
     const runNames: ExperimentNames = { ...names, job: run, service: run };
     const jobInput = {
@@ -127,6 +145,7 @@ export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentO
       workdirSha256: input.workdir?.sha256,
       queueName: input.queueName,
       checkpointDir: checkpointDir(experiment, run),
+      runtimeClassName: input.runtimeClassName,
     };
     return experiment.nodes > 1 ? { jobSet: buildTrainingJobSet(jobInput) } : { job: buildTrainingJob(jobInput) };
   };

@@ -62,6 +62,8 @@ export interface TrainingJobInput {
   readonly queueName?: string;
   /** The run's checkpoint directory on the output volume, passed as GTC_CHECKPOINT_DIR. */
   readonly checkpointDir?: string;
+  /** RuntimeClass of the pods where the NVIDIA runtime is not the default (k8s/runtime-class.ts). */
+  readonly runtimeClassName?: string;
 }
 
 /**
@@ -141,6 +143,7 @@ export function trainingPodTemplate(input: TrainingJobInput, labels: Record<stri
     },
     spec: {
       restartPolicy: "Never",
+      ...(input.runtimeClassName ? { runtimeClassName: input.runtimeClassName } : {}),
       // SIGTERM to SIGKILL: enough of a spot reclaim's two-minute notice to save a checkpoint.
       terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
       nodeSelector: { ...input.nodeSelector },

@@ -14,6 +14,11 @@
 import type { InstanceSpec } from "../catalog/instances";
 
 export const EFA_RESOURCE = "vpc.amazonaws.com/efa";
+/**
+ * Tells the in-pod preflight (images/launcher/efa.py) how many EFA devices to expect, so a pod
+ * without them or without the aws-ofi-nccl plugin fails at once instead of training over TCP.
+ */
+export const EFA_DEVICES_ENV = "GTC_EFA_DEVICES";
 
 /**
  * Instance families whose EFA supports GPUDirect RDMA (GPU memory read and written by the NIC
@@ -28,6 +33,8 @@ export interface NetworkInput {
   readonly instance?: InstanceSpec;
   /** EFA interfaces attached to each node of the pool (PoolPlan.efaInterfaces). */
   readonly efaInterfaces: number;
+  /** The plan's choice (plan/network.ts); "tcp" drops the EFA request and the FI_* environment. @default "efa" */
+  readonly mode?: "efa" | "tcp";
 }
 
 export interface PodNetwork {
@@ -45,7 +52,7 @@ export function instanceFamily(type: string): string {
 
 export function podNetwork(input: NetworkInput): PodNetwork {
   const efa = input.efaInterfaces;
-  if (input.nodes < 2 || efa === 0 || !input.instance) {
+  if (input.nodes < 2 || efa === 0 || !input.instance || input.mode === "tcp") {
     return { efaDevices: 0, env: {}, why: [] };
   }
   // EFA devices are exclusive to a pod: a pod using part of a node's GPUs takes its share of the
@@ -55,10 +62,12 @@ export function podNetwork(input: NetworkInput): PodNetwork {
   const env: Record<string, string> = {
     // Tell libfabric (and so aws-ofi-nccl) to use the EFA provider rather than probe for one.
     FI_PROVIDER: "efa",
+    [EFA_DEVICES_ENV]: String(efaDevices),
   };
   const why = [
     `${EFA_RESOURCE}: ${efaDevices} of the ${efa} EFA interfaces of ${input.instance.type}`,
     "FI_PROVIDER=efa: libfabric uses EFA rather than falling back to TCP",
+    `${EFA_DEVICES_ENV}=${efaDevices}: the preflight checks the EFA devices and the aws-ofi-nccl plugin before training`,
   ];
   if (rdma) {
     // Let the EFA device read and write GPU memory directly (GPUDirect RDMA).

@@ -37,6 +37,8 @@ export interface VolumeContext {
   readonly namespace: string;
   /** PV/PVC name of a volume the experiment owns (experimentNames().volume). */
   readonly objectName: (volumeName: string) => string;
+  /** AWS region of the buckets' cluster, for Mountpoint's `region` option (s3MountOptions). */
+  readonly region?: string;
 }
 
 export interface BuiltVolumes {
@@ -59,11 +61,22 @@ export function podVolumeName(v: ExperimentVolume): string {
   return `${v.role}-${v.volume.name}`;
 }
 
-/** Mountpoint flags (as PV mountOptions, without the leading `--`). */
-export function s3MountOptions(role: VolumeRole, prefix: string | undefined): string[] {
+/**
+ * Mountpoint flags (as PV mountOptions, without the leading `--`).
+ *
+ * `region`: Mountpoint finds the bucket's region through the instance metadata service, which
+ * our nodes keep from pods with an IMDS hop limit of 1 (components/aws/builders/launch-template.ts);
+ * the Mountpoint CSI driver v2 runs Mountpoint in a pod, so without the option it cannot find the
+ * region. The driver's docs give `region <region>` as a mount option, and note that IMDS region
+ * detection needs a hop limit of 2 or more
+ * (https://github.com/awslabs/mountpoint-s3-csi-driver/blob/main/docs/CONFIGURATION.md, "Configuring
+ * the STS region").
+ */
+export function s3MountOptions(role: VolumeRole, prefix: string | undefined, region?: string): string[] {
   return [
     // The training container may run as any user; Mountpoint runs in its own pod.
     "allow-other",
+    ...(region ? [`region ${region}`] : []),
     ...(prefix ? [`prefix ${prefix}`] : []),
     // Datasets: no writes at all. Output: checkpoints are rewritten and pruned.
     ...(role === "dataset" ? ["read-only"] : ["allow-delete", "allow-overwrite"]),
@@ -91,7 +104,7 @@ function persistentVolume(v: ExperimentVolume, ctx: VolumeContext): IPersistentV
         // ReadOnlyMany makes the driver add --read-only on its own as well.
         accessModes: [v.role === "dataset" ? "ReadOnlyMany" : "ReadWriteMany"],
         ...common,
-        mountOptions: s3MountOptions(v.role, source.prefix),
+        mountOptions: s3MountOptions(v.role, source.prefix, ctx.region),
         csi: {
           driver: S3_CSI_DRIVER,
           // Must be unique in the cluster: the kubelet mounts one volume per handle.

@@ -47,6 +47,8 @@ function alternatives(pool: PoolPlan, exclude: string): string[] {
     if (key === exclude) return false;
     const found = lookupImage(key);
     if (!found.ok) return false;
+    // Built images (the EFA one) are advice only where EFA is the point: they need Docker and an EKS cluster of this project.
+    if (found.image.build) return false;
     if (!archCoverage(gpuSpec(pool.gpu).computeCapability, found.image.archs).runs) return false;
     const min = minDriverFor(found.image.cudaRuntime);
     return !driver || !min || compareDrivers(driver, parseDriverVersion(min)!) >= 0;

@@ -8,6 +8,8 @@ import { ConfigError } from "../config/errors";
 import type { StackSpec } from "../config/spec";
 import { GateResult, Verdict, compatibilityGate } from "./compat";
 import { EKS_CONTROL_PLANE_PER_HOUR, NAT_GATEWAY_PER_HOUR, costFor, cpuInstancePrice } from "./cost";
+import { ImageBuildPlan, builtImagePlaceholder, planImageBuild } from "./image-build";
+import { NetworkPlan, networkProblems, planNetwork } from "./network";
 import { PoolPlan, planPool } from "./pools";
 import type { WorkdirSummary } from "../workdir/archive";
 import { QueuePlan, planQueueing } from "./queueing";
@@ -27,7 +29,13 @@ export interface ExperimentPlan {
     readonly cudaRuntime: string;
     readonly archs: readonly string[];
     readonly substitution?: string;
+    /** Whether NCCL in the image can use EFA (libfabric and aws-ofi-nccl inside). */
+    readonly efa: boolean;
+    /** Set when the stack builds the image and pushes it to ECR (plan/image-build.ts); `reference` is then a placeholder. */
+    readonly build?: ImageBuildPlan;
   };
+  /** EFA or TCP between nodes, and why (plan/network.ts). */
+  readonly network: NetworkPlan;
   readonly script: string;
   readonly args: readonly string[];
   /** Shell commands each pod runs before torchrun. */
@@ -132,8 +140,10 @@ export function gate(spec: StackSpec, pools: readonly PoolPlan[]): GateResult {
 export function buildPlan(spec: StackSpec): Plan {
   const pools = spec.pools.map(planPool);
   const result = gate(spec, pools);
-  if (result.problems.length > 0) {
-    throw new ConfigError(result.problems, `the compatibility gate stopped stack "${spec.stack}" before any resource was created`);
+  const experimentPool = spec.experiment && pools.find((p) => p.name === spec.experiment!.pool);
+  const problems = [...result.problems, ...(experimentPool ? networkProblems(spec.experiment!, experimentPool) : [])];
+  if (problems.length > 0) {
+    throw new ConfigError(problems, `the compatibility gate stopped stack "${spec.stack}" before any resource was created`);
   }
   const experiment = spec.experiment ? planExperiment(spec, pools) : undefined;
   return {
@@ -205,11 +215,14 @@ function planExperiment(spec: StackSpec, pools: readonly PoolPlan[]): Experiment
     image: {
       requested: e.image.requested,
       resolved: e.image.custom ? "custom" : e.image.key,
-      reference: imageReference(e.image),
+      reference: e.image.build ? builtImagePlaceholder(e.image) : imageReference(e.image),
       cudaRuntime: e.image.cudaRuntime,
       archs: e.image.archs.map(smName),
       substitution: e.image.substitution,
+      efa: e.image.efa,
+      build: e.image.build ? planImageBuild(spec.stack, e.image) : undefined,
     },
+    network: planNetwork(e, pool),
     script: e.script,
     args: e.args,
     setup: e.setup,

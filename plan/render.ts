@@ -41,9 +41,12 @@ export function renderPlan(plan: Plan): string {
     add("Experiment: none (cluster-only stack)");
   } else {
     add(`Experiment ${e.name}: ${e.nodes} node${e.nodes === 1 ? "" : "s"} x ${e.gpusPerNode} GPU${e.gpusPerNode === 1 ? "" : "s"} = ${e.totalGpus} GPU${e.totalGpus === 1 ? "" : "s"} on pool ${e.pool}`);
-    add(`  image: ${e.image.reference}`);
+    const build = e.image.build;
+    add(`  image: ${build ? `built from ${build.dockerfile} and pushed to ECR repository ${build.repository}, pinned by the pushed digest` : e.image.reference}`);
+    if (build) add(`         needs ${build.needs}`);
     add(`         CUDA ${e.image.cudaRuntime}, archs ${e.image.archs.join(" ")}${e.image.resolved !== e.image.requested ? ` (requested ${JSON.stringify(e.image.requested)})` : ""}`);
     if (e.image.substitution) add(`         resolved: ${e.image.substitution}`);
+    if (e.nodes > 1) add(`  network: ${e.network.mode} (${e.network.reason})`);
     add(`  command: torch.distributed.run --nnodes ${e.nodes} --nproc_per_node ${e.gpusPerNode} ${[e.script, ...e.args].join(" ")}`);
     for (const line of renderShipped(e)) add(`  ${line}`);
     const cost = e.costPerHour === undefined ? "node cost outside AWS" : `${dollars(e.costPerHour)}/h while running, at most ${dollars(e.maxRunCost!)} over its ${e.maxRunTimeMinutes}-minute limit`;

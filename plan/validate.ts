@@ -9,6 +9,7 @@ import { LoadContext, RawConfig, collectStack } from "../config/load";
 import type { PoolSpec, StackSpec } from "../config/spec";
 import { sizePod } from "../k8s/pod-resources";
 import { compatibilityGate } from "./compat";
+import { networkProblems } from "./network";
 import { Plan, buildPlan } from "./plan";
 import { StackFile, readStackFile, stackConfigReader } from "../config/stack-file";
 import { PoolPlan, planPool } from "./pools";
@@ -30,6 +31,7 @@ export function planProblems(spec: StackSpec, poolPaths: readonly string[], opti
   const pools = planned.map((p) => p.plan!);
   const problems: Problem[] = [...compatibilityGate(pools, planned.map((p) => p.path), experiment).problems];
   const pool = pools.find((p) => p.name === experiment.pool);
+  if (pool) problems.push(...networkProblems(experiment, pool));
   if (pool && options.shmParsed) {
     const sized = sizePod({ gpusPerNode: experiment.gpusPerNode, nodeGpus: pool.nodeGpus, instance: pool.instance, shmGiB: experiment.shmGiB });
     if (!sized.ok) problems.push({ path: "experiment.shmGiB", message: sized.problem });

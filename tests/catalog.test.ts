@@ -1,4 +1,7 @@
 import fc from "fast-check";
+import * as fs from "fs";
+import * as path from "path";
+import { PROJECT_DIR } from "./helpers/plan";
 import { GPU_TYPES, gpuSpec } from "../catalog/gpus";
 import { INSTANCES, chooseInstance, instancesFor } from "../catalog/instances";
 import { DEFAULT_IMAGE_KEY, imageKeys, lookupImage } from "../catalog/images";
@@ -60,10 +63,16 @@ describe("instance choice", () => {
 });
 
 describe("image catalog", () => {
-  it("pins every image by digest", () => {
+  it("pins every pulled image by digest, and every built one's Dockerfile base by digest", () => {
     for (const key of imageKeys()) {
       const found = lookupImage(key);
-      expect(found.ok && found.image.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+      if (!found.ok) throw new Error(`catalog key ${key} does not resolve`);
+      if (found.image.build) {
+        const dockerfile = fs.readFileSync(path.join(PROJECT_DIR, found.image.build.dockerfile), "utf8");
+        expect(dockerfile).toMatch(/^FROM \S+@sha256:[0-9a-f]{64}$/m);
+      } else {
+        expect(found.image.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+      }
     }
   });
 

@@ -43,7 +43,7 @@ describe("stack description: errors name the field, the value and what is allowe
       "nodePools[0].colour: unknown key (allowed: name, gpu, kind, gpusPerNode, instanceType, minNodes, maxNodes, capacity, diskGiB, driverVersion, nodeSelector)",
     ]);
     expect(problemsOf(() => load({ cluster: { mode: "existing", kubeconfig: "x" } }))).toEqual([
-      "cluster.kubeconfig: unknown key (allowed: mode, kubeconfigPath, context, installDevicePlugin); did you mean \"kubeconfigPath\"?",
+      "cluster.kubeconfig: unknown key (allowed: mode, kubeconfigPath, context, installDevicePlugin, runtimeClassName); did you mean \"kubeconfigPath\"?",
     ]);
   });
 

@@ -186,12 +186,13 @@ describe("volumes", () => {
       storageClassName: "",
       accessModes: ["ReadOnlyMany"],
       claimRef: { namespace: "default", name: "llm-reuse-2x8-tokens" },
-      mountOptions: ["allow-other", "prefix tokens/v2/", "read-only"],
+      // The region: Mountpoint cannot read it from IMDS through the nodes' hop limit of 1.
+      mountOptions: ["allow-other", "region us-east-1", "prefix tokens/v2/", "read-only"],
       csi: { driver: "s3.csi.aws.com", volumeHandle: "llm-reuse-2x8-tokens", volumeAttributes: { bucketName: "example-training-datasets" } },
     });
     const output = objects.persistentVolumes.find((v) => v.metadata!.name === "llm-reuse-2x8-checkpoints")!;
     expect(output.spec!.accessModes).toEqual(["ReadWriteMany"]);
-    expect(output.spec!.mountOptions).toEqual(["allow-other", "prefix llm-reuse-2x8/", "allow-delete", "allow-overwrite"]);
+    expect(output.spec!.mountOptions).toEqual(["allow-other", "region us-east-1", "prefix llm-reuse-2x8/", "allow-delete", "allow-overwrite"]);
   });
 
   it("bind each claim to its PV by name, with no StorageClass", () => {

@@ -66,6 +66,11 @@ function accountAnswer(token: string, inputs: Record<string, unknown>, region: s
 }
 
 export const MOCK_ACCOUNT = "123456789012";
+/**
+ * Digest the mock gives every docker-build Image: no build runs offline. Its hex spells
+ * "mock image digest not pushed" so it cannot pass for a real one in a plan or manifest.
+ */
+export const MOCK_IMAGE_DIGEST = `sha256:${Buffer.from("mock image digest not pushed").toString("hex").padEnd(64, "0")}`;
 const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 export const MASKED = "[secret]";
@@ -114,6 +119,12 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
       return { ...common, resources: [{ autoscalingGroups: [{ name: `eks-${name}-asg` }] }] };
     case "aws:ec2/launchTemplate:LaunchTemplate":
       return { ...common, latestVersion: 1 };
+    case "aws:ecr/repository:Repository":
+      return { ...common, registryId: MOCK_ACCOUNT, repositoryUrl: `${MOCK_ACCOUNT}.dkr.ecr.${region}.amazonaws.com/${String(inputs.name ?? name)}` };
+    case "docker-build:index:Image": {
+      const tag = String((inputs.tags as string[] | undefined)?.[0] ?? name);
+      return { digest: MOCK_IMAGE_DIGEST, ref: `${tag.replace(/:[^:/]*$/, "")}@${MOCK_IMAGE_DIGEST}`, contextHash: "mock-context-hash" };
+    }
     case "aws:ssm/activation:Activation":
       return { ...common, activationCode: "mock-activation-code" };
     case "aws:fsx/lustreFileSystem:LustreFileSystem":
@@ -151,6 +162,8 @@ export function createMocks(options: { region: string; stackOutputs?: (stack: st
           return { accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/plan`, userId: "PLAN" };
         case "aws:index/getRegion:getRegion":
           return { name: options.region, region: options.region };
+        case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
+          return { userName: "AWS", password: "mock-ecr-password", authorizationToken: "bW9jaw==", proxyEndpoint: `https://${MOCK_ACCOUNT}.dkr.ecr.${options.region}.amazonaws.com`, expiresAt: "2099-01-01T00:00:00Z" };
         case "aws:index/getPartition:getPartition":
           return { partition: "aws", dnsSuffix: "amazonaws.com" };
         default:

@@ -19,6 +19,8 @@ import tempfile
 import warnings
 from collections import namedtuple
 
+import efa  # the EFA checks (same directory; runs only when the Job requests EFA)
+
 Verdict = namedtuple("Verdict", ["errors", "warnings"])
 
 # Minimum Linux x86_64 driver per CUDA runtime: CUDA Toolkit release notes, "CUDA Toolkit and
@@ -137,6 +139,7 @@ def evaluate(facts, requirements):
         _check_gpus(facts, requirements.get("expect_gpus"), errors, notes)
     _check_shm(facts, int(requirements.get("min_shm_mib") or 0), errors)
     _check_paths(facts, requirements, errors, notes)
+    errors.extend(efa.evaluate(facts))
     return Verdict(errors, notes)
 
 
@@ -331,6 +334,7 @@ def gather_facts(requirements):
     facts["datasets"] = [_probe_dataset(p) for p in requirements.get("datasets") or []]
     if requirements.get("output"):
         facts["output"] = _probe_output(requirements["output"])
+    facts.update(efa.gather())
     return facts
 
 
@@ -343,6 +347,7 @@ def summary(facts, requirements):
         parts += ["driver=%s" % facts.get("driver_version"), "arch=%s" % ",".join(facts.get("arch_list") or [])]
     parts.append("torch=%s cuda=%s shm=%sMiB" % (facts.get("torch_version"), facts.get("cuda_runtime") or "none",
                                                  (facts.get("shm_bytes") or 0) // MiB))
+    parts += [p for p in [efa.summary(facts)] if p]
     parts += ["dataset=%s(%s)" % (d["path"], "file" if d["entries"] is None else "%d entries" % d["entries"])
               for d in facts.get("datasets") or []]
     return " ".join(parts + ["output=%s" % requirements["output"]] if requirements.get("output") else parts)

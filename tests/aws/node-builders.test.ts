@@ -84,15 +84,18 @@ describe("launch templates", () => {
     expect(METADATA_OPTIONS).toEqual({ httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
   });
 
-  it("puts one EFA on each network card, the primary at device index 0", () => {
+  it("puts one EFA-only interface on each network card behind an ENA primary, as the EC2 guide recommends", () => {
     const nics = efaNetworkInterfaces(4, ["sg-1"]);
     expect(nics.map((n) => [n.networkCardIndex, n.deviceIndex, n.interfaceType])).toEqual([
-      [0, 0, "efa"],
-      [1, 1, "efa"],
-      [2, 1, "efa"],
-      [3, 1, "efa"],
+      [0, 0, "interface"],
+      [0, 1, "efa-only"],
+      [1, 0, "efa-only"],
+      [2, 0, "efa-only"],
+      [3, 0, "efa-only"],
     ]);
-    expect(efaNetworkInterfaces(32, [])).toHaveLength(32);
+    const p5 = efaNetworkInterfaces(32, []);
+    expect(p5.filter((n) => n.interfaceType === "efa-only")).toHaveLength(32);
+    expect(new Set(p5.map((n) => `${n.networkCardIndex}/${n.deviceIndex}`)).size).toBe(33);
     expect(() => efaNetworkInterfaces(0, [])).toThrow("at least one EFA");
   });
 });
@@ -110,10 +113,9 @@ describe("nodeadm config for hybrid nodes", () => {
     expect(parsed.spec.kubelet.flags).toEqual(["--node-labels=a=1,b=2", "--register-with-taints=nvidia.com/gpu=true:NoSchedule"]);
   });
 
-  it("makes the NVIDIA runtime containerd's default", () => {
-    const toml: string = nodeConfig(input).spec.containerd.config;
-    expect(toml).toContain('default_runtime_name = "nvidia"');
-    expect(toml).toContain('BinaryName = "/usr/bin/nvidia-container-runtime"');
+  it("leaves containerd to nodeadm: no drop-in that would replace nodeadm's CRI table", () => {
+    expect(Object.keys(nodeConfig(input).spec)).toEqual(["cluster", "hybrid", "kubelet"]);
+    expect(nodeConfigYaml(input)).not.toContain("containerd");
   });
 
   it("formats labels deterministically", () => {

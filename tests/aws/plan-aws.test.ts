@@ -112,12 +112,13 @@ describe("GPU node groups", () => {
   it("gives the 2-node A100 pool every EFA interface, a placement group, one zone and the EFA plugin", () => {
     const run = plans["a100-2x8"].run;
     const lt = inputs(only(run, "aws:ec2/launchTemplate:LaunchTemplate", "pool-a100-lt"));
-    expect(lt.networkInterfaces).toHaveLength(4);
+    expect(lt.networkInterfaces).toHaveLength(5);
     expect(lt.networkInterfaces.map((n: Inputs) => [n.interfaceType, n.networkCardIndex, n.deviceIndex])).toEqual([
-      ["efa", 0, 0],
-      ["efa", 1, 1],
-      ["efa", 2, 1],
-      ["efa", 3, 1],
+      ["interface", 0, 0],
+      ["efa-only", 0, 1],
+      ["efa-only", 1, 0],
+      ["efa-only", 2, 0],
+      ["efa-only", 3, 0],
     ]);
     for (const n of lt.networkInterfaces) expect(n.securityGroups).toEqual(["sg-a100-2x8-cluster-eks", "a100-2x8-pool-a100-efa-sg-id"]);
     expect(inputs(only(run, "aws:ec2/placementGroup:PlacementGroup")).strategy).toBe("cluster");

@@ -25,27 +25,40 @@ export function rootVolume(diskGiB: number) {
  */
 export const METADATA_OPTIONS = { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 } as const;
 
+/**
+ * `interface`: a plain ENA network interface (IP traffic); `efa-only`: only the EFA device, no ENA
+ * and no IP address, so it takes nothing from the subnet or the VPC CNI's IP pool.
+ */
+export type InterfaceType = "interface" | "efa" | "efa-only";
+
 export interface NetworkInterfaceData<G = string> {
   readonly deviceIndex: number;
   readonly networkCardIndex: number;
-  readonly interfaceType: "efa";
+  readonly interfaceType: InterfaceType;
   readonly deleteOnTermination: "true";
   readonly securityGroups: readonly G[];
 }
 
 /**
- * One EFA interface per network card. The primary interface is device index 0 on card 0; every
- * other card carries an EFA at device index 1 (p4d.24xlarge: 4 cards, p5.48xlarge: 32).
- * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/efa-acc-inst-types.html and
- * https://docs.aws.amazon.com/eks/latest/userguide/node-efa.html
+ * Network interfaces of an EFA node with one EFA device per network card, as the EC2 user guide
+ * now recommends for instance types with several network cards
+ * (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/efa-acc-inst-types.html, "Maximize network
+ * bandwidth on Amazon EC2 instances with multiple network cards"):
+ * - the primary interface (card 0, device 0) is an ENA interface: it carries the node's IP traffic
+ *   (kubelet, VPC CNI, image pulls); an EFA-only interface cannot be the primary;
+ * - card 0 also carries an EFA-only interface at device index 1;
+ * - every further card carries an EFA-only interface at device index 0.
+ * So p4d.24xlarge (4 network cards) gets 4 EFA devices and p5.48xlarge (32) gets 32, plus the one
+ * ENA interface. https://docs.aws.amazon.com/eks/latest/userguide/node-efa.html
  */
 export function efaNetworkInterfaces<G>(count: number, securityGroups: readonly G[]): NetworkInterfaceData<G>[] {
   if (!Number.isInteger(count) || count < 1) throw new Error(`an EFA instance has at least one EFA interface (got ${count})`);
-  return Array.from({ length: count }, (_, card) => ({
-    deviceIndex: card === 0 ? 0 : 1,
-    networkCardIndex: card,
-    interfaceType: "efa" as const,
-    deleteOnTermination: "true" as const,
+  const nic = (networkCardIndex: number, deviceIndex: number, interfaceType: InterfaceType): NetworkInterfaceData<G> => ({
+    deviceIndex,
+    networkCardIndex,
+    interfaceType,
+    deleteOnTermination: "true",
     securityGroups,
-  }));
+  });
+  return [nic(0, 0, "interface"), nic(0, 1, "efa-only"), ...Array.from({ length: count - 1 }, (_, i) => nic(i + 1, 0, "efa-only"))];
 }

@@ -16,22 +16,16 @@ export interface NodeadmInput {
 }
 
 /**
- * containerd must run GPU containers through the NVIDIA runtime. nodeadm writes
- * /etc/containerd/config.toml itself (config version 2) and merges this inline TOML into it, so a
- * change made with `nvidia-ctk runtime configure` would be overwritten on the next `nodeadm init`.
- * Requires the NVIDIA Container Toolkit on the machine (docs/hybrid-nodes.md). Keys: the
- * `containerd` section of `nvidia-ctk runtime configure --runtime=containerd --set-as-default`.
+ * No containerd settings here. nodeadm writes /etc/containerd/config.toml itself (sandbox image,
+ * CNI and registry settings; github.com/aws/eks-hybrid internal/containerd/config.template.toml)
+ * and imports `spec.containerd.config` as the drop-in /etc/containerd/config.d/00-nodeadm.toml
+ * (internal/containerd/config.go). containerd merges imported files section by section, so a
+ * drop-in with `[plugins."io.containerd.grpc.v1.cri".containerd]` would replace nodeadm's whole
+ * CRI table. As AWS's GPU hybrid test does, the machine registers the NVIDIA runtime with
+ * `nvidia-ctk runtime configure --runtime=containerd` after `nodeadm init` (docs/hybrid-nodes.md),
+ * and GPU pods select it with the `nvidia` RuntimeClass (k8s/runtime-class.ts).
  */
-export const NVIDIA_CONTAINERD_TOML = [
-  `[plugins."io.containerd.grpc.v1.cri".containerd]`,
-  `default_runtime_name = "nvidia"`,
-  `[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.nvidia]`,
-  `runtime_type = "io.containerd.runc.v2"`,
-  `[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.nvidia.options]`,
-  `BinaryName = "/usr/bin/nvidia-container-runtime"`,
-  `SystemdCgroup = true`,
-  ``,
-].join("\n");
+export const NVIDIA_RUNTIME_SETUP = ["nvidia-ctk runtime configure --runtime=containerd", "systemctl restart containerd"] as const;
 
 /** `k1=v1,k2=v2` in key order, as kubelet's --node-labels takes them. */
 export function formatLabels(labels: Readonly<Record<string, string>>): string {
@@ -53,7 +47,6 @@ export function nodeConfig(input: NodeadmInput) {
       cluster: { name: input.clusterName, region: input.region },
       hybrid: { ssm: { activationCode: input.activationCode, activationId: input.activationId } },
       kubelet: { flags: kubeletFlags(input.labels) },
-      containerd: { config: NVIDIA_CONTAINERD_TOML },
     },
   };
 }
