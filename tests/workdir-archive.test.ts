@@ -104,6 +104,15 @@ describe("workdir archive", () => {
     ]);
   });
 
+  it("refuses a file name with a backslash, which the launcher would not unpack, unless it is ignored", () => {
+    const dir = tree({ ...CODE, "lib/a\\b.py": "Z = 3\n" });
+    expect(messages(packWorkdir("/", dir))).toEqual([
+      "experiment.workdir: lib/a\\b.py has a backslash in its name, which the pod cannot unpack (rename it, or add it to .gitignore)",
+    ]);
+    fs.writeFileSync(path.join(dir, ".gitignore"), "*\\\\*\n");
+    expect(packWorkdir("/", dir).problems).toEqual([]);
+  });
+
   it("is read back by Python's tarfile file for file, long paths included", () => {
     const long = `${"deep/".repeat(40)}module.py`;
     const dir = tree({ ...CODE, [long]: "Y = 2\n", "caf\u00e9.txt": "unicode\n" });
