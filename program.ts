@@ -7,7 +7,7 @@ import { ConfigError } from "./config/errors";
 import { NAMESPACE, loadStackSpec } from "./config/load";
 import { SECRET_ENV_KEY, secretEnvValues } from "./config/secret-env";
 import { WorkdirArchive, packExperimentWorkdir } from "./workdir/archive";
-import { stackConfigReader } from "./config/stack-file";
+import { readStackFileEntry, stackConfigReader, stackFilePath } from "./config/stack-file";
 import type { StackSpec } from "./config/spec";
 import { Plan, attachWorkdir, buildPlan } from "./plan/plan";
 import { ClusterTarget, existingTarget, reuseTarget } from "./components/target";
@@ -37,13 +37,19 @@ function configKeyIsSecret(key: string): boolean | undefined {
   return runtime.isConfigSecret ? runtime.isConfigSecret(key) : undefined;
 }
 
-/** Validate everything first: a config error must leave no half-created cluster behind. */
+/**
+ * Validate everything first: a config error must leave no half-created cluster behind.
+ * The stack's own file (stacks/Pulumi.<stack>.yaml: `stackConfigDir` in Pulumi.yaml) is read too,
+ * for what decrypted config hides: which secretEnv entries are secure.
+ */
 export function loadFromPulumi(projectDir = process.cwd()): { spec: StackSpec; plan: Plan } {
+  const stackFile = stackFilePath(projectDir, pulumi.getStack());
   const spec = loadStackSpec(pulumi.runtime.allConfig(), {
     project: pulumi.getProject(),
     stack: pulumi.getStack(),
     readStackConfig: stackConfigReader(projectDir),
     isSecret: configKeyIsSecret,
+    storedValue: (key) => readStackFileEntry(stackFile, key),
   });
   return { spec, plan: buildPlan(spec) };
 }

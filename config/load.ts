@@ -27,6 +27,8 @@ export interface LoadContext {
   readonly readStackConfig?: (stack: string) => RawConfig | undefined;
   /** Whether Pulumi lists a config key as secret (`pulumi.runtime.isConfigSecret`). */
   readonly isSecret?: (key: string) => boolean | undefined;
+  /** A key's value as this stack's own file writes it (secure entries intact); undefined if unknown. */
+  readonly storedValue?: (key: string) => unknown;
 }
 
 const TOP_LEVEL_KEYS = Object.keys(stackSchema.shape);
@@ -89,7 +91,7 @@ export function loadStackSpec(raw: RawConfig, ctx: LoadContext): StackSpec {
     problems.push(...experimentRules(input.experiment, pools, input.cluster.mode !== "existing"));
     problems.push(...workdirRules(input.experiment));
   }
-  const secretEnv = checkSecretEnv(input.secretEnv, input.experiment, ctx.isSecret?.(`${NAMESPACE}:${SECRET_ENV_KEY}`));
+  const secretEnv = checkSecretEnv(input.secretEnv, input.experiment, ctx.isSecret?.(`${NAMESPACE}:${SECRET_ENV_KEY}`), ctx.storedValue?.(`${NAMESPACE}:${SECRET_ENV_KEY}`));
   problems.push(...secretEnv.problems);
   problems.push(...regionRules(input, raw));
   if (problems.length > 0) throw new ConfigError(problems, `stack "${ctx.stack}" has an invalid configuration`);
