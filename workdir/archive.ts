@@ -16,6 +16,7 @@ import * as path from "path";
 import type { Problem } from "../config/errors";
 import { show } from "../config/errors";
 import { IgnoreRule, isIgnored, parseIgnore } from "./ignore";
+import { outerIgnoreRules } from "./repo-ignore";
 import { TarEntry, deterministicGzip, sha256Hex, tarBytes } from "./tar";
 
 /**
@@ -113,7 +114,8 @@ function walk(root: string, at: string): Walked {
       }
     }
   };
-  visit(root, "", []);
+  // A workdir inside a git repository also honours the repository's rules from above it.
+  visit(root, "", outerIgnoreRules(root));
   return { files, problems };
 }
 
