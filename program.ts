@@ -7,7 +7,7 @@ import { ConfigError } from "./config/errors";
 import { NAMESPACE } from "./config/load";
 import { SECRET_ENV_KEY, secretEnvValues } from "./config/secret-env";
 import { WorkdirArchive, packExperimentWorkdir } from "./workdir/archive";
-import { stackConfigReader } from "./config/stack-file";
+import { readStackFileEntry, stackConfigReader, stackFilePath } from "./config/stack-file";
 import type { StackSpec } from "./config/spec";
 import { Plan, attachWorkdir } from "./plan/plan";
 import { validateStack } from "./plan/validate";
@@ -26,6 +26,7 @@ import { builtImagePlaceholder } from "./plan/image-build";
 import { awsTags } from "./components/aws/builders/cluster-args";
 import { NVIDIA_DEVICE_PLUGIN_CHART } from "./k8s/device-plugin";
 import { EXPERIMENT_LABEL } from "./k8s/labels";
+import { clusterNeedsNvidiaRuntimeClass, devicePluginRuntimeClass } from "./k8s/runtime-class";
 import { buildExperimentObjects, experimentInput, experimentObjectProblems } from "./k8s/experiment";
 import { lookupAccountFacts, lookupFileSystems } from "./components/aws/account-facts";
 import { DeployGate, deployDecision } from "./plan/deploy-gate";
@@ -40,15 +41,20 @@ function configKeyIsSecret(key: string): boolean | undefined {
   const runtime = pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean };
   return runtime.isConfigSecret ? runtime.isConfigSecret(key) : undefined;
 }
-import { clusterNeedsNvidiaRuntimeClass, devicePluginRuntimeClass } from "./k8s/runtime-class";
 
-/** Validate everything first: a config error must leave no half-created cluster behind. */
+/**
+ * Validate everything first: a config error must leave no half-created cluster behind.
+ * The stack's own file (stacks/Pulumi.<stack>.yaml: `stackConfigDir` in Pulumi.yaml) is read too,
+ * for what decrypted config hides: which secretEnv entries are secure.
+ */
 export function loadFromPulumi(projectDir = process.cwd()): { spec: StackSpec; plan: Plan } {
+  const stackFile = stackFilePath(projectDir, pulumi.getStack());
   return validateStack(pulumi.runtime.allConfig(), {
     project: pulumi.getProject(),
     stack: pulumi.getStack(),
     readStackConfig: stackConfigReader(projectDir),
     isSecret: configKeyIsSecret,
+    storedValue: (key) => readStackFileEntry(stackFile, key),
   });
 }
 

@@ -40,6 +40,8 @@ export interface LoadContext {
   readonly readStackConfig?: (stack: string) => RawConfig | undefined;
   /** Whether Pulumi lists a config key as secret (`pulumi.runtime.isConfigSecret`). */
   readonly isSecret?: (key: string) => boolean | undefined;
+  /** A key's value as this stack's own file writes it (secure entries intact); undefined if unknown. */
+  readonly storedValue?: (key: string) => unknown;
 }
 
 const TOP_LEVEL_KEYS = Object.keys(stackSchema.shape);
@@ -168,7 +170,7 @@ export function collectStack(raw: RawConfig, ctx: LoadContext): StackCollection 
   if (cluster && c.queueing.failed.size === 0) {
     problems.push(...queueingRules(cluster.mode, c.queueing.value, cluster.mode === "reuse" ? cluster.stack : undefined));
   }
-  const secretEnv = checkSecretEnv(c.secretEnv, e, ctx.isSecret?.(`${NAMESPACE}:${SECRET_ENV_KEY}`));
+  const secretEnv = checkSecretEnv(c.secretEnv, e, ctx.isSecret?.(`${NAMESPACE}:${SECRET_ENV_KEY}`), ctx.storedValue?.(`${NAMESPACE}:${SECRET_ENV_KEY}`));
   problems.push(...secretEnv.problems);
   for (const p of usablePools) problems.push(...poolApiRules(p.value!, `nodePools[${p.index}]`));
   problems.push(...regionRules(cluster?.mode, e, raw));

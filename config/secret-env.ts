@@ -34,10 +34,24 @@ export interface SecretEnvCheck {
 }
 
 /**
+ * Whether the stack file stores variable `name` of `secretEnv` in plain text. Under the Pulumi CLI
+ * the key arrives decrypted and listed as secret as soon as one entry is secure (see above), so a
+ * plain entry next to secure ones is told apart only in the file itself. False when unknown.
+ */
+function storedInPlain(stored: unknown, name: string): boolean {
+  if (typeof stored !== "object" || stored === null || Array.isArray(stored) || !(name in stored)) return false;
+  const entry = (stored as Record<string, unknown>)[name];
+  const secure = typeof entry === "object" && entry !== null && Object.keys(entry).length === 1 && typeof (entry as { secure?: unknown }).secure === "string";
+  return !secure;
+}
+
+/**
  * The variable names of a decoded `secretEnv` value, and its problems.
  * `keyIsSecret`: whether Pulumi lists the key as secret (undefined when unknown).
+ * `stored`: the key's value as the stack file writes it (`{ secure: ... }` entries intact), when
+ * the program could read the file; undefined otherwise.
  */
-export function checkSecretEnv(value: unknown, experiment: ExperimentInput | undefined, keyIsSecret: boolean | undefined): SecretEnvCheck {
+export function checkSecretEnv(value: unknown, experiment: ExperimentInput | undefined, keyIsSecret: boolean | undefined, stored?: unknown): SecretEnvCheck {
   if (value === undefined) return { names: [], problems: [] };
   const at = SECRET_ENV_KEY;
   if (value === SECRET_MARKER) {
@@ -62,7 +76,7 @@ export function checkSecretEnv(value: unknown, experiment: ExperimentInput | und
     if (experiment && name in experiment.env) problems.push({ path, message: `is also set in experiment.env; a variable is either plain or secret, not both (remove one)` });
     if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") {
       problems.push({ path, message: `must be a string value (got ${kindOf(v)})` });
-    } else if (keyIsSecret === false || (offline && v !== SECRET_MARKER)) {
+    } else if (keyIsSecret === false || (offline && v !== SECRET_MARKER) || storedInPlain(stored, name)) {
       problems.push({ path, message: `is stored in plain text in the stack file; secretEnv values must be Pulumi secrets (${SET_ONE.replace("NAME", name)}, and rotate the value that was exposed)` });
     }
   }

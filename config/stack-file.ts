@@ -64,6 +64,21 @@ export function listStacks(projectDir: string): string[] {
     .sort();
 }
 
+/**
+ * One config key's value as this stack's file writes it, `{ secure: ... }` entries intact, or
+ * undefined when the file or the key is missing or the file cannot be read. The program uses it
+ * where the engine's decrypted config cannot tell a secure entry from a plain one.
+ */
+export function readStackFileEntry(file: string, key: string): unknown {
+  try {
+    const body: unknown = parseDocument(fs.readFileSync(file, "utf8"), { uniqueKeys: true }).toJS();
+    const config = isPlainObject(body) ? body.config : undefined;
+    return isPlainObject(config) ? config[key] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function readStackFile(file: string): StackFile {
   const stack = stackNameFromPath(file);
   if (!stack) throw new ConfigError([{ path: file, message: "is not a stack file (expected a name like stacks/Pulumi.<stack>.yaml)" }]);

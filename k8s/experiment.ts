@@ -158,7 +158,8 @@ export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentO
     persistentVolumeClaims: volumes.persistentVolumeClaims,
     ...runObject(name),
     runName: name,
-    // Named after the experiment, not the run: a changed spec gets a new run, not a new Secret.
+    // The Secret is named after the experiment, not the run: a changed spec gets a new run, not a
+    // new Secret. The workdir ConfigMap is named after its archive (k8s/workdir.ts).
     workdirConfigMap: input.workdir ? buildWorkdirConfigMap({ job: names.job, namespace, experiment: experiment.name, stack, workdir: input.workdir }) : undefined,
     secretEnv: experiment.secretEnv.length > 0 ? buildSecretEnvSecret({ job: names.job, namespace, experiment: experiment.name, stack }) : undefined,
     s3Policy: s3AccessPolicy(volumeList, input.partition),

@@ -110,8 +110,19 @@ export function podScriptPath(experiment: ExperimentSpec): string {
   return path.posix.isAbsolute(experiment.script) ? experiment.script : path.posix.join(WORKDIR_MOUNT, experiment.script);
 }
 
+/**
+ * A setup command as a container argument. The kubelet expands `$(VAR)` in args and turns `$$`
+ * into `$` ("Double $$ are reduced to a single $, which allows for escaping the $(VAR_NAME)
+ * syntax": Container.args in kubernetes/kubernetes staging/src/k8s.io/api/core/v1/types.go), so
+ * every `$` is doubled and the shell in the pod gets the command as written. A local launch is
+ * not expanded by anyone and gets it as written too.
+ */
+export function podSetupArg(command: string): string {
+  return command.replace(/\$/g, () => "$$");
+}
+
 /** Launcher flags that unpack the workdir and run the setup commands, in that order. */
-function workdirFlags(experiment: ExperimentSpec, shipped: Shipped, map: (p: string) => string): string[] {
+function workdirFlags(experiment: ExperimentSpec, shipped: Shipped, map: (p: string) => string, pod: boolean): string[] {
   const flags: string[] = [];
   if (experiment.workdir) {
     if (!shipped.workdirSha256) throw new Error("a launch with a workdir needs the archive's sha256");
@@ -121,7 +132,7 @@ function workdirFlags(experiment: ExperimentSpec, shipped: Shipped, map: (p: str
       `--workdir-sha256=${shipped.workdirSha256}`,
     );
   }
-  return [...flags, ...experiment.setup.map((c) => `--setup=${c}`)];
+  return [...flags, ...experiment.setup.map((c) => `--setup=${pod ? podSetupArg(c) : c}`)];
 }
 
 export function buildLaunch(experiment: ExperimentSpec, target: LaunchTarget, shipped: Shipped = {}): Launch {
@@ -131,7 +142,7 @@ export function buildLaunch(experiment: ExperimentSpec, target: LaunchTarget, sh
     `--min-shm-mib=${target.kind === "pod" ? target.shmMiB : target.minShmMiB}`,
     ...experiment.datasets.map((d) => `--dataset=${map(d.mountPath)}`),
     ...(experiment.output ? [`--output=${map(experiment.output.mountPath)}`] : []),
-    ...workdirFlags(experiment, shipped, map),
+    ...workdirFlags(experiment, shipped, map, target.kind === "pod"),
   ];
   const wait =
     target.kind === "pod" && experiment.nodes > 1 && target.masterHost

@@ -32,8 +32,20 @@ export const PIP_CACHE_ENV = "PIP_CACHE_DIR";
 const WORKDIR_VOLUME = "workdir";
 const ARCHIVE_VOLUME = "workdir-archive";
 
-export function workdirConfigMapName(job: string): string {
-  return `${job}-workdir`;
+/** Hex digits of the archive's sha256 in its ConfigMap's name. */
+export const WORKDIR_NAME_HASH_LENGTH = 10;
+
+/**
+ * One ConfigMap per archive, `<experiment>-workdir-<10 hex of its sha256>` (at most 40 + 9 + 10 =
+ * 59 characters with the schema's 40-character experiment name): runs are content-addressed
+ * (k8s/run-name.ts), so each run's pods mount the archive they were planned with, and a pod of
+ * the previous run that restarts during an update still finds its own, not a new one that fails
+ * the launcher's sha256 check. A new archive is a new name, which @pulumi/kubernetes creates
+ * before it deletes the old object (its Diff asks for delete-before-replace only when the new
+ * name equals the old: pulumi/pulumi-kubernetes provider/pkg/provider/provider.go).
+ */
+export function workdirConfigMapName(job: string, sha256: string): string {
+  return `${job}-workdir-${sha256.slice(0, WORKDIR_NAME_HASH_LENGTH)}`;
 }
 
 export function secretEnvSecretName(job: string): string {
@@ -52,11 +64,15 @@ export function buildWorkdirConfigMap(input: { job: string; namespace: string; e
     apiVersion: "v1",
     kind: "ConfigMap",
     metadata: {
-      name: workdirConfigMapName(input.job),
+      name: workdirConfigMapName(input.job, input.workdir.sha256),
       namespace: input.namespace,
       labels: experimentLabels(input.experiment, input.stack, "workdir"),
       annotations: { [WORKDIR_SHA256_ANNOTATION]: input.workdir.sha256 },
     },
+    // Its content is its name: never updated in place ("Once a ConfigMap is marked as immutable,
+    // it is not possible to revert this change nor to mutate the contents of the data or the
+    // binaryData field": https://kubernetes.io/docs/concepts/configuration/configmap/#configmap-immutable).
+    immutable: true,
     binaryData: { [WORKDIR_ARCHIVE_FILE]: input.workdir.archiveBase64 },
   };
 }
@@ -97,7 +113,7 @@ export function podAdditions(input: { job: string; experiment: ExperimentSpec; w
   const annotations: Record<string, string> = {};
   if (input.workdirSha256) {
     // emptyDir: the unpacked files are the pod's own and writable (scripts may write next to themselves).
-    volumes.push({ name: ARCHIVE_VOLUME, configMap: { name: workdirConfigMapName(job), defaultMode: 0o444 } }, { name: WORKDIR_VOLUME, emptyDir: {} });
+    volumes.push({ name: ARCHIVE_VOLUME, configMap: { name: workdirConfigMapName(job, input.workdirSha256), defaultMode: 0o444 } }, { name: WORKDIR_VOLUME, emptyDir: {} });
     mounts.push({ name: ARCHIVE_VOLUME, mountPath: WORKDIR_ARCHIVE_DIR, readOnly: true }, { name: WORKDIR_VOLUME, mountPath: WORKDIR_MOUNT });
     annotations[WORKDIR_SHA256_ANNOTATION] = input.workdirSha256;
   }

@@ -4,6 +4,8 @@
  * appear in no resource's plain inputs, no output, no manifest and no plan text. The offline plan
  * shows names and a mask; plain values and clashing names are errors that never print a value.
  */
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { checkSecretEnv } from "../config/secret-env";
 import { parseStackFile, readStackFile } from "../config/stack-file";
@@ -17,6 +19,14 @@ const VALUES = { WANDB_API_KEY: "wandb-key-0123456789abcdef", HF_TOKEN: "hf_toke
 function asCli(values: Record<string, string>, secret = true) {
   const file = readStackFile(STACK);
   return { config: { ...file.config, [KEY]: JSON.stringify(values) }, secretKeys: secret ? [KEY] : [] };
+}
+
+/** A project directory whose stacks/ folder holds `text` as this stack's file. */
+function projectWithStackFile(text: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gtc-project-"));
+  fs.mkdirSync(path.join(dir, "stacks"));
+  fs.writeFileSync(path.join(dir, "stacks", path.basename(STACK)), text);
+  return dir;
 }
 
 describe("secretEnv through the program", () => {
@@ -50,6 +60,25 @@ describe("secretEnv through the program", () => {
     await planStack(STACK, asCli(VALUES, false)).catch((e: Error) => {
       for (const value of Object.values(VALUES)) expect(e.message).not.toContain(value);
     });
+  });
+
+  it("is stopped for a plain entry next to secure ones, which the engine passes decrypted under one secret key", async () => {
+    // `pulumi config set --secret --path secretEnv.WANDB_API_KEY` and `pulumi config set --path
+    // secretEnv.HF_TOKEN`: the program gets both decrypted and the key listed as secret, so only
+    // the stack's own file in the project's stacks/ folder tells them apart.
+    const project = projectWithStackFile(fs.readFileSync(STACK, "utf8").replace(/    HF_TOKEN:\n      secure: .*\n/, `    HF_TOKEN: ${VALUES.HF_TOKEN}\n`));
+    const error = await planStack(STACK, asCli(VALUES), project).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error?.message).toMatch(/secretEnv\.HF_TOKEN: is stored in plain text in the stack file/);
+    expect(error?.message).not.toMatch(/secretEnv\.WANDB_API_KEY/);
+    for (const value of Object.values(VALUES)) expect(error?.message).not.toContain(value);
+  });
+
+  it("runs when the stack's own file stores every entry as secure", async () => {
+    const run = await planStack(STACK, asCli(VALUES), projectWithStackFile(fs.readFileSync(STACK, "utf8")));
+    expect(run.json.outputs.summary).toMatchObject({ experiment: { secretEnv: ["HF_TOKEN", "WANDB_API_KEY"] } });
   });
 
   it("plans offline from the encrypted file with names and a mask", async () => {

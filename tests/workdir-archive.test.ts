@@ -68,6 +68,41 @@ describe("workdir archive", () => {
     expect(files).toEqual([".gitignore", "keep.pt", "lib/.gitignore", "lib/model.py", "requirements.txt", "train.py"]);
   });
 
+  it("inside a git repository, also honours the .gitignore files above it and info/exclude, as git does", () => {
+    const repo = tree({
+      // Lowest precedence: the repository's own exclude file, relative to the top.
+      ".git/info/exclude": "secret.txt\n",
+      // Above the workdir: an unanchored pattern matches at any depth, an anchored one from the top.
+      ".gitignore": "*.pt\nwandb/\n/projects/code/local.cfg\n/train.py\n",
+      "projects/.gitignore": "notes.md\n",
+      "projects/code/.gitignore": "!keep.pt\n",
+      "projects/code/train.py": "print('hi')\n",
+      "projects/code/model.pt": "w",
+      "projects/code/keep.pt": "k",
+      "projects/code/wandb/run-1/log.txt": "l",
+      "projects/code/notes.md": "n",
+      "projects/code/secret.txt": "s",
+      "projects/code/local.cfg": "c",
+    });
+    const workdir = path.join(repo, "projects", "code");
+    const files = packWorkdir("/", workdir).archive!.summary.files.map((f) => f.path);
+    expect(files).toEqual([".gitignore", "keep.pt", "train.py"]);
+    // Outside a repository the same directory ships everything its own .gitignore allows.
+    fs.renameSync(path.join(repo, ".git"), path.join(repo, "not-git"));
+    expect(packWorkdir("/", workdir).archive!.summary.files.map((f) => f.path)).toEqual([
+      ".gitignore", "keep.pt", "local.cfg", "model.pt", "notes.md", "secret.txt", "train.py", "wandb/run-1/log.txt",
+    ]);
+    // And real git, in a real repository with the same files, ships what the packer ships.
+    fs.renameSync(path.join(repo, "not-git"), path.join(repo, "old-git"));
+    const git = (...args: string[]) => spawnSync("git", ["-c", "core.excludesFile=/dev/null", ...args], { cwd: repo, encoding: "utf8" });
+    expect(git("init", "-q").status).toBe(0);
+    fs.writeFileSync(path.join(repo, ".git", "info", "exclude"), "secret.txt\n");
+    const listed = git("ls-files", "--others", "--exclude-standard", "--", "projects/code");
+    expect(listed.status).toBe(0);
+    expect(listed.stdout.trim().split("\n").map((f) => f.replace("projects/code/", "")).sort()).toEqual(files);
+    expect(packWorkdir("/", workdir).archive!.summary.files.map((f) => f.path)).toEqual(files);
+  });
+
   it("stops a directory too large to ship, naming the largest files and the fix", () => {
     const dir = tree({ ...CODE, "checkpoints/model.bin": Buffer.alloc(MAX_WORKDIR_BYTES + 1, 1) });
     const problems = messages(packWorkdir("/", dir, "train.py"));
@@ -102,6 +137,15 @@ describe("workdir archive", () => {
     expect(messages(packWorkdir("/", dir))).toEqual([
       "experiment.workdir: passwd is a symbolic link, which is not shipped (replace it with the file, or add it to .gitignore)",
     ]);
+  });
+
+  it("refuses a file name with a backslash, which the launcher would not unpack, unless it is ignored", () => {
+    const dir = tree({ ...CODE, "lib/a\\b.py": "Z = 3\n" });
+    expect(messages(packWorkdir("/", dir))).toEqual([
+      "experiment.workdir: lib/a\\b.py has a backslash in its name, which the pod cannot unpack (rename it, or add it to .gitignore)",
+    ]);
+    fs.writeFileSync(path.join(dir, ".gitignore"), "*\\\\*\n");
+    expect(packWorkdir("/", dir).problems).toEqual([]);
   });
 
   it("is read back by Python's tarfile file for file, long paths included", () => {

@@ -7,17 +7,20 @@ import * as os from "os";
 import * as path from "path";
 import { planStack, PROJECT_DIR } from "./helpers/plan";
 import type { PlanRun } from "../tools/plan-runner";
+import { experimentSchema } from "../config/schema";
+import { dnsLabelProblems } from "../k8s/names";
+import { workdirConfigMapName } from "../k8s/workdir";
 
 const EXAMPLE = path.join(PROJECT_DIR, "examples", "my-first-run");
 const SETUP = "pip install -r requirements.txt";
 
-function stackWithWorkdir(workdir: string): string {
+function stackWithWorkdir(workdir: string, setup = SETUP): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gtc-stack-"));
   const file = path.join(dir, "Pulumi.mine.yaml");
   const t4 = fs.readFileSync(path.join(PROJECT_DIR, "stacks", "Pulumi.t4-smoke.yaml"), "utf8");
   fs.writeFileSync(
     file,
-    t4.replace("    maxRunTimeMinutes: 30", `    maxRunTimeMinutes: 30\n    workdir: ${workdir}\n    script: train.py\n    setup: ${SETUP}`),
+    t4.replace("    maxRunTimeMinutes: 30", `    maxRunTimeMinutes: 30\n    workdir: ${workdir}\n    script: train.py\n    setup: ${setup}`),
   );
   return file;
 }
@@ -30,6 +33,14 @@ function copyOfExample(): string {
 
 function job(run: PlanRun): any {
   return run.json.resources.find((r) => r.type === "kubernetes:batch/v1:Job")!.inputs;
+}
+
+function workdirConfigMap(run: PlanRun): any {
+  return run.json.resources.find((r) => r.type === "kubernetes:core/v1:ConfigMap" && (r.inputs as any).binaryData)!.inputs;
+}
+
+function archiveVolume(run: PlanRun): string {
+  return job(run).spec.template.spec.volumes.find((v: any) => v.name === "workdir-archive").configMap.name;
 }
 
 describe("plan of a stack with a workdir", () => {
@@ -49,13 +60,35 @@ describe("plan of a stack with a workdir", () => {
     expect(first.text).toContain(`setup 1/1: ${SETUP}`);
     expect(first.text).toMatch(new RegExp(`workdir: ${code} -> 3 files, .* sha256 ${sha}`));
     expect(first.json.outputs.summary).toMatchObject({ experiment: { setup: [SETUP], workdir: { sha256: sha, files: expect.arrayContaining([{ path: "train.py", bytes: expect.any(Number) }]) } } });
-    const configMap = first.json.resources.find((r) => r.name === "mine-workdir" || (r.inputs as any).metadata?.name === "t4-smoke-workdir");
-    expect((configMap!.inputs as any).binaryData["workdir.tar.gz"]).toMatch(/^H4sI/); // base64 of a gzip header
+    const configMap = workdirConfigMap(first);
+    expect(configMap.binaryData["workdir.tar.gz"]).toMatch(/^H4sI/); // base64 of a gzip header
+    // Named after its archive and never updated in place; the pod mounts that very one.
+    expect(configMap.metadata.name).toBe(`t4-smoke-workdir-${sha.slice(0, 10)}`);
+    expect(configMap.immutable).toBe(true);
+    expect(archiveVolume(first)).toBe(configMap.metadata.name);
 
     fs.appendFileSync(path.join(code, "train.py"), "# a changed comment\n");
     const changed = await planStack(stack);
     expect(changed.plan.experiment!.workdir!.sha256).not.toBe(sha);
     expect(JSON.stringify(job(changed).spec)).not.toBe(JSON.stringify(job(first).spec));
+    expect(workdirConfigMap(changed).metadata.name).toBe(`t4-smoke-workdir-${changed.plan.experiment!.workdir!.sha256.slice(0, 10)}`);
+    expect(archiveVolume(changed)).toBe(workdirConfigMap(changed).metadata.name);
+    expect(workdirConfigMap(changed).metadata.name).not.toBe(configMap.metadata.name);
+  });
+
+  it("keeps the longest workdir ConfigMap name a valid Kubernetes name", () => {
+    const longest = "e".repeat((experimentSchema.shape.name as unknown as { maxLength: number }).maxLength);
+    expect(longest).toHaveLength(40);
+    expect(dnsLabelProblems(workdirConfigMapName(longest, "f".repeat(64)))).toEqual([]);
+  });
+
+  it("doubles each $ of a setup command in the pod's arguments, which the kubelet would expand, and nothing else", async () => {
+    const setup = 'echo $HOME "$(pwd)"';
+    const run = await planStack(stackWithWorkdir(copyOfExample(), `'${setup}'`));
+    const trainer = job(run).spec.template.spec.containers[0];
+    expect(trainer.args).toContain('--setup=echo $$HOME "$$(pwd)"');
+    expect(run.plan.experiment!.setup).toEqual([setup]);
+    expect(run.text).toContain(`setup 1/1: ${setup}`);
   });
 
   it("resolves a relative workdir against the project directory, wherever the stack file is", async () => {

@@ -16,6 +16,7 @@ import * as path from "path";
 import type { Problem } from "../config/errors";
 import { show } from "../config/errors";
 import { IgnoreRule, isIgnored, parseIgnore } from "./ignore";
+import { outerIgnoreRules } from "./repo-ignore";
 import { TarEntry, deterministicGzip, sha256Hex, tarBytes } from "./tar";
 
 /**
@@ -98,6 +99,12 @@ function walk(root: string, at: string): Walked {
       const absolute = path.join(dir, name);
       const stat = fs.lstatSync(absolute);
       if (isIgnored(here, relPath, stat.isDirectory())) continue;
+      if (name.includes("\\")) {
+        // The launcher refuses any archive member with a backslash (images/launcher/workdir.py
+        // _safe_member), so the pod would fail at unpack: say so here, before anything is applied.
+        problems.push({ path: at, message: `${relPath} has a backslash in its name, which the pod cannot unpack (rename it, or add it to .gitignore)` });
+        continue;
+      }
       if (stat.isDirectory()) visit(absolute, relPath, here);
       else if (stat.isFile()) files.push({ path: relPath, absolute, bytes: stat.size, executable: (stat.mode & 0o100) !== 0 });
       else if (stat.isSymbolicLink()) {
@@ -107,7 +114,8 @@ function walk(root: string, at: string): Walked {
       }
     }
   };
-  visit(root, "", []);
+  // A workdir inside a git repository also honours the repository's rules from above it.
+  visit(root, "", outerIgnoreRules(root));
   return { files, problems };
 }
 

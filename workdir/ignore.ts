@@ -19,6 +19,11 @@
 export interface IgnoreRule {
   /** Directory of the `.gitignore` the rule came from, relative to the workdir ("" at the top). */
   readonly base: string;
+  /**
+   * For a `.gitignore` above the workdir (workdir/repo-ignore.ts): the workdir's path relative to
+   * that file's directory, put in front of each path matched. Empty otherwise.
+   */
+  readonly above?: string;
   readonly pattern: string;
   readonly negate: boolean;
   readonly directoryOnly: boolean;
@@ -78,8 +83,11 @@ function globToRegex(glob: string): string {
   return out;
 }
 
-/** One `.gitignore` file's rules; `base` is its directory relative to the workdir. */
-export function parseIgnore(text: string, base = ""): IgnoreRule[] {
+/**
+ * One `.gitignore` file's rules; `base` is its directory relative to the workdir, or for a file
+ * above the workdir, `above` is the workdir relative to the file's directory.
+ */
+export function parseIgnore(text: string, base = "", above = ""): IgnoreRule[] {
   const rules: IgnoreRule[] = [];
   for (const rawLine of text.split(/\r?\n/)) {
     let line = trimTrailingSpaces(rawLine);
@@ -98,7 +106,7 @@ export function parseIgnore(text: string, base = ""): IgnoreRule[] {
     const anchored = line.includes("/");
     const body = line.replace(/^\/+/, "");
     const source = anchored || body.startsWith("**/") ? globToRegex(body) : `(?:[^/]*/)*${globToRegex(body)}`;
-    rules.push({ base, pattern: rawLine.trim(), negate, directoryOnly, regex: new RegExp(`^${source}$`) });
+    rules.push({ base, ...(above ? { above } : {}), pattern: rawLine.trim(), negate, directoryOnly, regex: new RegExp(`^${source}$`) });
   }
   return rules;
 }
@@ -118,6 +126,7 @@ export function isIgnored(rules: readonly IgnoreRule[], path: string, isDirector
       if (!path.startsWith(`${rule.base}/`)) continue;
       relative = path.slice(rule.base.length + 1);
     }
+    if (rule.above) relative = `${rule.above}/${relative}`;
     if (rule.regex.test(relative)) ignored = !rule.negate;
   }
   return ignored;

@@ -8,14 +8,19 @@ process.setMaxListeners(100);
 
 export const PROJECT_DIR = path.resolve(__dirname, "../..");
 
-export async function planStack(stackOrFile: string, programConfig?: Parameters<typeof import("../../tools/plan-runner").runPlan>[0]["programConfig"]): Promise<PlanRun> {
+/** `projectDir`: the directory the program runs in (its stacks/ folder included); this project's by default. */
+export async function planStack(
+  stackOrFile: string,
+  programConfig?: Parameters<typeof import("../../tools/plan-runner").runPlan>[0]["programConfig"],
+  projectDir = PROJECT_DIR,
+): Promise<PlanRun> {
   const stackFile = resolveStackArg(PROJECT_DIR, stackOrFile).file;
   let runner!: typeof import("../../tools/plan-runner");
   jest.isolateModules(() => {
     runner = require("../../tools/plan-runner");
   });
   return runner.runPlan({
-    projectDir: PROJECT_DIR,
+    projectDir,
     stackFile,
     programConfig,
     loadProgram: () => {
