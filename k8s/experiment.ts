@@ -42,6 +42,8 @@ export interface ExperimentBuildInput {
   readonly workdir?: ShippedWorkdir;
   /** The Kueue LocalQueue the run is submitted to; none: no queue label. */
   readonly queueName?: string;
+  /** How long workers of a multi-node run wait for pod 0 (plan.queueing.restart). */
+  readonly rendezvousTimeoutSeconds?: number;
 }
 
 export interface ExperimentObjects {
@@ -95,6 +97,7 @@ export function experimentInput(spec: StackSpec, plan: Plan, launcherFiles: Read
     launcherFiles,
     workdir,
     queueName: plan.queueing.localQueue,
+    rendezvousTimeoutSeconds: plan.queueing.restart?.rendezvousTimeoutSeconds,
   };
 }
 
@@ -127,6 +130,7 @@ export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentO
       workdirSha256: input.workdir?.sha256,
       queueName: input.queueName,
       checkpointDir: checkpointDir(experiment, run),
+      rendezvousTimeoutSeconds: input.rendezvousTimeoutSeconds,
     };
     return experiment.nodes > 1 ? { jobSet: buildTrainingJobSet(jobInput) } : { job: buildTrainingJob(jobInput) };
   };

@@ -62,6 +62,8 @@ export interface TrainingJobInput {
   readonly queueName?: string;
   /** The run's checkpoint directory on the output volume, passed as GTC_CHECKPOINT_DIR. */
   readonly checkpointDir?: string;
+  /** How long workers wait for pod 0 (plan.queueing.restart.rendezvousTimeoutSeconds); multi-node runs. */
+  readonly rendezvousTimeoutSeconds?: number;
 }
 
 /**
@@ -89,6 +91,7 @@ function trainer(input: TrainingJobInput): IContainer {
     gpusPerNode: experiment.gpusPerNode,
     masterHost: multiNode ? (input.masterHost ?? masterHost(input.names)) : undefined,
     shmMiB: sizing.shmMiB,
+    rendezvousTimeoutSeconds: input.rendezvousTimeoutSeconds,
   }, { workdirSha256: input.workdirSha256 });
   const added = additions(input);
   const devices: Record<string, string> = { [GPU_RESOURCE]: String(experiment.gpusPerNode) };

@@ -39,6 +39,25 @@ export const REQUEUE_BACKOFF_MAX_SECONDS = 3600;
  */
 export const TERMINATION_GRACE_SECONDS = 120;
 
+/**
+ * Seconds a worker of a multi-node run waits beyond Kueue's waitForPodsReady timeout for pod 0
+ * (the launcher's --wait-seconds and torchrun's rendezvous timeout): Kueue, not the worker, must be
+ * the one to give up on a slow start, or a worker whose node came first fails the run as a
+ * training failure while pod 0 is still legitimately starting. Kueue evicts the whole run at its
+ * timeout anyway, so a longer wait costs nothing.
+ */
+export const RENDEZVOUS_MARGIN_SECONDS = 120;
+/**
+ * Where the cluster's own Kueue decides (queueing.install false) its timeout is unknown here: wait as
+ * long as the longest timeout a stack may configure (config/queueing.ts, podsReadyTimeoutMinutes).
+ */
+export const UNKNOWN_PODS_READY_MINUTES = 240;
+
+/** How long a worker waits for pod 0: Kueue's waitForPodsReady timeout plus a margin. */
+export function rendezvousTimeoutSeconds(podsReady: Pick<PodsReadyPlan, "timeoutMinutes"> | undefined): number {
+  return (podsReady?.timeoutMinutes ?? UNKNOWN_PODS_READY_MINUTES) * 60 + RENDEZVOUS_MARGIN_SECONDS;
+}
+
 export interface PodsReadyPlan {
   readonly timeoutMinutes: number;
   /** Expected minutes to ready pods on the slowest pool: scale-up + image pull. */
@@ -54,6 +73,8 @@ export interface RestartPlan {
   /** Restarts of the whole run after a training failure (JobSet only; a Job fails at once). */
   readonly maxRestarts: number;
   readonly terminationGraceSeconds: number;
+  /** How long workers of a multi-node run wait for pod 0 (rendezvousTimeoutSeconds). */
+  readonly rendezvousTimeoutSeconds: number;
   /** Environment variable the training command reads its checkpoint directory from, when the run has an output volume. */
   readonly checkpointEnv?: string;
 }
@@ -110,6 +131,7 @@ export function planQueueing(spec: StackSpec, pools: readonly PoolPlan[], namesp
       kind: e.nodes > 1 ? "JobSet" : "Job",
       maxRestarts: e.nodes > 1 ? e.maxRestarts : 0,
       terminationGraceSeconds: TERMINATION_GRACE_SECONDS,
+      rendezvousTimeoutSeconds: rendezvousTimeoutSeconds(podsReady),
       checkpointEnv: e.output ? CHECKPOINT_ENV : undefined,
     },
   };
