@@ -144,7 +144,8 @@ export function trainingPodTemplate(input: TrainingJobInput, labels: Record<stri
     },
     spec: {
       restartPolicy: "Never",
-      // SIGTERM to SIGKILL: enough of a spot reclaim's two-minute notice to save a checkpoint.
+      // SIGTERM to SIGKILL for the pod; torchrun gives the script about 30 s of it to save
+      // (plan/queueing.ts TORCHRUN_SHUTDOWN_SECONDS).
       terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
       nodeSelector: { ...input.nodeSelector },
       tolerations: [gpuToleration()],
