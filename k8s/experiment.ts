@@ -51,6 +51,8 @@ export interface ExperimentBuildInput {
   readonly runtimeClassName?: string;
   /** AWS region (`aws:region`), for the S3 volumes' `region` mount option. */
   readonly region?: string;
+  /** How long workers of a multi-node run wait for pod 0 (plan.queueing.restart). */
+  readonly rendezvousTimeoutSeconds?: number;
 }
 
 export interface ExperimentObjects {
@@ -106,6 +108,7 @@ export function experimentInput(spec: StackSpec, plan: Plan, launcherFiles: Read
     queueName: plan.queueing.localQueue,
     runtimeClassName: trainingRuntimeClass(spec, experimentPool(spec, plan).kind),
     region: spec.region,
+    rendezvousTimeoutSeconds: plan.queueing.restart?.rendezvousTimeoutSeconds,
   };
 }
 
@@ -146,6 +149,7 @@ export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentO
       queueName: input.queueName,
       checkpointDir: checkpointDir(experiment, run),
       runtimeClassName: input.runtimeClassName,
+      rendezvousTimeoutSeconds: input.rendezvousTimeoutSeconds,
     };
     return experiment.nodes > 1 ? { jobSet: buildTrainingJobSet(jobInput) } : { job: buildTrainingJob(jobInput) };
   };

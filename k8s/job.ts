@@ -64,6 +64,8 @@ export interface TrainingJobInput {
   readonly checkpointDir?: string;
   /** RuntimeClass of the pods where the NVIDIA runtime is not the default (k8s/runtime-class.ts). */
   readonly runtimeClassName?: string;
+  /** How long workers wait for pod 0 (plan.queueing.restart.rendezvousTimeoutSeconds); multi-node runs. */
+  readonly rendezvousTimeoutSeconds?: number;
 }
 
 /**
@@ -91,6 +93,7 @@ function trainer(input: TrainingJobInput): IContainer {
     gpusPerNode: experiment.gpusPerNode,
     masterHost: multiNode ? (input.masterHost ?? masterHost(input.names)) : undefined,
     shmMiB: sizing.shmMiB,
+    rendezvousTimeoutSeconds: input.rendezvousTimeoutSeconds,
   }, { workdirSha256: input.workdirSha256 });
   const added = additions(input);
   const devices: Record<string, string> = { [GPU_RESOURCE]: String(experiment.gpusPerNode) };
@@ -144,7 +147,8 @@ export function trainingPodTemplate(input: TrainingJobInput, labels: Record<stri
     spec: {
       restartPolicy: "Never",
       ...(input.runtimeClassName ? { runtimeClassName: input.runtimeClassName } : {}),
-      // SIGTERM to SIGKILL: enough of a spot reclaim's two-minute notice to save a checkpoint.
+      // SIGTERM to SIGKILL for the pod; torchrun gives the script about 30 s of it to save
+      // (plan/queueing.ts TORCHRUN_SHUTDOWN_SECONDS).
       terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
       nodeSelector: { ...input.nodeSelector },
       tolerations: [gpuToleration()],

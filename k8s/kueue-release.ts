@@ -71,6 +71,10 @@ export function kueueConfiguration(podsReady: PodsReadyPlan): KueueConfiguration
     // apis/config/v1beta2/configuration_types.go, WaitForPodsReady and RequeuingStrategy.
     waitForPodsReady: {
       timeout: goMinutes(podsReady.timeoutMinutes),
+      // A running run whose pods stop being ready (a failed pod whose replacement cannot be
+      // scheduled) is evicted after this long; v1beta2 defaults it to `timeout`
+      // (apis/config/v1beta2/defaults.go at v0.19.2), written out so the plan's bound holds.
+      recoveryTimeout: goMinutes(podsReady.timeoutMinutes),
       // Other runs keep being admitted while one waits for its nodes (the default, written out).
       blockAdmission: false,
       requeuingStrategy: {

@@ -16,8 +16,10 @@ import { WORKDIR_ARCHIVE_DIR, WORKDIR_ARCHIVE_FILE, WORKDIR_MOUNT } from "./work
 export const LAUNCHER_DIR = "/opt/gtc";
 export const RENDEZVOUS_PORT = 29500;
 /**
- * How long workers wait for pod 0 (its DNS name and its rendezvous store): long enough for
- * pod 0's node to scale up from zero and pull a multi-GB image.
+ * How long workers wait for pod 0 (its DNS name and its rendezvous store) when the caller does not
+ * say: long enough for pod 0's node to scale up from zero and pull a multi-GB image. The cluster
+ * passes the plan's value instead (plan/queueing.ts rendezvousTimeoutSeconds: Kueue's
+ * waitForPodsReady timeout plus a margin), so Kueue gives up on a slow start before a worker does.
  */
 export const RENDEZVOUS_TIMEOUT_SECONDS = 900;
 
@@ -29,6 +31,8 @@ export type LaunchTarget =
       /** Stable DNS name of pod 0, `<jobset>-node-0-0.<jobset>`; only for multi-node runs. */
       readonly masterHost?: string;
       readonly shmMiB: number;
+      /** How long a worker waits for pod 0; multi-node runs only. @default RENDEZVOUS_TIMEOUT_SECONDS */
+      readonly rendezvousTimeoutSeconds?: number;
     }
   | {
       readonly kind: "local";
@@ -101,7 +105,7 @@ function torchrunArgs(experiment: ExperimentSpec, target: LaunchTarget): string[
     // The static rendezvous waits 600 s for every node by default; give it as long as the
     // launcher waits for pod 0, so a worker that found pod 0 late still joins (torch
     // distributed/elastic/rendezvous/static_tcp_rendezvous.py reads `timeout` from rdzv_conf).
-    `--rdzv_conf=timeout=${RENDEZVOUS_TIMEOUT_SECONDS}`,
+    `--rdzv_conf=timeout=${target.rendezvousTimeoutSeconds ?? RENDEZVOUS_TIMEOUT_SECONDS}`,
   ];
 }
 
@@ -146,7 +150,7 @@ export function buildLaunch(experiment: ExperimentSpec, target: LaunchTarget, sh
   ];
   const wait =
     target.kind === "pod" && experiment.nodes > 1 && target.masterHost
-      ? [`--wait-for-host=${target.masterHost}`, `--wait-seconds=${RENDEZVOUS_TIMEOUT_SECONDS}`]
+      ? [`--wait-for-host=${target.masterHost}`, `--wait-seconds=${target.rendezvousTimeoutSeconds ?? RENDEZVOUS_TIMEOUT_SECONDS}`]
       : [];
   const launcherDir = target.kind === "local" ? target.launcherDir : LAUNCHER_DIR;
   const python = target.kind === "local" ? target.python : "python3";

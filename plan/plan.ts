@@ -146,6 +146,7 @@ export function buildPlan(spec: StackSpec): Plan {
     throw new ConfigError(problems, `the compatibility gate stopped stack "${spec.stack}" before any resource was created`);
   }
   const experiment = spec.experiment ? planExperiment(spec, pools) : undefined;
+  const idle = planIdle(spec, pools);
   return {
     project: spec.project,
     stack: spec.stack,
@@ -154,8 +155,8 @@ export function buildPlan(spec: StackSpec): Plan {
     pools,
     experiment,
     verdicts: result.verdicts,
-    idle: planIdle(spec, pools),
-    queueing: planQueueing(spec, pools, TRAINING_NAMESPACE, experiment?.costPerHour),
+    idle,
+    queueing: planQueueing(spec, pools, TRAINING_NAMESPACE, experiment?.costPerHour, idle.nodeScaleDown?.boundMinutes),
     warnings: planWarnings(spec, pools),
   };
 }

@@ -15,12 +15,13 @@ export function renderQueueing(plan: Plan): string[] {
   if (ready) {
     const why = ready.source === "derived" ? `derived: about ${ready.expectedMinutes} min expected to ready pods (scale-up from zero + image pull) x 1.5, at most 20` : "set by queueing.podsReadyTimeoutMinutes";
     lines.push(`waitForPodsReady: a run whose pods are not all ready ${ready.timeoutMinutes} min after admission gives its GPUs back and is requeued (${why})`);
+    lines.push(`  the same ${ready.timeoutMinutes} min (recoveryTimeout) for a running run whose pods stop being ready, say a failed pod whose replacement cannot be scheduled`);
     lines.push(`  requeued at most ${ready.requeueLimit} time${ready.requeueLimit === 1 ? "" : "s"}, backoff from ${ready.backoffBaseSeconds} s doubling; then deactivated (Workload condition reason RequeuingLimitExceeded)`);
   } else {
     lines.push("waitForPodsReady: as the cluster's own Kueue is configured");
   }
   if (q.stuckStartCost) {
-    lines.push(`  a stuck start costs at most ${dollars(q.stuckStartCost.perAttempt)} per attempt, ${dollars(q.stuckStartCost.allAttempts)} over all ${ready!.requeueLimit + 1} attempts`);
+    lines.push(`  a stuck start costs at most ${dollars(q.stuckStartCost.perAttempt)} per attempt, ${dollars(q.stuckStartCost.allAttempts)} over all ${ready!.requeueLimit + 1} attempts with the nodes left idle between them (requeue backoff) and after the last (until scale-down), ${q.stuckStartCost.idleMinutes} min in all`);
   }
   const r = q.restart;
   if (r) {
@@ -29,11 +30,15 @@ export function renderQueueing(plan: Plan): string[] {
     } else {
       lines.push("restarts: a Job; a disrupted pod (spot reclaim, drain) is replaced, a training failure fails the run at once");
     }
+    const sigterm = `about ${r.saveSeconds} s (torchrun's shutdown) within a ${r.terminationGraceSeconds} s pod grace period`;
     lines.push(
       r.checkpointEnv
-        ? `  resume: ${r.checkpointEnv} names the run's checkpoint directory on the output volume; pods get ${r.terminationGraceSeconds} s to save on SIGTERM`
-        : `  resume: no output volume, so no checkpoint directory; pods get ${r.terminationGraceSeconds} s to stop on SIGTERM`,
+        ? `  resume: ${r.checkpointEnv} names the run's checkpoint directory on the output volume; on SIGTERM the script has ${sigterm} to save`
+        : `  resume: no output volume, so no checkpoint directory; on SIGTERM the script has ${sigterm} to stop`,
     );
+    if (r.checkpointEnv) {
+      lines.push(`  any change to the run's spec gives it a new run name and a new ${r.checkpointEnv}: training starts again from step 0`);
+    }
   }
   return lines;
 }

@@ -49,8 +49,9 @@ export function renderPlan(plan: Plan): string {
     if (e.nodes > 1) add(`  network: ${e.network.mode} (${e.network.reason})`);
     add(`  command: torch.distributed.run --nnodes ${e.nodes} --nproc_per_node ${e.gpusPerNode} ${[e.script, ...e.args].join(" ")}`);
     for (const line of renderShipped(e)) add(`  ${line}`);
-    const cost = e.costPerHour === undefined ? "node cost outside AWS" : `${dollars(e.costPerHour)}/h while running, at most ${dollars(e.maxRunCost!)} over its ${e.maxRunTimeMinutes}-minute limit`;
+    const cost = e.costPerHour === undefined ? "node cost outside AWS" : `${dollars(e.costPerHour)}/h while running, at most ${dollars(e.maxRunCost!)} per attempt over its ${e.maxRunTimeMinutes}-minute limit`;
     add(`  cost: ${cost}`);
+    for (const line of renderAttempts(plan)) add(`        ${line}`);
   }
 
   if (plan.verdicts.length > 0) {
@@ -79,6 +80,27 @@ export function renderPlan(plan: Plan): string {
   add("Idle policy");
   for (const line of renderIdle(plan)) add(`  ${line}`);
   return lines.join("\n");
+}
+
+/**
+ * What "per attempt" means. The limit is activeDeadlineSeconds, which restarts with every attempt: a
+ * JobSet's child Job is recreated, with a fresh deadline, at each group restart; a Job that Kueue
+ * evicts and admits again is suspended and resumed, which resets its start time
+ * (https://kubernetes.io/docs/concepts/workloads/controllers/job/#suspending-a-job).
+ */
+function renderAttempts(plan: Plan): string[] {
+  const e = plan.experiment!;
+  const r = plan.queueing.restart;
+  const lines: string[] = [];
+  if (r?.kind === "JobSet") {
+    const attempts = r.maxRestarts + 1;
+    const bound = e.maxRunCost === undefined ? "" : `, at most ${dollars(Math.round(e.maxRunCost * attempts * 100) / 100)}`;
+    lines.push(`each group restart is a new attempt: ${attempts} attempt${attempts === 1 ? "" : "s"} when training fails (maxRestarts ${r.maxRestarts} + 1)${bound}; restarts after node disruptions are not limited`);
+  }
+  if (plan.queueing.podsReady) {
+    lines.push(`a run Kueue evicts (waitForPodsReady) and admits again starts a new attempt too, at most ${plan.queueing.podsReady.requeueLimit} times`);
+  }
+  return lines;
 }
 
 /** The idle section: when GPU nodes go, what an idle node costs, what `npm run reap` does. */

@@ -8,6 +8,7 @@ import { DEVICE_PLUGIN_NAMESPACE, NVIDIA_DEVICE_PLUGIN_CHART, devicePluginValues
 import { buildExperimentObjects, experimentInput } from "../k8s/experiment";
 import { masterHost } from "../k8s/job";
 import { buildLaunch } from "../k8s/launch";
+import { rendezvousTimeoutSeconds } from "../plan/queueing";
 import { EXPERIMENT_LABEL, labelValue } from "../k8s/labels";
 import { GPU_PRESENT_LABEL, GPU_TAINT, experimentNames, gpuNodeLabels } from "../k8s/names";
 import { nodeMatchesAffinity, nodeMatchesSelector, tolerates } from "../k8s/scheduling";
@@ -150,12 +151,28 @@ describe("multi-node JobSet of a100-2x8", () => {
         `--master_addr=${masterHost(names)}`,
         "--master_port=29500",
         `--wait-for-host=${masterHost(names)}`,
-        "--wait-seconds=900",
-        // torchrun's rendezvous waits at least as long as the launcher waits for pod 0.
-        "--rdzv_conf=timeout=900",
+        // Kueue's 18-minute waitForPodsReady timeout plus 2 minutes: Kueue gives up on a slow pod 0
+        // before a worker does, and torchrun's rendezvous waits as long as the launcher.
+        "--wait-seconds=1200",
+        "--rdzv_conf=timeout=1200",
       ]),
     );
     expect(trainer.args!.indexOf(`--wait-for-host=${masterHost(names)}`)).toBeLessThan(trainer.args!.indexOf("--"));
+  });
+
+  it("makes workers wait for pod 0 longer than Kueue waits for the run's pods, whatever the timeout", () => {
+    const { spec, plan } = loadStack("a100-2x8");
+    const waited = (timeoutMinutes: number) => {
+      const seconds = rendezvousTimeoutSeconds({ timeoutMinutes });
+      const args = buildLaunch(spec.experiment!, { kind: "pod", gpusPerNode: 8, masterHost: "h", shmMiB: 1024, rendezvousTimeoutSeconds: seconds }).args;
+      return [args.find((a) => a.startsWith("--wait-seconds=")), args.find((a) => a.startsWith("--rdzv_conf="))];
+    };
+    expect(plan.queueing.restart!.rendezvousTimeoutSeconds).toBeGreaterThan(plan.queueing.podsReady!.timeoutMinutes * 60);
+    // The longest timeout a stack may set (240 min) still leaves the worker waiting longer.
+    expect(waited(240)).toEqual(["--wait-seconds=14520", "--rdzv_conf=timeout=14520"]);
+    expect(waited(45)).toEqual(["--wait-seconds=2820", "--rdzv_conf=timeout=2820"]);
+    // A cluster's own Kueue (timeout unknown here): as long as the longest one a stack may set.
+    expect(rendezvousTimeoutSeconds(undefined)).toBe(14520);
   });
 
   it("asks for the p4d's 4 EFA interfaces and points libfabric at them", () => {

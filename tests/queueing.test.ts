@@ -6,6 +6,7 @@ import { parse } from "yaml";
 import { listStacks } from "../config/stack-file";
 import { buildPlan } from "../plan/plan";
 import { renderPlan } from "../plan/render";
+import { stuckStartIdleMinutes } from "../plan/queueing";
 import { CLUSTER_QUEUE } from "../k8s/cluster-queue";
 import { JOBSET_CHART } from "../k8s/jobset-release";
 import { KUEUE_CHART } from "../k8s/kueue-release";
@@ -74,10 +75,33 @@ describe("waitForPodsReady in the plan", () => {
     const text = renderPlan(loadStack("a100-2x8").plan);
     expect(text).toContain("queue: LocalQueue default/training (created by this stack, with Kueue and JobSet)");
     expect(text).toContain("not all ready 18 min after admission");
-    // 2 x p4d.24xlarge at $21.96/h for 18 minutes, then 4 attempts (3 requeues).
-    expect(text).toContain("a stuck start costs at most $13.18 per attempt, $52.72 over all 4 attempts");
+    // 2 x p4d.24xlarge at $21.96/h for 18 minutes, then 4 attempts (3 requeues): 4 x $13.18, plus the
+    // nodes idle during the backoffs (1 + 2 + 4 min) and until scale-down after the last (7 min): 14 min, $10.25.
+    expect(text).toContain("a stuck start costs at most $13.18 per attempt, $62.97 over all 4 attempts");
+    expect(text).toContain("14 min in all");
+    expect(text).toContain("the same 18 min (recoveryTimeout)");
     expect(text).toContain("after a training failure at most 1 restart");
     expect(renderPlan(loadStack("shared-t4-sweep").plan)).toContain("queue: LocalQueue default/training (created by stack shared-cluster)");
+  });
+
+  it("counts a requeue backoff as idle node time only until scale-down would have removed the nodes", () => {
+    const ready = { timeoutMinutes: 18, expectedMinutes: 12, source: "derived" as const, requeueLimit: 3, backoffBaseSeconds: 600, backoffMaxSeconds: 3600 };
+    // Backoffs of 10, 20 and 40 min, each capped at the 12-minute scale-down bound, then 12 min after the last.
+    expect(stuckStartIdleMinutes(ready, 12)).toBe(10 + 12 + 12 + 12);
+    expect(stuckStartIdleMinutes({ ...ready, requeueLimit: 0 }, 12)).toBe(12);
+  });
+
+  it("prices the run per attempt and says how many attempts there can be", () => {
+    const text = renderPlan(loadStack("a100-2x8").plan);
+    expect(text).toContain("at most $527.05 per attempt over its 720-minute limit");
+    expect(text).toContain("2 attempts when training fails (maxRestarts 1 + 1), at most $1054.10; restarts after node disruptions are not limited");
+  });
+
+  it("says how long the script really has to save on SIGTERM, and that a changed spec starts over", () => {
+    const text = renderPlan(loadStack("a100-2x8").plan);
+    expect(text).toContain("on SIGTERM the script has about 30 s (torchrun's shutdown) within a 120 s pod grace period to save");
+    expect(text).not.toContain("120 s to save");
+    expect(text).toContain("any change to the run's spec gives it a new run name and a new GTC_CHECKPOINT_DIR: training starts again from step 0");
   });
 });
 
@@ -91,6 +115,7 @@ describe("queue objects of a cluster stack", () => {
     expect(config.integrations.frameworks).toEqual(["batch/job", "jobset.x-k8s.io/jobset"]);
     expect(config.waitForPodsReady).toEqual({
       timeout: "18m",
+      recoveryTimeout: "18m",
       blockAdmission: false,
       requeuingStrategy: { timestamp: "Eviction", backoffLimitCount: 3, backoffBaseSeconds: 60, backoffMaxSeconds: 3600 },
     });

@@ -3,7 +3,8 @@
 Every training pod with an output volume gets GTC_CHECKPOINT_DIR: a directory on that volume that
 belongs to the run (it survives pod restarts, node reclaims and JobSet group restarts; a replaced
 run gets a new one). A script saves its state there now and then and when it receives SIGTERM
-(the pod then has terminationGracePeriodSeconds to finish), and loads it on start. This module is
+(it then has about 30 s: torchrun, which receives the pod's SIGTERM, kills its workers 30 s after
+passing it on, whatever the pod's grace period), and loads it on start. This module is
 that contract for the smoke workload, and an example for your own scripts: stdlib and torch only.
 """
 import os

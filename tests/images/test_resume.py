@@ -31,7 +31,11 @@ def torchrun(checkpoints):
 
 
 def run_until_saved(argv, env, at_least, stop_signal, timeout=120):
-    """Start a run, wait until it reports a save at step >= at_least, then send stop_signal to its whole group."""
+    """Start a run, wait until it reports a save at step >= at_least, then stop it.
+
+    SIGKILL goes to every process (a killed container); SIGTERM to torchrun alone: in a pod the kubelet signals PID 1, which is torchrun (launch.py execs it), and torchrun's
+    agent passes SIGTERM on to its workers. Signalling the whole group would hide a broken hand-over.
+    """
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True,
                             start_new_session=True)
     deadline, seen = time.monotonic() + timeout, []
@@ -39,7 +43,10 @@ def run_until_saved(argv, env, at_least, stop_signal, timeout=120):
         for line in proc.stdout:
             seen.append(line)
             if "smoke: saved step " in line and int(line.split("saved step ")[1].split()[0]) >= at_least:
-                os.killpg(proc.pid, stop_signal)
+                if stop_signal == signal.SIGKILL:
+                    os.killpg(proc.pid, stop_signal)  # the container is killed: every process in it dies
+                else:
+                    proc.send_signal(stop_signal)
                 break
             if time.monotonic() > deadline:
                 raise AssertionError("no save at step >= %d within %d s:\n%s" % (at_least, timeout, "".join(seen)))
@@ -87,14 +94,19 @@ class KilledRunResumes(unittest.TestCase):
             argv, env = torchrun(os.path.join(tmp, "ckpt"))
             code, first = run_until_saved(argv, env, at_least=SAVE_EVERY, stop_signal=signal.SIGTERM)
             self.assertNotEqual(code, 0, first)  # stopped before the end: not a success
-            stopped_at = saved_steps(first)[-1]
+            stopped = smoke_result(first)  # without the SIGTERM save the workers die silently: no result at all
+            self.assertTrue(stopped["stopped_by_sigterm"], stopped)
+            stopped_at = stopped["last_step"]
+            self.assertGreater(stopped_at, SAVE_EVERY)  # it trained on after the save that triggered the signal
             self.assertLess(stopped_at, TOTAL_STEPS)
+            self.assertEqual(saved_steps(first)[-1], stopped_at)  # saved at the step it stopped ...
+            self.assertNotEqual(stopped_at % SAVE_EVERY, 0, first)  # ... which no periodic save would have hit
 
             code, second = run_to_end(argv, env)
             self.assertEqual(code, 0, second)
             result = smoke_result(second)
             self.assertEqual((result["resumed_from_step"], result["last_step"]), (stopped_at, TOTAL_STEPS))
-
+            self.assertEqual(result["steps"], TOTAL_STEPS - stopped_at)
 
 if __name__ == "__main__":
     unittest.main()
