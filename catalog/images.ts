@@ -88,7 +88,7 @@ const IMAGES: readonly ImageSpec[] = [
     // images/efa/Dockerfile: FROM the pytorch-2.8-cuda12.8 image above (same digest), plus the EFA
     // installer's libfabric and aws-ofi-nccl. Torch build, CUDA runtime and arch list are the base's.
     key: "pytorch-2.8-cuda12.8-efa",
-    build: { context: "images", dockerfile: "images/efa/Dockerfile", platform: "linux/amd64", name: "pytorch-efa" },
+    build: { context: "images/efa", dockerfile: "images/efa/Dockerfile", platform: "linux/amd64", name: "pytorch-efa" },
     torchVersion: "2.8.0",
     cudaRuntime: "12.8",
     archs: cc("7.0", "7.5", "8.0", "8.6", "9.0", "10.0", "12.0"),

@@ -13,6 +13,9 @@
  */
 import type { InstanceSpec } from "../catalog/instances";
 
+/** The aws-ofi-nccl plugin's name, as NCCL_NET selects it. */
+export const NCCL_NET_PLUGIN = "AWS Libfabric";
+
 export const EFA_RESOURCE = "vpc.amazonaws.com/efa";
 /**
  * Tells the in-pod preflight (images/launcher/efa.py) how many EFA devices to expect, so a pod
@@ -62,11 +65,17 @@ export function podNetwork(input: NetworkInput): PodNetwork {
   const env: Record<string, string> = {
     // Tell libfabric (and so aws-ofi-nccl) to use the EFA provider rather than probe for one.
     FI_PROVIDER: "efa",
+    // NCCL uses this network plugin or fails at init, instead of quietly falling back to its own
+    // socket transport when the plugin cannot start (NCCL_NET, NCCL environment variables docs).
+    // "AWS Libfabric" is the plugin's name up to aws-ofi-nccl 1.11, and later versions still answer
+    // to it (src/nccl_ofi_interface_nvidia.cpp, nvidia_plugin_name_fixup), so any EFA image matches.
+    NCCL_NET: NCCL_NET_PLUGIN,
     [EFA_DEVICES_ENV]: String(efaDevices),
   };
   const why = [
     `${EFA_RESOURCE}: ${efaDevices} of the ${efa} EFA interfaces of ${input.instance.type}`,
     "FI_PROVIDER=efa: libfabric uses EFA rather than falling back to TCP",
+    `NCCL_NET=${NCCL_NET_PLUGIN}: NCCL fails at start rather than running over sockets if the aws-ofi-nccl plugin cannot load`,
     `${EFA_DEVICES_ENV}=${efaDevices}: the preflight checks the EFA devices and the aws-ofi-nccl plugin before training`,
   ];
   if (rdma) {

@@ -70,7 +70,9 @@ export function podVolumeName(v: ExperimentVolume): string {
  * region. The driver's docs give `region <region>` as a mount option, and note that IMDS region
  * detection needs a hop limit of 2 or more
  * (https://github.com/awslabs/mountpoint-s3-csi-driver/blob/main/docs/CONFIGURATION.md, "Configuring
- * the STS region").
+ * the STS region"). The option is the bucket's region (Mountpoint's `--region`): the stack's region,
+ * so a bucket must live in the stack's region (docs/configuration.md says so); a bucket elsewhere
+ * fails to mount with a wrong-region error (mountpoint-s3-csi-driver issue #375).
  */
 export function s3MountOptions(role: VolumeRole, prefix: string | undefined, region?: string): string[] {
   return [

@@ -70,7 +70,7 @@ describe("where a built image may be used", () => {
     expect(plan.experiment!.image).toMatchObject({
       efa: true,
       reference: builtImagePlaceholder({ key: EFA_KEY }),
-      build: { context: "images", dockerfile: "images/efa/Dockerfile", platform: "linux/amd64", repository: "gtc/test/pytorch-efa", tagMutability: "IMMUTABLE", scanOnPush: true },
+      build: { context: "images/efa", dockerfile: "images/efa/Dockerfile", platform: "linux/amd64", repository: "gtc/test/pytorch-efa", tagMutability: "IMMUTABLE", scanOnPush: true },
     });
     expect(plan.experiment!.network.mode).toBe("efa");
   });
@@ -86,7 +86,7 @@ describe("where a built image may be used", () => {
 
 describe("ECR names and documents", () => {
   it("normalizes stack names to ECR's repository name rules", () => {
-    const image = { build: { context: "images", dockerfile: "images/efa/Dockerfile", platform: "linux/amd64" as const, name: "pytorch-efa" } };
+    const image = { build: { context: "images/efa", dockerfile: "images/efa/Dockerfile", platform: "linux/amd64" as const, name: "pytorch-efa" } };
     expect(builtImageRepositoryName("a100-2x8", image)).toBe("gtc/a100-2x8/pytorch-efa");
     const odd = builtImageRepositoryName("My__Stack..v2-", image);
     expect(odd).toBe("gtc/my_stack.v2/pytorch-efa");
@@ -123,20 +123,20 @@ describe("a100-2x8 through the program", () => {
   it("builds images/efa/Dockerfile for linux/amd64 and pushes it to that repository, with ECR credentials kept secret", () => {
     const images = ofType(run, "docker-build:index:Image");
     expect(images).toHaveLength(1);
-    expect(images[0].inputs).toMatchObject({ context: { location: "images" }, dockerfile: { location: "images/efa/Dockerfile" }, platforms: ["linux/amd64"], push: true, buildOnPreview: false });
+    expect(images[0].inputs).toMatchObject({ context: { location: "images/efa" }, dockerfile: { location: "images/efa/Dockerfile" }, platforms: ["linux/amd64"], push: true, buildOnPreview: false });
     expect(images[0].inputs.tags).toEqual([expect.stringMatching(/^123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/gtc\/a100-2x8\/pytorch-efa:build-[0-9a-f]{16}$/)]);
     expect(images[0].inputs.registries).toBe("[secret]");
   });
 
-  it("runs the Job on the pushed image by digest, in that repository", () => {
-    const [job] = ofType(run, "kubernetes:batch/v1:Job") as { inputs: any }[];
-    const containers = job.inputs.spec.template.spec.containers as { name: string; image: string }[];
+  it("runs the JobSet on the pushed image by digest, in that repository", () => {
+    const [jobSet] = ofType(run, "kubernetes:jobset.x-k8s.io/v1alpha2:JobSet") as { inputs: any }[];
+    const containers = jobSet.inputs.spec.replicatedJobs[0].template.spec.template.spec.containers as { name: string; image: string }[];
     expect(containers.map((c) => c.image)).toEqual([`123456789012.dkr.ecr.us-east-1.amazonaws.com/gtc/a100-2x8/pytorch-efa@${MOCK_IMAGE_DIGEST}`]);
     expect(run.json.outputs.image).toBe(containers[0].image);
   });
 
   it("shows in plan.json that the image is EFA-capable and built", () => {
     const summary = run.json.outputs.summary as { experiment: { image: Record<string, unknown> } };
-    expect(summary.experiment.image).toMatchObject({ efa: true, build: { context: "images", dockerfile: "images/efa/Dockerfile", repository: "gtc/a100-2x8/pytorch-efa" } });
+    expect(summary.experiment.image).toMatchObject({ efa: true, build: { context: "images/efa", dockerfile: "images/efa/Dockerfile", repository: "gtc/a100-2x8/pytorch-efa" } });
   });
 });

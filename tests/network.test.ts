@@ -44,7 +44,7 @@ describe("experiment.network", () => {
     const objects = buildExperimentObjects({ stack: "s", experiment: spec.experiment!, pool: p.pools[0], image: p.experiment!.image.reference, launcherFiles: readLauncherFiles() });
     const trainer = runParts(objects).trainer;
     expect(Object.keys(trainer.resources!.limits!)).not.toContain("vpc.amazonaws.com/efa");
-    expect((trainer.env ?? []).map((e) => e.name).filter((n) => n.startsWith("FI_") || n === "GTC_EFA_DEVICES")).toEqual([]);
+    expect((trainer.env ?? []).map((e) => e.name).filter((n) => n.startsWith("FI_") || n === "GTC_EFA_DEVICES" || n === "NCCL_NET")).toEqual([]);
   });
 
   it("defaults to EFA with an EFA-capable image: devices, FI_* and the preflight's device count", () => {
@@ -56,6 +56,8 @@ describe("experiment.network", () => {
     const trainer = runParts(objects).trainer;
     expect(trainer.resources!.limits!["vpc.amazonaws.com/efa"]).toBe("4");
     expect(trainer.env).toEqual(expect.arrayContaining([{ name: "FI_PROVIDER", value: "efa" }, { name: "GTC_EFA_DEVICES", value: "4" }]));
+    // NCCL must fail rather than fall back to sockets when the plugin cannot load.
+    expect(trainer.env).toContainEqual({ name: "NCCL_NET", value: "AWS Libfabric" });
   });
 
   it("needs no EFA image for one node, or on a pool without EFA", () => {

@@ -40,7 +40,7 @@ describe("TrainingImage with TrainingExperiment", () => {
     const names = mocks.resources.map((r) => `${r.type} ${r.name}`);
     expect(names).toEqual(expect.arrayContaining(["aws:ecr/repository:Repository unit-image-repository", "aws:ecr/lifecyclePolicy:LifecyclePolicy unit-image-lifecycle", "docker-build:index:Image unit-image-image"]));
     const built = mocks.resources.find((r) => r.name === "unit-image-image")!;
-    expect(built.inputs).toMatchObject({ context: { location: "images" }, dockerfile: { location: "images/efa/Dockerfile" }, push: true });
+    expect(built.inputs).toMatchObject({ context: { location: "images/efa" }, dockerfile: { location: "images/efa/Dockerfile" }, push: true });
     // Two nodes: the run is a JobSet, whose pods nest a level deeper than a Job's.
     const jobSet = mocks.resources.find((r) => r.type === "kubernetes:jobset.x-k8s.io/v1alpha2:JobSet" && r.name === "unit-built-jobset")! as { inputs: any };
     const builtTrainer = jobSet.inputs.spec.replicatedJobs[0].template.spec.template.spec.containers[0];
@@ -55,7 +55,7 @@ describe("TrainingImage with TrainingExperiment", () => {
     const { objects } = pureObjects(path.join(FIXTURE_STACKS, "Pulumi.reuse-a100-2x8.yaml"));
     const provider = new k8s.Provider("unit-miss-provider", {});
     expect(() => new TrainingExperiment("unit-miss", { objects, provider, s3CsiRoleName: "role", s3PolicyName: "p", builtImage: { placeholder: "other@sha256:x", reference: "r" } })).toThrow(
-      /no container of Job llm-reuse-2x8 has the built image's placeholder/,
+      /no container of the run has the built image's placeholder/,
     );
   });
 });
