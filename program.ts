@@ -140,10 +140,15 @@ function secretEnvInputs(): Record<string, pulumi.Output<string>> {
   return Object.fromEntries(Object.entries(secretEnvValues(decoded)).map(([k, v]) => [k, pulumi.secret(v)]));
 }
 
-export function deploy(spec: StackSpec, basePlan: Plan, gate?: DeployGate, projectDir = process.cwd()): Record<string, unknown> {
+export function deploy(
+  spec: StackSpec,
+  basePlan: Plan,
+  gate?: DeployGate,
+  projectDir = process.cwd(),
+  packed: ReturnType<typeof packExperimentWorkdir> = packExperimentWorkdir(spec.experiment, projectDir),
+): Record<string, unknown> {
   // Checks that need the plan (the chosen instance's memory) or the files of the workdir run
   // before the first resource too.
-  const packed = packExperimentWorkdir(spec.experiment, projectDir);
   const problems = [...experimentObjectProblems(spec, basePlan), ...queueFitProblems(spec, basePlan), ...packed.problems];
   if (problems.length > 0) throw new ConfigError(problems, `stack "${spec.stack}" has an invalid configuration`);
   const plan = attachWorkdir(basePlan, packed.archive?.summary);
@@ -171,12 +176,14 @@ export function deploy(spec: StackSpec, basePlan: Plan, gate?: DeployGate, proje
 export async function run(options: { readonly now?: Date } = {}): Promise<Record<string, unknown>> {
   const { spec, plan } = loadFromPulumi();
   const heading = `stack "${spec.stack}" cannot be deployed as configured (nothing was created)`;
-  const early = [...experimentObjectProblems(spec, plan), ...queueFitProblems(spec, plan)];
+  // The workdir is packed (and checked) before any lookup, so a bad workdir registers nothing, not even the FSx read.
+  const packed = packExperimentWorkdir(spec.experiment, process.cwd());
+  const early = [...experimentObjectProblems(spec, plan), ...queueFitProblems(spec, plan), ...packed.problems];
   const decision = deployDecision(spec, plan, await lookupAccountFacts(spec, plan), options.now ?? new Date());
   if (early.length + decision.problems.length > 0) throw new ConfigError([...early, ...decision.problems], heading);
   // FSx is read only once the invoke-based gate passed: its lookup is a read of the file system.
   const fsx = fsxRules(spec, await lookupFileSystems(spec));
   if (fsx.problems.length > 0) throw new ConfigError(fsx.problems, heading);
   for (const w of [...decision.warnings, ...fsx.warnings]) void pulumi.log.warn(w);
-  return deploy(spec, plan, { decision, fsx });
+  return deploy(spec, plan, { decision, fsx }, process.cwd(), packed);
 }

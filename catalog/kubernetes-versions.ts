@@ -90,8 +90,11 @@ export function checkVersionSupport(version: KubernetesVersion, supportType: Sup
     problems.push(`Kubernetes ${version} left EKS extended support on ${s.endOfExtendedSupport}: EKS no longer creates it (${moveUp ?? "choose a newer version"})`);
   } else if (phase === "extended" && supportType === "STANDARD") {
     problems.push(
-      `Kubernetes ${version} left EKS standard support on ${s.endOfStandardSupport}, so EKS will not create it with cluster.supportType "STANDARD" ` +
-        `(${moveUp ? `${moveUp}, or ` : ""}set cluster.supportType: EXTENDED to pay extended support, $${EKS_EXTENDED_PER_HOUR.toFixed(2)}/h instead of $${EKS_STANDARD_PER_HOUR.toFixed(2)}/h per cluster, +$${extraPerHour}/h, until ${s.endOfExtendedSupport})`,
+      // The program cannot tell a new cluster from one already on this version: the message covers both.
+      // EKS upgrades a cluster one minor version at a time: https://docs.aws.amazon.com/eks/latest/userguide/update-cluster.html
+      `Kubernetes ${version} left EKS standard support on ${s.endOfStandardSupport}, which cluster.supportType "STANDARD" does not cover: ` +
+        `EKS creates no new cluster on it, and a cluster already on it has to be upgraded or moved to extended support ` +
+        `(${moveUp ? `${moveUp}, upgrading an existing cluster one minor version per \`pulumi up\`, or ` : ""}set cluster.supportType: EXTENDED to pay extended support, $${EKS_EXTENDED_PER_HOUR.toFixed(2)}/h instead of $${EKS_STANDARD_PER_HOUR.toFixed(2)}/h per cluster, +$${extraPerHour}/h, until ${s.endOfExtendedSupport})`,
     );
   } else if (phase === "standard") {
     const left = daysBetween(today, s.endOfStandardSupport);

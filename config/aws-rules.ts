@@ -28,5 +28,11 @@ export function awsClusterRules(cluster: CreateClusterInput): Problem[] {
   if (cluster.vpc && new Set(cluster.vpc.privateSubnetIds).size !== cluster.vpc.privateSubnetIds.length) {
     problems.push({ path: "cluster.vpc.privateSubnetIds", message: "lists a subnet twice (each subnet once, in two zones or more)" });
   }
+  // One access entry per principal: EKS refuses a second entry for the same principal.
+  cluster.admins.forEach((arn, i) => {
+    if (cluster.admins.indexOf(arn) !== i) {
+      problems.push({ path: `cluster.admins[${i}]`, message: `lists ${arn} again (first at cluster.admins[${cluster.admins.indexOf(arn)}]; name each principal once)` });
+    }
+  });
   return problems;
 }

@@ -28,6 +28,8 @@ export interface SubnetFact {
   readonly id: string;
   readonly vpcId?: string;
   readonly zone?: Zone;
+  /** Why the lookup failed (not found, access denied): the subnet cannot be used as named. */
+  readonly lookupError?: string;
 }
 
 export interface AccountFacts {
@@ -183,13 +185,13 @@ function placements(spec: StackSpec, plan: Plan, facts: AccountFacts, slots: rea
 function chooseZones(spec: StackSpec, plan: Plan, facts: AccountFacts, want: number) {
   const problems: Problem[] = [];
   const warnings: string[] = [];
-  let zones: readonly Zone[];
   if (!facts.zones || facts.zones.length === 0) {
-    zones = ["a", "b", "c", "d", "e", "f"].map((l) => ({ name: `${facts.region}${l}` }));
-    warnings.push(`the zones of ${facts.region} could not be read: assuming ${zones.slice(0, want).map((z) => z.name).join(", ")} without checking which EKS accepts`);
-  } else {
-    zones = facts.zones;
+    // No zone names are made up: the VPC then takes the region's first available zones from its
+    // own lookup at deploy time (components/aws/network.ts), unchecked against EKS and the offerings.
+    warnings.push(`the zones of ${facts.region} could not be read: the VPC uses the region's first ${want} Availability Zones without checking which EKS accepts or which offer the pools' instance types`);
+    return { zones: [], refusedZones: [], problems, warnings, unknown: true };
   }
+  const zones = facts.zones;
   const refusedZones = zones.filter(refused);
   const usable = zones.filter((z) => !refused(z));
   const pools = managedPools(plan);
@@ -234,7 +236,7 @@ function chooseZones(spec: StackSpec, plan: Plan, facts: AccountFacts, want: num
   if (ordered.length > want) {
     warnings.push(`uses ${ordered.length} zones instead of cluster.availabilityZones ${want}, so that every pool's instance type is offered in one of them`);
   }
-  return { zones: ordered, refusedZones: refusedZones.filter(() => true), problems, warnings };
+  return { zones: ordered, refusedZones: refusedZones.filter(() => true), problems, warnings, unknown: false };
 }
 
 /** Subnets of an existing VPC: where they are, and whether EKS takes them. */
@@ -245,6 +247,10 @@ function existingVpcSlots(spec: StackSpec, facts: AccountFacts) {
   const subnets = vpc!.privateSubnetIds.map((id) => facts.subnets?.find((s) => s.id === id) ?? { id });
   subnets.forEach((s, i) => {
     const at = `cluster.vpc.privateSubnetIds[${i}]`;
+    if (s.lookupError !== undefined) {
+      problems.push({ path: at, message: `could not be found in ${facts.region} (got ${s.id}${s.lookupError ? `; the lookup said: ${s.lookupError}` : ""}). Name private subnets of cluster.vpc.id ${vpc!.id} that this account can read` });
+      return;
+    }
     if (s.vpcId !== undefined && s.vpcId !== vpc!.id) problems.push({ path: at, message: `is in ${s.vpcId}, not in cluster.vpc.id ${vpc!.id} (got ${s.id})` });
     if (refused(s.zone)) problems.push({ path: at, message: `is in zone ${s.zone!.name} (${s.zone!.id}), where EKS refuses cluster subnets (got ${s.id}; use subnets in other zones)` });
     if (!s.zone) warnings.push(`the zone of subnet ${s.id} could not be read: it is used without checking what EKS and the pools' instance types need`);
@@ -274,7 +280,7 @@ export function accountRules(spec: StackSpec, plan: Plan, facts: AccountFacts): 
     };
   }
   const chosen = chooseZones(spec, plan, facts, spec.cluster.availabilityZones);
-  const place = chosen.problems.length === 0 ? placements(spec, plan, facts, chosen.zones, `the cluster's zones ${zoneList(chosen.zones)}`) : { problems: [], result: {} };
+  const place = chosen.problems.length === 0 && !chosen.unknown ? placements(spec, plan, facts, chosen.zones, `the cluster's zones ${zoneList(chosen.zones)}`) : { problems: [], result: {} };
   return {
     zones: chosen.zones,
     refusedZones: chosen.refusedZones,

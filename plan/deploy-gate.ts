@@ -58,7 +58,7 @@ export function renderDeploy(d: DeployDecision | undefined, offline: boolean): s
   if (a) {
     lines.push(`account facts${offline ? " (offline answers of tools/mocks.ts; `pulumi preview` checks them against the real account)" : ""}:`);
     const zone = (z: { name: string; id?: string }) => (z.id ? `${z.name} (${z.id})` : z.name);
-    lines.push(`  zones: ${a.zones.map(zone).join(", ") || "none"}${a.refusedZones.length ? `; skipped, EKS refuses: ${a.refusedZones.map(zone).join(", ")}` : ""}`);
+    lines.push(`  zones: ${a.zones.map(zone).join(", ") || "not read (the VPC takes the region's first zones at deploy time)"}${a.refusedZones.length ? `; skipped, EKS refuses: ${a.refusedZones.map(zone).join(", ")}` : ""}`);
     if (a.subnetIds) lines.push(`  existing VPC subnets: ${a.subnetIds.join(", ")}`);
     for (const [pool, idx] of Object.entries(a.poolPlacements)) {
       lines.push(`  pool ${pool}: ${idx.map((i) => (a.subnetIds ? `${a.subnetIds[i]} in ${zone(a.zones[i])}` : zone(a.zones[i]))).join(", ")}`);

@@ -22,6 +22,8 @@ export interface FileSystemFact {
   readonly mountName?: string;
   /** Security groups of its network interfaces; undefined when unknown. */
   readonly securityGroupIds?: readonly string[];
+  /** Why the read of the file system failed (no such file system, no right to read it). */
+  readonly readError?: string;
 }
 
 export interface FsxVolumeRef {
@@ -54,6 +56,10 @@ export function fsxRules(spec: StackSpec, facts: readonly FileSystemFact[]): Fsx
   for (const ref of fsxVolumes(spec)) {
     const fs = facts.find((f) => f.id === ref.fileSystemId) ?? { id: ref.fileSystemId };
     const at = `${ref.path}.source`;
+    if (fs.readError !== undefined) {
+      problems.push({ path: `${at}.fileSystemId`, message: `could not be read (got ${show(ref.fileSystemId)}; the read said: ${fs.readError}). Name an FSx for Lustre file system of this account and region` });
+      continue;
+    }
     if (fs.vpcId === undefined) {
       warnings.push(`the VPC of FSx file system ${fs.id} could not be read: make sure the nodes can reach it on TCP 988 and 1018-1023`);
     } else if (!vpc) {

@@ -178,3 +178,71 @@ describe("hybrid endpoint access", () => {
     expect(run.error?.message).toMatch(/cluster\.admins\[0\]: must be an IAM role or user ARN/);
   });
 });
+
+describe("answers a real account gives that the happy path does not", () => {
+  const vpc = { id: "vpc-0a1b2c3d4e5f60718", privateSubnetIds: ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"] };
+  const fsxDataset = { name: "d", mountPath: "/data", source: { type: "fsx", fileSystemId: "fs-0123456789abcdef0", dnsName: "fs-0123456789abcdef0.fsx.us-east-1.amazonaws.com", mountName: "abcdefgh" } };
+  const fsxStack = (experiment: Record<string, unknown> = {}) =>
+    base({ cluster: { mode: "create", vpc }, nodePools: [T4], experiment: { name: "fsx", pool: "t4", datasets: [fsxDataset], ...experiment } });
+
+  it("settles under `pulumi preview` when the FSx read leaves its fields unknown: warnings, no hang", async () => {
+    const run = await runProgram(fsxStack(), () => undefined, "acct", {
+      preview: true,
+      // A read that answers with its inputs only: vpcId, dnsName and the rest are unknown in a preview.
+      onResource: (args) => (args.type === "aws:fsx/lustreFileSystem:LustreFileSystem" ? { id: args.id!, state: { ...args.inputs } } : undefined),
+    });
+    expect(run.error).toBeUndefined();
+    expect((run.outputs!.summary as any).deploy).toBeDefined();
+    expect(types(run, "aws:eks/cluster:Cluster")).toHaveLength(1);
+  });
+
+  it("refuses a subnet of cluster.vpc that the lookup does not find", async () => {
+    const run = await runProgram(fsxStack(), (token, inputs) => {
+      if (token === "aws:ec2/getSubnet:getSubnet" && inputs.id === vpc.privateSubnetIds[1]) throw new Error("no matching EC2 Subnet found");
+      return undefined;
+    });
+    expect(run.error?.message).toMatch(/cluster\.vpc\.privateSubnetIds\[1\]: could not be found in us-east-1 \(got subnet-0a1b2c3d4e5f60002[;)]/);
+    expect(run.resources).toHaveLength(0);
+  });
+
+  it("never puts a subnet in a Local Zone the account opted into", async () => {
+    const seen: unknown[] = [];
+    const run = await runProgram(base({ nodePools: [T4] }), (token, inputs) => {
+      if (token === "aws:index/getAvailabilityZones:getAvailabilityZones") seen.push(inputs.filters);
+      return undefined;
+    });
+    expect(run.error).toBeUndefined();
+    expect(seen[0]).toEqual([{ name: "opt-in-status", values: ["opt-in-not-required"] }]);
+    const zones = types(run, "aws:ec2/subnet:Subnet").map((s: any) => s.inputs.availabilityZone);
+    expect(zones.length).toBeGreaterThan(0);
+    expect(zones.filter((z) => /-bos-/.test(z))).toEqual([]);
+  });
+
+  it("names each admin's access entry after its ARN, so removing one leaves the others as they are", async () => {
+    const alice = "arn:aws:iam::123456789012:user/alice";
+    const ci = "arn:aws:iam::123456789012:role/ci";
+    const names = async (admins: string[]) => {
+      const run = await runProgram(base({ cluster: { mode: "create", admins }, nodePools: [T4] }));
+      expect(run.error).toBeUndefined();
+      return Object.fromEntries(types(run, "aws:eks/accessEntry:AccessEntry").map((r: any) => [r.inputs.principalArn, r.name]));
+    };
+    const both = await names([ci, alice]);
+    const one = await names([alice]);
+    expect(one[alice]).toBe(both[alice]);
+    expect(both[alice]).toMatch(/^acct-cluster-admin-alice-[0-9a-f]{8}$/);
+    expect(new Set(Object.values(both)).size).toBe(2);
+  });
+
+  it("refuses an admin listed twice", async () => {
+    const ci = "arn:aws:iam::123456789012:role/ci";
+    const run = await runProgram(base({ cluster: { mode: "create", admins: [ci, ci] }, nodePools: [T4] }));
+    expect(run.error?.message).toMatch(/cluster\.admins\[1\]: lists arn:aws:iam::123456789012:role\/ci again \(first at cluster\.admins\[0\]/);
+    expect(run.resources).toHaveLength(0);
+  });
+
+  it("checks the workdir before anything is read: a bad workdir registers not even the FSx read", async () => {
+    const run = await runProgram(fsxStack({ workdir: "no/such/dir" }));
+    expect(run.error?.message).toMatch(/experiment\.workdir: is not a directory/);
+    expect(run.resources).toHaveLength(0);
+  });
+});

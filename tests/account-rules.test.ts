@@ -23,6 +23,7 @@ describe("Kubernetes support dates (fixed clock)", () => {
     expect(v.problems[0]).toContain("left EKS standard support on 2026-07-29");
     expect(v.problems[0]).toContain('set cluster.kubernetesVersion: "1.35"');
     expect(v.problems[0]).toContain("cluster.supportType: EXTENDED");
+    expect(v.problems[0]).toContain("EKS creates no new cluster on it, and a cluster already on it has to be upgraded or moved to extended support");
     expect(v.problems[0]).toContain("$0.60/h instead of $0.10/h");
     expect(checkVersionSupport("1.32", "STANDARD", day("2026-11-29")).problems).toHaveLength(1);
   });
@@ -83,6 +84,24 @@ describe("zones and offerings", () => {
     const d = accountRules(spec, plan, facts({ offerings: { "p4d.24xlarge": ["use1-az3"] } }));
     expect(d.problems.map((p) => `${p.path}: ${p.message}`)).toEqual([
       "nodePools[0]: p4d.24xlarge is not offered in any zone of us-east-1 that EKS accepts (only in us-east-1a (use1-az3), where EKS refuses cluster subnets); choose another region (aws:region) or GPU type",
+    ]);
+  });
+
+  it("invents no zone names when the zones cannot be read: the VPC's own lookup picks them", () => {
+    const { spec, plan } = stack({ nodePools: [{ name: "t4", gpu: "t4" }] });
+    const d = accountRules(spec, plan, facts({ zones: undefined, offerings: { "g4dn.xlarge": ["use1-az1"] } }));
+    expect(d.problems).toEqual([]);
+    expect(d.zones).toEqual([]);
+    expect(d.poolPlacements).toEqual({});
+    expect(d.warnings.join("\n")).toMatch(/zones of us-east-1 could not be read: the VPC uses the region's first 2 Availability Zones/);
+  });
+
+  it("refuses a subnet of cluster.vpc whose lookup failed, naming its index", () => {
+    const vpc = { id: "vpc-0123456789abcdef0", privateSubnetIds: ["subnet-0000000000000000a", "subnet-0000000000000000b"] };
+    const { spec, plan } = stack({ cluster: { mode: "create", vpc }, nodePools: [] });
+    const d = accountRules(spec, plan, facts({ subnets: [{ id: "subnet-0000000000000000a", vpcId: vpc.id, zone: { name: "us-east-1b", id: "use1-az6" } }, { id: "subnet-0000000000000000b", lookupError: "InvalidSubnetID.NotFound" }] }));
+    expect(d.problems.map((p) => `${p.path}: ${p.message}`)).toEqual([
+      "cluster.vpc.privateSubnetIds[1]: could not be found in us-east-1 (got subnet-0000000000000000b; the lookup said: InvalidSubnetID.NotFound). Name private subnets of cluster.vpc.id vpc-0123456789abcdef0 that this account can read",
     ]);
   });
 
@@ -155,5 +174,11 @@ describe("FSx access", () => {
     const unknown = fsxRules(specWith({ vpc }), [{ id: "fs-0123456789abcdef0" }]);
     expect(unknown.problems).toEqual([]);
     expect(unknown.warnings).toHaveLength(2);
+  });
+
+  it("names the dataset's fileSystemId when the read of the file system failed", () => {
+    const failed = fsxRules(specWith({ vpc }), [{ id: "fs-0123456789abcdef0", readError: "FileSystemNotFound" }]);
+    expect(failed.problems.map((p) => p.path)).toEqual(["experiment.datasets[0].source.fileSystemId"]);
+    expect(failed.problems[0].message).toContain("FileSystemNotFound");
   });
 });

@@ -23,6 +23,8 @@ export interface RecordedResource {
  * only, as GPU types are in real regions.
  */
 const MOCK_ZONE_IDS = ["use1-az3", "use1-az1", "use1-az2", "use1-az4", "use1-az5", "use1-az6"];
+/** A Local Zone the mock account opted into (Boston, in us-east-1's group naming). */
+const MOCK_LOCAL_ZONE = { group: "bos-1", id: "use1-bos1-az1" };
 const MOCK_P_ZONE_IDS = ["use1-az2", "use1-az4", "use1-az6"];
 export const MOCK_QUOTAS: Readonly<Record<string, number>> = { "L-417A185B": 384, "L-DB2E81BA": 64, "L-7212CCBC": 0, "L-3819A6DF": 64 };
 /** The existing VPC of the example stacks that mount FSx, its private subnets and their zones. */
@@ -41,8 +43,19 @@ function offeredZoneIds(type: string): string[] {
 function accountAnswer(token: string, inputs: Record<string, unknown>, region: string): Record<string, unknown> | undefined {
   const letters = ["a", "b", "c", "d", "e", "f"];
   switch (token) {
-    case "aws:index/getAvailabilityZones:getAvailabilityZones":
-      return { names: letters.map((l) => `${region}${l}`), zoneIds: MOCK_ZONE_IDS, state: "available" };
+    case "aws:index/getAvailabilityZones:getAvailabilityZones": {
+      // The account has opted into a Local Zone, which the API lists among the zones unless the
+      // lookup filters on opt-in-status, as a real account's answer does.
+      const zones = [
+        ...letters.map((l, i) => ({ name: `${region}${l}`, id: MOCK_ZONE_IDS[i], optIn: "opt-in-not-required" })),
+        { name: `${region}-${MOCK_LOCAL_ZONE.group}a`, id: MOCK_LOCAL_ZONE.id, optIn: "opted-in" },
+      ];
+      const filters = (inputs.filters ?? []) as { name: string; values: string[] }[];
+      const kept = zones.filter((z) => filters.every((f) => f.name !== "opt-in-status" || f.values.includes(z.optIn)));
+      // The Local Zone sorts second, so that a lookup without the filter would pick it.
+      const ordered = [...kept.filter((z) => z.id === MOCK_ZONE_IDS[0]), ...kept.filter((z) => z.id === MOCK_LOCAL_ZONE.id), ...kept.filter((z) => z.id !== MOCK_ZONE_IDS[0] && z.id !== MOCK_LOCAL_ZONE.id)];
+      return { names: ordered.map((z) => z.name), zoneIds: ordered.map((z) => z.id), state: "available" };
+    }
     case "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings": {
       const filters = (inputs.filters ?? []) as { name: string; values: string[] }[];
       const types = filters.find((f) => f.name === "instance-type")?.values ?? [];

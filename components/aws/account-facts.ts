@@ -24,8 +24,17 @@ async function attempt<T>(what: string, f: () => Promise<T>): Promise<T | undefi
   }
 }
 
+/**
+ * Availability Zones only: by default the lookup also lists the Local and Wavelength Zones the
+ * account opted into, where EKS control-plane subnets and GPU node groups do not belong. The
+ * opt-in-status filter keeps the zones that need no opt-in, as the "By Filter" example of
+ * https://www.pulumi.com/registry/packages/aws/api-docs/getavailabilityzones/ does (filter values
+ * opted-in | not-opted-in | opt-in-not-required: EC2 DescribeAvailabilityZones, "Filters").
+ */
+export const AVAILABILITY_ZONES_ONLY = { state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] };
+
 async function zones(): Promise<Zone[] | undefined> {
-  const r = await attempt("the availability zones", () => aws.getAvailabilityZones({ state: "available" }));
+  const r = await attempt("the availability zones", () => aws.getAvailabilityZones(AVAILABILITY_ZONES_ONLY));
   const names = stringList(r?.names);
   const ids = stringList(r?.zoneIds);
   if (!names || names.length === 0) return undefined;
@@ -51,10 +60,18 @@ async function quota(code: string): Promise<number | undefined> {
   return typeof n === "number" && Number.isFinite(n) ? n : undefined;
 }
 
+/**
+ * A subnet the stack names: a lookup that fails (no such subnet, or no right to read it) is kept as
+ * an error, since the cluster would be created in it; an answer without fields is an unknown.
+ */
 async function subnet(id: string): Promise<SubnetFact> {
-  const r = await attempt(`subnet ${id}`, () => aws.ec2.getSubnet({ id }));
-  const name = str(r?.availabilityZone);
-  return { id, vpcId: str(r?.vpcId), zone: name ? { name, id: str(r?.availabilityZoneId) } : undefined };
+  try {
+    const r = await aws.ec2.getSubnet({ id });
+    const name = str(r?.availabilityZone);
+    return { id, vpcId: str(r?.vpcId), zone: name ? { name, id: str(r?.availabilityZoneId) } : undefined };
+  } catch (e) {
+    return { id, lookupError: e instanceof Error ? e.message : String(e) };
+  }
 }
 
 /** Every account fact the rules of a create-mode stack need; nothing for other modes. */
@@ -73,8 +90,18 @@ export async function lookupAccountFacts(spec: StackSpec, plan: Plan): Promise<A
   return { region: spec.region, zones: zoneList, offerings: Object.fromEntries(offers), quotas: Object.fromEntries(quotas), subnets };
 }
 
-function resolve<T>(output: pulumi.Output<T>): Promise<T> {
-  return new Promise((res) => output.apply((v) => res(v)));
+/**
+ * The value of a read's output, or undefined while it is unknown (`pulumi preview` of a field the
+ * read does not give). `apply` would never run for an unknown, so the program would wait forever;
+ * the SDK's Output carries `isKnown` and `promise()` (@pulumi/pulumi output.js, OutputImpl, marked
+ * internal and left out of the type declarations). A failed read rejects both, and is thrown here
+ * to be named as a problem of the field; the SDK reports the failed read itself as well and fails
+ * the run (runtime/resource.js, runAsyncResourceOp re-raises it), before anything is created.
+ */
+async function known<T>(output: pulumi.Output<T>): Promise<T | undefined> {
+  const o = output as unknown as { isKnown?: Promise<boolean>; promise?: () => Promise<T> };
+  if (!o.isKnown || !o.promise) return new Promise((res) => output.apply((v) => res(v)));
+  return (await o.isKnown) ? await o.promise() : undefined;
 }
 
 /**
@@ -107,7 +134,12 @@ export async function lookupFileSystems(spec: StackSpec): Promise<FileSystemFact
       const looked = await lustreInvoke(id);
       if (looked) return looked;
       const fs = aws.fsx.LustreFileSystem.get(`${spec.stack}-fsx-${id}`, id);
-      const [vpcId, dnsName, mountName, enis] = await resolve(pulumi.all([fs.vpcId, fs.dnsName, fs.mountName, fs.networkInterfaceIds]));
+      let vpcId, dnsName, mountName, enis;
+      try {
+        [vpcId, dnsName, mountName, enis] = await Promise.all([known(fs.vpcId), known(fs.dnsName), known(fs.mountName), known(fs.networkInterfaceIds)]);
+      } catch (e) {
+        return { id, readError: e instanceof Error ? e.message : String(e) };
+      }
       const eni = stringList(enis)?.[0];
       const groups = eni ? stringList((await attempt(`network interface ${eni} of ${id}`, () => aws.ec2.getNetworkInterface({ id: eni })))?.securityGroups) : undefined;
       return { id, vpcId: str(vpcId), dnsName: str(dnsName), mountName: str(mountName), securityGroupIds: groups };

@@ -9,6 +9,7 @@ import { CLUSTER_ROLE_POLICIES, CNI_POLICIES, NODE_ROLE_POLICIES, managedPolicyA
 import { kubeconfigYaml } from "./builders/kubeconfig";
 import { METADATA_OPTIONS, rootVolume } from "./builders/launch-template";
 import { SYSTEM_NODE_LABELS } from "./builders/node-groups";
+import { adminSlug } from "./builders/admins";
 import { AddonName, KubernetesVersion, addonVersion } from "./builders/versions";
 
 export interface EksClusterArgs {
@@ -117,10 +118,13 @@ export class EksCluster extends pulumi.ComponentResource {
 
     // The creator gets admin through bootstrapClusterCreatorAdminPermissions; everyone else who
     // runs `pulumi up`, the reaper or kubectl against this cluster needs an entry (docs/aws.md).
-    (args.admins ?? []).forEach((principalArn, i) => {
-      const entry = new aws.eks.AccessEntry(`${name}-admin-${i}`, { clusterName: cluster.name, principalArn, type: "STANDARD", tags }, parent);
+    // Each entry is named after its principal (builders/admins.ts), so editing the list touches only
+    // the principals added or removed.
+    (args.admins ?? []).forEach((principalArn) => {
+      const id = adminSlug(principalArn);
+      const entry = new aws.eks.AccessEntry(`${name}-admin-${id}`, { clusterName: cluster.name, principalArn, type: "STANDARD", tags }, parent);
       new aws.eks.AccessPolicyAssociation(
-        `${name}-admin-${i}-policy`,
+        `${name}-admin-${id}-policy`,
         { clusterName: cluster.name, principalArn, policyArn: CLUSTER_ADMIN_POLICY_ARN, accessScope: { type: "cluster" } },
         { parent: this, dependsOn: [entry] },
       );

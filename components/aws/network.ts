@@ -6,6 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { subnetLayout, subnetTags } from "./builders/subnets";
+import { AVAILABILITY_ZONES_ONLY } from "./account-facts";
 
 export interface NetworkArgs {
   readonly clusterName: string;
@@ -28,7 +29,7 @@ export class Network extends pulumi.ComponentResource {
     super("gpu-training-clusters:aws:Network", name, {}, opts);
     const zoneCount = args.zoneNames?.length ?? args.zones;
     const layout = subnetLayout(args.vpcCidr, zoneCount);
-    const zones = args.zoneNames ? pulumi.output([...args.zoneNames]) : aws.getAvailabilityZonesOutput({ state: "available" }, { parent: this }).names;
+    const zones = args.zoneNames ? pulumi.output([...args.zoneNames]) : aws.getAvailabilityZonesOutput(AVAILABILITY_ZONES_ONLY, { parent: this }).names;
     const tagged = (resourceName: string, extra: Record<string, string> = {}) => ({ ...args.tags, Name: resourceName, ...extra });
 
     // EKS requires DNS hostnames and resolution in the VPC.
@@ -41,7 +42,8 @@ export class Network extends pulumi.ComponentResource {
         {
           vpcId: vpc.id,
           cidrBlock: cidr,
-          availabilityZone: zones.apply((z) => z[i]),
+          // An answer without names leaves the zone to EC2 rather than failing on it.
+          availabilityZone: zones.apply((z) => z?.[i]),
           mapPublicIpOnLaunch: false,
           tags: tagged(`${name}-${tier}-${i}`, subnetTags(args.clusterName, tier)),
         },

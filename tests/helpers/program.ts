@@ -17,7 +17,13 @@ export interface ProgramRun {
 }
 
 /** `config`: stack config as plain objects under the project namespace, plus `aws:*` keys verbatim. */
-export async function runProgram(config: Record<string, unknown>, answer: CallAnswer = () => undefined, stack = "acct"): Promise<ProgramRun> {
+/** `preview`: run as `pulumi preview` does (outputs the answers leave out are unknown); `onResource` may answer a registration or read itself. */
+export interface RunOptions {
+  readonly preview?: boolean;
+  readonly onResource?: (args: { type: string; name: string; id?: string; inputs: Record<string, unknown> }) => { id: string; state: Record<string, unknown> } | undefined;
+}
+
+export async function runProgram(config: Record<string, unknown>, answer: CallAnswer = () => undefined, stack = "acct", options: RunOptions = {}): Promise<ProgramRun> {
   let pulumi!: typeof import("@pulumi/pulumi");
   let mocksModule!: typeof import("../../tools/mocks");
   jest.isolateModules(() => {
@@ -26,10 +32,10 @@ export async function runProgram(config: Record<string, unknown>, answer: CallAn
   });
   const base = mocksModule.createMocks({ region: String(config["aws:region"] ?? "us-east-1") });
   const mocks = {
-    newResource: base.newResource,
+    newResource: (args: { type: string; name: string; id?: string; inputs: Record<string, unknown> }) => options.onResource?.(args) ?? base.newResource(args as never),
     call: (args: { token: string; inputs: Record<string, any> }) => answer(args.token, args.inputs) ?? base.call(args as never),
   };
-  await pulumi.runtime.setMocks(mocks as never, "gpu-training-clusters", stack, false);
+  await pulumi.runtime.setMocks(mocks as never, "gpu-training-clusters", stack, options.preview ?? false);
   // The engine, not the SDK, applies additionalSecretOutputs: record what each registration asks for.
   const secretOutputs: Record<string, string[]> = {};
   const monitor = (pulumi.runtime as unknown as { getMonitor(): any }).getMonitor();
