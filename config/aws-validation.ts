@@ -30,7 +30,7 @@ const RESERVED_SUFFIX_KIND: Readonly<Record<string, string>> = {
 
 export function s3BucketName(name: string): string[] {
   const problems: string[] = [];
-  if (name.length < 3 || name.length > 63) problems.push(`must be 3 to 63 characters long (got ${name.length})`);
+  if (name.length < 3 || name.length > 63) problems.push(`must be 3 to 63 characters long (it has ${name.length})`);
   if (!/^[a-z0-9.-]*$/.test(name)) problems.push("may contain only lower-case letters, digits, '.' and '-'");
   // Case is the rule above; this one is about the ends only, so "Example-..." is not told E is no letter.
   if (!/^[A-Za-z0-9]/.test(name) || !/[A-Za-z0-9]$/.test(name)) problems.push("must begin and end with a letter or digit");
