@@ -13,15 +13,31 @@ import { Region } from "@pulumi/aws/types/enums";
 export const S3_RESERVED_PREFIXES = ["xn--", "sthree-", "amzn-s3-demo-"] as const;
 export const S3_RESERVED_SUFFIXES = ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"] as const;
 
+/**
+ * What a name with a reserved suffix really is (same page; directory buckets:
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/directory-bucket-naming-rules.html,
+ * `base-name--zone-id--x-s3`). Such a name is valid somewhere in S3, just not as a general
+ * purpose bucket, which is what the S3 CSI role's IAM grant and the Mountpoint volume are for.
+ */
+const UNSUPPORTED = "is not supported here: the S3 CSI role's IAM grant and the Mountpoint volume are for general purpose buckets (give the bucket's own name)";
+const RESERVED_SUFFIX_KIND: Readonly<Record<string, string>> = {
+  "--x-s3": `names a directory bucket (suffix "--x-s3"), which ${UNSUPPORTED}`,
+  "-s3alias": `is an access point alias (suffix "-s3alias"), which ${UNSUPPORTED}`,
+  "--ol-s3": `is an Object Lambda access point alias (suffix "--ol-s3"), which ${UNSUPPORTED}`,
+  ".mrap": `is a Multi-Region Access Point name (suffix ".mrap"), which ${UNSUPPORTED}`,
+  "--table-s3": `names a table bucket (suffix "--table-s3"), which ${UNSUPPORTED}`,
+};
+
 export function s3BucketName(name: string): string[] {
   const problems: string[] = [];
-  if (name.length < 3 || name.length > 63) problems.push(`must be 3 to 63 characters long (got ${name.length})`);
+  if (name.length < 3 || name.length > 63) problems.push(`must be 3 to 63 characters long (it has ${name.length})`);
   if (!/^[a-z0-9.-]*$/.test(name)) problems.push("may contain only lower-case letters, digits, '.' and '-'");
-  if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name)) problems.push("must begin and end with a letter or digit");
+  // Case is the rule above; this one is about the ends only, so "Example-..." is not told E is no letter.
+  if (!/^[A-Za-z0-9]/.test(name) || !/[A-Za-z0-9]$/.test(name)) problems.push("must begin and end with a letter or digit");
   if (name.includes("..")) problems.push("must not contain two adjacent periods");
   if (/^\d{1,3}(\.\d{1,3}){3}$/.test(name)) problems.push("must not be formatted as an IP address");
   for (const prefix of S3_RESERVED_PREFIXES) if (name.startsWith(prefix)) problems.push(`must not start with the reserved prefix "${prefix}"`);
-  for (const suffix of S3_RESERVED_SUFFIXES) if (name.endsWith(suffix)) problems.push(`must not end with the reserved suffix "${suffix}"`);
+  for (const suffix of S3_RESERVED_SUFFIXES) if (name.endsWith(suffix)) problems.push(RESERVED_SUFFIX_KIND[suffix] ?? `must not end with the reserved suffix "${suffix}"`);
   return problems;
 }
 

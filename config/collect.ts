@@ -50,10 +50,24 @@ function parsePart<T>(schema: z.ZodType, value: unknown, prefix: readonly Proper
     else return { failed: new Set(["*"]) };
   }
   if (!isObject(value)) return { failed: new Set(["*"]) };
-  const kept = Object.fromEntries(Object.entries(value).filter(([k]) => !failed.has(k) && !unknown.has(k)));
+  const kept: Record<string, unknown> = Object.fromEntries(Object.entries(value).filter(([k]) => !failed.has(k) && !unknown.has(k)));
+  // A failed field the object cannot do without (an experiment's name or pool) gets a placeholder,
+  // so the object's other fields are still checked; it stays in `failed`, and the rules skip what
+  // depends on it.
   const second = schema.safeParse(kept);
-  return second.success ? { value: second.data as T, failed } : { failed: new Set([...failed, "*"]) };
+  if (second.success) return { value: second.data as T, failed };
+  for (const issue of second.error.issues) {
+    const key = issue.path.length === 1 ? String(issue.path[0]) : undefined;
+    if (key === undefined || !failed.has(key) || issue.code !== "invalid_type") continue;
+    const fit = PLACEHOLDERS.find((v) => !schema.safeParse({ ...kept, [key]: v }).error?.issues.some((i) => i.path[0] === key));
+    if (fit !== undefined) kept[key] = fit;
+  }
+  const third = schema.safeParse(kept);
+  return third.success ? { value: third.data as T, failed } : { failed: new Set([...failed, "*"]) };
 }
+
+/** Stand-ins tried, in order, for a required field that failed (never read: the field is in `failed`). */
+const PLACEHOLDERS: readonly unknown[] = ["placeholder", 1, true, [], {}];
 
 export function collectInput(data: Record<string, unknown>): CollectedInput {
   const problems: Problem[] = [];

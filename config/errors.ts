@@ -71,6 +71,12 @@ function problemFromIssue(issue: z.core.$ZodIssue, context: { schema: z.ZodType;
     case "too_big":
       return [{ path, message: `${bound(issue.origin, "at most", issue.maximum)} (got ${show(got)})` }];
     case "invalid_value": {
+      const strings = issue.values.filter((v): v is string => typeof v === "string");
+      if (typeof got === "number" && strings.length === issue.values.length && strings.length > 0) {
+        // Unquoted `1.35` is a YAML number (and `1.30` reads as 1.3): say to quote it rather than coerce.
+        const example = strings.find((v) => Number(v) === got) ?? strings[strings.length - 1];
+        return [{ path, message: `must be a string: write it quoted, e.g. ${show(example)} (got the number ${got}; allowed: ${strings.map((v) => show(v)).join(", ")})` }];
+      }
       const near = typeof got === "string" ? didYouMean(got, issue.values.filter((v): v is string => typeof v === "string")) : "";
       return [{ path, message: `is not allowed (got ${show(got)}; allowed: ${issue.values.map((v) => show(v)).join(", ")})${near}` }];
     }
@@ -91,20 +97,25 @@ function problemFromIssue(issue: z.core.$ZodIssue, context: { schema: z.ZodType;
       const expected = issue.errors.flatMap((alt) => alt.filter((i) => i.code === "invalid_type").map((i) => article((i as { expected: string }).expected)));
       return [{ path, message: `must be ${expected.join(" or ")} (got ${typeOf(got)})` }];
     }
+    case "invalid_key": {
+      // A record's key that failed its own check (an env var name): the inner issue says why.
+      const inner = (issue as { issues?: { message: string }[] }).issues?.[0]?.message ?? issue.message;
+      return [{ path, message: `${inner} (got ${show(got)})` }];
+    }
     default:
       return [{ path, message: `${issue.message}${got === undefined ? "" : ` (got ${show(got)})`}` }];
   }
 }
 
 function article(expected: string): string {
-  const names: Record<string, string> = { object: "a mapping", array: "a list", string: "a string", number: "a number", boolean: "true or false", int: "an integer" };
+  const names: Record<string, string> = { object: "a mapping", record: "a mapping", array: "a list", string: "a string", number: "a number", boolean: "true or false", int: "an integer" };
   return names[expected] ?? expected;
 }
 
 function bound(origin: string, word: string, limit: number | bigint): string {
   switch (origin) {
     case "string":
-      return `must be ${word} ${limit} characters long`;
+      return `must be ${word} ${limit} character${limit === 1 ? "" : "s"} long`;
     case "array":
       return `must have ${word} ${limit} item${limit === 1 ? "" : "s"}`;
     default:

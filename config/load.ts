@@ -11,6 +11,7 @@ import { clusterApiRules, experimentApiRules, poolApiRules } from "./api-rules";
 import { collectInput } from "./collect";
 import { ConfigError, Problem, show } from "./errors";
 import { didYouMean } from "./suggest";
+import { providerKeyProblem } from "./provider-keys";
 import { defaultPoolKind, experimentRules, networkRules, poolRules } from "./rules";
 import { SECRET_ENV_KEY, checkSecretEnv } from "./secret-env";
 import { workdirRules } from "./workdir-rules";
@@ -66,6 +67,9 @@ export function namespaceObject(raw: RawConfig): { data: Record<string, unknown>
       if (!(ALLOWED_NAMESPACES as readonly string[]).includes(ns)) {
         const near = didYouMean(ns, ALLOWED_NAMESPACES).replace(/"([^"]+)"/g, (_, n: string) => JSON.stringify(`${n}:${name}`));
         problems.push({ path: key, message: `is under namespace ${show(ns)}, which nothing reads (allowed namespaces: ${ALLOWED_NAMESPACES.join(", ")})${near}` });
+      } else {
+        const unknownKey = providerKeyProblem(ns, name);
+        if (unknownKey) problems.push({ path: key, message: unknownKey });
       }
       continue;
     }
@@ -138,6 +142,8 @@ export function collectStack(raw: RawConfig, ctx: LoadContext): StackCollection 
   let poolPaths: string[] = [];
   let clusterIdle = cluster?.mode === "create" ? idle : undefined;
   let clusterQueueing: { stack: string; queueing?: QueueingInput } | undefined;
+  // A reused stack that is missing or invalid lends no pools: "names no pool" would be a false alarm.
+  let referencedInvalid = false;
   if (cluster) {
     const sparse: NodePoolInput[] = [];
     for (const p of c.pools) if (p.value) sparse[p.index] = p.value;
@@ -148,6 +154,7 @@ export function collectStack(raw: RawConfig, ctx: LoadContext): StackCollection 
     if (cluster.mode === "reuse") {
       const referenced = loadReferencedPools(cluster.stack, ctx);
       problems.push(...referenced.problems);
+      referencedInvalid = referenced.problems.length > 0;
       pools = referenced.pools;
       poolPaths = pools.map((_, i) => `stacks/Pulumi.${cluster.stack}.yaml: nodePools[${i}]`);
       clusterIdle = referenced.idle;
@@ -160,8 +167,8 @@ export function collectStack(raw: RawConfig, ctx: LoadContext): StackCollection 
 
   const e = c.experiment.value;
   if (e) {
-    const rules = experimentRules(e, pools, cluster ? cluster.mode !== "existing" : true);
-    const poolUnknowable = !cluster || !c.poolsListed || brokenPoolNames.has(e.pool);
+    const rules = experimentRules(e, pools, cluster ? cluster.mode !== "existing" : true, c.experiment.failed);
+    const poolUnknowable = !cluster || !c.poolsListed || brokenPoolNames.has(e.pool) || c.experiment.failed.has("pool") || referencedInvalid;
     problems.push(...rules.filter((p) => !(poolUnknowable && p.path === "experiment.pool")));
     problems.push(...experimentApiRules(e, c.experiment.failed));
     problems.push(...workdirRules(e));
@@ -170,12 +177,12 @@ export function collectStack(raw: RawConfig, ctx: LoadContext): StackCollection 
   if (cluster && c.queueing.failed.size === 0) {
     problems.push(...queueingRules(cluster.mode, c.queueing.value, cluster.mode === "reuse" ? cluster.stack : undefined));
   }
-  const secretEnv = checkSecretEnv(c.secretEnv, e, ctx.isSecret?.(`${NAMESPACE}:${SECRET_ENV_KEY}`), ctx.storedValue?.(`${NAMESPACE}:${SECRET_ENV_KEY}`));
+  const secretEnv = checkSecretEnv(c.secretEnv, e, ctx.isSecret?.(`${NAMESPACE}:${SECRET_ENV_KEY}`), ctx.storedValue?.(`${NAMESPACE}:${SECRET_ENV_KEY}`), data.experiment !== undefined);
   problems.push(...secretEnv.problems);
   for (const p of usablePools) problems.push(...poolApiRules(p.value!, `nodePools[${p.index}]`));
   problems.push(...regionRules(cluster?.mode, e, raw));
 
-  const pool = e ? pools.find((p) => p.name === e.pool) : undefined;
+  const pool = e && !c.experiment.failed.has("pool") ? pools.find((p) => p.name === e.pool) : undefined;
   const imageKnown = e !== undefined && !c.experiment.failed.has("image") && (typeof e.image !== "string" || lookupImage(e.image).ok);
   const experiment = e && pool && imageKnown ? { ...resolveExperiment(e, pools), secretEnv: secretEnv.names } : undefined;
   const spec: StackSpec | undefined =

@@ -149,7 +149,7 @@ export function networkRules(cluster: CreateClusterInput): Problem[] {
   return problems;
 }
 
-export function experimentRules(experiment: ExperimentInput, pools: readonly { name: string; kind: PoolKind }[], clusterOnAws: boolean): Problem[] {
+export function experimentRules(experiment: ExperimentInput, pools: readonly { name: string; kind: PoolKind }[], clusterOnAws: boolean, failed: ReadonlySet<string> = new Set()): Problem[] {
   const problems: Problem[] = [];
   const pool = pools.find((p) => p.name === experiment.pool);
   if (!pool) {
@@ -168,7 +168,8 @@ export function experimentRules(experiment: ExperimentInput, pools: readonly { n
     }
   }
   const names = experimentNames(experiment);
-  for (const [what, name] of [["Job and Service", names.job], ["launcher ConfigMap", names.launcherConfigMap], ["last pod hostname", names.lastPodHostname]] as const) {
+  // A name that failed its schema is a placeholder here: the names derived from it mean nothing.
+  for (const [what, name] of failed.has("name") ? [] : ([["Job and Service", names.job], ["launcher ConfigMap", names.launcherConfigMap], ["last pod hostname", names.lastPodHostname]] as const)) {
     for (const p of dnsLabelProblems(name)) problems.push({ path: "experiment.name", message: `gives the ${what} name ${show(name)}, which ${p}` });
   }
   const volumes: { path: string; volume: VolumeInput }[] = [
@@ -187,7 +188,7 @@ export function experimentRules(experiment: ExperimentInput, pools: readonly { n
     if (RESERVED_MOUNT_PATHS.some((r) => mount === r || mount.startsWith(`${r}/`))) {
       problems.push({ path: `${path}.mountPath`, message: `is reserved for the launcher (got ${show(volume.mountPath)}; reserved: ${RESERVED_MOUNT_PATHS.join(", ")})` });
     }
-    for (const p of dnsLabelProblems(names.volume(volume.name))) problems.push({ path: `${path}.name`, message: `gives the volume name ${show(names.volume(volume.name))}, which ${p}` });
+    for (const p of failed.has("name") ? [] : dnsLabelProblems(names.volume(volume.name))) problems.push({ path: `${path}.name`, message: `gives the volume name ${show(names.volume(volume.name))}, which ${p}` });
     const type = volume.source.type;
     if ((type === "s3" || type === "fsx") && !clusterOnAws) {
       problems.push({ path: `${path}.source.type`, message: `${show(type)} needs an EKS cluster (got it with cluster.mode "existing"; allowed there: pvc, hostPath)` });

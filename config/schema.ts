@@ -216,7 +216,7 @@ export const experimentSchema = z.strictObject({
   /** Arguments after the script. @default ["--seconds", "60"] for the smoke workload, else [] */
   args: z.array(z.string()).optional(),
   /** @default {} */
-  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: "must be an environment variable name" }), z.string()).default({}),
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: "must be an environment variable name: letters, digits and '_', not starting with a digit" }), z.string()).default({}),
   /** Read-only dataset mounts. @default [] */
   datasets: z.array(volumeSchema).default([]),
   /** The writable volume for checkpoints and logs; never deleted with the stack. */

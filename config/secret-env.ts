@@ -51,7 +51,7 @@ function storedInPlain(stored: unknown, name: string): boolean {
  * `stored`: the key's value as the stack file writes it (`{ secure: ... }` entries intact), when
  * the program could read the file; undefined otherwise.
  */
-export function checkSecretEnv(value: unknown, experiment: ExperimentInput | undefined, keyIsSecret: boolean | undefined, stored?: unknown): SecretEnvCheck {
+export function checkSecretEnv(value: unknown, experiment: ExperimentInput | undefined, keyIsSecret: boolean | undefined, stored?: unknown, experimentGiven = experiment !== undefined): SecretEnvCheck {
   if (value === undefined) return { names: [], problems: [] };
   const at = SECRET_ENV_KEY;
   if (value === SECRET_MARKER) {
@@ -80,7 +80,8 @@ export function checkSecretEnv(value: unknown, experiment: ExperimentInput | und
       problems.push({ path, message: `is stored in plain text in the stack file; secretEnv values must be Pulumi secrets (${SET_ONE.replace("NAME", name)}, and rotate the value that was exposed)` });
     }
   }
-  if (!experiment && entries.length > 0) problems.push({ path: at, message: "has no experiment to give the variables to (add gpu-training-clusters:experiment, or remove secretEnv)" });
+  // An experiment that failed its schema is still there: only a missing one leaves the variables nowhere to go.
+  if (!experimentGiven && entries.length > 0) problems.push({ path: at, message: "has no experiment to give the variables to (add gpu-training-clusters:experiment, or remove secretEnv)" });
   return { names: names.sort(), problems };
 }
 

@@ -58,7 +58,8 @@ describe("stack description: errors name the field, the value and what is allowe
   });
 
   it("reports a missing required field and a bad discriminator", () => {
-    expect(problemsOf(() => load({ experiment: { pool: "t4" } }))).toEqual(["experiment.name: is required (expected string)"]);
+    // A missing name hides nothing else: the pool, which no nodePools defines, is reported too.
+    expect(problemsOf(() => load({ experiment: { pool: "t4" } }))).toEqual(["experiment.name: is required (expected string)", 'experiment.pool: names no pool (got "t4"; allowed: none — define nodePools)']);
     expect(problemsOf(() => load({ cluster: { mode: "borrow" } }))).toEqual(['cluster.mode: is not allowed (got "borrow"; allowed: "create", "reuse", "existing")']);
   });
 
@@ -126,7 +127,6 @@ describe("stack description: errors name the field, the value and what is allowe
     expect(spec.pools.map((p) => p.name)).toEqual(["t4"]);
     expect(problemsOf(() => load({ cluster: { mode: "reuse", stack: "nope" }, experiment: { name: "e", pool: "t4" } }))).toEqual([
       'cluster.stack: names no stack of this project (got "nope"; expected a file stacks/Pulumi.nope.yaml)',
-      'experiment.pool: names no pool (got "t4"; allowed: none — define nodePools)',
     ]);
     expect(problemsOf(() => load({ cluster: { mode: "reuse", stack: "base" }, nodePools: [T4_POOL] }, { base: cluster }))[0]).toBe(
       'nodePools: must be empty with cluster.mode "reuse" (got 1 pools; the pools belong to stack "base")',

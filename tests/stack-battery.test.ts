@@ -197,3 +197,121 @@ describe("any value in any field", () => {
     );
   });
 });
+
+describe("a failed field hides nothing else", () => {
+  it("a bad experiment name does not hide the experiment's env, bucket and pool problems", () => {
+    const config = example("a100-8gpu");
+    exp(config).name = "Big_Run";
+    exp(config).env = { CUDA_VISIBLE_DEVICES: "0" };
+    exp(config).datasets[0].source.bucket = "My_Bucket";
+    const { problems } = verdict(write("name-and-more", config));
+    expect(problems.some((p) => p.startsWith("experiment.name:"))).toBe(true);
+    expect(problems.some((p) => p.startsWith("experiment.env.CUDA_VISIBLE_DEVICES:"))).toBe(true);
+    expect(problems.some((p) => p.startsWith("experiment.datasets[0].source.bucket:"))).toBe(true);
+    // The placeholder name is never checked: no Job, ConfigMap or volume name built from it.
+    expect(problems.filter((p) => p.startsWith("experiment.name:"))).toHaveLength(1);
+    expect(problems.some((p) => p.includes("placeholder"))).toBe(false);
+  });
+
+  it("a pool of the wrong type does not hide the bucket, nor claim there is no pool", () => {
+    const config = example("a100-8gpu");
+    exp(config).pool = 7;
+    exp(config).datasets[0].source.bucket = "My_Bucket";
+    const { problems } = verdict(write("pool-and-bucket", config));
+    expect(problems.some((p) => p.startsWith("experiment.pool: must be a string"))).toBe(true);
+    expect(problems.some((p) => p.startsWith("experiment.datasets[0].source.bucket:"))).toBe(true);
+    expect(problems.some((p) => p.includes("names no pool"))).toBe(false);
+  });
+
+  it("secretEnv is not told there is no experiment when the experiment only failed to parse", () => {
+    const config = example("t4-smoke");
+    exp(config).name = "Big_Run";
+    exp(config).pool = 7;
+    config[`${NS}:secretEnv`] = { HF_TOKEN: "[secret]" };
+    const { problems } = verdict(write("secret-broken-exp", config));
+    expect(problems.some((p) => p.includes("has no experiment"))).toBe(false);
+  });
+
+  it("a reused stack that does not exist gives no follow-on \"names no pool\"", () => {
+    const config = example("t4-smoke");
+    config[`${NS}:cluster`] = { mode: "reuse", stack: "no-such-stack" };
+    delete config[`${NS}:nodePools`];
+    delete config[`${NS}:idle`];
+    delete config["aws:region"];
+    const { problems } = verdict(write("reuse-missing", config));
+    expect(problems.some((p) => p.startsWith("cluster.stack:"))).toBe(true);
+    expect(problems.some((p) => p.startsWith("experiment.pool:"))).toBe(false);
+  });
+});
+
+describe("messages say the real rule", () => {
+  const one = (name: string, stack: string, change: (c: Config) => void, field: string) => {
+    const config = example(stack);
+    change(config);
+    const found = verdict(write(name, config)).problems.filter((p) => p.startsWith(`${field}:`));
+    expect(found).toHaveLength(1);
+    return found[0];
+  };
+
+  it("a bad env var name says what a name may be", () => {
+    const m = one("env-dash", "t4-smoke", (c) => { exp(c).env = { "MY-FLAG": "1" }; }, "experiment.env.MY-FLAG");
+    expect(m).toContain("must be an environment variable name");
+    expect(m).toContain("letters, digits and '_'");
+  });
+
+  it("env written as a list asks for a mapping", () => {
+    expect(one("env-list", "t4-smoke", (c) => { exp(c).env = ["A=1"]; }, "experiment.env")).toContain("must be a mapping (got a list)");
+  });
+
+  it("one character is singular", () => {
+    expect(one("script-empty", "t4-smoke", (c) => { exp(c).script = ""; }, "experiment.script")).toContain("at least 1 character long");
+  });
+
+  it("an upper-case bucket is told about case, not about its first letter", () => {
+    const m = one("bucket-upper", "a100-8gpu", (c) => { exp(c).datasets[0].source.bucket = "Example-Training-Datasets"; }, "experiment.datasets[0].source.bucket");
+    expect(m).toContain("lower-case");
+    expect(m).not.toContain("begin and end");
+  });
+
+  it("a directory bucket or access point alias is named as such", () => {
+    expect(one("dir-bucket", "a100-8gpu", (c) => { exp(c).datasets[0].source.bucket = "training--use1-az4--x-s3"; }, "experiment.datasets[0].source.bucket")).toContain("directory bucket");
+    expect(one("ap-alias", "a100-8gpu", (c) => { exp(c).datasets[0].source.bucket = "myap-abc123-s3alias"; }, "experiment.datasets[0].source.bucket")).toContain("access point alias");
+  });
+
+  it.each([[1.35, '"1.35"'], [1.3, '"1.35"']])("an unquoted Kubernetes version %s is told to be quoted", (version, example) => {
+    const m = one(`k8s-${version}`, "t4-smoke", (c) => { c[`${NS}:cluster`].kubernetesVersion = version; }, "cluster.kubernetesVersion");
+    expect(m).toContain(`write it quoted, e.g. ${example}`);
+  });
+});
+
+describe("provider namespaces", () => {
+  it.each([
+    ["aws:regoin", "aws:region"],
+    ["kubernetes:kubeconfg", "kubernetes:kubeconfig"],
+    ["pulumi:tag", "pulumi:tags"],
+  ])("%s is refused with a did-you-mean", (key, near) => {
+    const config = example("t4-smoke");
+    config[key] = "x";
+    const { problems } = verdict(write(`ns-${key.replace(":", "-")}`, config));
+    expect(problems.some((p) => p.startsWith(`${key}:`) && p.includes(`did you mean "${near}"`))).toBe(true);
+  });
+
+  it("the provider and Pulumi keys a stack really uses are accepted", () => {
+    const config = example("t4-smoke");
+    config["aws:profile"] = "ml";
+    config["aws:defaultTags"] = { tags: { team: "ml" } };
+    config["kubernetes:enableServerSideApply"] = true;
+    config["pulumi:disable-default-providers"] = ["kubernetes"];
+    config["pulumi:autonaming"] = { mode: "default" };
+    expect(verdict(write("ns-valid", config)).problems).toEqual([]);
+  });
+});
+
+describe("the offline plan's account answers", () => {
+  it("give every GPU quota a non-zero placeholder, so a valid spot pool plans", () => {
+    const { MOCK_QUOTAS } = require("../tools/mocks") as typeof import("../tools/mocks");
+    const { GPU_QUOTAS } = require("../plan/account") as typeof import("../plan/account");
+    for (const q of GPU_QUOTAS) expect([q.code, MOCK_QUOTAS[q.code]]).toEqual([q.code, expect.any(Number)]);
+    for (const q of GPU_QUOTAS) expect(MOCK_QUOTAS[q.code]).toBeGreaterThan(0);
+  });
+});

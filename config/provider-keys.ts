@@ -1,0 +1,50 @@
+/**
+ * The config keys each non-project namespace a stack file may use actually has, so a misspelt
+ * provider key (`aws:regoin`, `kubernetes:kubeconfg`) is an error rather than silently ignored.
+ */
+import * as awsConfig from "@pulumi/aws/config/vars";
+import { didYouMean } from "./suggest";
+
+/**
+ * The AWS provider's config variables: the getters its generated config module exports
+ * (@pulumi/aws config/vars.d.ts, one per provider config variable: region, profile, defaultTags, ...).
+ * Object.keys lists them without calling the getters.
+ */
+const AWS_KEYS: readonly string[] = Object.keys(awsConfig);
+
+/**
+ * The Kubernetes provider's config variables: the package schema's `config.variables`
+ * (pulumi/pulumi-kubernetes provider/pkg/gen/schema.go: kubeconfig, context, cluster, namespace,
+ * deleteUnreachable, skipUpdateUnreachable, enableServerSideApply, enableReplaceCRD,
+ * enableConfigMapMutable, renderYamlToDirectory, suppressDeprecationWarnings,
+ * suppressHelmHookWarnings, strictMode), plus the provider options the pinned 4.34.2 SDK adds in
+ * provider.d.ts (enableSecretMutable, enablePatchForce, alwaysRender, clusterIdentifier,
+ * upsertExistingObjects, kubeClientSettings, helmReleaseSettings).
+ */
+const KUBERNETES_KEYS: readonly string[] = [
+  "kubeconfig", "context", "cluster", "namespace", "deleteUnreachable", "skipUpdateUnreachable", "enableServerSideApply",
+  "enableReplaceCRD", "enableConfigMapMutable", "renderYamlToDirectory", "suppressDeprecationWarnings", "suppressHelmHookWarnings",
+  "strictMode", "enableSecretMutable", "enablePatchForce", "alwaysRender", "clusterIdentifier", "upsertExistingObjects",
+  "kubeClientSettings", "helmReleaseSettings",
+];
+
+/**
+ * What Pulumi itself reads under `pulumi:`: stack tags, turning default providers off, and
+ * auto-naming (https://www.pulumi.com/docs/iac/concepts/config/,
+ * https://www.pulumi.com/docs/iac/concepts/resources/names/ "pulumi:autonaming").
+ */
+const PULUMI_KEYS: readonly string[] = ["tags", "disable-default-providers", "autonaming"];
+
+export const PROVIDER_KEYS: Readonly<Record<string, readonly string[]>> = { aws: AWS_KEYS, kubernetes: KUBERNETES_KEYS, pulumi: PULUMI_KEYS };
+
+/** A problem message for `ns:name` when the namespace has no such key, else undefined. */
+export function providerKeyProblem(ns: string, name: string): string | undefined {
+  const known = PROVIDER_KEYS[ns];
+  // A path-form key (`pulumi:autonaming.mode`, `aws:defaultTags.tags`) is checked by its first segment.
+  const head = name.split(".")[0];
+  if (!known || known.includes(head)) return undefined;
+  const near = didYouMean(head, known).replace(/"([^"]+)"/g, (_, n: string) => JSON.stringify(`${ns}:${n}`));
+  return `is not a config key of ${show(ns)} (got ${JSON.stringify(name)}; allowed: ${known.map((k) => `${ns}:${k}`).join(", ")})${near}`;
+}
+
+const show = (s: string) => JSON.stringify(s);
