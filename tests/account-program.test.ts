@@ -63,7 +63,7 @@ describe("zones and offerings", () => {
 
 describe("GPU vCPU quotas", () => {
   it("fails before anything exists when the quota is 0, with the quota, code, need and the request command", async () => {
-    const run = await runProgram(base({ nodePools: [A100], experiment: { name: "llm", pool: "a100", nodes: 2, gpusPerNode: 8 } }), (token, inputs) =>
+    const run = await runProgram(base({ nodePools: [A100], experiment: { name: "llm", pool: "a100", nodes: 2, gpusPerNode: 8, image: "pytorch-2.8-cuda12.8-efa" } }), (token, inputs) =>
       token === "aws:servicequotas/getServiceQuota:getServiceQuota" ? { ...inputs, value: 0 } : undefined,
     );
     expect(run.resources).toHaveLength(0);

@@ -11,7 +11,7 @@ import { load, problemsOf } from "./helpers/config";
 import { runParts } from "./helpers/experiment";
 
 const HYBRID = {
-  cluster: { mode: "create", hybrid: { remoteNodeCidrs: ["192.168.10.0/24"] } },
+  cluster: { mode: "create", endpoint: { privateAccess: false }, hybrid: { remoteNodeCidrs: ["192.168.10.0/24"] } },
   nodePools: [
     { name: "rtx", gpu: "rtx4090", kind: "hybrid", gpusPerNode: 2, driverVersion: "575.64.03" },
     { name: "t4", gpu: "t4" },

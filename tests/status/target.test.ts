@@ -8,6 +8,7 @@ import { DEFAULT_STACK as PLAN_DEFAULT } from "../../tools/plan";
 import { parseArgs as parseLogs } from "../../tools/logs";
 import { parseArgs as parseStatus } from "../../tools/status";
 import { DEFAULT_STACK, KUBECONFIG_OUTPUT, StatusError, automationOutputs, pulumiFailure, resolveTarget } from "../../status/target";
+import { listStacks } from "../../config/stack-file";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -90,7 +91,7 @@ describe("resolveTarget", () => {
   });
 
   it("clear errors: an unknown stack (naming the known ones), a missing kubeconfig file, no kubeconfig output", async () => {
-    await expect(resolveTarget(deps, "nope", {})).rejects.toThrow(new StatusError('unknown stack "nope": there is no stacks/Pulumi.nope.yaml (stacks: a100-2x8, a100-8gpu, rtx4090-existing, rtx4090-hybrid, shared-cluster, shared-t4-sweep, t4-smoke)'));
+    await expect(resolveTarget(deps, "nope", {})).rejects.toThrow(new StatusError(`unknown stack "nope": there is no stacks/Pulumi.nope.yaml (stacks: ${listStacks(ROOT).join(", ")})`));
     await expect(resolveTarget(deps, "t4-smoke", { kubeconfig: "/nonexistent/kc" })).rejects.toThrow("cannot read the kubeconfig /nonexistent/kc (--kubeconfig): no such file");
     await expect(resolveTarget(deps, "a100-8gpu", {})).rejects.toThrow("stack a100-8gpu has no kubeconfig output: run `pulumi up` on it first, or pass --kubeconfig PATH");
     const failing = { ...deps, stackOutputs: async () => Promise.reject(new Error("no stack named 'dev' found\nmore")) };
