@@ -26,6 +26,8 @@ function projectWithStackFile(text: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gtc-project-"));
   fs.mkdirSync(path.join(dir, "stacks"));
   fs.writeFileSync(path.join(dir, "stacks", path.basename(STACK)), text);
+  // The stack's workdir is relative to the project directory, where the program runs.
+  fs.symlinkSync(path.join(PROJECT_DIR, "examples"), path.join(dir, "examples"));
   return dir;
 }
 
