@@ -11,5 +11,8 @@ module.exports = {
   transform: { "^.+\\.tsx?$": ["ts-jest", { tsconfig: "<rootDir>/tsconfig.jest.json" }] },
   // Pulumi's runtime keeps global state: one worker per file keeps mocks isolated.
   maxWorkers: 2,
+  // Each plan loads a fresh copy of the Pulumi SDK (tests/helpers/plan.ts), so a worker that runs
+  // many plan suites grows past 1 GB; a fresh worker after such a file exits within Jest's grace period.
+  workerIdleMemoryLimit: "600MB",
   testTimeout: 60000,
 };
