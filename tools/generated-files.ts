@@ -1,0 +1,21 @@
+/**
+ * Files of this repository written by code from the sources they describe, so that a fact lives
+ * in one place: `npm run generate` writes them, and tests/generated.test.ts fails when a
+ * committed copy differs from what its generator gives now. Each entry is pure: the same sources
+ * always give the same text.
+ */
+
+export interface GeneratedFile {
+  /** Path relative to the project directory. */
+  readonly path: string;
+  /** What the file is generated from, for the freshness test's message. */
+  readonly from: string;
+  /**
+   * The file's new text, given its current text (undefined when missing): a generator may own
+   * the whole file, or only a marked section of a hand-written one.
+   */
+  readonly render: (current: string | undefined) => string;
+}
+
+/** Every generated file; a generator registers here and nowhere else. */
+export const GENERATED_FILES: readonly GeneratedFile[] = [];
