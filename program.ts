@@ -29,7 +29,7 @@ import { EXPERIMENT_LABEL } from "./k8s/labels";
 import { clusterNeedsNvidiaRuntimeClass, devicePluginRuntimeClass } from "./k8s/runtime-class";
 import { buildExperimentObjects, experimentInput, experimentObjectProblems } from "./k8s/experiment";
 import { lookupAccountFacts, lookupFileSystems } from "./components/aws/account-facts";
-import { DeployGate, deployDecision } from "./plan/deploy-gate";
+import { DeployGate, FactsSource, deployDecision } from "./plan/deploy-gate";
 import { fsxRules } from "./plan/fsx-access";
 
 /**
@@ -170,20 +170,46 @@ export function deploy(
 }
 
 /**
- * Validate, await the account facts, run every deploy-time rule and throw one ConfigError with
- * all problems before the first resource is registered. `now` is the clock of the version rule.
+ * What the program gets from whoever runs it, rather than from the machine: index.ts passes the
+ * wall clock and the real account for `pulumi preview`/`up`; the offline plan passes its own day
+ * and answers the account lookups with stand-ins (tools/mocks.ts).
  */
-export async function run(options: { readonly now?: Date } = {}): Promise<Record<string, unknown>> {
+export interface ProgramEnv {
+  /** The day the dated rules (catalog/kubernetes-versions.ts) run for. */
+  readonly now: Date;
+  /** Who answers the account lookups: the account itself, or the offline plan's stand-ins. */
+  readonly facts: FactsSource;
+}
+
+/**
+ * Validate, await the account facts, run every deploy-time rule and throw one ConfigError with
+ * all problems before the first resource is registered.
+ */
+export async function run(env: ProgramEnv): Promise<Record<string, unknown>> {
   const { spec, plan } = loadFromPulumi();
   const heading = `stack "${spec.stack}" cannot be deployed as configured (nothing was created)`;
   // The workdir is packed (and checked) before any lookup, so a bad workdir registers nothing, not even the FSx read.
   const packed = packExperimentWorkdir(spec.experiment, process.cwd());
   const early = [...experimentObjectProblems(spec, plan), ...queueFitProblems(spec, plan), ...packed.problems];
-  const decision = deployDecision(spec, plan, await lookupAccountFacts(spec, plan), options.now ?? new Date());
+  const decision = deployDecision(spec, plan, await lookupAccountFacts(spec, plan), env);
   if (early.length + decision.problems.length > 0) throw new ConfigError([...early, ...decision.problems], heading);
   // FSx is read only once the invoke-based gate passed: its lookup is a read of the file system.
   const fsx = fsxRules(spec, await lookupFileSystems(spec));
   if (fsx.problems.length > 0) throw new ConfigError(fsx.problems, heading);
   for (const w of [...decision.warnings, ...fsx.warnings]) void pulumi.log.warn(w);
   return deploy(spec, plan, { decision, fsx }, process.cwd(), packed);
+}
+
+/**
+ * The program as Pulumi runs it: the outputs, or a configuration problem as a RunError, which the
+ * Pulumi CLI prints without a stack trace. The problems ride along so the offline plan can report
+ * them as a ConfigError again.
+ */
+export async function entry(env: ProgramEnv): Promise<Record<string, unknown>> {
+  try {
+    return await run(env);
+  } catch (e) {
+    if (e instanceof ConfigError) throw Object.assign(new pulumi.RunError(e.message), { problems: e.problems, heading: e.heading });
+    throw e;
+  }
 }

@@ -34,8 +34,12 @@ export const VERSION_SUPPORT: Record<KubernetesVersion, VersionSupport> = {
   "1.35": { version: "1.35", endOfStandardSupport: "2027-03-27", endOfExtendedSupport: "2028-03-27" },
 };
 
-/** When the table above was last checked against the EKS calendar. */
-export const VERSION_TABLE_CHECKED = "2026-11-29";
+/** Where the table above comes from and when it was last checked against that source. */
+export const VERSION_TABLE = {
+  file: "catalog/kubernetes-versions.ts",
+  source: "https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html",
+  checked: "2026-11-29",
+} as const;
 
 /**
  * The default version: the newest one every pinned add-on, chart and cluster-autoscaler release

@@ -1,9 +1,10 @@
 /**
  * The gate that needs more than the stack file: the day's Kubernetes support rule and the account
- * facts. Pure (facts and clock are arguments), so it is unit-tested with hostile answers and a
- * fixed date; program.ts awaits the facts and calls it before the first resource.
+ * facts. Pure (facts and clock are arguments, given to the program by its caller: program.ts
+ * ProgramEnv), so it is unit-tested with hostile answers and a fixed date; program.ts awaits the
+ * facts and calls it before the first resource.
  */
-import { SupportVerdict, checkVersionSupport, utcDay } from "../catalog/kubernetes-versions";
+import { SupportVerdict, VERSION_TABLE, checkVersionSupport, utcDay } from "../catalog/kubernetes-versions";
 import type { Problem } from "../config/errors";
 import type { StackSpec } from "../config/spec";
 import { AccountDecision, AccountFacts, accountRules } from "./account";
@@ -16,24 +17,44 @@ export interface DeployGate {
   readonly fsx: FsxDecision;
 }
 
+/**
+ * Who answered the account lookups: the account (`pulumi preview`/`up`), or the offline plan's
+ * stand-ins (tools/mocks.ts), whose dated tables may have aged past the day it runs on.
+ */
+export type FactsSource = "account" | "offline";
+
 export interface DeployDecision {
   /** The day the rules ran for (UTC). */
   readonly checkedOn: string;
   readonly kubernetes?: SupportVerdict;
   readonly account?: AccountDecision;
-  /** Where the facts came from, for the plan text. */
-  readonly factsSource: "account" | "none";
+  /** Who answered the lookups; undefined where the stack needs none (reuse, existing). */
+  readonly factsSource?: FactsSource;
   readonly problems: readonly Problem[];
   readonly warnings: readonly string[];
 }
 
-export function deployDecision(spec: StackSpec, plan: Plan, facts: AccountFacts | undefined, now: Date): DeployDecision {
+/**
+ * The version rule's verdict as a warning of the offline plan: its table is dated, so on a later
+ * day it may say a version has left support when the table is only stale. The offline plan still
+ * plans; `pulumi preview` applies the rule.
+ */
+export function staleTableWarning(problem: string, today: string): string {
+  return (
+    `${problem} [offline plan on ${today}: this comes from the dated table ${VERSION_TABLE.file} (checked ${VERSION_TABLE.checked}); ` +
+    `\`pulumi preview\` refuses the stack on it. If EKS has published newer versions, refresh the table and its default from ${VERSION_TABLE.source}]`
+  );
+}
+
+export function deployDecision(spec: StackSpec, plan: Plan, facts: AccountFacts | undefined, env: { readonly now: Date; readonly facts: FactsSource }): DeployDecision {
   const problems: Problem[] = [];
   const warnings: string[] = [];
+  const today = utcDay(env.now);
   let kubernetes: SupportVerdict | undefined;
   if (spec.cluster.mode === "create") {
-    kubernetes = checkVersionSupport(spec.cluster.kubernetesVersion, spec.cluster.supportType, now);
-    problems.push(...kubernetes.problems.map((message) => ({ path: "cluster.kubernetesVersion", message })));
+    kubernetes = checkVersionSupport(spec.cluster.kubernetesVersion, spec.cluster.supportType, env.now);
+    if (env.facts === "offline") warnings.push(...kubernetes.problems.map((p) => staleTableWarning(p, today)));
+    else problems.push(...kubernetes.problems.map((message) => ({ path: "cluster.kubernetesVersion", message })));
     warnings.push(...kubernetes.warnings);
   }
   const account = facts ? accountRules(spec, plan, facts) : undefined;
@@ -41,22 +62,24 @@ export function deployDecision(spec: StackSpec, plan: Plan, facts: AccountFacts 
     problems.push(...account.problems);
     warnings.push(...account.warnings);
   }
-  return { checkedOn: utcDay(now), kubernetes, account, factsSource: facts ? "account" : "none", problems, warnings };
+  return { checkedOn: today, kubernetes, account, factsSource: facts ? env.facts : undefined, problems, warnings };
 }
 
 /** The deploy section of the plan text. */
-export function renderDeploy(d: DeployDecision | undefined, offline: boolean): string[] {
+export function renderDeploy(d: DeployDecision | undefined): string[] {
   if (!d) return [];
   const lines: string[] = [];
   if (d.kubernetes) {
     const k = d.kubernetes;
     lines.push(
-      `Kubernetes ${k.version}, support type ${k.supportType}: ${k.phase} support until ${k.endDate} (control plane $${k.controlPlanePerHour.toFixed(2)}/h; checked ${d.checkedOn})`,
+      k.phase === "ended"
+        ? `Kubernetes ${k.version}, support type ${k.supportType}: EKS support ended on ${k.endDate} (checked ${d.checkedOn})`
+        : `Kubernetes ${k.version}, support type ${k.supportType}: ${k.phase} support until ${k.endDate} (control plane $${k.controlPlanePerHour.toFixed(2)}/h; checked ${d.checkedOn})`,
     );
   }
   const a = d.account;
   if (a) {
-    lines.push(`account facts${offline ? " (offline answers of tools/mocks.ts; `pulumi preview` checks them against the real account)" : ""}:`);
+    lines.push(`account facts${d.factsSource === "offline" ? " (offline answers of tools/mocks.ts; `pulumi preview` checks them against the real account)" : ""}:`);
     const zone = (z: { name: string; id?: string }) => (z.id ? `${z.name} (${z.id})` : z.name);
     lines.push(`  zones: ${a.zones.map(zone).join(", ") || "not read (the VPC takes the region's first zones at deploy time)"}${a.refusedZones.length ? `; skipped, EKS refuses: ${a.refusedZones.map(zone).join(", ")}` : ""}`);
     if (a.subnetIds) lines.push(`  existing VPC subnets: ${a.subnetIds.join(", ")}`);

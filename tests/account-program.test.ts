@@ -121,15 +121,17 @@ describe("FSx, admins, secrets", () => {
     ]);
   });
 
-  it("takes the file system's VPC from a Lustre data source where one answers", async () => {
+  it("refuses a file system the read places in another VPC than cluster.vpc", async () => {
     const vpc = { id: "vpc-0123456789abcdef0", privateSubnetIds: ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"] };
-    const run = await runProgram(base({ cluster: { mode: "create", vpc }, nodePools: [T4], experiment: fsxExperiment }), (token, inputs) => {
-      if (token === "aws:fsx/getLustreFileSystem:getLustreFileSystem") return { id: inputs.id, vpcId: "vpc-0ddddddddddddddd0", securityGroupIds: ["sg-1"] };
-      if (token === "aws:ec2/getSubnet:getSubnet") return { id: inputs.id, vpcId: vpc.id, availabilityZone: "us-east-1c", availabilityZoneId: inputs.id.endsWith("1") ? "use1-az1" : "use1-az2" };
-      return undefined;
-    });
+    const run = await runProgram(
+      base({ cluster: { mode: "create", vpc }, nodePools: [T4], experiment: fsxExperiment }),
+      (token, inputs) =>
+        token === "aws:ec2/getSubnet:getSubnet" ? { id: inputs.id, vpcId: vpc.id, availabilityZone: "us-east-1c", availabilityZoneId: inputs.id.endsWith("1") ? "use1-az1" : "use1-az2" } : undefined,
+      "acct",
+      { onResource: (args) => (args.type === "aws:fsx/lustreFileSystem:LustreFileSystem" ? { id: args.id!, state: { vpcId: "vpc-0ddddddddddddddd0", networkInterfaceIds: [] } } : undefined) },
+    );
     expect(run.error?.message).toMatch(/fs-0123456789abcdef0 lives in vpc-0ddddddddddddddd0, not in cluster\.vpc\.id vpc-0123456789abcdef0/);
-    expect(run.resources).toHaveLength(0);
+    expect(run.resources.filter((r) => !r.read)).toHaveLength(0);
   });
 
   it("adds an access entry with AmazonEKSClusterAdminPolicy at cluster scope for each admin", async () => {

@@ -4,6 +4,7 @@ import { AUTOSCALER_CHARTS, ADDON_VERSIONS } from "../components/aws/builders/ve
 import { AccountFacts, EKS_REFUSED_ZONE_IDS, accountRules, quotaFor } from "../plan/account";
 import { fsxRules } from "../plan/fsx-access";
 import { buildPlan } from "../plan/plan";
+import { deployDecision } from "../plan/deploy-gate";
 import { load } from "./helpers/config";
 
 const day = (d: string) => new Date(`${d}T12:00:00Z`);
@@ -42,6 +43,29 @@ describe("Kubernetes support dates (fixed clock)", () => {
     expect(v.warnings[0]).toMatch(/leaves standard support on 2026-12-02 \(in 3 days\)/);
     expect(checkVersionSupport("1.34", "STANDARD", day("2026-12-03")).problems).toHaveLength(1);
     expect(checkVersionSupport("1.35", "STANDARD", day("2026-11-29"))).toMatchObject({ phase: "standard", endDate: "2027-03-27", problems: [], warnings: [] });
+  });
+});
+
+describe("the version rule against the account and in the offline plan", () => {
+  const spec = () => load({ cluster: { mode: "create" }, nodePools: [{ name: "t4", gpu: "t4" }] });
+  it("refuses a default version past its support when the account answers, and only warns offline, naming the dated table", () => {
+    const s = spec();
+    const plan = buildPlan(s);
+    const account = deployDecision(s, plan, undefined, { now: day("2027-06-01"), facts: "account" });
+    expect(account.problems.map((p) => p.path)).toEqual(["cluster.kubernetesVersion"]);
+    const offline = deployDecision(s, plan, undefined, { now: day("2027-06-01"), facts: "offline" });
+    expect(offline.problems).toEqual([]);
+    expect(offline.warnings).toHaveLength(1);
+    expect(offline.warnings[0]).toContain("left EKS standard support on 2027-03-27");
+    expect(offline.warnings[0]).toContain("catalog/kubernetes-versions.ts (checked ");
+    expect(offline.warnings[0]).toContain("`pulumi preview` refuses the stack on it");
+    expect(offline.checkedOn).toBe("2027-06-01");
+  });
+  it("says nothing of the table on a day it holds", () => {
+    const s = spec();
+    const d = deployDecision(s, buildPlan(s), undefined, { now: day("2026-12-01"), facts: "offline" });
+    expect(d.problems).toEqual([]);
+    expect(d.warnings).toEqual([]);
   });
 });
 

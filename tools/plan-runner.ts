@@ -13,6 +13,7 @@ import { DeployDecision, renderDeploy } from "../plan/deploy-gate";
 import { renderPlan } from "../plan/render";
 import { eksClusterName } from "../components/naming";
 import { MASKED, RecordedResource, createMocks } from "./mocks";
+import type { ProgramEnv } from "../program";
 import { Manifest, manifestsFrom } from "./manifests";
 
 export const PROJECT = "gpu-training-clusters";
@@ -45,7 +46,7 @@ async function resolveOutput(value: unknown): Promise<unknown> {
 
 /** The plan text: the program's own summary, so the printed plan is what the program decided. */
 export function planText(summary: PlanSummary): string {
-  const deploy = renderDeploy(summary.deploy, true);
+  const deploy = renderDeploy(summary.deploy);
   return deploy.length > 0 ? `${renderPlan(summary)}\n\nDeploy-time checks\n${deploy.map((l) => `  ${l}`).join("\n")}` : renderPlan(summary);
 }
 
@@ -56,7 +57,13 @@ export function planText(summary: PlanSummary): string {
 export async function runPlan(options: {
   projectDir: string;
   stackFile: string;
-  loadProgram?: () => unknown;
+  /**
+   * Loads the program and starts it with the given environment; by default this project's
+   * program.ts. Tests load a fresh copy per plan.
+   */
+  loadProgram?: (env: ProgramEnv) => unknown;
+  /** The day the plan is made for (the dated rules' clock). @default the wall clock */
+  readonly now?: Date;
   /**
    * Config the program gets instead of the file's, as the Pulumi CLI would pass it (secrets
    * decrypted, their keys listed): tests use it to run the program with real secret values.
@@ -78,7 +85,9 @@ export async function runPlan(options: {
   process.chdir(options.projectDir);
   let exported: unknown;
   try {
-    exported = options.loadProgram ? options.loadProgram() : require(path.join(options.projectDir, "index"));
+    // The same program `pulumi up` runs (index.ts), told that its account answers are stand-ins.
+    const env: ProgramEnv = { now: options.now ?? new Date(), facts: "offline" };
+    exported = options.loadProgram ? options.loadProgram(env) : (require("../program") as typeof import("../program")).entry(env);
   } finally {
     process.chdir(previousCwd);
   }

@@ -11,22 +11,32 @@ import { runPlan, writePlan } from "./plan-runner";
 export const DEFAULT_STACK = "t4-smoke";
 const PROJECT_DIR = path.resolve(__dirname, "..");
 
-const USAGE = `usage: npm run plan -- [STACK|PATH|--stack-file PATH] [--out DIR]
+const USAGE = `usage: npm run plan -- [STACK|PATH|--stack-file PATH] [--out DIR] [--date YYYY-MM-DD]
 
   STACK   a stack of this project (stacks/Pulumi.<STACK>.yaml); default ${DEFAULT_STACK}
   PATH    a stack file anywhere, named Pulumi.<stack>.yaml (also --stack-file PATH)
   --out   where plan.json, plan.txt and manifests/ go; default out/<stack>
+  --date  plan as on that day (the Kubernetes support dates); default today
 
 stacks: ${listStacks(PROJECT_DIR).join(", ")}`;
 
 interface Args {
   readonly stackFile: string;
   readonly out?: string;
+  readonly now?: Date;
+}
+
+/** A calendar day (UTC noon, so no time zone moves it to another day). */
+function parseDay(text: string | undefined): Date {
+  const day = text && /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T12:00:00Z`) : undefined;
+  if (!day || Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== text) throw new UsageError(`--date needs a day such as 2027-01-31 (got ${text ?? "nothing"})`);
+  return day;
 }
 
 export function parseArgs(argv: readonly string[]): Args | "help" {
   let target: string | undefined;
   let out: string | undefined;
+  let now: Date | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--help" || arg === "-h") return "help";
@@ -38,6 +48,8 @@ export function parseArgs(argv: readonly string[]): Args | "help" {
       if (!file) throw new UsageError("--stack-file needs a path");
       if (target) throw new UsageError(`one stack at a time (got ${target} and ${file})`);
       target = file.includes("/") ? file : `./${file}`;
+    } else if (arg === "--date" || arg.startsWith("--date=")) {
+      now = parseDay(arg === "--date" ? argv[++i] : arg.slice("--date=".length));
     } else if (arg.startsWith("--out=")) {
       out = arg.slice("--out=".length);
     } else if (arg.startsWith("-")) {
@@ -48,7 +60,7 @@ export function parseArgs(argv: readonly string[]): Args | "help" {
       target = arg;
     }
   }
-  return { stackFile: existingStackFile(PROJECT_DIR, target ?? DEFAULT_STACK), out };
+  return { stackFile: existingStackFile(PROJECT_DIR, target ?? DEFAULT_STACK), out, now };
 }
 
 async function main(): Promise<number> {
@@ -57,7 +69,7 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const run = await runPlan({ projectDir: PROJECT_DIR, stackFile: args.stackFile });
+  const run = await runPlan({ projectDir: PROJECT_DIR, stackFile: args.stackFile, now: args.now });
   const outDir = path.resolve(args.out ?? path.join(PROJECT_DIR, "out", run.stack));
   writePlan(run, outDir);
   process.stdout.write(`${run.text}\n\n`);

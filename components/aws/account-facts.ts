@@ -105,34 +105,16 @@ async function known<T>(output: pulumi.Output<T>): Promise<T | undefined> {
 }
 
 /**
- * The Lustre data source under the token the AWS provider would give it. @pulumi/aws 7.48.0 (the
- * latest) has none (fsx/ has getOntapFileSystem and getWindowsFileSystem only), so today this
- * rejects and the read below answers; a provider or test double that has it answers first.
- */
-const LUSTRE_LOOKUP_TOKEN = "aws:fsx/getLustreFileSystem:getLustreFileSystem";
-
-async function lustreInvoke(id: string): Promise<FileSystemFact | undefined> {
-  try {
-    const r = (await pulumi.runtime.invoke(LUSTRE_LOOKUP_TOKEN, { id })) as Record<string, unknown>;
-    if (!str(r?.vpcId)) return undefined;
-    return { id, vpcId: str(r.vpcId), dnsName: str(r.dnsName), mountName: str(r.mountName), securityGroupIds: stringList(r.securityGroupIds) };
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The FSx for Lustre file systems the experiment mounts: from a Lustre data source where there is
- * one, else read with `LustreFileSystem.get` (a read, never a create), its security groups from its
- * first network interface (aws.ec2.getNetworkInterface).
+ * The FSx for Lustre file systems the experiment mounts, read with `LustreFileSystem.get` (a read,
+ * never a create: @pulumi/aws 7.48 has no Lustre data source, only getOntapFileSystem and
+ * getWindowsFileSystem under fsx/), its security groups from its first network interface
+ * (aws.ec2.getNetworkInterface).
  */
 export async function lookupFileSystems(spec: StackSpec): Promise<FileSystemFact[]> {
   if (spec.cluster.mode !== "create") return [];
   const ids = [...new Set(fsxVolumes(spec).map((v) => v.fileSystemId))];
   return Promise.all(
     ids.map(async (id): Promise<FileSystemFact> => {
-      const looked = await lustreInvoke(id);
-      if (looked) return looked;
       const fs = aws.fsx.LustreFileSystem.get(`${spec.stack}-fsx-${id}`, id);
       let vpcId, dnsName, mountName, enis;
       try {

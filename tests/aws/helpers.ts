@@ -2,10 +2,10 @@
  * Plans a stack like tests/helpers/plan.ts and also hands back chosen stack outputs unmasked, so
  * tests can read what a secret output (kubeconfig, nodeadm configs) really contains.
  */
-import * as path from "path";
 import { resolveStackArg } from "../../config/stack-file";
 import type { PlanRun } from "../../tools/plan-runner";
 import { PROJECT_DIR } from "../helpers/plan";
+import { TEST_NOW } from "../helpers/clock";
 
 type Output = { apply<U>(f: (v: unknown) => U): unknown };
 
@@ -24,13 +24,14 @@ export async function planWithRawOutputs(stack: string, keys: readonly string[] 
   const run = await runner.runPlan({
     projectDir: PROJECT_DIR,
     stackFile: resolveStackArg(PROJECT_DIR, stack).file,
-    loadProgram: () => {
-      let exported: Record<string, unknown> = {};
+    now: TEST_NOW,
+    loadProgram: (env) => {
+      let exported!: Promise<Record<string, unknown>>;
       jest.isolateModules(() => {
-        exported = require(path.join(PROJECT_DIR, "index"));
+        exported = (require("../../program") as typeof import("../../program")).entry(env);
       });
-      // The program exports a promise of its outputs.
-      const values = Promise.resolve(exported as unknown as Promise<Record<string, unknown>>);
+      // The program's outputs, a promise (as Pulumi awaits it).
+      const values = exported;
       for (const key of keys) {
         captured.push(
           values.then((all) => {

@@ -2,6 +2,7 @@
 import * as path from "path";
 import type { PlanRun } from "../../tools/plan-runner";
 import { resolveStackArg } from "../../config/stack-file";
+import { TEST_NOW } from "./clock";
 
 // Each plan loads a fresh copy of the SDK, which adds process exit listeners.
 process.setMaxListeners(100);
@@ -13,6 +14,7 @@ export async function planStack(
   stackOrFile: string,
   programConfig?: Parameters<typeof import("../../tools/plan-runner").runPlan>[0]["programConfig"],
   projectDir = PROJECT_DIR,
+  now = TEST_NOW,
 ): Promise<PlanRun> {
   const stackFile = resolveStackArg(PROJECT_DIR, stackOrFile).file;
   let runner!: typeof import("../../tools/plan-runner");
@@ -23,10 +25,11 @@ export async function planStack(
     projectDir,
     stackFile,
     programConfig,
-    loadProgram: () => {
+    now,
+    loadProgram: (env) => {
       let exported: unknown;
       jest.isolateModules(() => {
-        exported = require("../../index");
+        exported = (require("../../program") as typeof import("../../program")).entry(env);
       });
       return exported;
     },

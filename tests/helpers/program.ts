@@ -5,6 +5,7 @@
 import * as path from "path";
 import type { RecordedResource } from "../../tools/mocks";
 import { PROJECT_DIR } from "./plan";
+import { TEST_NOW } from "./clock";
 
 export type CallAnswer = (token: string, inputs: Record<string, any>) => Record<string, unknown> | undefined;
 
@@ -20,6 +21,8 @@ export interface ProgramRun {
 /** `preview`: run as `pulumi preview` does (outputs the answers leave out are unknown); `onResource` may answer a registration or read itself. */
 export interface RunOptions {
   readonly preview?: boolean;
+  /** The program's clock. @default TEST_NOW */
+  readonly now?: Date;
   readonly onResource?: (args: { type: string; name: string; id?: string; inputs: Record<string, unknown> }) => { id: string; state: Record<string, unknown> } | undefined;
 }
 
@@ -50,7 +53,7 @@ export async function runProgram(config: Record<string, unknown>, answer: CallAn
   pulumi.runtime.setAllConfig(raw);
   let exported: unknown;
   jest.isolateModules(() => {
-    exported = require(path.join(PROJECT_DIR, "index"));
+    exported = (require(path.join(PROJECT_DIR, "program")) as typeof import("../../program")).entry({ now: options.now ?? TEST_NOW, facts: "account" });
   });
   let outputs: Record<string, unknown> | undefined;
   let error: ProgramRun["error"];
