@@ -6,7 +6,8 @@
  * (CUDA 12.6: sm_50..sm_90; CUDA 12.8: sm_70..sm_120). Digests are the linux/amd64 images of the
  * official `pytorch/pytorch` tags, as pinned by independent public projects.
  */
-import { ComputeCapability } from "./gpus";
+import { parseCapability } from "./arch";
+import type { ComputeCapability } from "./gpus";
 import { normalizedRepository, parseImageReference } from "./image-ref";
 
 interface ImageFacts {
@@ -56,11 +57,7 @@ export interface ImageBuild {
 
 export type ImageSpec = PulledImage | BuiltImage;
 
-const cc = (...list: string[]): ComputeCapability[] =>
-  list.map((s) => {
-    const [major, minor] = s.split(".").map(Number);
-    return { major, minor };
-  });
+const cc = (...list: string[]): ComputeCapability[] => list.map(parseCapability);
 
 const IMAGES: readonly ImageSpec[] = [
   {

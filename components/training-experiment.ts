@@ -95,7 +95,7 @@ export class TrainingExperiment extends pulumi.ComponentResource {
     }
 
     // A run's spec is immutable once created, and any change to it means a new run. Its name is
-    // derived from a hash of that spec (k8s/run-name.ts), so a change is always a replacement
+    // derived from a hash of that spec (config/run-name.ts), so a change is always a replacement
     // under a new name, visible in `pulumi preview`; the old run is deleted first, to free its
     // GPUs and quota. The new name is what makes this safe: with skipAwait the provider does not
     // wait for the old Job to be gone (docs/training-job.md, "Replacing a run"). Metadata-only

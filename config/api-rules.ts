@@ -5,11 +5,11 @@
  */
 import * as posix from "path/posix";
 import { parseImageReference } from "../catalog/image-ref";
-import { LAUNCHER_DIR } from "../k8s/launch";
+import { LAUNCHER_DIR, SMOKE_SCRIPT } from "./launcher-paths";
 import { ec2InstanceTypeName, s3BucketName } from "./aws-validation";
 import { Problem, show } from "./errors";
 import { dns1123Subdomain, labelValue, qualifiedName } from "./k8s-validation";
-import { type ClusterInput, type ExperimentInput, type NodePoolInput, SMOKE_SCRIPT } from "./schema";
+import type { ClusterInput, ExperimentInput, NodePoolInput } from "./schema";
 
 /**
  * Variables that would break the GPU request, refused like torchrun's reserved ones:

@@ -5,7 +5,7 @@
  */
 import { lookupImage } from "../catalog/images";
 import { builtImageRules } from "./built-image-rules";
-import { parseCapability } from "../plan/arch";
+import { parseCapability } from "../catalog/arch";
 import { commercialRegions, regionPartition, PROGRAM_PARTITION, AWS_REGIONS } from "./aws-validation";
 import { clusterApiRules, experimentApiRules, poolApiRules } from "./api-rules";
 import { collectInput } from "./collect";
@@ -16,9 +16,10 @@ import { defaultPoolKind, experimentRules, networkRules, poolRules } from "./rul
 import { SECRET_ENV_KEY, checkSecretEnv } from "./secret-env";
 import { workdirRules } from "./workdir-rules";
 import { awsClusterRules } from "./aws-rules";
-import { NodePoolInput, SMOKE_ARGS, SMOKE_SCRIPT, StackInput, stackSchema } from "./schema";
+import { NodePoolInput, StackInput, stackSchema } from "./schema";
+import { SMOKE_ARGS, SMOKE_SCRIPT } from "./launcher-paths";
 import type { ExperimentSpec, PoolSpec, ResolvedImage, StackSpec } from "./spec";
-import { POOL_LABEL } from "../k8s/names";
+import { POOL_LABEL } from "./names";
 import { QueueingInput, queueingRules, resolveQueueing } from "./queueing";
 
 export const NAMESPACE = "gpu-training-clusters";

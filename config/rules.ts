@@ -6,8 +6,8 @@ import { gpuSpec } from "../catalog/gpus";
 import { awsGpuTypes, findInstance, instancesFor, maxGpusPerInstance } from "../catalog/instances";
 import { aliasKeys, catalogReferences, imageKeys, lookupImage } from "../catalog/images";
 import { didYouMean } from "./suggest";
-import { dnsLabelProblems, experimentNames } from "../k8s/names";
-import { WORKDIR_ARCHIVE_DIR, WORKDIR_MOUNT } from "../k8s/workdir";
+import { dnsLabelProblems, experimentNames } from "./names";
+import { RESERVED_MOUNT_PATHS } from "./launcher-paths";
 import { hasHostBits, isRfc1918, overlaps, parseCidr } from "./cidr";
 import { Problem, show } from "./errors";
 import type { CreateClusterInput, ExperimentInput, NodePoolInput, StackInput, VolumeInput } from "./schema";
@@ -30,8 +30,6 @@ export const RESERVED_ENV = [
 ];
 export const RESERVED_ENV_PREFIXES = ["TORCHELASTIC_", "PET_"];
 
-/** Paths the launcher owns inside every training pod. */
-export const RESERVED_MOUNT_PATHS = ["/dev/shm", "/opt/gtc", WORKDIR_MOUNT, WORKDIR_ARCHIVE_DIR];
 
 export function defaultPoolKind(input: StackInput): PoolKind {
   return input.cluster.mode === "existing" ? "existing" : "managed";

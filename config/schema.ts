@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { GPU_TYPES } from "../catalog/gpus";
+import { SMOKE_SCRIPT } from "./launcher-paths";
 import { queueingSchema } from "./queueing";
 import { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS, SUPPORT_TYPES } from "../catalog/kubernetes-versions";
 
@@ -198,9 +199,6 @@ export const customImageSchema = z.strictObject({
   efa: z.boolean().default(false),
 });
 
-/** The smoke workload that ships with the launcher: the default training command. */
-export const SMOKE_SCRIPT = "/opt/gtc/smoke.py";
-export const SMOKE_ARGS = ["--seconds", "60"];
 
 export const experimentSchema = z.strictObject({
   name: dnsLabel(40),

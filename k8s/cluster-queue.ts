@@ -8,7 +8,8 @@
  */
 import type { PoolPlan } from "../plan/pools";
 import { GPU_RESOURCE } from "./job";
-import { MIB_PER_GIB, mebibytes, sizePod } from "./pod-resources";
+import { MIB_PER_GIB, sizePod } from "../plan/pod-sizing";
+import { mebibytes } from "./quantities";
 import { KUEUE_API_VERSION, queueLabels, resourceFlavorName } from "./resource-flavor";
 
 export const CLUSTER_QUEUE = "gtc-gpu";
@@ -35,7 +36,7 @@ export interface ClusterQueue {
 
 /**
  * CPU (millicores) and memory (MiB) of one node of the pool: the catalog's instance size for EC2
- * pools; for machines of unknown size, what our pods request on a whole node (k8s/pod-resources.ts).
+ * pools; for machines of unknown size, what our pods request on a whole node (plan/pod-sizing.ts).
  */
 export function nodeCapacity(pool: Pick<PoolPlan, "instance" | "nodeGpus">): { cpuMilli: number; memoryMiB: number } {
   if (pool.instance) return { cpuMilli: pool.instance.vcpus * 1000, memoryMiB: pool.instance.memoryGiB * MIB_PER_GIB };

@@ -1,7 +1,7 @@
 /**
  * Every in-cluster object of an experiment, built purely from the resolved stack and its plan:
  * launcher ConfigMap, PersistentVolumes and claims, the run (a Job on one node, a JobSet on
- * several, named after a hash of its spec: k8s/run-name.ts), and the IAM policy document its S3
+ * several, named after a hash of its spec: config/run-name.ts), and the IAM policy document its S3
  * volumes need. The component only turns these into resources;
  * tests and golden files use this function directly, with no Pulumi runtime.
  */
@@ -16,14 +16,14 @@ import { planNetwork } from "../plan/network";
 import type { PoolPlan } from "../plan/pools";
 import { buildTrainingJob } from "./job";
 import { buildLauncherConfigMap } from "./launcher-configmap";
-import { TRAINING_NAMESPACE, experimentNames } from "./names";
+import { TRAINING_NAMESPACE, experimentNames } from "../config/names";
 import { PodNetwork, podNetwork } from "./network";
-import { PodSizing, sizePod } from "./pod-resources";
+import { PodSizing, sizePod } from "../plan/pod-sizing";
 import { trainingRuntimeClass } from "./runtime-class";
 import { PolicyDocument, s3AccessPolicy } from "./s3-policy";
 import { JobSet, buildTrainingJobSet } from "./jobset";
-import { runName } from "./run-name";
-import type { ExperimentNames } from "./names";
+import { runName } from "../config/run-name";
+import type { ExperimentNames } from "../config/names";
 import { buildVolumes, experimentVolumes } from "./volumes";
 import { ShippedWorkdir, buildSecretEnvSecret, buildWorkdirConfigMap } from "./workdir";
 import type { ISecret } from "kubernetes-models/v1/Secret";

@@ -10,10 +10,8 @@
  */
 import * as path from "path";
 import type { ExperimentSpec } from "../config/spec";
-import { WORKDIR_ARCHIVE_DIR, WORKDIR_ARCHIVE_FILE, WORKDIR_MOUNT } from "./workdir";
+import { LAUNCHER_DIR, WORKDIR_ARCHIVE_DIR, WORKDIR_ARCHIVE_FILE, WORKDIR_MOUNT } from "../config/launcher-paths";
 
-/** Where the launcher lives in every training pod (a ConfigMap mounted over the public image). */
-export const LAUNCHER_DIR = "/opt/gtc";
 export const RENDEZVOUS_PORT = 29500;
 /**
  * How long workers wait for pod 0 (its DNS name and its rendezvous store) when the caller does not

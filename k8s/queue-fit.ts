@@ -8,7 +8,7 @@ import type { StackSpec } from "../config/spec";
 import type { Plan } from "../plan/plan";
 import { flavorQuota } from "./cluster-queue";
 import { GPU_RESOURCE } from "./job";
-import { MIB_PER_GIB, sizePod } from "./pod-resources";
+import { MIB_PER_GIB, sizePod } from "../plan/pod-sizing";
 
 export function queueFitProblems(spec: StackSpec, plan: Plan): Problem[] {
   const e = spec.experiment;

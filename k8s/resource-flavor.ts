@@ -9,7 +9,7 @@
 import type { IToleration } from "kubernetes-models/v1/Toleration";
 import type { PoolPlan } from "../plan/pools";
 import { PART_OF } from "./labels";
-import { GPU_TAINT } from "./names";
+import { GPU_TAINT } from "../config/names";
 import { gpuToleration } from "./scheduling";
 
 export const KUEUE_API_VERSION = "kueue.x-k8s.io/v1beta2";

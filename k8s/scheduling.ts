@@ -8,7 +8,7 @@
 import type { IAffinity } from "kubernetes-models/v1/Affinity";
 import type { INodeSelectorRequirement } from "kubernetes-models/v1/NodeSelectorRequirement";
 import type { IToleration } from "kubernetes-models/v1/Toleration";
-import { GPU_PRESENT_LABEL, GPU_TAINT } from "./names";
+import { GPU_PRESENT_LABEL, GPU_TAINT } from "../config/names";
 
 /**
  * Tolerates the GPU taint whatever its value: our nodes carry `true`, but GPU nodes of an

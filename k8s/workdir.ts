@@ -19,13 +19,9 @@ import type { ISecret } from "kubernetes-models/v1/Secret";
 import type { IVolume } from "kubernetes-models/v1/Volume";
 import type { IVolumeMount } from "kubernetes-models/v1/VolumeMount";
 import type { ExperimentSpec } from "../config/spec";
+import { WORKDIR_ARCHIVE_DIR, WORKDIR_ARCHIVE_FILE, WORKDIR_MOUNT } from "../config/launcher-paths";
 import { experimentLabels } from "./labels";
 
-/** Where the unpacked workdir lives in the pod: torchrun's working directory. */
-export const WORKDIR_MOUNT = "/workdir";
-/** Where the archive's ConfigMap is mounted. */
-export const WORKDIR_ARCHIVE_DIR = "/opt/gtc-workdir";
-export const WORKDIR_ARCHIVE_FILE = "workdir.tar.gz";
 export const WORKDIR_SHA256_ANNOTATION = "gpu-training-clusters.io/workdir-sha256";
 /** pip's cache directory variable (https://pip.pypa.io/en/stable/topics/caching/#default-paths). */
 export const PIP_CACHE_ENV = "PIP_CACHE_DIR";
@@ -38,7 +34,7 @@ export const WORKDIR_NAME_HASH_LENGTH = 10;
 /**
  * One ConfigMap per archive, `<experiment>-workdir-<10 hex of its sha256>` (at most 40 + 9 + 10 =
  * 59 characters with the schema's 40-character experiment name): runs are content-addressed
- * (k8s/run-name.ts), so each run's pods mount the archive they were planned with, and a pod of
+ * (config/run-name.ts), so each run's pods mount the archive they were planned with, and a pod of
  * the previous run that restarts during an update still finds its own, not a new one that fails
  * the launcher's sha256 check. A new archive is a new name, which @pulumi/kubernetes creates
  * before it deletes the old object (its Diff asks for delete-before-replace only when the new

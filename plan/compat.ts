@@ -10,7 +10,7 @@ import { EKS_NVIDIA_AMI_DRIVER_BRANCH, compareDrivers, driverFloor, minDriverFor
 import { ImageSpec, imageKeys, lookupImage } from "../catalog/images";
 import type { Problem } from "../config/errors";
 import type { ExperimentSpec } from "../config/spec";
-import { archCoverage } from "./arch";
+import { archCoverage } from "../catalog/arch";
 import type { PoolPlan } from "./pools";
 
 export type VerdictStatus = "ok" | "warning" | "error";

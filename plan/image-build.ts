@@ -39,7 +39,7 @@ export const BUILD_NEEDS =
 /**
  * Stand-in for `<repositoryUrl>@<digest>` in the pure builders' pod spec (`.invalid` never
  * resolves). The program passes the build's context tag: the run's name is a hash of its spec
- * (k8s/run-name.ts), so a rebuilt image must change the spec the pure builders see, or the
+ * (config/run-name.ts), so a rebuilt image must change the spec the pure builders see, or the
  * replacement run would reuse the old run's name.
  */
 export function builtImagePlaceholder(image: Pick<BuiltImage, "key">, contextTag?: string): string {

@@ -11,9 +11,9 @@ import { EKS_CONTROL_PLANE_PER_HOUR, NAT_GATEWAY_PER_HOUR, costFor, cpuInstanceP
 import { ImageBuildPlan, builtImagePlaceholder, planImageBuild } from "./image-build";
 import { NetworkPlan, networkProblems, planNetwork } from "./network";
 import { PoolPlan, planPool } from "./pools";
-import type { WorkdirSummary } from "../workdir/archive";
+import type { WorkdirSummary } from "./workdir-summary";
 import { QueuePlan, planQueueing } from "./queueing";
-import { TRAINING_NAMESPACE } from "../k8s/names";
+import { TRAINING_NAMESPACE } from "../config/names";
 import { planWarnings } from "./warnings";
 
 export interface ExperimentPlan {

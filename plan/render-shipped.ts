@@ -1,5 +1,5 @@
 /** The plan text's lines for what travels with the run: workdir, setup commands, secret variables. */
-import { humanBytes } from "../workdir/archive";
+import { humanBytes } from "./workdir-summary";
 import type { ExperimentPlan } from "./plan";
 
 /** Files listed one by one up to this many; then a count. */

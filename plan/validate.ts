@@ -7,7 +7,7 @@
 import { ConfigError, Problem } from "../config/errors";
 import { LoadContext, RawConfig, collectStack } from "../config/load";
 import type { PoolSpec, StackSpec } from "../config/spec";
-import { sizePod } from "../k8s/pod-resources";
+import { sizePod } from "./pod-sizing";
 import { compatibilityGate } from "./compat";
 import { networkProblems } from "./network";
 import { Plan, buildPlan } from "./plan";

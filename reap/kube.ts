@@ -5,7 +5,7 @@
  * turn `import()` into `require()`).
  */
 import type { V1Container, V1Job, V1Node, V1Pod, V1PodSpec } from "@kubernetes/client-node";
-import { GPU_PRESENT_LABEL, POOL_LABEL } from "../k8s/names";
+import { GPU_PRESENT_LABEL, POOL_LABEL } from "../config/names";
 import { GPU_RESOURCE, GpuJob, GpuNode, GpuPod, KubeAccessError, KubeConnector, KubeView, PodPhase } from "./types";
 
 const INSTANCE_TYPE_LABEL = "node.kubernetes.io/instance-type";

@@ -56,7 +56,7 @@ export async function readRunPods(kube: KubeGetter, namespace: string, experimen
   let jobs = withExperiment(await list<Job>(kube, nsPaths("/apis/batch/v1", namespace, "jobs"), selector), experiment);
   const jobSets = withExperiment(await list<JobSet>(kube, nsPaths("/apis/jobset.x-k8s.io/v1alpha2", namespace, "jobsets"), selector, true), experiment);
   if (jobs.length === 0 && jobSets.length === 0) {
-    // A Job without the experiment label, named exactly after the experiment (k8s/names.ts). Not
+    // A Job without the experiment label, named exactly after the experiment (config/names.ts). Not
     // by name prefix: `sweep-lr-b` is another experiment's Job, not a run of `sweep-lr`.
     jobs = (await list<Job>(kube, nsPaths("/apis/batch/v1", namespace, "jobs"))).filter(
       (j) => j.metadata?.name === experiment && (labelsOf(j)[EXPERIMENT_LABEL] ?? experiment) === experiment,

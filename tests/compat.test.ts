@@ -1,5 +1,5 @@
 import { buildPlan } from "../plan/plan";
-import { archCoverage, parseCapability } from "../plan/arch";
+import { archCoverage, parseCapability } from "../catalog/arch";
 import { load, problemsOf } from "./helpers/config";
 
 const cc = parseCapability;

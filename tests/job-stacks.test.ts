@@ -9,7 +9,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { GPU_TAINT, gpuNodeLabels } from "../k8s/names";
+import { GPU_TAINT, gpuNodeLabels } from "../config/names";
 import { nodeMatchesAffinity, nodeMatchesSelector, tolerates } from "../k8s/scheduling";
 import { writePlan } from "../tools/plan-runner";
 import { validateManifests } from "./helpers/experiment";

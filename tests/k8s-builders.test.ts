@@ -10,7 +10,7 @@ import { masterHost } from "../k8s/job";
 import { buildLaunch } from "../k8s/launch";
 import { rendezvousTimeoutSeconds } from "../plan/queueing";
 import { EXPERIMENT_LABEL, labelValue } from "../k8s/labels";
-import { GPU_PRESENT_LABEL, GPU_TAINT, experimentNames, gpuNodeLabels } from "../k8s/names";
+import { GPU_PRESENT_LABEL, GPU_TAINT, experimentNames, gpuNodeLabels } from "../config/names";
 import { nodeMatchesAffinity, nodeMatchesSelector, tolerates } from "../k8s/scheduling";
 import { s3AccessPolicy } from "../k8s/s3-policy";
 import { experimentVolumes } from "../k8s/volumes";

@@ -5,8 +5,8 @@
  */
 import fc from "fast-check";
 import { buildExperimentObjects, experimentInput } from "../k8s/experiment";
-import { dnsLabelProblems, experimentNames } from "../k8s/names";
-import { canonicalJson, runName } from "../k8s/run-name";
+import { dnsLabelProblems, experimentNames } from "../config/names";
+import { canonicalJson, runName } from "../config/run-name";
 import { readLauncherFiles } from "../components/launcher-files";
 import { loadStack, runParts } from "./helpers/experiment";
 import type { StackSpec } from "../config/spec";

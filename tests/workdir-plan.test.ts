@@ -8,7 +8,7 @@ import * as path from "path";
 import { planStack, PROJECT_DIR } from "./helpers/plan";
 import type { PlanRun } from "../tools/plan-runner";
 import { experimentSchema } from "../config/schema";
-import { dnsLabelProblems } from "../k8s/names";
+import { dnsLabelProblems } from "../config/names";
 import { workdirConfigMapName } from "../k8s/workdir";
 
 const EXAMPLE = path.join(PROJECT_DIR, "examples", "my-first-run");

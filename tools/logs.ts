@@ -4,7 +4,7 @@
  * run, multi-node runs included. Pods are found as `npm run status` finds them. Read-only.
  */
 import * as path from "path";
-import { TRAINING_NAMESPACE } from "../k8s/names";
+import { TRAINING_NAMESPACE } from "../config/names";
 import { KubeAccessError } from "../reap/types";
 import { HttpStatusError, KubeGetter, connectKube } from "../status/kube-client";
 import type { Pod } from "../status/objects";

@@ -5,7 +5,7 @@
  * A cluster-only stack shows every experiment on its cluster. Read-only. Details: docs/status.md.
  */
 import * as path from "path";
-import { TRAINING_NAMESPACE } from "../k8s/names";
+import { TRAINING_NAMESPACE } from "../config/names";
 import { KubeAccessError } from "../reap/types";
 import { HttpStatusError, connectKube } from "../status/kube-client";
 import { listExperiments, noRunMessage, readRun } from "../status/read";

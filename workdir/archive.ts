@@ -15,6 +15,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { Problem } from "../config/errors";
 import { show } from "../config/errors";
+import { WorkdirSummary, humanBytes } from "../plan/workdir-summary";
 import { IgnoreRule, isIgnored, parseIgnore } from "./ignore";
 import { outerIgnoreRules } from "./repo-ignore";
 import { TarEntry, deterministicGzip, sha256Hex, tarBytes } from "./tar";
@@ -35,28 +36,6 @@ export const MAX_ARCHIVE_BYTES = 1024 * 1024 - 64 * 1024;
 /** How many of the largest files a size problem names. */
 const LARGEST_SHOWN = 5;
 
-export interface ShippedFile {
-  readonly path: string;
-  readonly bytes: number;
-}
-
-/** What the plan shows of a workdir. */
-export interface WorkdirSummary {
-  /** As the stack wrote it. */
-  readonly path: string;
-  readonly files: readonly ShippedFile[];
-  /** Sum of the file sizes. */
-  readonly bytes: number;
-  /** Size of the tar.gz. */
-  readonly archiveBytes: number;
-  /**
-   * sha256 of the uncompressed tar: the content address. The Job carries it and the launcher
-   * checks it, so it does not depend on the compressor's version.
-   */
-  readonly sha256: string;
-  readonly transport: "configmap";
-}
-
 export interface WorkdirArchive {
   readonly summary: WorkdirSummary;
   /** The tar.gz. */
@@ -67,17 +46,6 @@ export function resolveWorkdir(projectDir: string, workdir: string): string {
   return path.resolve(projectDir, workdir);
 }
 
-export function humanBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ["KiB", "MiB", "GiB", "TiB"];
-  let v = n;
-  let u = -1;
-  do {
-    v /= 1024;
-    u++;
-  } while (v >= 1024 && u < units.length - 1);
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
-}
 
 interface Walked {
   readonly files: { path: string; absolute: string; bytes: number; executable: boolean }[];

@@ -7,7 +7,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { gpuNodeLabels } from "../../k8s/names";
+import { gpuNodeLabels } from "../../config/names";
 import type { PoolPlan } from "../../plan/pools";
 import { ACTIVATION_CLUSTER_TAG, HYBRID_ROLE_POLICIES, hybridNodesPolicy, hybridNodesTrust, managedPolicyArn } from "./builders/iam";
 import { nodeConfigYaml } from "./builders/nodeadm";

@@ -3,7 +3,7 @@ import { findInstance } from "../../catalog/instances";
 import { createClusterSchema } from "../../config/schema";
 import { planPool } from "../../plan/pools";
 import type { PoolSpec } from "../../config/spec";
-import { GPU_TAINT, POOL_LABEL } from "../../k8s/names";
+import { GPU_TAINT, POOL_LABEL } from "../../config/names";
 import { kubeconfig, kubeconfigYaml } from "../../components/aws/builders/kubeconfig";
 import { AL2023_ROOT_DEVICE, METADATA_OPTIONS, efaNetworkInterfaces, rootVolume } from "../../components/aws/builders/launch-template";
 import { EFA_LABEL, GPU_NODE_TAINT, managedNodeLabels, scaleFromZeroTags, tagSlug, usesEfa } from "../../components/aws/builders/node-groups";

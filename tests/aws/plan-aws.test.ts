@@ -7,7 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { findInstance } from "../../catalog/instances";
-import { POOL_LABEL } from "../../k8s/names";
+import { POOL_LABEL } from "../../config/names";
 import { EFA_PLUGIN_CHART, AUTOSCALER_CHARTS } from "../../components/aws/builders/versions";
 import { RawPlan, countsByType, only, planWithRawOutputs, resourcesOf } from "./helpers";
 

@@ -4,7 +4,7 @@
  * whether it gets EFA.
  */
 import type { InstanceSpec } from "../../../catalog/instances";
-import { GPU_TAINT, gpuNodeLabels } from "../../../k8s/names";
+import { GPU_TAINT, gpuNodeLabels } from "../../../config/names";
 import type { PoolPlan } from "../../../plan/pools";
 import { autoscalerDiscoveryTags } from "./iam";
 

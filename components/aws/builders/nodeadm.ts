@@ -5,7 +5,7 @@
  * ("Node Config API Reference", kubelet flags and containerd configuration).
  */
 import { stringify } from "yaml";
-import { GPU_TAINT } from "../../../k8s/names";
+import { GPU_TAINT } from "../../../config/names";
 
 export interface NodeadmInput {
   readonly clusterName: string;

@@ -2,7 +2,7 @@
  * Helm values of the cluster-wide services the AWS target installs: cluster-autoscaler and the
  * EFA device plugin. Plain data, so the tests read exactly what Helm gets.
  */
-import { GPU_TAINT } from "../../../k8s/names";
+import { GPU_TAINT } from "../../../config/names";
 import { autoscalerScaleDownArgs } from "../../../plan/plan";
 import { EFA_LABEL, SYSTEM_NODE_LABELS } from "./node-groups";
 

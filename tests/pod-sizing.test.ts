@@ -5,11 +5,10 @@ import {
   SHM_CAP_GIB,
   kubeReservedCpuMilli,
   kubeReservedMemoryMiB,
-  mebibytes,
-  millicores,
   nodeAllocatable,
   sizePod,
-} from "../k8s/pod-resources";
+} from "../plan/pod-sizing";
+import { mebibytes, millicores } from "../k8s/quantities";
 import { podNetwork } from "../k8s/network";
 
 const p4d = findInstance("p4d.24xlarge")!;

@@ -3,7 +3,7 @@
  * upward in minor: code built for sm_86 runs on an sm_89 card, not on sm_90 or sm_120.
  * https://docs.nvidia.com/cuda/ampere-compatibility-guide/#application-compatibility-on-ampere
  */
-import { ComputeCapability } from "../catalog/gpus";
+import { ComputeCapability } from "./gpus";
 
 export function parseCapability(text: string): ComputeCapability {
   const [major, minor] = text.split(".").map(Number);

@@ -18,7 +18,7 @@ export interface ExperimentNames {
   /**
    * The longest pod name of the run, as JobSet's webhook checks it: `<jobset>-node-0-<nodes - 1>`
    * plus the 5-character suffix the Job controller adds (pkg/webhooks/jobset_webhook.go, v0.12.0),
-   * where `<jobset>` is `<experiment>-<6 hex of the spec hash>` (k8s/run-name.ts).
+   * where `<jobset>` is `<experiment>-<6 hex of the spec hash>` (config/run-name.ts).
    */
   readonly lastPodHostname: string;
   /** PersistentVolume / PersistentVolumeClaim name of a volume the experiment owns. */
