@@ -4,6 +4,7 @@
  * committed copy differs from what its generator gives now. Each entry is pure: the same sources
  * always give the same text.
  */
+import { STACK_SCHEMA_PATH, renderStackJsonSchema } from "../config/json-schema";
 
 export interface GeneratedFile {
   /** Path relative to the project directory. */
@@ -18,4 +19,6 @@ export interface GeneratedFile {
 }
 
 /** Every generated file; a generator registers here and nowhere else. */
-export const GENERATED_FILES: readonly GeneratedFile[] = [];
+export const GENERATED_FILES: readonly GeneratedFile[] = [
+  { path: STACK_SCHEMA_PATH, from: "config/schema.ts via config/json-schema.ts", render: () => renderStackJsonSchema() },
+];
