@@ -199,7 +199,7 @@ export const volumeSourceSchema = z.discriminatedUnion("type", [
   z.strictObject({
     type: z.literal("s3").meta({
       description:
-        "Mountpoint for Amazon S3; EKS clusters only; the bucket must be in the stack's `aws:region` (Mountpoint is given that region, since pods cannot reach the instance metadata that would tell it)",
+        "Mountpoint for Amazon S3; EKS clusters only; the bucket must be in the stack's `aws:region` (Mountpoint is given that region, since pods cannot reach the instance metadata that would tell it); `prefix` ends with `/`",
     }),
     /** Checked against all of S3's naming rules in api-rules.ts. */
     bucket: z.string().min(1).meta({ description: "the bucket's name" }),
