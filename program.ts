@@ -24,7 +24,7 @@ import { queueFitProblems } from "./k8s/queue-fit";
 import { TrainingImage } from "./components/aws/training-image";
 import { builtImagePlaceholder } from "./plan/image-build";
 import { awsTags } from "./components/aws/builders/cluster-args";
-import { NVIDIA_DEVICE_PLUGIN_CHART } from "./k8s/device-plugin";
+import { NVIDIA_DEVICE_PLUGIN_CHART } from "./catalog/versions";
 import { EXPERIMENT_LABEL } from "./k8s/labels";
 import { clusterNeedsNvidiaRuntimeClass, devicePluginRuntimeClass } from "./k8s/runtime-class";
 import { buildExperimentObjects, experimentInput, experimentObjectProblems } from "./k8s/experiment";

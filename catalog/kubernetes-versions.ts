@@ -43,7 +43,7 @@ export const VERSION_TABLE = {
 
 /**
  * The default version: the newest one every pinned add-on, chart and cluster-autoscaler release
- * supports (components/aws/builders/versions.ts has a row for each version listed here; the
+ * supports (catalog/versions.ts has a row for each version listed here; the
  * autoscaler's minor follows Kubernetes', and 9.59.0 ships 1.35.0).
  */
 export const DEFAULT_KUBERNETES_VERSION: KubernetesVersion = "1.35";

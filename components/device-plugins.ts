@@ -5,7 +5,8 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { DEVICE_PLUGIN_NAMESPACE, DEVICE_PLUGIN_RELEASE, NVIDIA_DEVICE_PLUGIN_CHART, devicePluginValues } from "../k8s/device-plugin";
+import { NVIDIA_DEVICE_PLUGIN_CHART } from "../catalog/versions";
+import { DEVICE_PLUGIN_NAMESPACE, DEVICE_PLUGIN_RELEASE, devicePluginValues } from "../k8s/device-plugin";
 import { nvidiaRuntimeClass } from "../k8s/runtime-class";
 import { resourceArgs } from "./k8s-args";
 

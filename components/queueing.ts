@@ -8,8 +8,9 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { JOBSET_CHART, JOBSET_NAMESPACE, JOBSET_RELEASE } from "../k8s/jobset-release";
-import { KUEUE_CHART, KUEUE_NAMESPACE, KUEUE_RELEASE } from "../k8s/kueue-release";
+import { JOBSET_CHART, KUEUE_CHART } from "../catalog/versions";
+import { JOBSET_NAMESPACE, JOBSET_RELEASE } from "../k8s/jobset-release";
+import { KUEUE_NAMESPACE, KUEUE_RELEASE } from "../k8s/kueue-release";
 import type { QueueObjects } from "../k8s/queues";
 import { resourceArgs } from "./k8s-args";
 

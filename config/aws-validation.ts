@@ -3,6 +3,7 @@
  * CreateBucket-style validation or the provider would refuse at `pulumi up`.
  */
 import { Region } from "@pulumi/aws/types/enums";
+import { z } from "zod";
 
 /**
  * General purpose bucket naming rules
@@ -67,6 +68,18 @@ export const PROGRAM_PARTITION = "aws";
 export function commercialRegions(): string[] {
   return AWS_REGIONS.filter((r) => regionPartition(r) === PROGRAM_PARTITION);
 }
+
+/** The region of a stack that names none (and does not need one: see regionRules in load.ts). */
+export const DEFAULT_REGION = "us-east-1";
+
+/**
+ * `aws:region` as a stack file writes it, for the generated JSON Schema and reference (the loader
+ * checks it in load.ts, whose messages also name a region's partition).
+ */
+export const awsRegionSchema = z
+  .enum(commercialRegions().sort())
+  .default(DEFAULT_REGION)
+  .meta({ description: "the AWS region of the cluster and of the S3 access it grants; required when the stack creates an EKS cluster or grants S3 access" });
 
 /**
  * EC2 instance type names are `<family>.<size>` (https://docs.aws.amazon.com/ec2/latest/instancetypes/instance-type-names.html):

@@ -6,7 +6,7 @@
 import { lookupImage } from "../catalog/images";
 import { builtImageRules } from "./built-image-rules";
 import { parseCapability } from "../catalog/arch";
-import { commercialRegions, regionPartition, PROGRAM_PARTITION, AWS_REGIONS } from "./aws-validation";
+import { commercialRegions, regionPartition, PROGRAM_PARTITION, AWS_REGIONS, DEFAULT_REGION } from "./aws-validation";
 import { clusterApiRules, experimentApiRules, poolApiRules } from "./api-rules";
 import { collectInput } from "./collect";
 import { ConfigError, Problem, show } from "./errors";
@@ -23,7 +23,7 @@ import { POOL_LABEL } from "./names";
 import { QueueingInput, queueingRules, resolveQueueing } from "./queueing";
 
 export const NAMESPACE = "gpu-training-clusters";
-export const DEFAULT_REGION = "us-east-1";
+export { DEFAULT_REGION };
 
 export type RawConfig = Readonly<Record<string, string>>;
 

@@ -6,6 +6,8 @@
  */
 import { z } from "zod";
 import type { Problem } from "./errors";
+import { JOBSET_CHART, KUEUE_CHART } from "../catalog/versions";
+import { TRAINING_NAMESPACE } from "./names";
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -18,29 +20,38 @@ export const DEFAULT_LOCAL_QUEUE = "training";
 export const DEFAULT_PODS_READY_MAX_MINUTES = 20;
 
 export const queueingSchema = z.strictObject({
-  /**
-   * Install Kueue and JobSet (pinned charts) and create the ResourceFlavors, ClusterQueue and
-   * LocalQueue. false: the cluster already runs Kueue and JobSet (only with cluster.mode
-   * "existing"); experiments are submitted to its LocalQueue `localQueue`. @default true
-   */
-  install: z.boolean().default(true),
-  /** The LocalQueue experiments are submitted to (created when install is true). @default "training" */
+  install: z
+    .boolean()
+    .default(true)
+    .meta({
+      description: `install Kueue ${KUEUE_CHART.version} and JobSet ${JOBSET_CHART.version} and create the ResourceFlavors, ClusterQueue and LocalQueue. \`false\` only with \`cluster.mode: existing\`, for a cluster that already runs them: nothing is installed, experiments are submitted to its LocalQueue \`localQueue\``,
+    }),
   localQueue: z
     .string()
     .min(1)
     .max(63)
     .regex(DNS1123_LABEL, { message: "must be a DNS-1123 label: lower-case letters, digits and '-'" })
-    .default(DEFAULT_LOCAL_QUEUE),
-  /**
-   * Kueue's waitForPodsReady timeout: a run admitted but without all pods ready by then is
-   * evicted (its GPUs freed) and requeued. @default derived from the pools' expected time to ready
-   * pods (scale-up from zero plus image pull), at most 20
-   */
-  podsReadyTimeoutMinutes: z.number().int().min(1).max(240).optional(),
-  /** Requeues after a waitForPodsReady eviction before the run is deactivated. @default 3 */
-  requeueLimit: z.number().int().min(0).max(20).default(3),
-  /** Base of the exponential backoff between requeues (60 s, 120 s, 240 s ...). @default 60 */
-  requeueBackoffBaseSeconds: z.number().int().min(1).max(3600).default(60),
+    .default(DEFAULT_LOCAL_QUEUE)
+    .meta({ description: `the LocalQueue (in \`${TRAINING_NAMESPACE}\`) every run is submitted to: created when \`install\`, else the cluster's own` }),
+  podsReadyTimeoutMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(240)
+    .optional()
+    .meta({
+      description:
+        "Kueue `waitForPodsReady.timeout`: a run whose pods are not all ready this long after admission is evicted (its GPUs freed) and requeued (1–240)",
+      defaultText: `derived from the pools' expected time to ready pods (scale-up from zero plus image pull), at most ${DEFAULT_PODS_READY_MAX_MINUTES}`,
+    }),
+  requeueLimit: z.number().int().min(0).max(20).default(3).meta({ description: "requeues after such an eviction before the run is deactivated (0–20)" }),
+  requeueBackoffBaseSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(3600)
+    .default(60)
+    .meta({ description: "base of the exponential backoff between requeues (it doubles with each requeue)" }),
 });
 
 export type QueueingInput = z.infer<typeof queueingSchema>;

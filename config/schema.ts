@@ -2,13 +2,23 @@
  * The stack description: what a user writes under the `gpu-training-clusters:` namespace of
  * `stacks/Pulumi.<stack>.yaml`. Every object is strict (an unknown key is an error, so a typo is
  * never silently ignored) and every default is written here, next to the field it belongs to.
+ * Each field's `.meta()` says what it means (config/meta.ts); schema/stack.schema.json and the
+ * tables of docs/configuration.md are generated from it (`npm run generate`).
  * Rules that span fields live in rules.ts.
  */
 import { z } from "zod";
 import { GPU_TYPES } from "../catalog/gpus";
-import { SMOKE_SCRIPT } from "./launcher-paths";
-import { queueingSchema } from "./queueing";
-import { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS, SUPPORT_TYPES } from "../catalog/kubernetes-versions";
+import { SMOKE_ARGS, SMOKE_SCRIPT } from "./launcher-paths";
+import { DEFAULT_LOCAL_QUEUE, queueingSchema } from "./queueing";
+import { code, yamlLiteral } from "./meta";
+import { POOL_LABEL } from "./names";
+import {
+  DEFAULT_KUBERNETES_VERSION,
+  EKS_EXTENDED_PER_HOUR,
+  EKS_STANDARD_PER_HOUR,
+  KUBERNETES_VERSIONS,
+  SUPPORT_TYPES,
+} from "../catalog/kubernetes-versions";
 
 /** RFC 1035 label: what Kubernetes requires of Service names and what we require of every name. */
 export const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -32,97 +42,120 @@ const int = (min: number, max: number) => z.number().int().min(min).max(max);
 // https://docs.aws.amazon.com/eks/latest/userguide/creating-access-entries.html
 export const IAM_PRINCIPAL_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:(role|user)\/[A-Za-z0-9+=,.@_\/-]+$/;
 
+const price = (perHour: number) => `$${perHour.toFixed(2)}/h`;
+
 export const existingVpcSchema = z.strictObject({
-  id: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, { message: "must be a VPC id such as vpc-0123456789abcdef0" }),
-  /** Private subnets for the control plane's interfaces and the nodes, in two zones or more. */
-  privateSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { message: "must be a subnet id such as subnet-0123456789abcdef0" })).min(2),
+  id: z
+    .string()
+    .regex(/^vpc-[0-9a-f]{8,17}$/, { message: "must be a VPC id such as vpc-0123456789abcdef0" })
+    .meta({ description: "the VPC's id (`vpc-…`)" }),
+  privateSubnetIds: z
+    .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { message: "must be a subnet id such as subnet-0123456789abcdef0" }))
+    .min(2)
+    .meta({ description: "private subnets (`subnet-…`) for the control plane's interfaces and the nodes, in two zones or more, with a route to the internet (NAT)" }),
 });
 
 export const endpointSchema = z.strictObject({
-  /** @default true */
-  publicAccess: z.boolean().default(true),
-  /** CIDRs allowed to reach a public endpoint. @default ["0.0.0.0/0"] */
-  publicAccessCidrs: z.array(cidr).min(1).default(["0.0.0.0/0"]),
-  /** @default true */
-  privateAccess: z.boolean().default(true),
+  publicAccess: z.boolean().default(true).meta({ description: "public API endpoint" }),
+  publicAccessCidrs: z.array(cidr).min(1).default(["0.0.0.0/0"]).meta({ description: "who may reach the public endpoint — restrict it" }),
+  privateAccess: z
+    .boolean()
+    .default(true)
+    .meta({ description: "private endpoint inside the VPC. With `hybrid`: public **or** private, not both (EKS hybrid nodes requirement)" }),
 });
 
 export const hybridNetworkSchema = z.strictObject({
-  /** On-premises networks the hybrid machines live in (RFC 1918, overlapping nothing). */
-  remoteNodeCidrs: z.array(cidr).min(1),
-  /** Pod networks on those machines, when the CNI there routes pods (e.g. Cilium). @default [] */
-  remotePodCidrs: z.array(cidr).default([]),
-  /**
-   * Transit Gateway that reaches the on-premises networks (VPN or Direct Connect behind it): the
-   * program attaches the VPC to it and routes the remote CIDRs through it. Omitted: add the
-   * attachment and routes yourself (docs/hybrid-nodes.md).
-   */
-  transitGatewayId: z.string().regex(/^tgw-[0-9a-f]{8,17}$/, { message: "must be a Transit Gateway id such as tgw-0123456789abcdef0" }).optional(),
+  remoteNodeCidrs: z
+    .array(cidr)
+    .min(1)
+    .meta({ description: "on-premises networks of EKS Hybrid Nodes; required by `kind: hybrid` pools. RFC 1918, overlapping nothing" }),
+  remotePodCidrs: z.array(cidr).default([]).meta({ description: "pod networks on those machines, when their CNI routes pods (e.g. Cilium)" }),
+  transitGatewayId: z
+    .string()
+    .regex(/^tgw-[0-9a-f]{8,17}$/, { message: "must be a Transit Gateway id such as tgw-0123456789abcdef0" })
+    .optional()
+    .meta({
+      description:
+        "a Transit Gateway (`tgw-…`) that reaches those networks (VPN or Direct Connect behind it): the VPC is attached to it and the remote CIDRs routed through it. Omitted: you add the attachment and routes ([docs/hybrid-nodes.md](hybrid-nodes.md))",
+    }),
 });
 
 export const createClusterSchema = z.strictObject({
-  mode: z.literal("create"),
-  /** EKS Kubernetes version, pinned (catalog/kubernetes-versions.ts). @default "1.35" */
-  kubernetesVersion: z.enum(KUBERNETES_VERSIONS).default(DEFAULT_KUBERNETES_VERSION),
-  /**
-   * EKS upgrade policy: STANDARD is upgraded by EKS at the end of standard support; EXTENDED stays
-   * on the version at the extended-support price. @default "STANDARD"
-   */
-  supportType: z.enum(SUPPORT_TYPES).default("STANDARD"),
-  /** IAM roles and users given cluster-admin access (EKS access entries). @default [] */
-  admins: z.array(z.string().regex(IAM_PRINCIPAL_ARN, { message: "must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/ci" })).default([]),
-  /**
-   * Run in an existing VPC (e.g. the one an FSx file system lives in) instead of creating one: no
-   * VPC, subnets or NAT gateways are created. The subnets need a route to the internet (NAT).
-   */
-  vpc: existingVpcSchema.optional(),
-  /** @default "10.0.0.0/16" */
-  vpcCidr: cidr.default("10.0.0.0/16"),
-  /** Availability zones for the node subnets. @default 2 */
-  availabilityZones: int(2, 6).default(2),
-  /** One NAT gateway (cheap) or one per zone (survives a zone outage). @default "single" */
-  natGateways: z.enum(["single", "per-zone"]).default("single"),
-  /** Kubernetes service CIDR; must not overlap the VPC or the hybrid networks. @default "172.20.0.0/16" */
-  serviceCidr: cidr.default("172.20.0.0/16"),
-  endpoint: endpointSchema.prefault({}),
-  /** The on-demand CPU node group for system pods (CoreDNS, autoscaler, device plugin controller). */
+  mode: z.literal("create").meta({ description: "a new EKS cluster" }),
+  kubernetesVersion: z
+    .enum(KUBERNETES_VERSIONS)
+    .default(DEFAULT_KUBERNETES_VERSION)
+    .meta({
+      description: `EKS version, pinned (${code(KUBERNETES_VERSIONS[0])}–${code(KUBERNETES_VERSIONS[KUBERNETES_VERSIONS.length - 1])}; a string, so quoted in YAML); past its end of standard support it needs \`supportType: EXTENDED\` ([aws.md](aws.md#kubernetes-versions-and-support-types))`,
+    }),
+  supportType: z
+    .enum(SUPPORT_TYPES)
+    .default("STANDARD")
+    .meta({
+      description: `EKS upgrade policy: \`STANDARD\` (EKS upgrades the cluster when standard support ends; no surcharge) or \`EXTENDED\` (stays on the version at ${price(EKS_EXTENDED_PER_HOUR)} instead of ${price(EKS_STANDARD_PER_HOUR)} once in extended support)`,
+    }),
+  admins: z
+    .array(z.string().regex(IAM_PRINCIPAL_ARN, { message: "must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/ci" }))
+    .default([])
+    .meta({
+      description:
+        "IAM role/user ARNs (`arn:aws:iam::<account>:role/<name>` or `:user/<name>`) given cluster-admin through EKS access entries: teammates, CI, the reaper, whoever runs a `reuse` stack ([aws.md](aws.md#who-can-reach-the-cluster))",
+    }),
+  vpc: existingVpcSchema.optional().meta({
+    description:
+      "run in an existing VPC (`vpc-…`, two or more `subnet-…` in two zones or more, with a NAT route): no VPC, subnets or NAT gateways are created, `vpcCidr`/`availabilityZones`/`natGateways` are not used. Needed when an FSx file system lives in that VPC",
+    docRows: "list-keys",
+  }),
+  vpcCidr: cidr.default("10.0.0.0/16").meta({ description: "RFC 1918, a /16 to /22 (smaller leaves the public subnets below AWS's /28 minimum)" }),
+  availabilityZones: int(2, 6)
+    .default(2)
+    .meta({
+      description:
+        "zones for the node subnets (2–6); chosen among the zones EKS accepts so that every pool's instance type is offered in one (may add zones for that)",
+    }),
+  natGateways: z.enum(["single", "per-zone"]).default("single").meta({ description: "`single` (cheap) or `per-zone` (survives a zone outage)" }),
+  serviceCidr: cidr.default("172.20.0.0/16").meta({ description: "Kubernetes service CIDR, a /12 to /24 (EKS's range); must not overlap the VPC or hybrid networks" }),
+  endpoint: endpointSchema.prefault({}).meta({ description: "the cluster's Kubernetes API endpoint", docRows: "expand" }),
   systemNodes: z
     .strictObject({
-      /** @default "m6i.large" */
-      instanceType: z.string().min(1).default("m6i.large"),
-      /** @default 2 */
-      count: int(1, 10).default(2),
+      instanceType: z.string().min(1).default("m6i.large").meta({ description: "on-demand CPU nodes for system pods (CoreDNS, autoscaler, device plugin controller)" }),
+      count: int(1, 10).default(2).meta({ description: "how many of them (1–10)" }),
     })
-    .prefault({}),
-  /** Networks for EKS Hybrid Nodes (RTX 4090 machines outside AWS). Required by `kind: hybrid` pools. */
-  hybrid: hybridNetworkSchema.optional(),
+    .prefault({})
+    .meta({ description: "the on-demand CPU node group for system pods", docRows: "expand" }),
+  hybrid: hybridNetworkSchema
+    .optional()
+    .meta({ description: "networks for EKS Hybrid Nodes (machines outside AWS, e.g. RTX 4090s); required by `kind: hybrid` pools", docRows: "expand" }),
 });
 
 export const reuseClusterSchema = z.strictObject({
-  mode: z.literal("reuse"),
-  /** The stack of this project that created the cluster (its file is stacks/Pulumi.<stack>.yaml). */
-  stack: z.string().regex(/^[A-Za-z0-9_.-]+$/, { message: "must be a stack name of this project" }),
-  /** The Pulumi organization of that stack; omitted for the current one. */
-  organization: z.string().min(1).optional(),
+  mode: z.literal("reuse").meta({ description: "the cluster of another stack of this project" }),
+  stack: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, { message: "must be a stack name of this project" })
+    .meta({ description: "the stack that created the cluster; its file `stacks/Pulumi.<stack>.yaml` must exist and have `mode: create`" }),
+  organization: z.string().min(1).optional().meta({ description: "Pulumi organization of that stack", defaultText: "current" }),
 });
 
 export const existingClusterSchema = z.strictObject({
-  mode: z.literal("existing"),
-  /** Path of the kubeconfig file; the provider's default (KUBECONFIG, ~/.kube/config) when omitted. */
-  kubeconfigPath: z.string().min(1).optional(),
-  /** Context in that kubeconfig; its current context when omitted. */
-  context: z.string().min(1).optional(),
-  /**
-   * Install the NVIDIA device plugin (once per cluster: set false in every further stack that
-   * targets the same cluster, or where the cluster already runs one). @default true
-   */
-  installDevicePlugin: z.boolean().default(true),
-  /**
-   * RuntimeClass that runs containers with the NVIDIA runtime, for clusters where it is not
-   * containerd's default (k3s: "nvidia"). Set on the device plugin and the training pods.
-   * @default none: the NVIDIA runtime is the default runtime
-   */
-  runtimeClassName: dnsLabel(63).optional(),
+  mode: z.literal("existing").meta({ description: "any cluster, by kubeconfig" }),
+  kubeconfigPath: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ description: "path of the kubeconfig file", defaultText: "`KUBECONFIG` / `~/.kube/config`" }),
+  context: z.string().min(1).optional().meta({ description: "context in that kubeconfig", defaultText: "current context" }),
+  installDevicePlugin: z
+    .boolean()
+    .default(true)
+    .meta({ description: "install the NVIDIA device plugin; set `false` in every further stack on the same cluster, or where one already runs" }),
+  runtimeClassName: dnsLabel(63)
+    .optional()
+    .meta({
+      description:
+        "the RuntimeClass whose handler is the NVIDIA container runtime, where it is not containerd's default; set on the device plugin and every training pod. **k3s: `nvidia`**",
+      defaultText: "none",
+    }),
 });
 
 export const clusterSchema = z.discriminatedUnion("mode", [createClusterSchema, reuseClusterSchema, existingClusterSchema]);
@@ -130,146 +163,195 @@ export const clusterSchema = z.discriminatedUnion("mode", [createClusterSchema, 
 export const POOL_KINDS = ["managed", "hybrid", "existing"] as const;
 
 export const nodePoolSchema = z.strictObject({
-  name: dnsLabel(20),
-  gpu: z.enum(GPU_TYPES),
-  /**
-   * managed: an EKS managed node group; hybrid: machines outside AWS joined as EKS Hybrid Nodes;
-   * existing: nodes already in an existing cluster. @default "managed", or "existing" in an existing cluster
-   */
-  kind: z.enum(POOL_KINDS).optional(),
-  /** GPUs each node has for jobs; picks the instance type. @default 1 */
-  gpusPerNode: int(1, 16).default(1),
-  /** Pin the EC2 type instead of taking the cheapest that fits (managed pools). */
-  instanceType: z.string().min(1).optional(),
-  /** @default 0 — GPU pools cost nothing while idle */
-  minNodes: int(0, 100).default(0),
-  /** @default 1 */
-  maxNodes: int(1, 100).default(1),
-  /** @default "on-demand" */
-  capacity: z.enum(["on-demand", "spot"]).default("on-demand"),
-  /** Root volume size; PyTorch images are several GB each. @default 200 */
-  diskGiB: int(50, 16384).default(200),
-  /** NVIDIA driver on hybrid/existing machines, for the compatibility gate (managed: the AMI's). */
-  driverVersion: z.string().regex(/^\d+(\.\d+){0,2}$/, { message: "must be a driver version such as 570.86.15" }).optional(),
-  /** Labels that select this pool's nodes in an existing cluster. @default { "gpu-training-clusters.io/pool": <name> } */
-  nodeSelector: z.record(z.string(), z.string()).optional(),
+  name: dnsLabel(20).meta({ description: "DNS-1035 label, at most 20 characters, unique" }),
+  gpu: z.enum(GPU_TYPES).meta({ description: GPU_TYPES.map(code).join(", ") }),
+  kind: z
+    .enum(POOL_KINDS)
+    .optional()
+    .meta({
+      description: "`managed`: EKS managed node group; `hybrid`: machines outside AWS joined as EKS Hybrid Nodes; `existing`: nodes of an existing cluster",
+      defaultText: "`managed` (`existing` with `mode: existing`)",
+    }),
+  gpusPerNode: int(1, 16)
+    .default(1)
+    .meta({ description: "GPUs each node has for jobs; for managed pools it picks the cheapest instance type with at least that many" }),
+  instanceType: z.string().min(1).optional().meta({ description: "pin an EC2 type (managed pools)", defaultText: "cheapest fit" }),
+  // GPU pools cost nothing while idle: nodes start at zero.
+  minNodes: int(0, 100).default(0).meta({ description: "nodes kept while idle; 0 costs nothing" }),
+  maxNodes: int(1, 100).default(1).meta({ description: "most nodes; for hybrid/existing pools: the number of machines" }),
+  capacity: z.enum(["on-demand", "spot"]).default("on-demand").meta({ description: "`on-demand`, or `spot` for managed pools" }),
+  diskGiB: int(50, 16384).default(200).meta({ description: "root volume; PyTorch images are several GB" }),
+  driverVersion: z
+    .string()
+    .regex(/^\d+(\.\d+){0,2}$/, { message: "must be a driver version such as 570.86.15" })
+    .optional()
+    .meta({
+      description:
+        "NVIDIA driver on hybrid/existing machines, checked by the gate (managed nodes run the EKS AL2023 NVIDIA AMI's 580 driver); quote it in YAML",
+    }),
+  nodeSelector: z
+    .record(z.string(), z.string())
+    .optional()
+    .meta({ description: "existing pools: labels that select the pool's nodes", defaultText: code(`{${POOL_LABEL}: <name>}`) }),
 });
 
+// Each option's meaning is on its `type` (the reference's notes column, and what an editor shows).
 export const volumeSourceSchema = z.discriminatedUnion("type", [
   z.strictObject({
-    type: z.literal("s3"),
+    type: z.literal("s3").meta({
+      description:
+        "Mountpoint for Amazon S3; EKS clusters only; the bucket must be in the stack's `aws:region` (Mountpoint is given that region, since pods cannot reach the instance metadata that would tell it); `prefix` ends with `/`",
+    }),
     /** Checked against all of S3's naming rules in api-rules.ts. */
-    bucket: z.string().min(1),
-    /** Key prefix to mount, without a leading '/'. @default the whole bucket */
-    prefix: z.string().regex(/^[^/].*\/$/, { message: "must end with '/' and not start with one" }).optional(),
+    bucket: z.string().min(1).meta({ description: "the bucket's name" }),
+    prefix: z
+      .string()
+      .regex(/^[^/].*\/$/, { message: "must end with '/' and not start with one" })
+      .optional()
+      .meta({ description: "key prefix to mount: ends with `/`, does not start with one", defaultText: "the whole bucket" }),
   }),
   z.strictObject({
-    type: z.literal("fsx"),
-    fileSystemId: z.string().regex(/^fs-[0-9a-f]{8,17}$/, { message: "must be an FSx file system id such as fs-0123456789abcdef0" }),
-    dnsName: z.string().min(1),
-    mountName: z.string().min(1),
-    /** Capacity of the file system, for the PersistentVolume. @default 1200 */
-    sizeGiB: int(1, 1_000_000).default(1200),
+    type: z.literal("fsx").meta({
+      description: "an existing FSx for Lustre file system; EKS clusters only; at most one volume per file system (the kubelet mounts a volume handle once)",
+    }),
+    fileSystemId: z
+      .string()
+      .regex(/^fs-[0-9a-f]{8,17}$/, { message: "must be an FSx file system id such as fs-0123456789abcdef0" })
+      .meta({ description: "the file system's id (`fs-…`)" }),
+    dnsName: z.string().min(1).meta({ description: "the file system's DNS name" }),
+    mountName: z.string().min(1).meta({ description: "the file system's mount name" }),
+    sizeGiB: int(1, 1_000_000).default(1200).meta({ description: "capacity of the file system, for the PersistentVolume" }),
   }),
   z.strictObject({
-    type: z.literal("pvc"),
-    claimName: z.string().min(1).max(253),
+    type: z.literal("pvc").meta({ description: "an existing PersistentVolumeClaim" }),
+    claimName: z.string().min(1).max(253).meta({ description: "the PersistentVolumeClaim's name" }),
   }),
   z.strictObject({
-    type: z.literal("hostPath"),
-    path: absolutePath,
+    type: z.literal("hostPath").meta({ description: "a directory on the node; hybrid and existing pools only" }),
+    path: absolutePath.meta({ description: "absolute path on the node" }),
   }),
 ]);
 
 export const volumeSchema = z.strictObject({
-  name: dnsLabel(30),
-  mountPath: absolutePath,
-  source: volumeSourceSchema,
+  name: dnsLabel(30).meta({ description: "DNS-1035 label, at most 30 characters" }),
+  mountPath: absolutePath.meta({ description: "where the volume is mounted in the container (absolute)" }),
+  source: volumeSourceSchema.meta({ description: "where the data live: `s3`, `fsx`, `pvc` or `hostPath` (by `type`)" }),
 });
 
 export const customImageSchema = z.strictObject({
-  repository: z.string().min(1),
-  digest: z.string().regex(SHA256_DIGEST, { message: "must be a sha256 digest (sha256:<64 hex>)" }),
-  /** CUDA runtime the image's PyTorch was built with, e.g. "12.8". */
-  cudaRuntime: z.string().regex(/^\d{2}\.\d$/, { message: "must be a CUDA version such as 12.8" }),
-  /** Compute capabilities the build has kernels for, e.g. ["8.0", "9.0"] (torch.cuda.get_arch_list()). */
-  archs: z.array(z.string().regex(CAPABILITY, { message: "must be a compute capability such as 8.6" })).min(1),
-  torchVersion: z.string().min(1).optional(),
-  /** The image has libfabric and aws-ofi-nccl, so NCCL can use EFA (images/efa/Dockerfile builds one). @default false */
-  efa: z.boolean().default(false),
+  repository: z.string().min(1).meta({ description: "image repository, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/train" }),
+  digest: z.string().regex(SHA256_DIGEST, { message: "must be a sha256 digest (sha256:<64 hex>)" }).meta({ description: "the image's digest (`sha256:<64 hex>`)" }),
+  cudaRuntime: z
+    .string()
+    .regex(/^\d{2}\.\d$/, { message: "must be a CUDA version such as 12.8" })
+    .meta({ description: "CUDA runtime the image's PyTorch was built with, e.g. `\"12.8\"`" }),
+  archs: z
+    .array(z.string().regex(CAPABILITY, { message: "must be a compute capability such as 8.6" }))
+    .min(1)
+    .meta({ description: "compute capabilities the build has kernels for, e.g. `[\"8.0\", \"9.0\"]` (`torch.cuda.get_arch_list()`)" }),
+  torchVersion: z.string().min(1).optional().meta({ description: "PyTorch version of the image, for the plan" }),
+  efa: z
+    .boolean()
+    .default(false)
+    .meta({ description: "the image has libfabric and aws-ofi-nccl, so NCCL can use EFA (images/efa/Dockerfile builds one)" }),
 });
 
 
 export const experimentSchema = z.strictObject({
-  name: dnsLabel(40),
-  pool: z.string().min(1),
-  /** @default 1 */
-  nodes: int(1, 64).default(1),
-  /** GPUs per node, = torchrun --nproc_per_node. @default the pool's gpusPerNode */
-  gpusPerNode: int(1, 16).optional(),
-  /** A catalog key (see catalog/images.ts) or a custom image pinned by digest. @default "pytorch-2.8-cuda12.8" */
-  image: z.union([z.string().min(1), customImageSchema]).default("pytorch-2.8-cuda12.8"),
-  /** Training script in the image, run by torch.distributed.run. @default the smoke workload */
-  script: z.string().min(1).default(SMOKE_SCRIPT),
-  /** Arguments after the script. @default ["--seconds", "60"] for the smoke workload, else [] */
-  args: z.array(z.string()).optional(),
-  /** @default {} */
-  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: "must be an environment variable name: letters, digits and '_', not starting with a digit" }), z.string()).default({}),
-  /** Read-only dataset mounts. @default [] */
-  datasets: z.array(volumeSchema).default([]),
-  /** The writable volume for checkpoints and logs; never deleted with the stack. */
-  output: volumeSchema.optional(),
-  /** Hard limit on the run (the Job's activeDeadlineSeconds). @default 1440 */
-  maxRunTimeMinutes: int(1, 43_200).default(1440),
-  /** Size of /dev/shm. @default sized from the node's memory (see k8s) */
-  shmGiB: z.number().positive().max(1024).optional(),
-  /**
-   * A local directory (absolute, or relative to the project directory) shipped with the run and
-   * unpacked as torchrun's working directory; a relative `script` is a file of it. `.gitignore`
-   * rules apply. See docs/configuration.md, "Your own code". @default none: the script is in the image
-   */
-  workdir: z.string().min(1).optional(),
-  /**
-   * Shell commands the launcher runs in every pod before torchrun, in the workdir (e.g.
-   * `pip install -r requirements.txt`); the first that fails fails the pod. @default []
-   */
-  setup: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
-  /**
-   * Multi-node runs (a JobSet): restarts of the whole group after a training failure, before the
-   * run fails. Restarts after a node disruption (spot reclaim, drain) are not counted. @default 1
-   */
-  maxRestarts: int(1, 20).default(1),
-  /**
-   * How NCCL talks between nodes: over EFA, or over TCP sockets (an explicit opt-out on an EFA
-   * pool). @default "efa" for a multi-node run on a pool whose instance has EFA, else "tcp"
-   */
-  network: z.enum(["efa", "tcp"]).optional(),
+  name: dnsLabel(40).meta({
+    description:
+      "DNS-1035 label, at most 40 characters; the run is named `<name>-<spec hash>`. Every derived name (`<name>-launcher`, the longest JobSet pod name, `<name>-<volume>`) must stay within 63 characters",
+  }),
+  pool: z.string().min(1).meta({ description: "a pool of this stack (or of the reused stack)" }),
+  nodes: int(1, 64)
+    .default(1)
+    .meta({ description: "nodes; more than 1 makes a JobSet ([training-job.md](training-job.md))" }),
+  gpusPerNode: int(1, 16)
+    .optional()
+    .meta({ description: "`torchrun --nproc_per_node`; at most the GPUs a node has", defaultText: "the pool's" }),
+  image: z
+    .union([z.string().min(1), customImageSchema])
+    .default("pytorch-2.8-cuda12.8")
+    .meta({
+      description:
+        "a catalog key (`pytorch-2.8-cuda12.8`, `pytorch-2.8-cuda12.6`, `pytorch-2.8-cuda12.8-efa` — built from `images/efa/Dockerfile` and pushed to ECR by the stack, EKS modes only, needs Docker where `pulumi up` runs —, alias `pytorch-2.8-cuda12.1` / `pytorch:2.8-cuda12.1`) or `{ repository, digest, cudaRuntime, archs, torchVersion?, efa? }`; `efa: true` says the image has libfabric and aws-ofi-nccl, as a build of `images/efa/Dockerfile` does",
+    }),
+  script: z
+    .string()
+    .min(1)
+    .default(SMOKE_SCRIPT)
+    .meta({ description: "training script run by `torch.distributed.run`: a path in the image, or, relative, a file of `workdir`" }),
+  args: z
+    .array(z.string())
+    .optional()
+    .meta({ description: "arguments after the script", defaultText: `${code(yamlLiteral(SMOKE_ARGS))} for the smoke workload, else \`[]\`` }),
+  env: z
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: "must be an environment variable name: letters, digits and '_', not starting with a digit" }), z.string())
+    .default({})
+    .meta({ description: "environment of every worker; torchrun's own variables (`RANK`, `MASTER_ADDR`, `TORCHELASTIC_*`, …) are refused" }),
+  datasets: z.array(volumeSchema).default([]).meta({ description: "read-only volumes: `{ name, mountPath, source }`" }),
+  output: volumeSchema.optional().meta({ description: "the writable volume for checkpoints and logs; never deleted with the stack" }),
+  maxRunTimeMinutes: int(1, 43_200).default(1440).meta({ description: "hard limit of the run (the Job's `activeDeadlineSeconds`)" }),
+  shmGiB: z.number().positive().max(1024).optional().meta({ description: "size of `/dev/shm`", defaultText: "sized from the node" }),
+  workdir: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({
+      description:
+        "a local directory (absolute, or relative to the project directory) shipped with the run and unpacked as torchrun's working directory; `.gitignore` rules apply (see [Your own code](#your-own-code-workdir-setup-secretenv))",
+    }),
+  setup: z
+    .union([z.string().min(1), z.array(z.string().min(1))])
+    .optional()
+    .meta({
+      description: "a shell command or a list of them, run in every pod before torchrun, in the workdir; the first that fails fails the pod",
+      defaultText: "`[]`",
+    }),
+  maxRestarts: int(1, 20)
+    .default(1)
+    .meta({
+      description:
+        "multi-node runs: restarts of the whole group after a training failure (1–20); restarts after a node disruption (spot reclaim, drain) are not counted",
+    }),
+  network: z
+    .enum(["efa", "tcp"])
+    .optional()
+    .meta({
+      description:
+        "`efa` or `tcp`: how NCCL talks between nodes. On an EFA pool a multi-node run needs an image that can use EFA (catalog fact, or `efa: true`), else the plan refuses it; `tcp` opts out (no EFA devices requested, no `FI_*` variables). `efa` where EFA is impossible is an error",
+      defaultText: "`efa` for a multi-node run on a pool whose nodes have EFA, else `tcp`",
+    }),
 });
 
 export const idleSchema = z.strictObject({
-  /** Minutes a GPU node may sit without GPU pods before it is removed. @default 5 */
-  nodeIdleMinutes: int(1, 60).default(5),
-  /** Minutes a cluster may sit with no GPU work before `npm run reap` destroys its stack. @default 60 */
-  clusterIdleMinutes: int(10, 43_200).default(60),
-  /** A protected stack is never reaped. @default false */
-  protected: z.boolean().default(false),
+  nodeIdleMinutes: int(1, 60).default(5).meta({ description: "a GPU node is removed this long after its last GPU pod ends (1–60)" }),
+  clusterIdleMinutes: int(10, 43_200).default(60).meta({ description: "`npm run reap` destroys the stack after this long without GPU work" }),
+  protected: z.boolean().default(false).meta({ description: "never reaped" }),
 });
 
 /** The whole namespace. Each key is one `gpu-training-clusters:<key>` config entry. */
 export const stackSchema = z.strictObject({
-  /** @default { mode: "create" } */
-  cluster: clusterSchema.prefault({ mode: "create" }),
-  nodePools: z.array(nodePoolSchema).default([]),
-  experiment: experimentSchema.optional(),
-  idle: idleSchema.prefault({}),
+  cluster: clusterSchema.prefault({ mode: "create" }).meta({
+    description: "where the training runs: a new EKS cluster (`create`), the cluster of another stack (`reuse`) or any cluster by kubeconfig (`existing`)",
+  }),
+  nodePools: z.array(nodePoolSchema).default([]).meta({ description: "GPU node pools; each scales between `minNodes` and `maxNodes`" }),
+  experiment: experimentSchema.optional().meta({ description: "the training run; a stack without one is a cluster-only stack" }),
+  idle: idleSchema.prefault({}).meta({ description: "when idle GPU nodes and idle clusters are removed" }),
   /**
-   * Environment variables of the training pods whose values are Pulumi secrets
-   * (`pulumi config set --secret --path secretEnv.WANDB_API_KEY ...`). Checked by
-   * config/secret-env.ts, never by the schema, so that no value can appear in an error.
+   * Checked by config/secret-env.ts, never by the schema, so that no value can appear in an error;
+   * its JSON Schema is written by config/json-schema.ts.
    */
-  secretEnv: z.unknown().optional(),
-  /** Kueue and JobSet on the cluster (config/queueing.ts). @default install both, LocalQueue "training" */
-  queueing: queueingSchema.optional(),
+  secretEnv: z
+    .unknown()
+    .optional()
+    .meta({
+      description: "environment variables of the training pods whose values are Pulumi secrets (`pulumi config set --secret --path 'secretEnv.NAME' VALUE`)",
+    }),
+  queueing: queueingSchema.optional().meta({
+    description: "Kueue and JobSet on the cluster ([training-job.md](training-job.md#queueing-kueue))",
+    defaultText: `install both, LocalQueue ${code(DEFAULT_LOCAL_QUEUE)}`,
+  }),
 });
 
 export type StackInput = z.infer<typeof stackSchema>;

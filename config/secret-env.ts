@@ -17,7 +17,7 @@ import type { ExperimentInput } from "./schema";
 
 export const SECRET_ENV_KEY = "secretEnv";
 export const SECRET_MARKER = "[secret]";
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Variables the Job sets itself. */
 export const LAUNCHER_ENV = ["PYTHONUNBUFFERED", "PIP_CACHE_DIR"];
 const SET_ONE = "pulumi config set --secret --path 'secretEnv.NAME' VALUE";

@@ -12,12 +12,6 @@
  */
 import { gpuNodeAffinity, gpuToleration } from "./scheduling";
 
-/** The chart, pinned; verified against the chart's Chart.yaml at tag v0.20.0. */
-export const NVIDIA_DEVICE_PLUGIN_CHART = {
-  chart: "nvidia-device-plugin",
-  version: "0.20.0",
-  repo: "https://nvidia.github.io/k8s-device-plugin",
-} as const;
 
 /** kube-system: the chart refuses `default`, and a cluster-wide plugin belongs with the system pods. */
 export const DEVICE_PLUGIN_NAMESPACE = "kube-system";

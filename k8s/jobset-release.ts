@@ -4,12 +4,8 @@
  * `jobset.x-k8s.io/jobset` integration then starts at once instead of polling for the API
  * (pkg/controller/jobframework/setup.go at kueue v0.19.2 defers it until the CRD is served).
  */
+import { JOBSET_CHART } from "../catalog/versions";
 
-/** Pinned; verified against charts/jobset/Chart.yaml at tag v0.12.0 (version 0.12.0). */
-export const JOBSET_CHART = {
-  chart: "oci://registry.k8s.io/jobset/charts/jobset",
-  version: "0.12.0",
-} as const;
 /** The namespace of JobSet's installation guide (site/content/en/docs/installation, v0.12.0). */
 export const JOBSET_NAMESPACE = "jobset-system";
 export const JOBSET_RELEASE = "jobset";

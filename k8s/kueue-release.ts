@@ -13,11 +13,6 @@ import type { PodsReadyPlan } from "../plan/queueing";
 import { EFA_RESOURCE } from "./network";
 import { EXPERIMENT_LABEL } from "./labels";
 
-/** Pinned; verified against charts/kueue/Chart.yaml at tag v0.19.2 (version 0.19.2, appVersion v0.19.2). */
-export const KUEUE_CHART = {
-  chart: "oci://registry.k8s.io/kueue/charts/kueue",
-  version: "0.19.2",
-} as const;
 export const KUEUE_NAMESPACE = "kueue-system";
 /** A fixed release name: a second stack installing Kueue into the same cluster fails loudly. */
 export const KUEUE_RELEASE = "kueue";

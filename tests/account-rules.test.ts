@@ -1,6 +1,6 @@
 /** The pure deploy-time rules: versions on a fixed day, zones, offerings, quotas, FSx VPCs. */
 import { KUBERNETES_VERSIONS, VERSION_SUPPORT, checkVersionSupport } from "../catalog/kubernetes-versions";
-import { AUTOSCALER_CHARTS, ADDON_VERSIONS } from "../components/aws/builders/versions";
+import { AUTOSCALER_CHARTS, ADDON_VERSIONS } from "../catalog/versions";
 import { AccountFacts, EKS_REFUSED_ZONE_IDS, accountRules, quotaFor } from "../plan/account";
 import { fsxRules } from "../plan/fsx-access";
 import { buildPlan } from "../plan/plan";

@@ -4,7 +4,8 @@
  */
 import * as path from "path";
 import { listStacks } from "../config/stack-file";
-import { DEVICE_PLUGIN_NAMESPACE, NVIDIA_DEVICE_PLUGIN_CHART, devicePluginValues } from "../k8s/device-plugin";
+import { DEVICE_PLUGIN_NAMESPACE, devicePluginValues } from "../k8s/device-plugin";
+import { NVIDIA_DEVICE_PLUGIN_CHART } from "../catalog/versions";
 import { buildExperimentObjects, experimentInput } from "../k8s/experiment";
 import { masterHost } from "../k8s/job";
 import { buildLaunch } from "../k8s/launch";

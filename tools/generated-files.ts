@@ -4,6 +4,9 @@
  * committed copy differs from what its generator gives now. Each entry is pure: the same sources
  * always give the same text.
  */
+import { STACK_SCHEMA_PATH, renderStackJsonSchema } from "../config/json-schema";
+import { renderReferenceSection } from "../config/reference-docs";
+import { replaceMarkedSections } from "./marked-sections";
 
 export interface GeneratedFile {
   /** Path relative to the project directory. */
@@ -17,5 +20,17 @@ export interface GeneratedFile {
   readonly render: (current: string | undefined) => string;
 }
 
+const CONFIGURATION_DOC = "docs/configuration.md";
+
 /** Every generated file; a generator registers here and nowhere else. */
-export const GENERATED_FILES: readonly GeneratedFile[] = [];
+export const GENERATED_FILES: readonly GeneratedFile[] = [
+  { path: STACK_SCHEMA_PATH, from: "config/schema.ts via config/json-schema.ts", render: () => renderStackJsonSchema() },
+  {
+    path: CONFIGURATION_DOC,
+    from: "config/schema.ts via config/reference-docs.ts (the tables between <!-- generated --> markers)",
+    render: (current) => {
+      if (current === undefined) throw new Error(`${CONFIGURATION_DOC} is hand-written around its generated tables; restore it from git`);
+      return replaceMarkedSections(current, renderReferenceSection, CONFIGURATION_DOC);
+    },
+  },
+];

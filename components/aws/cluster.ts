@@ -10,7 +10,7 @@ import { kubeconfigYaml } from "./builders/kubeconfig";
 import { METADATA_OPTIONS, rootVolume } from "./builders/launch-template";
 import { SYSTEM_NODE_LABELS } from "./builders/node-groups";
 import { adminSlug } from "./builders/admins";
-import { AddonName, KubernetesVersion, addonVersion } from "./builders/versions";
+import { AddonName, KubernetesVersion, addonVersion } from "../../catalog/versions";
 
 export interface EksClusterArgs {
   readonly clusterName: string;

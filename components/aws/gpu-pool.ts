@@ -11,7 +11,7 @@ import type { InstanceSpec } from "../../catalog/instances";
 import type { PoolPlan } from "../../plan/pools";
 import { METADATA_OPTIONS, efaNetworkInterfaces, rootVolume } from "./builders/launch-template";
 import { GPU_NODE_TAINT, managedNodeLabels, scaleFromZeroTags, tagSlug, usesEfa } from "./builders/node-groups";
-import type { KubernetesVersion } from "./builders/versions";
+import type { KubernetesVersion } from "../../catalog/versions";
 
 export interface GpuNodePoolArgs {
   readonly pool: PoolPlan;

@@ -8,7 +8,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { autoscalerPolicy, podIdentityTrust } from "./builders/iam";
 import { AUTOSCALER_NAMESPACE, AUTOSCALER_SERVICE_ACCOUNT, autoscalerValues, efaPluginValues } from "./builders/services";
-import { AUTOSCALER_CHARTS, EFA_PLUGIN_CHART, HelmChart, KubernetesVersion } from "./builders/versions";
+import { AUTOSCALER_CHARTS, EFA_PLUGIN_CHART, HelmChart, KubernetesVersion } from "../../catalog/versions";
 
 function release(name: string, chart: HelmChart, values: Record<string, unknown>, opts: pulumi.CustomResourceOptions) {
   return new k8s.helm.v3.Release(

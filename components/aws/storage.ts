@@ -16,7 +16,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { podIdentityTrust } from "./builders/iam";
-import { KubernetesVersion, addonVersion } from "./builders/versions";
+import { KubernetesVersion, addonVersion } from "../../catalog/versions";
 
 export const S3_CSI_SERVICE_ACCOUNT = "s3-csi-driver-sa";
 

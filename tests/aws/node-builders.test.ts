@@ -9,7 +9,7 @@ import { AL2023_ROOT_DEVICE, METADATA_OPTIONS, efaNetworkInterfaces, rootVolume 
 import { EFA_LABEL, GPU_NODE_TAINT, managedNodeLabels, scaleFromZeroTags, tagSlug, usesEfa } from "../../components/aws/builders/node-groups";
 import { formatLabels, nodeConfig, nodeConfigYaml } from "../../components/aws/builders/nodeadm";
 import { autoscalerValues, efaPluginValues } from "../../components/aws/builders/services";
-import { ADDON_VERSIONS, AUTOSCALER_CHARTS, EFA_PLUGIN_CHART } from "../../components/aws/builders/versions";
+import { ADDON_VERSIONS, AUTOSCALER_CHARTS, EFA_PLUGIN_CHART } from "../../catalog/versions";
 
 function pool(over: Partial<PoolSpec>) {
   return planPool({

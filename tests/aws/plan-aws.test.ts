@@ -8,7 +8,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { findInstance } from "../../catalog/instances";
 import { POOL_LABEL } from "../../config/names";
-import { EFA_PLUGIN_CHART, AUTOSCALER_CHARTS } from "../../components/aws/builders/versions";
+import { EFA_PLUGIN_CHART, AUTOSCALER_CHARTS } from "../../catalog/versions";
 import { RawPlan, countsByType, only, planWithRawOutputs, resourcesOf } from "./helpers";
 
 const NG = "aws:eks/nodeGroup:NodeGroup";

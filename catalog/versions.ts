@@ -1,13 +1,15 @@
 /**
- * Every version the AWS part of the program installs, pinned, with where each was read. Never
- * `latest`: an EKS add-on or chart that moves under a stack changes its cluster on a plain
- * `pulumi up`. To move a pin, check the new version exists for the Kubernetes version first:
+ * Every version the program installs into a cluster, pinned, with where each was read: EKS
+ * add-ons, Helm charts. Never `latest`: an add-on or chart that moves under a stack changes its
+ * cluster on a plain `pulumi up`. To move a pin, check the new version exists for the Kubernetes
+ * version first:
  *   aws eks describe-addon-versions --addon-name <name> --kubernetes-version <k8s>
  *   helm search repo autoscaler/cluster-autoscaler --versions
+ * The training image is pinned by digest in images.ts.
  */
-import type { CreateClusterInput } from "../../../config/schema";
+import type { KubernetesVersion } from "./kubernetes-versions";
 
-export type KubernetesVersion = CreateClusterInput["kubernetesVersion"];
+export type { KubernetesVersion };
 
 /** The EKS add-ons the program installs, by their EKS add-on name. */
 export type AddonName =
@@ -87,3 +89,22 @@ export const EFA_PLUGIN_CHART: HelmChart = {
   version: "v0.5.30",
   appVersion: "v0.5.20",
 };
+
+/** Kueue, pinned; verified against charts/kueue/Chart.yaml at tag v0.19.2 (version 0.19.2, appVersion v0.19.2). */
+export const KUEUE_CHART = {
+  chart: "oci://registry.k8s.io/kueue/charts/kueue",
+  version: "0.19.2",
+} as const;
+
+/** JobSet, pinned; verified against charts/jobset/Chart.yaml at tag v0.12.0 (version 0.12.0). */
+export const JOBSET_CHART = {
+  chart: "oci://registry.k8s.io/jobset/charts/jobset",
+  version: "0.12.0",
+} as const;
+
+/** The NVIDIA device plugin, pinned; verified against the chart's Chart.yaml at tag v0.20.0. */
+export const NVIDIA_DEVICE_PLUGIN_CHART = {
+  chart: "nvidia-device-plugin",
+  version: "0.20.0",
+  repo: "https://nvidia.github.io/k8s-device-plugin",
+} as const;
