@@ -90,7 +90,7 @@ describe("experiments through the program", () => {
       "gpu-training-clusters:experiment": { name: "big-shm", pool: "t4", shmGiB: 8 },
     };
     fs.writeFileSync(file, stringify({ config }));
-    await expect(planStack(file)).rejects.toThrow("experiment.shmGiB: 8 GiB of /dev/shm is more than half of the 12.3 GiB the pod gets on g4dn.xlarge");
+    await expect(planStack(file)).rejects.toThrow("experiment.shmGiB: 8 GiB of /dev/shm is more than half of the 13.2 GiB the pod gets on g4dn.xlarge");
     const { spec, plan } = loadStack("t4-smoke");
     expect(experimentObjectProblems(spec, plan)).toEqual([]);
   });
