@@ -4,6 +4,7 @@
  * committed copy differs from what its generator gives now. Each entry is pure: the same sources
  * always give the same text.
  */
+import { LAUNCHER_CATALOG_DIR, LAUNCHER_CATALOG_FILE, launcherFactsJson } from "../catalog/launcher-facts";
 
 export interface GeneratedFile {
   /** Path relative to the project directory. */
@@ -18,4 +19,11 @@ export interface GeneratedFile {
 }
 
 /** Every generated file; a generator registers here and nowhere else. */
-export const GENERATED_FILES: readonly GeneratedFile[] = [];
+export const GENERATED_FILES: readonly GeneratedFile[] = [
+  {
+    // The launcher's driver minimums and PyTorch builds, read by images/launcher/preflight.py.
+    path: `${LAUNCHER_CATALOG_DIR}/${LAUNCHER_CATALOG_FILE}`,
+    from: "catalog/drivers.ts and catalog/images.ts via catalog/launcher-facts.ts",
+    render: () => launcherFactsJson(),
+  },
+];
