@@ -57,7 +57,7 @@ describe("experiments through the program", () => {
     const run = await planStack("shared-t4-sweep");
     const cm = run.manifests.find((m) => m.object.kind === "ConfigMap")!.object as { data: Record<string, string> };
     expect(cm.data).toEqual(readLauncherFiles());
-    expect(Object.keys(cm.data)).toEqual(expect.arrayContaining(["launch.py", "preflight.py", "smoke.py"]));
+    expect(Object.keys(cm.data)).toEqual(expect.arrayContaining(["launch.py", "preflight.py", "smoke.py", "catalog.json"]));
   });
 
   it("plans the multi-node fixture as a JobSet in the cluster stack's queue, with PVs, claims and the S3 policy on the reused cluster's role", async () => {
