@@ -142,6 +142,14 @@ describe("EFA and NCCL settings", () => {
     expect(n.env).toEqual({ FI_PROVIDER: "efa", NCCL_NET: "AWS Libfabric", GTC_EFA_DEVICES: "1" });
   });
 
+  it("set the GPUDirect RDMA flag exactly where the instance row says so (every catalog type with EFA)", () => {
+    for (const instance of INSTANCES.filter((i) => i.efaInterfaces > 0)) {
+      const n = podNetwork({ nodes: 2, gpusPerNode: instance.gpus, nodeGpus: instance.gpus, instance, efaInterfaces: instance.efaInterfaces });
+      expect({ type: instance.type, rdma: n.env.FI_EFA_USE_DEVICE_RDMA }).toEqual({ type: instance.type, rdma: instance.gpuDirectRdma ? "1" : undefined });
+      expect(n.efaDevices).toBe(instance.efaInterfaces);
+    }
+  });
+
   it("set nothing for one node, for instances without EFA, or off AWS", () => {
     expect(podNetwork({ nodes: 1, gpusPerNode: 8, nodeGpus: 8, instance: p4d, efaInterfaces: 4 }).efaDevices).toBe(0);
     expect(podNetwork({ nodes: 2, gpusPerNode: 1, nodeGpus: 1, instance: g4dn, efaInterfaces: 0 })).toEqual({ efaDevices: 0, env: {}, why: [] });
