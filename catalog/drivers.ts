@@ -49,6 +49,11 @@ export function minDriverFor(cudaRuntime: string): string | undefined {
   return MIN_DRIVER_FOR_CUDA[cudaRuntime];
 }
 
+/** The whole table, CUDA runtime → minimum driver (for the launcher's copy, catalog/launcher-facts.ts). */
+export function driverMinimums(): Readonly<Record<string, string>> {
+  return { ...MIN_DRIVER_FOR_CUDA };
+}
+
 /**
  * First public release of a driver branch, where we know it (see EKS_NVIDIA_AMI_DRIVER): a driver
  * given as a bare branch ("580") is at least that release, not "580.0.0".

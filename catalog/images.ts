@@ -146,8 +146,7 @@ function lookupByReference(request: string): ImageLookup | undefined {
   if (!parsed.ok) return undefined;
   const ref = parsed.ref;
   const repository = normalizedRepository(ref);
-  const pulled = IMAGES.filter((i): i is PulledImage => !("build" in i && i.build));
-  const image = pulled.find((i) => {
+  const image = pulledImages().find((i) => {
     if (normalizedRepository(parseRepository(i.repository)) !== repository) return false;
     if (ref.digest) return ref.digest === i.digest && (ref.tag === undefined || ref.tag === i.tag);
     return ref.tag !== undefined && ref.tag === i.tag;
@@ -165,9 +164,19 @@ function parseRepository(repository: string): { registry?: string; path: string 
   return parsed.ref;
 }
 
+/** The images pulled from a registry, in catalog order (built images have no public reference). */
+export function pulledImages(): PulledImage[] {
+  return IMAGES.filter((i): i is PulledImage => !("build" in i && i.build));
+}
+
+/** `pytorch/pytorch:2.8.0-cuda12.8-cudnn9-runtime`: the tag reference people know an image by. */
+export function publicReference(image: Pick<PulledImage, "repository" | "tag">): string | undefined {
+  return image.tag === undefined ? undefined : `${image.repository.replace(/^docker\.io\//, "")}:${image.tag}`;
+}
+
 /** The public references a catalog image answers to, for messages. */
 export function catalogReferences(): string[] {
-  return IMAGES.filter((i): i is PulledImage => "tag" in i && i.tag !== undefined).map((i) => `${i.repository.replace(/^docker\.io\//, "")}:${i.tag}`);
+  return pulledImages().flatMap((i) => publicReference(i) ?? []);
 }
 
 /** `repository@digest`: what a pod spec references, so a retagged image can never slip in. */

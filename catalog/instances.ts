@@ -1,8 +1,28 @@
 /**
  * EC2 GPU instance types (us-east-1 on-demand prices, mid-2026) and the choice of the cheapest
- * type that fits a request. Sources: https://aws.amazon.com/ec2/instance-types/ (accelerated
- * computing) and https://aws.amazon.com/ec2/pricing/on-demand/. EFA interface counts:
- * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/efa.html#efa-instance-types
+ * type that fits a request. One row per type, every fact a named field, so that adding a GPU type
+ * is one row here and nothing elsewhere (tests/catalog.test.ts checks every row has every field).
+ *
+ * Sources, per field:
+ * - gpus, vcpus, memoryGiB: https://aws.amazon.com/ec2/instance-types/ (accelerated computing);
+ *   pricePerHour: https://aws.amazon.com/ec2/pricing/on-demand/.
+ * - efaInterfaces: https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/efa.html#efa-instance-types
+ * - gpuDirectRdma: the platform table of the aws-ofi-nccl plugin, which refuses to start without
+ *   GPUDirect RDMA ("GDR") on the types that have it: `gdr_required = true` for p4d.24xlarge,
+ *   p4de.24xlarge and p5/p5e.48xlarge, `false` for p5.4xlarge and g5.48xlarge, no entry for the
+ *   other g4dn/g5/g6 types (platform_data_map in
+ *   https://github.com/aws/aws-ofi-nccl/blob/2daf7d303aa139a03140aa530957d10521e4478d/src/platform-aws.cpp).
+ * - maxPods: the figure the EKS AL2023 AMI's nodeadm computes for the type, ENIs of the default
+ *   network card x (IPv4 addresses per ENI - 1) + 2 (CalcMaxPods over instance-info.jsonl in
+ *   https://github.com/awslabs/amazon-eks-ami/tree/81fec2e895854f599974fe4d3d72f61c0a9aaffa/nodeadm/internal/kubelet);
+ *   the AMI's eni-max-pods.txt lists the same figures
+ *   (https://github.com/awslabs/amazon-eks-ami/blob/0254c5b490f819627461d1b24f87e440cbdb251f/templates/shared/runtime/eni-max-pods.txt).
+ *   A managed node group caps the kubelet's own maxPods at 110 below 30 vCPUs and 250 above
+ *   (https://docs.aws.amazon.com/eks/latest/userguide/choosing-instance-type.html#max-pods-precedence),
+ *   but nodeadm sizes kube-reserved memory from this figure regardless (withDefaultReservedResources
+ *   in config.go; its e2e case custom-max-pods-expression/kubelet-config-max-pods reserves
+ *   255 + 11 x 60 MiB under a user maxPods of 1). The earlier guess from vCPUs (110 below 30, else
+ *   737) overstated the reserve of most types and understated p5.4xlarge's (118).
  */
 import { GpuType, gpuSpec } from "./gpus";
 
@@ -14,41 +34,36 @@ export interface InstanceSpec {
   readonly memoryGiB: number;
   /** Elastic Fabric Adapter interfaces; 0 where the type has none. */
   readonly efaInterfaces: number;
+  /** Whether EFA on this type reads and writes GPU memory directly (GPUDirect RDMA); false without EFA. */
+  readonly gpuDirectRdma: boolean;
+  /** The ENI-based max pods of the type, from which the EKS AL2023 AMI sizes kube-reserved memory. */
+  readonly maxPods: number;
   /** On-demand $/hour in us-east-1. */
   readonly pricePerHour: number;
 }
 
-const row = (type: string, gpu: GpuType, gpus: number, vcpus: number, memoryGiB: number, efaInterfaces: number, pricePerHour: number): InstanceSpec => ({
-  type,
-  gpu,
-  gpus,
-  vcpus,
-  memoryGiB,
-  efaInterfaces,
-  pricePerHour,
-});
-
 export const INSTANCES: readonly InstanceSpec[] = [
-  row("p4d.24xlarge", "a100-40gb", 8, 96, 1152, 4, 21.96),
-  row("p4de.24xlarge", "a100-80gb", 8, 96, 1152, 4, 27.45),
-  row("g4dn.xlarge", "t4", 1, 4, 16, 0, 0.526),
-  row("g4dn.2xlarge", "t4", 1, 8, 32, 0, 0.752),
-  row("g4dn.4xlarge", "t4", 1, 16, 64, 0, 1.204),
-  row("g4dn.8xlarge", "t4", 1, 32, 128, 1, 2.176),
-  row("g4dn.12xlarge", "t4", 4, 48, 192, 1, 3.912),
-  row("g4dn.16xlarge", "t4", 1, 64, 256, 1, 4.352),
-  row("g4dn.metal", "t4", 8, 96, 384, 1, 7.824),
-  row("g5.xlarge", "a10g", 1, 4, 16, 0, 1.006),
-  row("g5.12xlarge", "a10g", 4, 48, 192, 1, 5.672),
-  row("g5.48xlarge", "a10g", 8, 192, 768, 1, 16.288),
-  row("g6.xlarge", "l4", 1, 4, 16, 0, 0.805),
-  row("g6.12xlarge", "l4", 4, 48, 192, 1, 4.602),
-  row("g6.48xlarge", "l4", 8, 192, 768, 1, 13.35),
+  { type: "p4d.24xlarge", gpu: "a100-40gb", gpus: 8, vcpus: 96, memoryGiB: 1152, efaInterfaces: 4, gpuDirectRdma: true, maxPods: 737, pricePerHour: 21.96 },
+  { type: "p4de.24xlarge", gpu: "a100-80gb", gpus: 8, vcpus: 96, memoryGiB: 1152, efaInterfaces: 4, gpuDirectRdma: true, maxPods: 737, pricePerHour: 27.45 },
+  { type: "g4dn.xlarge", gpu: "t4", gpus: 1, vcpus: 4, memoryGiB: 16, efaInterfaces: 0, gpuDirectRdma: false, maxPods: 29, pricePerHour: 0.526 },
+  { type: "g4dn.2xlarge", gpu: "t4", gpus: 1, vcpus: 8, memoryGiB: 32, efaInterfaces: 0, gpuDirectRdma: false, maxPods: 29, pricePerHour: 0.752 },
+  { type: "g4dn.4xlarge", gpu: "t4", gpus: 1, vcpus: 16, memoryGiB: 64, efaInterfaces: 0, gpuDirectRdma: false, maxPods: 29, pricePerHour: 1.204 },
+  { type: "g4dn.8xlarge", gpu: "t4", gpus: 1, vcpus: 32, memoryGiB: 128, efaInterfaces: 1, gpuDirectRdma: false, maxPods: 58, pricePerHour: 2.176 },
+  { type: "g4dn.12xlarge", gpu: "t4", gpus: 4, vcpus: 48, memoryGiB: 192, efaInterfaces: 1, gpuDirectRdma: false, maxPods: 234, pricePerHour: 3.912 },
+  { type: "g4dn.16xlarge", gpu: "t4", gpus: 1, vcpus: 64, memoryGiB: 256, efaInterfaces: 1, gpuDirectRdma: false, maxPods: 58, pricePerHour: 4.352 },
+  { type: "g4dn.metal", gpu: "t4", gpus: 8, vcpus: 96, memoryGiB: 384, efaInterfaces: 1, gpuDirectRdma: false, maxPods: 737, pricePerHour: 7.824 },
+  { type: "g5.xlarge", gpu: "a10g", gpus: 1, vcpus: 4, memoryGiB: 16, efaInterfaces: 0, gpuDirectRdma: false, maxPods: 58, pricePerHour: 1.006 },
+  { type: "g5.12xlarge", gpu: "a10g", gpus: 4, vcpus: 48, memoryGiB: 192, efaInterfaces: 1, gpuDirectRdma: false, maxPods: 737, pricePerHour: 5.672 },
+  { type: "g5.48xlarge", gpu: "a10g", gpus: 8, vcpus: 192, memoryGiB: 768, efaInterfaces: 1, gpuDirectRdma: false, maxPods: 345, pricePerHour: 16.288 },
+  { type: "g6.xlarge", gpu: "l4", gpus: 1, vcpus: 4, memoryGiB: 16, efaInterfaces: 0, gpuDirectRdma: false, maxPods: 58, pricePerHour: 0.805 },
+  { type: "g6.12xlarge", gpu: "l4", gpus: 4, vcpus: 48, memoryGiB: 192, efaInterfaces: 1, gpuDirectRdma: false, maxPods: 234, pricePerHour: 4.602 },
+  { type: "g6.48xlarge", gpu: "l4", gpus: 8, vcpus: 192, memoryGiB: 768, efaInterfaces: 1, gpuDirectRdma: false, maxPods: 737, pricePerHour: 13.35 },
   // p5.4xlarge: no EFA recorded. The EFA supported-types list could not be confirmed for this size
   // from the sources at hand; with 0 its pools never get EFA interfaces or an EFA requirement, which
-  // is the safe side (a multi-node run over TCP), never a launch AWS refuses.
-  row("p5.4xlarge", "h100", 1, 16, 256, 0, 6.88),
-  row("p5.48xlarge", "h100", 8, 192, 2048, 32, 55.04),
+  // is the safe side (a multi-node run over TCP), never a launch AWS refuses. aws-ofi-nccl does not
+  // require GPUDirect RDMA on it either (gdr_required false, added in its commit eae939285260).
+  { type: "p5.4xlarge", gpu: "h100", gpus: 1, vcpus: 16, memoryGiB: 256, efaInterfaces: 0, gpuDirectRdma: false, maxPods: 118, pricePerHour: 6.88 },
+  { type: "p5.48xlarge", gpu: "h100", gpus: 8, vcpus: 192, memoryGiB: 2048, efaInterfaces: 32, gpuDirectRdma: true, maxPods: 100, pricePerHour: 55.04 },
 ];
 
 export function findInstance(type: string): InstanceSpec | undefined {

@@ -5,10 +5,14 @@
  * images/launcher/ by the component; this builder only shapes them.
  */
 import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
+import { LAUNCHER_CATALOG_FILE } from "../catalog/launcher-facts";
 import { experimentLabels } from "./labels";
 
-/** Files the Job's command needs; others next to them (helper modules) travel along. */
-export const REQUIRED_LAUNCHER_FILES = ["launch.py", "preflight.py", "smoke.py"] as const;
+/**
+ * Files the Job's command needs; others next to them (helper modules) travel along. The preflight
+ * reads its driver and build tables from catalog.json (generated from catalog/).
+ */
+export const REQUIRED_LAUNCHER_FILES = ["launch.py", "preflight.py", "smoke.py", LAUNCHER_CATALOG_FILE] as const;
 
 /** ConfigMaps hold at most 1 MiB (etcd's object limit); keep well under it. */
 export const MAX_LAUNCHER_BYTES = 900 * 1024;
@@ -23,7 +27,8 @@ export interface LauncherConfigMapInput {
 }
 
 export function launcherProblems(files: Readonly<Record<string, string>>): string[] {
-  const problems = REQUIRED_LAUNCHER_FILES.filter((f) => !(f in files)).map((f) => `images/launcher/${f} is missing`);
+  const fix = (f: string) => (f === LAUNCHER_CATALOG_FILE ? " (npm run generate writes it from catalog/)" : "");
+  const problems = REQUIRED_LAUNCHER_FILES.filter((f) => !(f in files)).map((f) => `images/launcher/${f} is missing${fix(f)}`);
   const bytes = Object.values(files).reduce((n, text) => n + Buffer.byteLength(text, "utf8"), 0);
   if (bytes > MAX_LAUNCHER_BYTES) problems.push(`images/launcher/ holds ${bytes} bytes; a ConfigMap carries at most ${MAX_LAUNCHER_BYTES}`);
   return problems;

@@ -23,12 +23,6 @@ export const EFA_RESOURCE = "vpc.amazonaws.com/efa";
  */
 export const EFA_DEVICES_ENV = "GTC_EFA_DEVICES";
 
-/**
- * Instance families whose EFA supports GPUDirect RDMA (GPU memory read and written by the NIC
- * without a copy through host memory). https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/efa.html
- */
-export const GPUDIRECT_RDMA_FAMILIES = ["p4d", "p4de", "p5", "p5e", "p5en"] as const;
-
 export interface NetworkInput {
   readonly nodes: number;
   readonly gpusPerNode: number;
@@ -61,7 +55,8 @@ export function podNetwork(input: NetworkInput): PodNetwork {
   // EFA devices are exclusive to a pod: a pod using part of a node's GPUs takes its share of the
   // interfaces (at least one), so a second training pod can still land on the node.
   const efaDevices = Math.max(1, Math.ceil((efa * input.gpusPerNode) / input.nodeGpus));
-  const rdma = (GPUDIRECT_RDMA_FAMILIES as readonly string[]).includes(instanceFamily(input.instance.type));
+  // Which types support GPUDirect RDMA over EFA is a fact of the instance row (catalog/instances.ts).
+  const rdma = input.instance.gpuDirectRdma;
   const env: Record<string, string> = {
     // Tell libfabric (and so aws-ofi-nccl) to use the EFA provider rather than probe for one.
     FI_PROVIDER: "efa",

@@ -23,16 +23,8 @@ export const MIB_PER_GIB = 1024;
 export const KERNEL_MEMORY_SHARE = 0.07;
 
 /**
- * Pods a node may run, which the AMI's kube-reserved memory grows with. The real value comes from
- * the ENI limits of the type (EC2 API); these bounds cover the catalog's types: small types stay
- * under 110, and 737 is the p4d.24xlarge's (the largest of the classic ENI formula we run).
- */
-export function maxPodsBound(vcpus: number): number {
-  return vcpus < 30 ? 110 : 737;
-}
-
-/**
- * kube-reserved memory of the EKS AL2023 AMI: 255 MiB + 11 MiB per pod.
+ * kube-reserved memory of the EKS AL2023 AMI: 255 MiB + 11 MiB per pod, for the instance's
+ * ENI-based max pods (InstanceSpec.maxPods, catalog/instances.ts).
  * https://github.com/awslabs/amazon-eks-ami/blob/main/nodeadm/internal/kubelet/config.go (getMemoryMebibytesToReserve)
  */
 export function kubeReservedMemoryMiB(maxPods: number): number {
@@ -96,7 +88,7 @@ export interface NodeAllocatable {
 
 export function nodeAllocatable(instance: InstanceSpec): NodeAllocatable {
   const visibleMiB = instance.memoryGiB * MIB_PER_GIB * (1 - KERNEL_MEMORY_SHARE);
-  const memoryMiB = visibleMiB - kubeReservedMemoryMiB(maxPodsBound(instance.vcpus)) - EVICTION_MEMORY_MIB - DAEMONSET_MEMORY_MIB;
+  const memoryMiB = visibleMiB - kubeReservedMemoryMiB(instance.maxPods) - EVICTION_MEMORY_MIB - DAEMONSET_MEMORY_MIB;
   const cpuMilli = instance.vcpus * 1000 - kubeReservedCpuMilli(instance.vcpus) - DAEMONSET_CPU_MILLI;
   return { cpuMilli: Math.floor(cpuMilli), memoryMiB: Math.floor(memoryMiB) };
 }

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_DIR } from "./helpers/plan";
 import { GPU_TYPES, gpuSpec } from "../catalog/gpus";
-import { INSTANCES, chooseInstance, instancesFor } from "../catalog/instances";
+import { INSTANCES, InstanceSpec, chooseInstance, findInstance, instancesFor } from "../catalog/instances";
 import { DEFAULT_IMAGE_KEY, imageKeys, lookupImage } from "../catalog/images";
 import { compareDrivers, parseDriverVersion } from "../catalog/drivers";
 
@@ -31,6 +31,36 @@ describe("GPU catalog", () => {
       expect(i.pricePerHour).toBeGreaterThan(0);
       expect(gpuSpec(i.gpu).source).toBe("aws");
     }
+  });
+
+  it("gives every instance row every named field, each of its kind", () => {
+    // Typed by InstanceSpec's keys: a field added to the interface must be added here too.
+    const kinds: Record<keyof InstanceSpec, "string" | "number" | "boolean"> = {
+      type: "string",
+      gpu: "string",
+      gpus: "number",
+      vcpus: "number",
+      memoryGiB: "number",
+      efaInterfaces: "number",
+      gpuDirectRdma: "boolean",
+      maxPods: "number",
+      pricePerHour: "number",
+    };
+    for (const row of INSTANCES) {
+      expect({ type: row.type, fields: Object.keys(row).sort() }).toEqual({ type: row.type, fields: Object.keys(kinds).sort() });
+      for (const [field, kind] of Object.entries(kinds)) expect({ type: row.type, field, kind: typeof row[field as keyof InstanceSpec] }).toEqual({ type: row.type, field, kind });
+      for (const whole of [row.gpus, row.vcpus, row.memoryGiB, row.efaInterfaces, row.maxPods]) expect(Number.isInteger(whole)).toBe(true);
+      // GPUDirect RDMA over EFA needs EFA; the ENI formula gives at least 2 + one ENI's addresses.
+      if (row.gpuDirectRdma) expect(row.efaInterfaces).toBeGreaterThan(0);
+      expect(row.maxPods).toBeGreaterThan(2);
+    }
+    expect(new Set(INSTANCES.map((i) => i.type)).size).toBe(INSTANCES.length);
+  });
+
+  it("records GPUDirect RDMA where aws-ofi-nccl requires it, and the AMI's max pods per type", () => {
+    expect(INSTANCES.filter((i) => i.gpuDirectRdma).map((i) => i.type)).toEqual(["p4d.24xlarge", "p4de.24xlarge", "p5.48xlarge"]);
+    const pods = (type: string) => findInstance(type)!.maxPods;
+    expect([pods("g4dn.xlarge"), pods("g5.xlarge"), pods("p5.4xlarge"), pods("p5.48xlarge"), pods("g5.48xlarge"), pods("p4d.24xlarge")]).toEqual([29, 58, 118, 100, 345, 737]);
   });
 });
 

@@ -1,3 +1,4 @@
+import { GPU_TYPES } from "../catalog/gpus";
 import { parseStackFile } from "../config/stack-file";
 import { T4_POOL, load, problemsOf, raw } from "./helpers/config";
 import { loadStackSpec } from "../config/load";
@@ -51,7 +52,7 @@ describe("stack description: errors name the field, the value and what is allowe
     expect(
       problemsOf(() => load({ nodePools: [{ name: "a", gpu: "t5", gpusPerNode: "8" }], idle: { nodeIdleMinutes: 0 } })),
     ).toEqual([
-      'nodePools[0].gpu: is not allowed (got "t5"; allowed: "a100-40gb", "a100-80gb", "t4", "a10g", "l4", "h100", "rtx4090", "rtx5090"); did you mean "t4"?',
+      `nodePools[0].gpu: is not allowed (got "t5"; allowed: ${GPU_TYPES.map((g) => JSON.stringify(g)).join(", ")}); did you mean "t4"?`,
       'nodePools[0].gpusPerNode: must be a number (got string "8")',
       "idle.nodeIdleMinutes: must be at least 1 (got 0)",
     ]);

@@ -57,7 +57,7 @@ describe("experiments through the program", () => {
     const run = await planStack("shared-t4-sweep");
     const cm = run.manifests.find((m) => m.object.kind === "ConfigMap")!.object as { data: Record<string, string> };
     expect(cm.data).toEqual(readLauncherFiles());
-    expect(Object.keys(cm.data)).toEqual(expect.arrayContaining(["launch.py", "preflight.py", "smoke.py"]));
+    expect(Object.keys(cm.data)).toEqual(expect.arrayContaining(["launch.py", "preflight.py", "smoke.py", "catalog.json"]));
   });
 
   it("plans the multi-node fixture as a JobSet in the cluster stack's queue, with PVs, claims and the S3 policy on the reused cluster's role", async () => {
@@ -90,7 +90,7 @@ describe("experiments through the program", () => {
       "gpu-training-clusters:experiment": { name: "big-shm", pool: "t4", shmGiB: 8 },
     };
     fs.writeFileSync(file, stringify({ config }));
-    await expect(planStack(file)).rejects.toThrow("experiment.shmGiB: 8 GiB of /dev/shm is more than half of the 12.3 GiB the pod gets on g4dn.xlarge");
+    await expect(planStack(file)).rejects.toThrow("experiment.shmGiB: 8 GiB of /dev/shm is more than half of the 13.2 GiB the pod gets on g4dn.xlarge");
     const { spec, plan } = loadStack("t4-smoke");
     expect(experimentObjectProblems(spec, plan)).toEqual([]);
   });

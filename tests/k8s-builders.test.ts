@@ -283,7 +283,7 @@ describe("every example stack's Job", () => {
   it("refuses to build without the launcher files the command needs", () => {
     const { spec, plan } = loadStack("t4-smoke");
     expect(() => buildExperimentObjects(experimentInput(spec, plan, { "launch.py": "" }))).toThrow(
-      "images/launcher/preflight.py is missing; images/launcher/smoke.py is missing",
+      "images/launcher/preflight.py is missing; images/launcher/smoke.py is missing; images/launcher/catalog.json is missing (npm run generate writes it from catalog/)",
     );
   });
 });

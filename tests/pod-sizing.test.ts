@@ -37,12 +37,20 @@ describe("EKS AL2023 kube-reserved", () => {
 describe("training pod sizing on a known instance", () => {
   it("gives a g4dn.xlarge pod what the node can spare, with a quarter of it as /dev/shm", () => {
     const s = sized({ gpusPerNode: 1, nodeGpus: 1, instance: g4dn });
-    // 16 GiB * 0.93 - (255 + 11*110) - 100 - 1024 = 12648 MiB, rounded down to 64 MiB.
-    expect(s.memoryRequestMiB).toBe(12608);
-    expect(s.memoryLimitMiB).toBe(12608);
+    // 16 GiB * 0.93 - (255 + 11*29) - 100 - 1024 = 13539 MiB, rounded down to 64 MiB. 29 is the
+    // g4dn.xlarge's ENI-based max pods, from which the AMI sizes kube-reserved.
+    expect(s.memoryRequestMiB).toBe(13504);
+    expect(s.memoryLimitMiB).toBe(13504);
     // 4000m - 80m kube-reserved - 1000m DaemonSets, rounded down to 100m.
     expect(s.cpuMilli).toBe(2900);
-    expect(s.shmMiB).toBe(3136);
+    expect(s.shmMiB).toBe(3328);
+  });
+
+  it("reserves kube-reserved memory for the row's max pods: 11 MiB per pod", () => {
+    const p5 = findInstance("p5.4xlarge")!;
+    expect(p5.maxPods).toBe(118);
+    const fewer = nodeAllocatable({ ...p5, maxPods: 18 });
+    expect(fewer.memoryMiB - nodeAllocatable(p5).memoryMiB).toBe(1100);
   });
 
   it("caps the default /dev/shm of a p4d.24xlarge at 64 GiB", () => {
@@ -68,7 +76,7 @@ describe("training pod sizing on a known instance", () => {
   it("rejects a shm size over half the pod's memory, naming the allowed maximum", () => {
     const r = sizePod({ gpusPerNode: 1, nodeGpus: 1, instance: g4dn, shmGiB: 8 });
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.problem).toBe("8 GiB of /dev/shm is more than half of the 12.3 GiB the pod gets on g4dn.xlarge (allowed up to 6 GiB; shm counts against the pod's memory)");
+    if (!r.ok) expect(r.problem).toBe("8 GiB of /dev/shm is more than half of the 13.2 GiB the pod gets on g4dn.xlarge (allowed up to 6 GiB; shm counts against the pod's memory)");
   });
 
   it("never asks for more than the node has, and always leaves the shm inside the memory limit (every instance, every share)", () => {
@@ -131,6 +139,14 @@ describe("EFA and NCCL settings", () => {
     const n = podNetwork({ nodes: 2, gpusPerNode: 4, nodeGpus: 4, instance: findInstance("g4dn.12xlarge")!, efaInterfaces: 1 });
     expect(n.efaDevices).toBe(1);
     expect(n.env).toEqual({ FI_PROVIDER: "efa", NCCL_NET: "AWS Libfabric", GTC_EFA_DEVICES: "1" });
+  });
+
+  it("set the GPUDirect RDMA flag exactly where the instance row says so (every catalog type with EFA)", () => {
+    for (const instance of INSTANCES.filter((i) => i.efaInterfaces > 0)) {
+      const n = podNetwork({ nodes: 2, gpusPerNode: instance.gpus, nodeGpus: instance.gpus, instance, efaInterfaces: instance.efaInterfaces });
+      expect({ type: instance.type, rdma: n.env.FI_EFA_USE_DEVICE_RDMA }).toEqual({ type: instance.type, rdma: instance.gpuDirectRdma ? "1" : undefined });
+      expect(n.efaDevices).toBe(instance.efaInterfaces);
+    }
   });
 
   it("set nothing for one node, for instances without EFA, or off AWS", () => {

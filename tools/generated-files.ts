@@ -4,6 +4,7 @@
  * committed copy differs from what its generator gives now. Each entry is pure: the same sources
  * always give the same text.
  */
+import { LAUNCHER_CATALOG_DIR, LAUNCHER_CATALOG_FILE, launcherFactsJson } from "../catalog/launcher-facts";
 import { STACK_SCHEMA_PATH, renderStackJsonSchema } from "../config/json-schema";
 import { renderReferenceSection } from "../config/reference-docs";
 import { replaceMarkedSections } from "./marked-sections";
@@ -32,5 +33,11 @@ export const GENERATED_FILES: readonly GeneratedFile[] = [
       if (current === undefined) throw new Error(`${CONFIGURATION_DOC} is hand-written around its generated tables; restore it from git`);
       return replaceMarkedSections(current, renderReferenceSection, CONFIGURATION_DOC);
     },
+  },
+  {
+    // The launcher's driver minimums and PyTorch builds, read by images/launcher/preflight.py.
+    path: `${LAUNCHER_CATALOG_DIR}/${LAUNCHER_CATALOG_FILE}`,
+    from: "catalog/drivers.ts and catalog/images.ts via catalog/launcher-facts.ts",
+    render: () => launcherFactsJson(),
   },
 ];

@@ -9,6 +9,10 @@ facts: torch_version, torch_error, cuda_runtime ("12.8"; None: CPU build), arch_
   datasets ([{path, exists, is_dir, readable, entries, error}]), output ({path, writable, error}).
 requirements: expect_gpus (None: count not checked; 0: CPU run, GPU checks skipped), min_shm_mib, datasets, output.
 Standard library plus torch only: this file is mounted from a ConfigMap into a stock PyTorch image.
+
+The driver minimums and the PyTorch builds the advice names come from catalog.json next to this file,
+generated from the project's catalog/ (npm run generate) and shipped in the same ConfigMap: the launcher
+keeps no copy of its own, which drifted (CUDA 12.9 was missing from it).
 """
 import argparse
 import os
@@ -19,28 +23,19 @@ import tempfile
 import warnings
 from collections import namedtuple
 
+import catalog  # catalog.json next to this file: driver minimums and PyTorch builds (same directory)
 import efa  # the EFA checks (same directory; runs only when the Job requests EFA)
 
 Verdict = namedtuple("Verdict", ["errors", "warnings"])
 
-# Minimum Linux x86_64 driver per CUDA runtime: CUDA Toolkit release notes, "CUDA Toolkit and
-# Corresponding Driver Versions" (https://docs.nvidia.com/cuda/cuda-toolkit-release-notes/).
-DRIVER_MINIMUM = {(12, 0): "525.60.13", (12, 1): "530.30.02", (12, 6): "560.28.03", (12, 8): "570.26",
-                  (13, 0): "580.65.06"}
 # Policy: under minor-version compatibility any X.y runtime runs on the X.0 minimum, so that is the
 # floor for the whole major; below it CUDA cannot initialise at all -> error. Between the floor and
 # the exact minor's minimum training runs, but PTX JIT and newer-than-driver features fail -> warning.
 # A minor missing from the table uses the nearest lower entry (a lower bound of the true minimum).
 # https://docs.nvidia.com/deploy/cuda-compatibility/#minor-version-compatibility
-
-# PyTorch 2.8 builds, used only to say which image a GPU needs. Arch lists are TORCH_CUDA_ARCH_LIST
-# of pytorch/pytorch v2.8.0 .ci/manywheel/build_cuda.sh (no CUDA 12.1 build exists for 2.8).
-KNOWN_BUILDS = (
-    {"cuda": "12.8", "image": "pytorch/pytorch:2.8.0-cuda12.8-cudnn9-runtime",
-     "arch_list": ("sm_70", "sm_75", "sm_80", "sm_86", "sm_90", "sm_100", "sm_120")},
-    {"cuda": "12.6", "image": "pytorch/pytorch:2.8.0-cuda12.6-cudnn9-runtime",
-     "arch_list": ("sm_50", "sm_60", "sm_70", "sm_75", "sm_80", "sm_86", "sm_90")},
-)
+# The tables come from catalog.json next to this file (catalog.py reads it). A missing or malformed file is
+# reported by run() as one line, never as a traceback at import time.
+CATALOG, CATALOG_ERROR = catalog.load_or_error()
 
 SHM_PATH = "/dev/shm"
 MiB = 1024 * 1024
@@ -97,30 +92,43 @@ def arch_coverage(capability, arch_list):
 
 def driver_thresholds(cuda_runtime):
     """(floor, exact) minimum drivers for a runtime like '12.8'; (None, None) for an unknown major."""
+    table = CATALOG.driver_minimum
     version = parse_version(cuda_runtime)
-    known = sorted(k for k in DRIVER_MINIMUM if version and k[0] == version[0] and k[1] <= version[1])
-    if not version or (version[0], 0) not in DRIVER_MINIMUM:
+    known = sorted(k for k in table if version and k[0] == version[0] and k[1] <= version[1])
+    if not version or (version[0], 0) not in table:
         return None, None
-    return DRIVER_MINIMUM[(version[0], 0)], DRIVER_MINIMUM[known[-1]]
+    return table[(version[0], 0)], table[known[-1]]
 
 
 def _older(driver, minimum):
     return parse_version(driver) < parse_version(minimum)
 
 
+def _torch_series(builds):
+    """'2.8' for builds of torch 2.8.x; '2.7/2.8' for several."""
+    series = sorted({".".join(b["torch"].split(".")[:2]) for b in builds if b["torch"]}, key=parse_version)
+    return "/".join(series)
+
+
 def build_advice(capability, driver=None):
-    """The fix for a GPU the current build cannot run: the PyTorch 2.8 build that can."""
+    """The fix for a GPU the current build cannot run: the catalog's PyTorch build that can."""
     card = sm_name(capability)
-    for build in KNOWN_BUILDS:
+    for build in CATALOG.builds:
         kind, entry = arch_coverage(capability, build["arch_list"])
         if kind == "sass":
             need = driver_thresholds(build["cuda"])[1]
-            note = " and a node driver >= %s" % need if driver and _older(driver, need) else ""
+            note = " and a node driver >= %s" % need if driver and need and _older(driver, need) else ""
             has = entry if entry == card else "%s (which runs on %s)" % (entry, card)
-            return "use the CUDA %s build of PyTorch 2.8 (%s%s), which includes %s" % (
-                build["cuda"], build["image"], note, has)
-    return ("no PyTorch 2.8 build ships code for %s; use an image whose PyTorch was built with TORCH_CUDA_ARCH_LIST "
-            "including %d.%d, or GPUs the 12.6/12.8 builds cover" % (card, capability[0], capability[1]))
+            return "use the CUDA %s build of PyTorch %s (%s%s), which includes %s" % (
+                build["cuda"], _torch_series([build]), build["image"], note, has)
+    cudas = "/".join(sorted({b["cuda"] for b in CATALOG.builds}, key=parse_version))
+    return ("no PyTorch %s build ships code for %s; use an image whose PyTorch was built with TORCH_CUDA_ARCH_LIST "
+            "including %d.%d, or GPUs the %s builds cover" % (_torch_series(CATALOG.builds), card, capability[0],
+                                                             capability[1], cudas))
+
+
+def _default_image():
+    return CATALOG.default_build["image"] if CATALOG.default_build else "the project's default image"
 
 
 def _torch_label(facts):
@@ -134,7 +142,7 @@ def evaluate(facts, requirements):
     errors, notes = [], []
     if facts.get("torch_error"):
         errors.append("torch cannot be imported (%s); fix: run on a PyTorch image such as %s"
-                      % (facts["torch_error"], KNOWN_BUILDS[0]["image"]))
+                      % (facts["torch_error"], _default_image()))
     elif requirements.get("expect_gpus") != 0:
         _check_gpus(facts, requirements.get("expect_gpus"), errors, notes)
     _check_shm(facts, int(requirements.get("min_shm_mib") or 0), errors)
@@ -147,7 +155,7 @@ def _check_gpus(facts, expect, errors, notes):
     gpus, cuda, driver = facts.get("gpus") or [], facts.get("cuda_runtime"), facts.get("driver_version")
     if expect and not cuda:
         errors.append("expected %d GPU(s) but this image's PyTorch is a CPU-only build (%s); fix: use a CUDA "
-                      "build such as %s" % (expect, _torch_label(facts), KNOWN_BUILDS[0]["image"]))
+                      "build such as %s" % (expect, _torch_label(facts), _default_image()))
         return
     if expect is not None and len(gpus) != expect:
         why = "; ".join(([facts["gpu_error"]] if facts.get("gpu_error") else []) + (facts.get("cuda_notes") or []))
@@ -189,9 +197,9 @@ def _check_driver(cuda, driver, driver_error, errors, notes):
     elif _older(driver, floor):
         errors.append("NVIDIA driver %s is older than %s, the minimum for any CUDA %d.x runtime (this image's PyTorch "
                       "uses CUDA %s); fix: upgrade the node's NVIDIA driver to >= %s (the EKS AL2023_x86_64_NVIDIA "
-                      "AMI ships 580)" % (driver, floor, parse_version(cuda)[0], cuda, exact))
+                      "AMI ships %s)" % (driver, floor, parse_version(cuda)[0], cuda, exact, CATALOG.ami_driver_branch))
     elif _older(driver, exact):
-        alt = [" or use the cuda%s image (%s)" % (b["cuda"], b["image"]) for b in KNOWN_BUILDS
+        alt = [" or use the cuda%s image (%s)" % (b["cuda"], b["image"]) for b in CATALOG.builds
                if _older(b["cuda"], cuda) and not _older(driver, driver_thresholds(b["cuda"])[1])]
         notes.append("NVIDIA driver %s is older than %s, the minimum for CUDA %s; it runs under minor-version "
                      "compatibility, but PTX JIT and newer CUDA features fail; fix: upgrade the node's NVIDIA driver "
@@ -372,6 +380,10 @@ def requirements_from_args(args):
 def run(requirements, stdout=None, stderr=None):
     """Gather, decide, report. Returns 0 (ok) or 2 (problems); no exception escapes."""
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
+    if CATALOG_ERROR:  # nothing can be judged without the tables: one line, then stop
+        stderr.write("preflight: error: %s; training not started\n" % CATALOG_ERROR)
+        stderr.flush()
+        return 2
     try:
         facts = gather_facts(requirements)
         verdict = evaluate(facts, requirements)

@@ -14,7 +14,7 @@ import type { RecordedResource } from "../../tools/mocks";
 import { PROJECT_DIR } from "./plan";
 
 export const GOLDEN_DIR = path.join(PROJECT_DIR, "tests", "golden");
-export const LAUNCHER_DATA_MARKER = "<images/launcher/*.py: checked against the files by tests/experiment-stacks.test.ts>";
+export const LAUNCHER_DATA_MARKER = "<images/launcher/*.py and catalog.json: checked against the files by tests/experiment-stacks.test.ts>";
 
 export function updating(): boolean {
   return process.env.UPDATE_GOLDEN === "1";

@@ -99,8 +99,8 @@ class EndToEnd(unittest.TestCase):
 
     def test_runs_from_a_configmap_style_symlinked_directory(self):
         # A ConfigMap volume exposes each key as a symlink into a hidden ..data directory; the
-        # program puts every launcher module in it.
-        modules = sorted(n for n in os.listdir(LAUNCHER) if n.endswith(".py"))
+        # program puts every launcher module in it, and catalog.json (components/launcher-files.ts).
+        modules = sorted(n for n in os.listdir(LAUNCHER) if n.endswith(".py") or n == "catalog.json")
         with tempfile.TemporaryDirectory() as mount:
             os.mkdir(os.path.join(mount, "..2025_01_01"))
             for name in modules:

@@ -3,8 +3,11 @@
 Run from the repository root: /usr/bin/python3 -m unittest discover -s tests/images -t .
 """
 import io
+import json
 import os
+import shutil
 import stat
+import subprocess
 import sys
 import tempfile
 import unittest
@@ -13,11 +16,16 @@ from unittest import mock
 LAUNCHER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "images", "launcher")
 sys.path.insert(0, os.path.abspath(LAUNCHER))
 
+import catalog  # noqa: E402
 import preflight  # noqa: E402
 
-# Arch lists of the PyTorch 2.8 wheels (TORCH_CUDA_ARCH_LIST in pytorch v2.8.0 .ci/manywheel/build_cuda.sh).
-CU126 = ["sm_50", "sm_60", "sm_70", "sm_75", "sm_80", "sm_86", "sm_90"]
-CU128 = ["sm_70", "sm_75", "sm_80", "sm_86", "sm_90", "sm_100", "sm_120"]
+# The generated file the launcher ships (images/launcher/catalog.json, from the project's catalog/): the tests
+# read the PyTorch builds' arch lists from it, as the preflight does, rather than keeping a copy.
+with open(os.path.join(LAUNCHER, "catalog.json")) as _handle:
+    CATALOG_JSON = json.load(_handle)
+ARCH_LISTS = {build["cudaRuntime"]: list(build["archList"]) for build in CATALOG_JSON["builds"]}
+CU126 = ARCH_LISTS["12.6"]
+CU128 = ARCH_LISTS["12.8"]
 GiB = 1024 ** 3
 
 
@@ -63,7 +71,8 @@ class ArchCoverage(unittest.TestCase):
 
     def test_driver_thresholds(self):
         self.assertEqual(preflight.driver_thresholds("12.8"), ("525.60.13", "570.26"))
-        self.assertEqual(preflight.driver_thresholds("12.9"), ("525.60.13", "570.26"))  # nearest lower entry
+        self.assertEqual(preflight.driver_thresholds("12.9"), ("525.60.13", "575.51.03"))  # its own catalog entry
+        self.assertEqual(preflight.driver_thresholds("12.7"), ("525.60.13", "560.28.03"))  # nearest lower entry
         self.assertEqual(preflight.driver_thresholds("13.0"), ("580.65.06", "580.65.06"))
         self.assertEqual(preflight.driver_thresholds("11.8"), (None, None))
 
@@ -289,6 +298,61 @@ class FactGathering(unittest.TestCase):
         stdout = io.StringIO()
         self.assertEqual(preflight.run(requirements(0, min_shm_mib=1), stdout=stdout, stderr=io.StringIO()), 0)
         self.assertTrue(stdout.getvalue().startswith("preflight: ok gpus=0 "), stdout.getvalue())
+
+
+class CatalogFile(unittest.TestCase):
+    """The tables come from catalog.json next to preflight.py, never from a copy of its own."""
+
+    def test_tables_are_the_generated_file(self):
+        self.assertIsNone(preflight.CATALOG_ERROR)
+        self.assertEqual(catalog.CATALOG_PATH, os.path.join(os.path.abspath(LAUNCHER), "catalog.json"))
+        self.assertEqual({"%d.%d" % k: v for k, v in preflight.CATALOG.driver_minimum.items()},
+                         CATALOG_JSON["driverMinimum"])
+        self.assertEqual([b["key"] for b in preflight.CATALOG.builds], [b["key"] for b in CATALOG_JSON["builds"]])
+        self.assertEqual(preflight.CATALOG.default_build["key"], CATALOG_JSON["defaultBuild"])
+        for name in ("DRIVER_MINIMUM", "KNOWN_BUILDS"):
+            self.assertFalse(hasattr(preflight, name), name)
+
+    def test_cuda_12_9_gets_its_minimum_from_the_catalog(self):
+        # 570.x passes CUDA 12.8 but is below 12.9's own minimum, 575.51.03. The preflight's former copy
+        # of the table had no 12.9 row and judged it by 12.8's minimum: no warning at all.
+        facts = gpu_facts("NVIDIA H100 80GB HBM3", (9, 0), build="12.9", driver="570.124.06", arch=CU128)
+        verdict = preflight.evaluate(facts, requirements())
+        self.assertEqual(verdict.errors, [])
+        self.assertEqual(len(verdict.warnings), 1)
+        self.assertTrue(verdict.warnings[0].startswith(
+            "NVIDIA driver 570.124.06 is older than 575.51.03, the minimum for CUDA 12.9;"), verdict.warnings[0])
+        self.assertIn("or use the cuda12.8 image (pytorch/pytorch:2.8.0-cuda12.8-cudnn9-runtime)", verdict.warnings[0])
+
+    def test_missing_or_malformed_file_is_one_line(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "catalog.json")
+            cases = [None, "{", "[]", json.dumps(dict(CATALOG_JSON, driverMinimum={"12": "x"})),
+                     json.dumps({k: v for k, v in CATALOG_JSON.items() if k != "builds"})]
+            for text in cases:
+                if text is not None:
+                    with open(path, "w") as handle:
+                        handle.write(text)
+                with self.assertRaises(catalog.CatalogError) as caught:
+                    catalog.load(path)
+                message = str(caught.exception)
+                self.assertEqual(message.count("\n"), 0, message)
+                self.assertTrue(message.startswith("cannot read the launcher catalog %s (" % path), message)
+                self.assertIn("fix: ship the generated catalog.json next to preflight.py", message)
+
+    def test_run_without_the_file_stops_with_one_line(self):
+        with tempfile.TemporaryDirectory() as tmp:  # the launcher directory as a pod would see it, minus the file
+            for name in os.listdir(LAUNCHER):
+                if name.endswith(".py"):
+                    shutil.copy(os.path.join(LAUNCHER, name), tmp)
+            done = subprocess.run([sys.executable, os.path.join(tmp, "preflight.py"), "--expect-gpus", "0"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=120)
+        self.assertEqual(done.returncode, 2, done.stderr)
+        self.assertEqual(done.stdout, "")
+        self.assertEqual(done.stderr.count("\n"), 1, done.stderr)
+        self.assertTrue(done.stderr.startswith("preflight: error: cannot read the launcher catalog %s (FileNotFoundError"
+                                               % os.path.join(tmp, "catalog.json")), done.stderr)
+        self.assertTrue(done.stderr.endswith("; training not started\n"), done.stderr)
 
 
 if __name__ == "__main__":
