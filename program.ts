@@ -28,9 +28,9 @@ import { NVIDIA_DEVICE_PLUGIN_CHART } from "./catalog/versions";
 import { EXPERIMENT_LABEL } from "./k8s/labels";
 import { clusterNeedsNvidiaRuntimeClass, devicePluginRuntimeClass } from "./k8s/runtime-class";
 import { buildExperimentObjects, experimentInput, experimentObjectProblems } from "./k8s/experiment";
-import { lookupAccountFacts, lookupFileSystems } from "./components/aws/account-facts";
+import { lookupAccountFacts, lookupSourceFacts } from "./components/aws/account-facts";
 import { DeployGate, FactsSource, deployDecision } from "./plan/deploy-gate";
-import { fsxRules } from "./plan/fsx-access";
+import { sourceAccountRules, sourceUses } from "./config/sources";
 
 /**
  * Whether Pulumi passed a config key as secret. The SDK exports `isConfigSecret` from
@@ -102,8 +102,8 @@ function experimentResources(spec: StackSpec, plan: Plan, target: ClusterTarget,
   const experiment = new TrainingExperiment(name, {
     objects,
     provider: target.provider,
-    s3CsiRoleName: target.s3CsiRoleName,
-    s3PolicyName: `${eksClusterName(spec.stack)}-experiment-s3`,
+    driverRoles: target.driverRoles,
+    policyNamePrefix: `${eksClusterName(spec.stack)}-experiment`,
     secretEnv: secretEnvInputs(),
     queue: queue?.ready,
     builtImage: built && placeholder ? { placeholder, reference: built.reference } : undefined,
@@ -193,11 +193,12 @@ export async function run(env: ProgramEnv): Promise<Record<string, unknown>> {
   const early = [...experimentObjectProblems(spec, plan), ...queueFitProblems(spec, plan), ...packed.problems];
   const decision = deployDecision(spec, plan, await lookupAccountFacts(spec, plan), env);
   if (early.length + decision.problems.length > 0) throw new ConfigError([...early, ...decision.problems], heading);
-  // FSx is read only once the invoke-based gate passed: its lookup is a read of the file system.
-  const fsx = fsxRules(spec, await lookupFileSystems(spec));
-  if (fsx.problems.length > 0) throw new ConfigError(fsx.problems, heading);
-  for (const w of [...decision.warnings, ...fsx.warnings]) void pulumi.log.warn(w);
-  return deploy(spec, plan, { decision, fsx }, process.cwd(), packed);
+  // Volume sources are read only once the invoke-based gate passed: FSx's lookup is a read of the file system.
+  const network = { vpcId: spec.cluster.mode === "create" ? spec.cluster.vpc?.id : undefined };
+  const sources = sourceAccountRules(spec.experiment ? sourceUses(spec.experiment) : [], await lookupSourceFacts(spec), network);
+  if (sources.problems.length > 0) throw new ConfigError(sources.problems, heading);
+  for (const w of [...decision.warnings, ...sources.warnings]) void pulumi.log.warn(w);
+  return deploy(spec, plan, { decision, sources }, process.cwd(), packed);
 }
 
 /**

@@ -11,14 +11,11 @@ import type { KubernetesVersion } from "./kubernetes-versions";
 
 export type { KubernetesVersion };
 
-/** The EKS add-ons the program installs, by their EKS add-on name. */
-export type AddonName =
-  | "vpc-cni"
-  | "kube-proxy"
-  | "coredns"
-  | "eks-pod-identity-agent"
-  | "aws-mountpoint-s3-csi-driver"
-  | "aws-fsx-csi-driver";
+/**
+ * The EKS add-ons every cluster the program creates gets, by their EKS add-on name. The CSI
+ * drivers of the volume sources are pinned with their source (config/sources/, `addon`).
+ */
+export type AddonName = "vpc-cni" | "kube-proxy" | "coredns" | "eks-pod-identity-agent";
 
 type AddonTable = Record<KubernetesVersion, Record<AddonName, string>>;
 
@@ -27,21 +24,14 @@ type AddonTable = Record<KubernetesVersion, Record<AddonName, string>>;
  * - kube-proxy, coredns: the "latest version" tables of the EKS user guide,
  *   https://docs.aws.amazon.com/eks/latest/userguide/managing-kube-proxy.html and
  *   https://docs.aws.amazon.com/eks/latest/userguide/managing-coredns.html (the snapshot listing 1.30-1.35).
- * - vpc-cni v1.21.1-eksbuild.7: the user guide's table (managing-vpc-cni.html) was not readable here;
+ * - vpc-cni v1.21.1-eksbuild.7: not confirmed against the user guide's table (managing-vpc-cni.html);
  *   this build is the one public EKS projects pin on 1.33, 1.34 and 1.35 clusters alike, and
  *   https://github.com/aws/amazon-vpc-cni-k8s recommends the latest release for every Kubernetes version.
  * - eks-pod-identity-agent v1.3.10-eksbuild.2: pinned by public EKS projects on 1.34 and 1.35 clusters.
- * - aws-mountpoint-s3-csi-driver v2.3.0-eksbuild.1: driver v2.3.0 (awslabs/mountpoint-s3-csi-driver tag,
- *   January 2026; chart kubeVersion >= 1.31), the add-on build pinned by a public project with Pod Identity.
- *   v2 is the first major with EKS Pod Identity support (see that repository's README).
- * - aws-fsx-csi-driver v1.7.0-eksbuild.1: the add-on build the EKS user guide names as the first
- *   supported on hybrid nodes (awsdocs/amazon-eks-user-guide pull request 1215, January 2026).
  */
 const COMMON = {
   "vpc-cni": "v1.21.1-eksbuild.7",
   "eks-pod-identity-agent": "v1.3.10-eksbuild.2",
-  "aws-mountpoint-s3-csi-driver": "v2.3.0-eksbuild.1",
-  "aws-fsx-csi-driver": "v1.7.0-eksbuild.1",
 } as const;
 
 export const ADDON_VERSIONS: AddonTable = {

@@ -6,6 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackSpec } from "../config/spec";
+import { addonKinds, typeOf } from "../config/sources";
 
 export interface ClusterTarget {
   /** The Kubernetes provider every in-cluster object is created with. */
@@ -13,18 +14,24 @@ export interface ClusterTarget {
   /** The EKS cluster's name where there is one (create and reuse), for EKS add-ons and access. */
   readonly eksClusterName?: pulumi.Output<string>;
   /**
-   * IAM role of the Mountpoint for Amazon S3 CSI driver (EKS clusters only). It carries no bucket
-   * access of its own: each experiment attaches a policy for exactly its buckets.
+   * Source type → IAM role of that volume source's CSI driver (EKS clusters only; the S3 driver's
+   * today). A role carries no access of its own: each experiment attaches a policy for exactly its
+   * volumes.
    */
-  readonly s3CsiRoleName?: pulumi.Output<string>;
+  readonly driverRoles: Readonly<Record<string, pulumi.Output<string>>>;
   /** Whether this stack owns the cluster-wide pieces (device plugin, autoscaler). */
   readonly ownsClusterServices: boolean;
   /** Stack outputs contributed by the target. */
   readonly outputs: Record<string, pulumi.Input<unknown>>;
 }
 
-/** The outputs a cluster stack exports for the experiment stacks that reuse it. */
-export const CLUSTER_OUTPUTS = { kubeconfig: "kubeconfig", clusterName: "clusterName", s3CsiRoleName: "s3CsiRoleName" } as const;
+/** The outputs a cluster stack exports for the experiment stacks that reuse it (and driverRoleOutputs). */
+export const CLUSTER_OUTPUTS = { kubeconfig: "kubeconfig", clusterName: "clusterName" } as const;
+
+/** Source type → the cluster stack's output naming its driver's role (config/sources/, `addon.driverRole`). */
+export function driverRoleOutputs(): Record<string, string> {
+  return Object.fromEntries(addonKinds().flatMap((k) => (k.addon?.driverRole ? [[typeOf(k), k.addon.driverRole.output]] : [])));
+}
 
 export function reuseTarget(spec: StackSpec, name: string): ClusterTarget {
   if (spec.cluster.mode !== "reuse") throw new Error("reuseTarget needs cluster.mode reuse");
@@ -37,7 +44,7 @@ export function reuseTarget(spec: StackSpec, name: string): ClusterTarget {
   return {
     provider,
     eksClusterName: cluster.requireOutput(CLUSTER_OUTPUTS.clusterName).apply(String),
-    s3CsiRoleName: cluster.requireOutput(CLUSTER_OUTPUTS.s3CsiRoleName).apply(String),
+    driverRoles: Object.fromEntries(Object.entries(driverRoleOutputs()).map(([type, output]) => [type, cluster.requireOutput(output).apply(String)])),
     ownsClusterServices: false,
     outputs: { clusterStack: stackName },
   };
@@ -49,5 +56,5 @@ export function existingTarget(spec: StackSpec, name: string): ClusterTarget {
     kubeconfig: spec.cluster.kubeconfigPath,
     context: spec.cluster.context,
   });
-  return { provider, ownsClusterServices: spec.cluster.installDevicePlugin, outputs: {} };
+  return { provider, driverRoles: {}, ownsClusterServices: spec.cluster.installDevicePlugin, outputs: {} };
 }

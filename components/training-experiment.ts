@@ -1,5 +1,5 @@
 /**
- * An experiment's resources in the cluster (and the one IAM policy its S3 volumes need), from the
+ * An experiment's resources in the cluster (and the IAM policies its volumes need), from the
  * plain objects of k8s/experiment.ts. No logic beyond resource options, each explained below and
  * in docs/training-job.md.
  */
@@ -13,10 +13,13 @@ export interface TrainingExperimentArgs {
   readonly objects: ExperimentObjects;
   /** The cluster's Kubernetes provider. */
   readonly provider: k8s.Provider;
-  /** Role of the Mountpoint for Amazon S3 CSI driver; required when the experiment mounts S3. */
-  readonly s3CsiRoleName?: pulumi.Input<string>;
-  /** Name of the inline policy on that role: unique per experiment stack. */
-  readonly s3PolicyName: string;
+  /**
+   * Source type → name of its volume driver's IAM role (ClusterTarget.driverRoles); required for
+   * each kind the experiment's access policies name.
+   */
+  readonly driverRoles: Readonly<Record<string, pulumi.Input<string>>>;
+  /** Prefix of the inline policies on those roles, `<prefix>-<source type>`: unique per experiment stack. */
+  readonly policyNamePrefix: string;
   /** Values of the `secretEnv` variables, each already a Pulumi secret. */
   readonly secretEnv?: Readonly<Record<string, pulumi.Input<string>>>;
   /** Resources the run must wait for: Kueue, JobSet and the LocalQueue, when this stack creates them. */
@@ -82,17 +85,15 @@ export class TrainingExperiment extends pulumi.ComponentResource {
       volumes.push(created);
     }
 
-    const access: pulumi.Resource[] = [];
-    if (objects.s3Policy) {
-      if (!args.s3CsiRoleName) throw new Error("unreachable: S3 volumes on a cluster without the S3 CSI driver role (the rules allow S3 only on EKS)");
-      access.push(
-        new aws.iam.RolePolicy(
-          `${name}-s3-access`,
-          { name: args.s3PolicyName, role: args.s3CsiRoleName, policy: JSON.stringify(objects.s3Policy) },
-          { parent: this },
-        ),
+    const access = objects.accessPolicies.map((policy) => {
+      const role = args.driverRoles[policy.sourceType];
+      if (!role) throw new Error(`unreachable: ${policy.sourceType} volumes on a cluster without that driver's role (the rules allow them only on EKS)`);
+      return new aws.iam.RolePolicy(
+        `${name}-${policy.sourceType}-access`,
+        { name: `${args.policyNamePrefix}-${policy.sourceType}`, role, policy: JSON.stringify(policy.document) },
+        { parent: this },
       );
-    }
+    });
 
     // A run's spec is immutable once created, and any change to it means a new run. Its name is
     // derived from a hash of that spec (config/run-name.ts), so a change is always a replacement

@@ -1,14 +1,15 @@
 /**
- * Rules of the APIs that receive the experiment's values: Kubernetes (claim and label names), S3
- * (bucket names), the NVIDIA container stack (GPU variables) and the Linux kernel (the launch
- * command's size), plus the launcher's own contract. Each returns every problem it finds.
+ * Rules of the APIs that receive the experiment's values: Kubernetes (label names), EC2 (instance
+ * type names), the NVIDIA container stack (GPU variables) and the Linux kernel (the launch
+ * command's size), plus the launcher's own contract. Each returns every problem it finds. The
+ * rules of each volume source's API live with the source (config/sources/).
  */
 import * as posix from "path/posix";
 import { parseImageReference } from "../catalog/image-ref";
 import { LAUNCHER_DIR, SMOKE_SCRIPT } from "./launcher-paths";
-import { ec2InstanceTypeName, s3BucketName } from "./aws-validation";
+import { ec2InstanceTypeName } from "./aws-validation";
 import { Problem, show } from "./errors";
-import { dns1123Subdomain, labelValue, qualifiedName } from "./k8s-validation";
+import { labelValue, qualifiedName } from "./k8s-validation";
 import type { ClusterInput, ExperimentInput, NodePoolInput } from "./schema";
 
 /**
@@ -107,17 +108,6 @@ export function experimentApiRules(e: ExperimentInput, failed: ReadonlySet<strin
     problems.push({ path: "experiment.shmGiB", message: `must be at least ${SHM_FLOOR_GIB} GiB (got ${e.shmGiB}): NCCL's shared-memory transport and DataLoader workers need /dev/shm; omit it for the sized default` });
   }
 
-  for (const [where, list] of [["datasets", failed.has("datasets") ? [] : e.datasets], ["output", failed.has("output") || !e.output ? [] : [e.output]]] as const) {
-    list.forEach((volume, i) => {
-      const at = where === "output" ? "experiment.output" : `experiment.datasets[${i}]`;
-      const source = volume.source;
-      const report = (field: string, value: string, found: string[], what: string) =>
-        found.forEach((p) => problems.push({ path: `${at}.source.${field}`, message: `${p} (got ${show(value)}; ${what})` }));
-      if (source.type === "s3") report("bucket", source.bucket, s3BucketName(source.bucket), "S3 general purpose bucket naming rules");
-      if (source.type === "pvc") report("claimName", source.claimName, dns1123Subdomain(source.claimName), "a PersistentVolumeClaim name");
-      if (source.type === "fsx") report("dnsName", source.dnsName, dns1123Subdomain(source.dnsName), "the file system's DNS name, e.g. fs-0123456789abcdef0.fsx.us-east-1.amazonaws.com");
-    });
-  }
   return problems;
 }
 

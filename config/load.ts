@@ -21,6 +21,7 @@ import { SMOKE_ARGS, SMOKE_SCRIPT } from "./launcher-paths";
 import type { ExperimentSpec, PoolSpec, ResolvedImage, StackSpec } from "./spec";
 import { POOL_LABEL } from "./names";
 import { QueueingInput, queueingRules, resolveQueueing } from "./queueing";
+import { awsAccessReason, sourceUses } from "./sources";
 
 export const NAMESPACE = "gpu-training-clusters";
 export { DEFAULT_REGION };
@@ -168,7 +169,7 @@ export function collectStack(raw: RawConfig, ctx: LoadContext): StackCollection 
 
   const e = c.experiment.value;
   if (e) {
-    const rules = experimentRules(e, pools, cluster ? cluster.mode !== "existing" : true, c.experiment.failed);
+    const rules = experimentRules(e, pools, cluster?.mode, c.experiment.failed);
     const poolUnknowable = !cluster || !c.poolsListed || brokenPoolNames.has(e.pool) || c.experiment.failed.has("pool") || referencedInvalid;
     problems.push(...rules.filter((p) => !(poolUnknowable && p.path === "experiment.pool")));
     problems.push(...experimentApiRules(e, c.experiment.failed));
@@ -220,9 +221,9 @@ function regionRules(mode: StackInput["cluster"]["mode"] | undefined, experiment
     }
     return [];
   }
-  const createsAws = mode === "create" || (experiment?.datasets ?? []).concat(experiment?.output ?? []).some((v) => v.source.type === "s3");
-  if (!createsAws) return [];
-  const why = mode === "create" ? "this stack creates an EKS cluster" : "this stack grants S3 access to the cluster's S3 CSI role";
+  const grants = experiment ? awsAccessReason(sourceUses(experiment)) : undefined;
+  if (mode !== "create" && !grants) return [];
+  const why = mode === "create" ? "this stack creates an EKS cluster" : `this stack ${grants}`;
   return [{ path: "aws:region", message: `is required: ${why} (got nothing; e.g. aws:region: ${DEFAULT_REGION})` }];
 }
 

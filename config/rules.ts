@@ -10,8 +10,10 @@ import { dnsLabelProblems, experimentNames } from "./names";
 import { RESERVED_MOUNT_PATHS } from "./launcher-paths";
 import { hasHostBits, isRfc1918, overlaps, parseCidr } from "./cidr";
 import { Problem, show } from "./errors";
-import type { CreateClusterInput, ExperimentInput, NodePoolInput, StackInput, VolumeInput } from "./schema";
+import type { CreateClusterInput, ExperimentInput, NodePoolInput, StackInput } from "./schema";
 import type { PoolKind } from "./spec";
+import { sourceUses, volumeSourceRules } from "./sources";
+import type { ClusterMode } from "./sources/kind";
 
 /** Variables torchrun sets for every worker; a user value would silently break rendezvous. */
 export const RESERVED_ENV = [
@@ -147,7 +149,8 @@ export function networkRules(cluster: CreateClusterInput): Problem[] {
   return problems;
 }
 
-export function experimentRules(experiment: ExperimentInput, pools: readonly { name: string; kind: PoolKind }[], clusterOnAws: boolean, failed: ReadonlySet<string> = new Set()): Problem[] {
+/** `clusterMode`: undefined when the cluster itself did not parse (no rule then depends on it). */
+export function experimentRules(experiment: ExperimentInput, pools: readonly { name: string; kind: PoolKind }[], clusterMode: ClusterMode | undefined, failed: ReadonlySet<string> = new Set()): Problem[] {
   const problems: Problem[] = [];
   const pool = pools.find((p) => p.name === experiment.pool);
   if (!pool) {
@@ -170,14 +173,10 @@ export function experimentRules(experiment: ExperimentInput, pools: readonly { n
   for (const [what, name] of failed.has("name") ? [] : ([["Job and Service", names.job], ["launcher ConfigMap", names.launcherConfigMap], ["last pod hostname", names.lastPodHostname]] as const)) {
     for (const p of dnsLabelProblems(name)) problems.push({ path: "experiment.name", message: `gives the ${what} name ${show(name)}, which ${p}` });
   }
-  const volumes: { path: string; volume: VolumeInput }[] = [
-    ...experiment.datasets.map((volume, i) => ({ path: `experiment.datasets[${i}]`, volume })),
-    ...(experiment.output ? [{ path: "experiment.output", volume: experiment.output }] : []),
-  ];
+  const uses = sourceUses(experiment);
   const volumeNames = new Set<string>();
   const mountPaths = new Set<string>();
-  const fsxIds = new Set<string>();
-  for (const { path, volume } of volumes) {
+  for (const { path, ...volume } of uses) {
     if (volumeNames.has(volume.name)) problems.push({ path: `${path}.name`, message: `duplicates another volume (got ${show(volume.name)})` });
     volumeNames.add(volume.name);
     const mount = volume.mountPath.replace(/\/+$/, "");
@@ -187,21 +186,8 @@ export function experimentRules(experiment: ExperimentInput, pools: readonly { n
       problems.push({ path: `${path}.mountPath`, message: `is reserved for the launcher (got ${show(volume.mountPath)}; reserved: ${RESERVED_MOUNT_PATHS.join(", ")})` });
     }
     for (const p of failed.has("name") ? [] : dnsLabelProblems(names.volume(volume.name))) problems.push({ path: `${path}.name`, message: `gives the volume name ${show(names.volume(volume.name))}, which ${p}` });
-    const type = volume.source.type;
-    if ((type === "s3" || type === "fsx") && !clusterOnAws) {
-      problems.push({ path: `${path}.source.type`, message: `${show(type)} needs an EKS cluster (got it with cluster.mode "existing"; allowed there: pvc, hostPath)` });
-    }
-    if (volume.source.type === "fsx") {
-      // The kubelet knows a CSI volume by driver and volumeHandle (the file system id): a second
-      // PV of the same file system in one pod is never mounted and the pod hangs in ContainerCreating.
-      const id = volume.source.fileSystemId;
-      if (fsxIds.has(id)) problems.push({ path: `${path}.source.fileSystemId`, message: `mounts the same FSx file system as another volume (got ${show(id)}; mount it once, at a common parent path)` });
-      fsxIds.add(id);
-    }
-    if (type === "hostPath" && pool && pool.kind === "managed") {
-      problems.push({ path: `${path}.source.type`, message: `"hostPath" only applies to hybrid and existing pools (managed nodes are replaced and their disks with them; use s3, fsx or pvc)` });
-    }
   }
+  problems.push(...volumeSourceRules(uses, { clusterMode, poolKind: pool?.kind }));
   return problems;
 }
 

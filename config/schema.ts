@@ -8,7 +8,9 @@
  */
 import { z } from "zod";
 import { GPU_TYPES } from "../catalog/gpus";
+import { absolutePath, cidr, dnsLabel, int } from "./fields";
 import { SMOKE_ARGS, SMOKE_SCRIPT } from "./launcher-paths";
+import { SOURCE_TYPES, volumeSourceSchema } from "./sources";
 import { DEFAULT_LOCAL_QUEUE, queueingSchema } from "./queueing";
 import { code, yamlLiteral } from "./meta";
 import { POOL_LABEL } from "./names";
@@ -20,23 +22,9 @@ import {
   SUPPORT_TYPES,
 } from "../catalog/kubernetes-versions";
 
-/** RFC 1035 label: what Kubernetes requires of Service names and what we require of every name. */
-export const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-const ABSOLUTE_PATH = /^\/[^\0]*$/;
 const SHA256_DIGEST = /^sha256:[0-9a-f]{64}$/;
 const CAPABILITY = /^\d{1,2}\.\d$/;
 
-const dnsLabel = (maxLength: number) =>
-  z
-    .string()
-    .min(1)
-    .max(maxLength)
-    .regex(DNS1035_LABEL, { message: "must be a DNS-1035 label: lower-case letters, digits and '-', starting with a letter" });
-
-const cidr = z.string().regex(CIDR, { message: "must be an IPv4 CIDR such as 10.0.0.0/16" });
-const absolutePath = z.string().regex(ABSOLUTE_PATH, { message: "must be an absolute path" });
-const int = (min: number, max: number) => z.number().int().min(min).max(max);
 
 // IAM role or user: what an EKS access entry accepts as a principal (not an STS session ARN).
 // https://docs.aws.amazon.com/eks/latest/userguide/creating-access-entries.html
@@ -196,46 +184,10 @@ export const nodePoolSchema = z.strictObject({
 });
 
 // Each option's meaning is on its `type` (the reference's notes column, and what an editor shows).
-export const volumeSourceSchema = z.discriminatedUnion("type", [
-  z.strictObject({
-    type: z.literal("s3").meta({
-      description:
-        "Mountpoint for Amazon S3; EKS clusters only; the bucket must be in the stack's `aws:region` (Mountpoint is given that region, since pods cannot reach the instance metadata that would tell it); `prefix` ends with `/`",
-    }),
-    /** Checked against all of S3's naming rules in api-rules.ts. */
-    bucket: z.string().min(1).meta({ description: "the bucket's name" }),
-    prefix: z
-      .string()
-      .regex(/^[^/].*\/$/, { message: "must end with '/' and not start with one" })
-      .optional()
-      .meta({ description: "key prefix to mount: ends with `/`, does not start with one", defaultText: "the whole bucket" }),
-  }),
-  z.strictObject({
-    type: z.literal("fsx").meta({
-      description: "an existing FSx for Lustre file system; EKS clusters only; at most one volume per file system (the kubelet mounts a volume handle once)",
-    }),
-    fileSystemId: z
-      .string()
-      .regex(/^fs-[0-9a-f]{8,17}$/, { message: "must be an FSx file system id such as fs-0123456789abcdef0" })
-      .meta({ description: "the file system's id (`fs-…`)" }),
-    dnsName: z.string().min(1).meta({ description: "the file system's DNS name" }),
-    mountName: z.string().min(1).meta({ description: "the file system's mount name" }),
-    sizeGiB: int(1, 1_000_000).default(1200).meta({ description: "capacity of the file system, for the PersistentVolume" }),
-  }),
-  z.strictObject({
-    type: z.literal("pvc").meta({ description: "an existing PersistentVolumeClaim" }),
-    claimName: z.string().min(1).max(253).meta({ description: "the PersistentVolumeClaim's name" }),
-  }),
-  z.strictObject({
-    type: z.literal("hostPath").meta({ description: "a directory on the node; hybrid and existing pools only" }),
-    path: absolutePath.meta({ description: "absolute path on the node" }),
-  }),
-]);
-
 export const volumeSchema = z.strictObject({
   name: dnsLabel(30).meta({ description: "DNS-1035 label, at most 30 characters" }),
   mountPath: absolutePath.meta({ description: "where the volume is mounted in the container (absolute)" }),
-  source: volumeSourceSchema.meta({ description: "where the data live: `s3`, `fsx`, `pvc` or `hostPath` (by `type`)" }),
+  source: volumeSourceSchema.meta({ description: `where the data live: ${SOURCE_TYPES.map((t) => `\`${t}\``).join(", ").replace(/, ([^,]*)$/, " or $1")} (by \`type\`)` }),
 });
 
 export const customImageSchema = z.strictObject({

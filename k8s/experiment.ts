@@ -1,7 +1,7 @@
 /**
  * Every in-cluster object of an experiment, built purely from the resolved stack and its plan:
  * launcher ConfigMap, PersistentVolumes and claims, the run (a Job on one node, a JobSet on
- * several, named after a hash of its spec: config/run-name.ts), and the IAM policy document its S3
+ * several, named after a hash of its spec: config/run-name.ts), and the IAM policy documents its
  * volumes need. The component only turns these into resources;
  * tests and golden files use this function directly, with no Pulumi runtime.
  */
@@ -20,11 +20,12 @@ import { TRAINING_NAMESPACE, experimentNames } from "../config/names";
 import { PodNetwork, podNetwork } from "./network";
 import { PodSizing, sizePod } from "../plan/pod-sizing";
 import { trainingRuntimeClass } from "./runtime-class";
-import { PolicyDocument, s3AccessPolicy } from "./s3-policy";
+import { AccessPolicy, accessPolicies } from "./access-policy";
 import { JobSet, buildTrainingJobSet } from "./jobset";
 import { runName } from "../config/run-name";
 import type { ExperimentNames } from "../config/names";
-import { buildVolumes, experimentVolumes } from "./volumes";
+import { buildVolumes } from "./volumes";
+import { sourceUses } from "../config/sources";
 import { ShippedWorkdir, buildSecretEnvSecret, buildWorkdirConfigMap } from "./workdir";
 import type { ISecret } from "kubernetes-models/v1/Secret";
 
@@ -65,8 +66,8 @@ export interface ExperimentObjects {
   readonly jobSet?: JobSet;
   /** The run's object name, `<experiment>-<spec hash>`: the Job's or the JobSet's. */
   readonly runName: string;
-  /** Inline policy for the S3 CSI driver's role; undefined without S3 volumes. */
-  readonly s3Policy?: PolicyDocument;
+  /** Inline policies for the volume drivers' roles (config/sources/, `iam`); none without such volumes. */
+  readonly accessPolicies: readonly AccessPolicy[];
   readonly sizing: PodSizing;
   readonly network: PodNetwork;
   /** The workdir archive, when the experiment ships one. */
@@ -131,8 +132,8 @@ export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentO
     efaInterfaces: pool.efaInterfaces,
     mode: planNetwork(experiment, pool).mode,
   });
-  const volumeList = experimentVolumes(experiment);
-  const volumes = buildVolumes(volumeList, { experiment: experiment.name, stack, namespace, objectName: names.volume, region: input.region });
+  const uses = sourceUses(experiment);
+  const volumes = buildVolumes(uses, { experiment: experiment.name, stack, namespace, objectName: names.volume, region: input.region });
   const runObject = (run: string) => {
     const runNames: ExperimentNames = { ...names, job: run, service: run };
     const jobInput = {
@@ -166,7 +167,7 @@ export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentO
     // new Secret. The workdir ConfigMap is named after its archive (k8s/workdir.ts).
     workdirConfigMap: input.workdir ? buildWorkdirConfigMap({ job: names.job, namespace, experiment: experiment.name, stack, workdir: input.workdir }) : undefined,
     secretEnv: experiment.secretEnv.length > 0 ? buildSecretEnvSecret({ job: names.job, namespace, experiment: experiment.name, stack }) : undefined,
-    s3Policy: s3AccessPolicy(volumeList, input.partition),
+    accessPolicies: accessPolicies(uses, input.partition),
     sizing: sized.sizing,
     network,
   };

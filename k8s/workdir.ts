@@ -20,6 +20,7 @@ import type { IVolume } from "kubernetes-models/v1/Volume";
 import type { IVolumeMount } from "kubernetes-models/v1/VolumeMount";
 import type { ExperimentSpec } from "../config/spec";
 import { WORKDIR_ARCHIVE_DIR, WORKDIR_ARCHIVE_FILE, WORKDIR_MOUNT } from "../config/launcher-paths";
+import { sourceKind } from "../config/sources";
 import { experimentLabels } from "./labels";
 
 export const WORKDIR_SHA256_ANNOTATION = "gpu-training-clusters.io/workdir-sha256";
@@ -84,13 +85,12 @@ export function buildSecretEnvSecret(input: { job: string; namespace: string; ex
 }
 
 /**
- * Mountpoint for Amazon S3 does not rename files on general purpose buckets
- * (https://github.com/awslabs/mountpoint-s3/blob/main/doc/SEMANTICS.md), and pip writes its cache
- * through renames, so an S3 output volume holds no pip cache; FSx, claims and host paths do.
+ * pip writes its cache through renames, so only an output volume whose source can rename files
+ * holds one (config/sources/: Mountpoint for S3 cannot; FSx, claims and host paths can).
  */
 export function pipCacheDir(experiment: ExperimentSpec): string | undefined {
   const output = experiment.output;
-  if (!output || output.source.type === "s3" || experiment.setup.length === 0 || PIP_CACHE_ENV in experiment.env) return undefined;
+  if (!output || !sourceKind(output.source.type).renames || experiment.setup.length === 0 || PIP_CACHE_ENV in experiment.env) return undefined;
   return `${output.mountPath.replace(/\/+$/, "")}/.cache/pip`;
 }
 

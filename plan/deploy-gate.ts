@@ -8,13 +8,14 @@ import { SupportVerdict, VERSION_TABLE, checkVersionSupport, utcDay } from "../c
 import type { Problem } from "../config/errors";
 import type { StackSpec } from "../config/spec";
 import { AccountDecision, AccountFacts, accountRules } from "./account";
-import type { FsxDecision } from "./fsx-access";
+import type { SourceAccountDecision } from "../config/sources/kind";
 import type { Plan } from "./plan";
 
 /** What the deploy-time gate decided: the version rule, the account's zones and quotas, FSx access. */
 export interface DeployGate {
   readonly decision: DeployDecision;
-  readonly fsx: FsxDecision;
+  /** What the account says of the experiment's volume sources (config/sources/, `account`). */
+  readonly sources: SourceAccountDecision;
 }
 
 /**

@@ -2,7 +2,9 @@
 import { KUBERNETES_VERSIONS, VERSION_SUPPORT, checkVersionSupport } from "../catalog/kubernetes-versions";
 import { AUTOSCALER_CHARTS, ADDON_VERSIONS } from "../catalog/versions";
 import { AccountFacts, EKS_REFUSED_ZONE_IDS, accountRules, quotaFor } from "../plan/account";
-import { fsxRules } from "../plan/fsx-access";
+import { sourceAccountRules, sourceUses } from "../config/sources";
+import type { FileSystemFact } from "../config/sources/fsx";
+import type { StackSpec } from "../config/spec";
 import { buildPlan } from "../plan/plan";
 import { deployDecision } from "../plan/deploy-gate";
 import { load } from "./helpers/config";
@@ -182,6 +184,12 @@ describe("FSx access", () => {
   });
   const specWith = (cluster: Record<string, unknown>) => load({ cluster: { mode: "create", ...cluster }, nodePools: [{ name: "t4", gpu: "t4" }], experiment: { name: "e", pool: "t4", datasets: [fsx()] } });
   const vpc = { id: "vpc-0123456789abcdef0", privateSubnetIds: ["subnet-0000000000000000a", "subnet-0000000000000000b"] };
+  // The rules of the fsx kind, through the registry as the program runs them.
+  const fsxRules = (spec: StackSpec, facts: FileSystemFact[]) => {
+    const network = { vpcId: spec.cluster.mode === "create" ? spec.cluster.vpc?.id : undefined };
+    const d = sourceAccountRules(sourceUses(spec.experiment!), { fsx: facts }, network);
+    return { securityGroupIds: [...new Set(d.ingress.map((i) => i.securityGroupId))], ingress: d.ingress, problems: d.problems, warnings: d.warnings };
+  };
 
   it("explains the options when the file system is not in a VPC the cluster can use", () => {
     const created = fsxRules(specWith({}), [{ id: "fs-0123456789abcdef0", vpcId: "vpc-0aaaaaaaaaaaaaaaa", securityGroupIds: ["sg-1"] }]);
@@ -192,7 +200,13 @@ describe("FSx access", () => {
 
   it("opens the file system's security groups, checks its names, warns on unknowns", () => {
     const ok = fsxRules(specWith({ vpc }), [{ id: "fs-0123456789abcdef0", vpcId: vpc.id, mountName: "abcdefgh", securityGroupIds: ["sg-2", "sg-1"] }]);
-    expect(ok).toEqual({ securityGroupIds: ["sg-1", "sg-2"], problems: [], warnings: [] });
+    expect(ok).toMatchObject({ securityGroupIds: ["sg-1", "sg-2"], problems: [], warnings: [] });
+    expect(ok.ingress.map((i) => [i.key, i.securityGroupId, i.fromPort, i.toPort])).toEqual([
+      ["lustre-sg-1-988", "sg-1", 988, 988],
+      ["lustre-sg-1-1018", "sg-1", 1018, 1023],
+      ["lustre-sg-2-988", "sg-2", 988, 988],
+      ["lustre-sg-2-1018", "sg-2", 1018, 1023],
+    ]);
     const wrong = fsxRules(specWith({ vpc }), [{ id: "fs-0123456789abcdef0", vpcId: vpc.id, mountName: "zzzz", securityGroupIds: [] }]);
     expect(wrong.problems.map((p) => p.path)).toEqual(["experiment.datasets[0].source.mountName"]);
     const unknown = fsxRules(specWith({ vpc }), [{ id: "fs-0123456789abcdef0" }]);

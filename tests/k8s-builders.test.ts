@@ -13,8 +13,8 @@ import { rendezvousTimeoutSeconds } from "../plan/queueing";
 import { EXPERIMENT_LABEL, labelValue } from "../k8s/labels";
 import { GPU_PRESENT_LABEL, GPU_TAINT, experimentNames, gpuNodeLabels } from "../config/names";
 import { nodeMatchesAffinity, nodeMatchesSelector, tolerates } from "../k8s/scheduling";
-import { s3AccessPolicy } from "../k8s/s3-policy";
-import { experimentVolumes } from "../k8s/volumes";
+import { accessPolicies } from "../k8s/access-policy";
+import { sourceUses } from "../config/sources";
 import { FIXTURE_STACKS, loadStack, pureObjects, runParts } from "./helpers/experiment";
 import { PROJECT_DIR } from "./helpers/plan";
 
@@ -239,7 +239,8 @@ describe("volumes", () => {
 describe("S3 access policy", () => {
   it("grants list on the prefix and get on the dataset, write actions only on the output", () => {
     const { objects } = pureObjects(FIXTURE);
-    expect(objects.s3Policy).toEqual({
+    expect(objects.accessPolicies.map((p) => p.sourceType)).toEqual(["s3"]);
+    expect(objects.accessPolicies[0].document).toEqual({
       Version: "2012-10-17",
       Statement: [
         { Sid: "DatasetTokensList", Effect: "Allow", Action: ["s3:ListBucket"], Resource: ["arn:aws:s3:::example-training-datasets"], Condition: { StringLike: { "s3:prefix": ["tokens/v2/", "tokens/v2/*"] } } },
@@ -256,10 +257,10 @@ describe("S3 access policy", () => {
   });
 
   it("lists a whole bucket without a condition, and is absent without S3 volumes", () => {
-    const whole = s3AccessPolicy([{ role: "dataset", volume: { name: "all", mountPath: "/d", source: { type: "s3", bucket: "b-1" } } }])!;
-    expect(whole.Statement[0].Condition).toBeUndefined();
-    expect(whole.Statement[1].Resource).toEqual(["arn:aws:s3:::b-1/*"]);
-    expect(s3AccessPolicy(experimentVolumes(loadStack("a100-2x8").spec.experiment!))).toBeUndefined();
+    const [whole] = accessPolicies([{ path: "experiment.datasets[0]", role: "dataset", name: "all", mountPath: "/d", source: { type: "s3", bucket: "b-1" } }]);
+    expect(whole.document.Statement[0].Condition).toBeUndefined();
+    expect(whole.document.Statement[1].Resource).toEqual(["arn:aws:s3:::b-1/*"]);
+    expect(accessPolicies(sourceUses(loadStack("a100-2x8").spec.experiment!))).toEqual([]);
   });
 });
 

@@ -36,7 +36,8 @@ async function build(stack: string, s3CsiRoleName?: string) {
     return undefined;
   };
   const provider = new k8s.Provider(`${objects.runName}-provider`, {});
-  const experiment = new TrainingExperiment(objects.configMap.metadata!.labels!["gpu-training-clusters.io/experiment"], { objects, provider, s3CsiRoleName, s3PolicyName: "gtc-unit-experiment-s3" }, { transformations: [record] });
+  const driverRoles: Record<string, string> = s3CsiRoleName ? { s3: s3CsiRoleName } : {};
+  const experiment = new TrainingExperiment(objects.configMap.metadata!.labels!["gpu-training-clusters.io/experiment"], { objects, provider, driverRoles, policyNamePrefix: "gtc-unit-experiment" }, { transformations: [record] });
   await settle(experiment.jobName);
   const names = new Set(seen.map((s) => s.name));
   return { objects, seen, recorded: mocks.resources.filter((r) => names.has(r.name)) };
@@ -83,7 +84,7 @@ describe("TrainingExperiment", () => {
     const policy = recorded.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy")!;
     expect(policy.inputs.role).toBe("gtc-shared-cluster-s3-csi");
     expect(policy.inputs.name).toBe("gtc-unit-experiment-s3");
-    expect(JSON.parse(String(policy.inputs.policy))).toEqual(objects.s3Policy);
+    expect(JSON.parse(String(policy.inputs.policy))).toEqual(objects.accessPolicies[0].document);
   });
 
   it("registers the builders' objects unchanged as resource inputs", async () => {
@@ -98,7 +99,7 @@ describe("TrainingExperiment", () => {
   it("refuses S3 volumes without the CSI driver's role", () => {
     const { objects } = pureObjects("a100-8gpu");
     const provider = new k8s.Provider("no-role-provider", {});
-    expect(() => new TrainingExperiment("no-role", { objects, provider, s3PolicyName: "x" })).toThrow("S3 volumes on a cluster without the S3 CSI driver role");
+    expect(() => new TrainingExperiment("no-role", { objects, provider, driverRoles: {}, policyNamePrefix: "x" })).toThrow("s3 volumes on a cluster without that driver's role");
   });
 });
 

@@ -12,6 +12,7 @@ import type { Plan } from "../plan/plan";
 import { DeployDecision, renderDeploy } from "../plan/deploy-gate";
 import { renderPlan } from "../plan/render";
 import { eksClusterName } from "../components/naming";
+import { CLUSTER_OUTPUTS, driverRoleOutputs } from "../components/target";
 import { MASKED, RecordedResource, createMocks } from "./mocks";
 import type { ProgramEnv } from "../program";
 import { Manifest, manifestsFrom } from "./manifests";
@@ -75,7 +76,11 @@ export async function runPlan(options: {
   const mocks = createMocks({
     region: spec.region,
     // A reused cluster stack's outputs exist only after its `pulumi up`; the plan shows placeholders.
-    stackOutputs: (stack) => ({ kubeconfig: `<kubeconfig of stack ${stack}>`, clusterName: eksClusterName(stack.split("/").pop()!), s3CsiRoleName: `${eksClusterName(stack.split("/").pop()!)}-s3-csi` }),
+    stackOutputs: (stack) => {
+      const cluster = eksClusterName(stack.split("/").pop()!);
+      const roles = Object.entries(driverRoleOutputs()).map(([type, output]) => [output, `${cluster}-${type}-csi`]);
+      return { [CLUSTER_OUTPUTS.kubeconfig]: `<kubeconfig of stack ${stack}>`, [CLUSTER_OUTPUTS.clusterName]: cluster, ...Object.fromEntries(roles) };
+    },
   });
   await pulumi.runtime.setMocks(mocks, PROJECT, file.stack, false);
   const programConfig = options.programConfig ?? file;

@@ -1,5 +1,6 @@
 /**
- * The data-source lookups behind plan/account.ts and plan/fsx-access.ts, awaited before the first
+ * The data-source lookups behind plan/account.ts and the volume sources' account checks
+ * (config/sources/), awaited before the first
  * resource is registered. `pulumi preview` runs them against the account; the offline plan's
  * mocks (tools/mocks.ts) answer them. A missing field in an answer is left undefined ("unknown"):
  * the rules warn about it instead of guessing.
@@ -8,7 +9,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackSpec } from "../../config/spec";
 import { AccountFacts, GPU_QUOTAS, SubnetFact, Zone, quotaFor } from "../../plan/account";
-import { FileSystemFact, fsxVolumes } from "../../plan/fsx-access";
+import { SourceFacts, VOLUME_SOURCES, sourceUses, typeOf, usesOf } from "../../config/sources";
+import type { AccountReader, VolumeSourceKind } from "../../config/sources/kind";
 import type { Plan } from "../../plan/plan";
 
 const stringList = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((x) => typeof x === "string") ? (v as string[]) : undefined);
@@ -105,26 +107,18 @@ async function known<T>(output: pulumi.Output<T>): Promise<T | undefined> {
 }
 
 /**
- * The FSx for Lustre file systems the experiment mounts, read with `LustreFileSystem.get` (a read,
- * never a create: @pulumi/aws 7.48 has no Lustre data source, only getOntapFileSystem and
- * getWindowsFileSystem under fsx/), its security groups from its first network interface
- * (aws.ec2.getNetworkInterface).
+ * What the account says of the experiment's volume sources: each kind with an account check
+ * (config/sources/, `account`) reads its own, through the reader given here.
  */
-export async function lookupFileSystems(spec: StackSpec): Promise<FileSystemFact[]> {
-  if (spec.cluster.mode !== "create") return [];
-  const ids = [...new Set(fsxVolumes(spec).map((v) => v.fileSystemId))];
-  return Promise.all(
-    ids.map(async (id): Promise<FileSystemFact> => {
-      const fs = aws.fsx.LustreFileSystem.get(`${spec.stack}-fsx-${id}`, id);
-      let vpcId, dnsName, mountName, enis;
-      try {
-        [vpcId, dnsName, mountName, enis] = await Promise.all([known(fs.vpcId), known(fs.dnsName), known(fs.mountName), known(fs.networkInterfaceIds)]);
-      } catch (e) {
-        return { id, readError: e instanceof Error ? e.message : String(e) };
-      }
-      const eni = stringList(enis)?.[0];
-      const groups = eni ? stringList((await attempt(`network interface ${eni} of ${id}`, () => aws.ec2.getNetworkInterface({ id: eni })))?.securityGroups) : undefined;
-      return { id, vpcId: str(vpcId), dnsName: str(dnsName), mountName: str(mountName), securityGroupIds: groups };
+export async function lookupSourceFacts(spec: StackSpec): Promise<SourceFacts> {
+  if (spec.cluster.mode !== "create" || !spec.experiment) return {};
+  const uses = sourceUses(spec.experiment);
+  const reader: AccountReader = { aws, stack: spec.stack, known, attempt };
+  const read = await Promise.all(
+    (VOLUME_SOURCES as readonly VolumeSourceKind[]).map(async (kind) => {
+      const own = usesOf(kind, uses);
+      return kind.account && own.length > 0 ? ([[typeOf(kind), await kind.account.read(own, reader)]] as const) : [];
     }),
   );
+  return Object.fromEntries(read.flat());
 }

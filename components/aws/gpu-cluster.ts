@@ -12,12 +12,12 @@ import { GpuNodePool } from "./gpu-pool";
 import { HybridNodes } from "./hybrid";
 import { Network } from "./network";
 import { CsiDrivers } from "./storage";
-import { LUSTRE_PORTS } from "../../plan/fsx-access";
 
 export class GpuCluster extends pulumi.ComponentResource {
   readonly clusterName: pulumi.Output<string>;
   readonly kubeconfig: pulumi.Output<string>;
-  readonly s3CsiRoleName: pulumi.Output<string>;
+  /** Source type → its volume driver's role (CsiDrivers). */
+  readonly driverRoles: Readonly<Record<string, pulumi.Output<string>>>;
   readonly accountId: pulumi.Output<string>;
   /** Pool → nodeadm config (secret); only with hybrid pools. */
   readonly hybridNodeConfigs?: pulumi.Output<Record<string, string>>;
@@ -96,23 +96,29 @@ export class GpuCluster extends pulumi.ComponentResource {
       this.hybridNodeConfigs = hybrid.nodeConfigs;
     }
 
-    // Lustre clients reach the file system on TCP 988 and 1018-1023; the nodes carry the cluster
-    // security group. https://docs.aws.amazon.com/fsx/latest/LustreGuide/limit-access-security-groups.html
-    for (const group of args.fsxSecurityGroupIds) {
-      for (const ports of LUSTRE_PORTS) {
-        new aws.vpc.SecurityGroupIngressRule(
-          `${name}-lustre-${group}-${ports.from}`,
-          { securityGroupId: group, referencedSecurityGroupId: cluster.clusterSecurityGroupId, ipProtocol: "tcp", fromPort: ports.from, toPort: ports.to, description: `Lustre from the nodes of ${args.clusterName}`, tags: args.tags },
-          parent,
-        );
-      }
+    // What the nodes need to reach the experiments' volume sources (FSx: the Lustre ports on the
+    // file system's security groups, config/sources/fsx.ts); the nodes carry the cluster security group.
+    for (const rule of args.sourceIngress) {
+      new aws.vpc.SecurityGroupIngressRule(
+        `${name}-${rule.key}`,
+        {
+          securityGroupId: rule.securityGroupId,
+          referencedSecurityGroupId: cluster.clusterSecurityGroupId,
+          ipProtocol: "tcp",
+          fromPort: rule.fromPort,
+          toPort: rule.toPort,
+          description: `${rule.description} from the nodes of ${args.clusterName}`,
+          tags: args.tags,
+        },
+        parent,
+      );
     }
 
     const csi = new CsiDrivers(`${name}-csi`, { clusterName: cluster.clusterName, kubernetesVersion: c.kubernetesVersion, tags: args.tags, after: [cluster.systemNodeGroup] }, parent);
 
     this.clusterName = cluster.clusterName;
     this.kubeconfig = cluster.kubeconfig;
-    this.s3CsiRoleName = csi.s3RoleName;
-    this.registerOutputs({ clusterName: this.clusterName, kubeconfig: this.kubeconfig, s3CsiRoleName: this.s3CsiRoleName });
+    this.driverRoles = csi.roleNames;
+    this.registerOutputs({ clusterName: this.clusterName, kubeconfig: this.kubeconfig, driverRoles: this.driverRoles });
   }
 }

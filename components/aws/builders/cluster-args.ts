@@ -8,6 +8,7 @@ import type { CreateClusterInput } from "../../../config/schema";
 import type { Plan } from "../../../plan/plan";
 import type { PoolPlan } from "../../../plan/pools";
 import type { DeployGate } from "../../../plan/deploy-gate";
+import type { SourceIngress } from "../../../config/sources/kind";
 import { eksClusterName } from "../../naming";
 
 export interface ManagedPool {
@@ -29,8 +30,8 @@ export interface GpuClusterArgs {
   readonly existingVpc?: { readonly id: string; readonly subnetIds: readonly string[] };
   /** Managed pool → indices of the private subnets its nodes may use; undefined: all. */
   readonly poolPlacements?: Readonly<Record<string, readonly number[]>>;
-  /** Security groups of FSx file systems the nodes must reach on the Lustre ports. */
-  readonly fsxSecurityGroupIds: readonly string[];
+  /** Ingress the nodes need to reach the experiment's volume sources (the account gate's decision). */
+  readonly sourceIngress: readonly SourceIngress[];
 }
 
 /** Tags on every AWS resource the stack creates, to find (and account for) them in the console. */
@@ -56,7 +57,7 @@ export function gpuClusterArgs(spec: StackSpec, plan: Plan, gate?: DeployGate): 
     hybridPools: plan.pools.filter((p) => p.kind === "hybrid"),
     tags: awsTags(spec.stack, clusterName),
     ...placementArgs(spec.cluster, gate),
-    fsxSecurityGroupIds: gate?.fsx.securityGroupIds ?? [],
+    sourceIngress: gate?.sources.ingress ?? [],
   };
 }
 

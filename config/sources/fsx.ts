@@ -1,0 +1,161 @@
+/**
+ * `type: fsx`: an existing FSx for Lustre file system, mounted through a statically provisioned
+ * PersistentVolume of its CSI driver
+ * (https://github.com/kubernetes-sigs/aws-fsx-csi-driver/tree/master/examples/kubernetes/static_provisioning).
+ * The mount is a Lustre mount on the node and calls no AWS API, so the driver gets no role. Before
+ * anything is created the file system is read from the account: the nodes must sit in its VPC,
+ * the names the stack writes must be its own, and its security groups must let the nodes in on
+ * the Lustre ports.
+ */
+import { z } from "zod";
+import { Problem, show } from "../errors";
+import { int } from "../fields";
+import { dns1123Subdomain } from "../k8s-validation";
+import { SourceIngress, volumeSourceKind } from "./kind";
+
+export const FSX_CSI_DRIVER = "fsx.csi.aws.com";
+
+/**
+ * Lustre clients reach the file system on TCP 988 and 1018-1023:
+ * https://docs.aws.amazon.com/fsx/latest/LustreGuide/limit-access-security-groups.html
+ */
+export const LUSTRE_PORTS: readonly { readonly from: number; readonly to: number }[] = [
+  { from: 988, to: 988 },
+  { from: 1018, to: 1023 },
+];
+
+const schema = z.strictObject({
+  type: z.literal("fsx").meta({
+    description: "an existing FSx for Lustre file system; EKS clusters only; at most one volume per file system (the kubelet mounts a volume handle once)",
+  }),
+  fileSystemId: z
+    .string()
+    .regex(/^fs-[0-9a-f]{8,17}$/, { message: "must be an FSx file system id such as fs-0123456789abcdef0" })
+    .meta({ description: "the file system's id (`fs-…`)" }),
+  dnsName: z.string().min(1).meta({ description: "the file system's DNS name" }),
+  mountName: z.string().min(1).meta({ description: "the file system's mount name" }),
+  sizeGiB: int(1, 1_000_000).default(1200).meta({ description: "capacity of the file system, for the PersistentVolume" }),
+});
+export type FsxSource = z.output<typeof schema>;
+
+/** What the account says of one file system; a field it did not give is undefined ("unknown"). */
+export interface FileSystemFact {
+  readonly id: string;
+  readonly vpcId?: string;
+  readonly dnsName?: string;
+  readonly mountName?: string;
+  /** Security groups of its network interfaces; undefined when unknown. */
+  readonly securityGroupIds?: readonly string[];
+  /** Why the read of the file system failed (no such file system, no right to read it). */
+  readonly readError?: string;
+}
+
+const stringList = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((x) => typeof x === "string") ? (v as string[]) : undefined);
+const str = (v: unknown): string | undefined => (typeof v === "string" && v.length > 0 ? v : undefined);
+
+export const fsxSource = volumeSourceKind<typeof schema, FileSystemFact>({
+  schema,
+  needsEks: true,
+  renames: true,
+  apiRules: (use) =>
+    dns1123Subdomain(use.source.dnsName).map((p) => ({
+      path: `${use.path}.source.dnsName`,
+      message: `${p} (got ${show(use.source.dnsName)}; the file system's DNS name, e.g. fs-0123456789abcdef0.fsx.us-east-1.amazonaws.com)`,
+    })),
+  volumesRules: (uses) => {
+    // The kubelet knows a CSI volume by driver and volumeHandle (the file system id): a second
+    // PV of the same file system in one pod is never mounted and the pod hangs in ContainerCreating.
+    const seen = new Set<string>();
+    const problems: Problem[] = [];
+    for (const use of uses) {
+      const id = use.source.fileSystemId;
+      if (seen.has(id)) problems.push({ path: `${use.path}.source.fileSystemId`, message: `mounts the same FSx file system as another volume (got ${show(id)}; mount it once, at a common parent path)` });
+      seen.add(id);
+    }
+    return problems;
+  },
+  persistentVolume: (use) => ({
+    capacity: `${use.source.sizeGiB}Gi`,
+    volumeMode: "Filesystem",
+    // The FSx driver accepts only single-node and multi-writer modes; read-only comes from
+    // csi.readOnly and the pod's claim (mounted `ro`).
+    accessModes: ["ReadWriteMany"],
+    mountOptions: ["flock"],
+    csi: {
+      driver: FSX_CSI_DRIVER,
+      volumeHandle: use.source.fileSystemId,
+      volumeAttributes: { dnsname: use.source.dnsName, mountname: use.source.mountName },
+      ...(use.role === "dataset" ? { readOnly: true } : {}),
+    },
+  }),
+  account: {
+    /**
+     * Each file system read with `LustreFileSystem.get` (a read, never a create: @pulumi/aws 7.48
+     * has no Lustre data source, only getOntapFileSystem and getWindowsFileSystem under fsx/), its
+     * security groups from its first network interface (aws.ec2.getNetworkInterface).
+     */
+    read: (uses, { aws, stack, known, attempt }) =>
+      Promise.all(
+        [...new Set(uses.map((u) => u.source.fileSystemId))].map(async (id): Promise<FileSystemFact> => {
+          const fs = aws.fsx.LustreFileSystem.get(`${stack}-fsx-${id}`, id);
+          let vpcId, dnsName, mountName, enis;
+          try {
+            [vpcId, dnsName, mountName, enis] = await Promise.all([known(fs.vpcId), known(fs.dnsName), known(fs.mountName), known(fs.networkInterfaceIds)]);
+          } catch (e) {
+            return { id, readError: e instanceof Error ? e.message : String(e) };
+          }
+          const eni = stringList(enis)?.[0];
+          const groups = eni ? stringList((await attempt(`network interface ${eni} of ${id}`, () => aws.ec2.getNetworkInterface({ id: eni })))?.securityGroups) : undefined;
+          return { id, vpcId: str(vpcId), dnsName: str(dnsName), mountName: str(mountName), securityGroupIds: groups };
+        }),
+      ),
+    rules: (uses, facts, network) => {
+      const problems: Problem[] = [];
+      const warnings: string[] = [];
+      const groups = new Set<string>();
+      for (const use of uses) {
+        const ref = use.source;
+        const fs = facts.find((f) => f.id === ref.fileSystemId) ?? { id: ref.fileSystemId };
+        const at = `${use.path}.source`;
+        if (fs.readError !== undefined) {
+          problems.push({ path: `${at}.fileSystemId`, message: `could not be read (got ${show(ref.fileSystemId)}; the read said: ${fs.readError}). Name an FSx for Lustre file system of this account and region` });
+          continue;
+        }
+        if (fs.vpcId === undefined) {
+          warnings.push(`the VPC of FSx file system ${fs.id} could not be read: make sure the nodes can reach it on TCP 988 and 1018-1023`);
+        } else if (!network.vpcId) {
+          problems.push({
+            path: `${at}.fileSystemId`,
+            message:
+              `${fs.id} lives in ${fs.vpcId}, but this stack creates a new VPC, from which the nodes cannot reach it (the Lustre mount would hang and keep the node paid for). ` +
+              `Run the cluster in that VPC with cluster.vpc: { id: ${fs.vpcId}, privateSubnetIds: [two or more private subnets of it] }, or use a file system in the cluster's VPC`,
+          });
+        } else if (network.vpcId !== fs.vpcId) {
+          problems.push({ path: `${at}.fileSystemId`, message: `${fs.id} lives in ${fs.vpcId}, not in cluster.vpc.id ${network.vpcId} (set cluster.vpc to ${fs.vpcId} and its subnets, or use a file system in ${network.vpcId})` });
+        }
+        if (fs.dnsName !== undefined && fs.dnsName !== ref.dnsName) {
+          problems.push({ path: `${at}.dnsName`, message: `does not match file system ${fs.id} (got ${show(ref.dnsName)}; the file system's is ${show(fs.dnsName)})` });
+        }
+        if (fs.mountName !== undefined && fs.mountName !== ref.mountName) {
+          problems.push({ path: `${at}.mountName`, message: `does not match file system ${fs.id} (got ${show(ref.mountName)}; the file system's is ${show(fs.mountName)})` });
+        }
+        if (fs.securityGroupIds === undefined) {
+          warnings.push(`the security groups of FSx file system ${fs.id} could not be read: let the cluster security group in on TCP 988 and 1018-1023 yourself`);
+        } else {
+          for (const g of fs.securityGroupIds) groups.add(g);
+        }
+      }
+      // The nodes carry the cluster security group; each group of the file system lets it in.
+      const ingress: SourceIngress[] = [...groups].sort().flatMap((group) =>
+        LUSTRE_PORTS.map((ports) => ({ key: `lustre-${group}-${ports.from}`, securityGroupId: group, fromPort: ports.from, toPort: ports.to, description: "Lustre" })),
+      );
+      return { problems, warnings, ingress };
+    },
+  },
+  addon: {
+    name: "aws-fsx-csi-driver",
+    // v1.7.0-eksbuild.1: the add-on build the EKS user guide names as the first supported on hybrid
+    // nodes (awsdocs/amazon-eks-user-guide pull request 1215, January 2026).
+    versions: { "1.32": "v1.7.0-eksbuild.1", "1.33": "v1.7.0-eksbuild.1", "1.34": "v1.7.0-eksbuild.1", "1.35": "v1.7.0-eksbuild.1" },
+  },
+});

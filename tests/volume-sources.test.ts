@@ -1,0 +1,64 @@
+/** The registry of volume source kinds (config/sources/): each kind complete, and iterated everywhere. */
+import { KUBERNETES_VERSIONS } from "../catalog/kubernetes-versions";
+import { SOURCE_TYPES, VOLUME_SOURCES, sourceKind, sourceUses, typeOf, volumeSourceRules, volumeSourceSchema } from "../config/sources";
+import type { VolumeSourceKind } from "../config/sources/kind";
+import { stackSchema } from "../config/schema";
+import { driverRoleOutputs } from "../components/target";
+
+const kinds = VOLUME_SOURCES as readonly VolumeSourceKind[];
+
+describe.each(kinds.map((k) => [typeOf(k), k] as const))("volume source %s", (type, kind) => {
+  it("mounts one way: through a PersistentVolume of ours, or as a pod volume", () => {
+    expect([kind.persistentVolume !== undefined, kind.podVolume !== undefined].filter(Boolean)).toHaveLength(1);
+  });
+
+  it("pins its add-on for every Kubernetes version the program creates", () => {
+    for (const v of KUBERNETES_VERSIONS) if (kind.addon) expect(kind.addon.versions[v]).toMatch(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/);
+  });
+
+  it("has a driver role to attach its grants to, and needs EKS for it", () => {
+    if (kind.iam) {
+      expect(kind.addon?.driverRole).toBeDefined();
+      expect(kind.needsEks).toBe(true);
+      expect(driverRoleOutputs()[type]).toBe(kind.addon!.driverRole!.output);
+    }
+    if (kind.addon) expect(kind.needsEks).toBe(true);
+  });
+
+  it("is a member of the schema's union, by its type", () => {
+    expect(volumeSourceSchema.safeParse({ type }).error?.issues.every((i) => i.path[0] !== "type")).toBe(true);
+    expect(sourceKind(type)).toBe(kind);
+  });
+});
+
+it("lists each type once, and the union refuses any other", () => {
+  expect(new Set(SOURCE_TYPES).size).toBe(SOURCE_TYPES.length);
+  const issue = volumeSourceSchema.safeParse({ type: "efs" }).error!.issues[0];
+  expect(issue.path).toEqual(["type"]);
+});
+
+it("the stack schema's volumes take exactly the registry's kinds", () => {
+  const source = stackSchema.shape.experiment.unwrap().shape.datasets.unwrap().element.shape.source;
+  expect(source.options.map((o) => o.shape.type.value)).toEqual(SOURCE_TYPES);
+});
+
+describe("the rules of where a kind may be used", () => {
+  const uses = sourceUses({
+    datasets: [
+      { name: "a", mountPath: "/a", source: { type: "s3", bucket: "Bad_Bucket" } },
+      { name: "b", mountPath: "/b", source: { type: "hostPath", path: "/srv/b" } },
+    ],
+  });
+
+  it("refuses a kind that needs EKS on an existing cluster, and one the pool's nodes cannot keep", () => {
+    const lines = volumeSourceRules(uses, { clusterMode: "existing", poolKind: "managed" }).map((p) => `${p.path}: ${p.message}`);
+    expect(lines).toContain('experiment.datasets[0].source.type: "s3" needs an EKS cluster (got it with cluster.mode "existing"; allowed there: pvc, hostPath)');
+    expect(lines).toContain('experiment.datasets[1].source.type: "hostPath" only applies to hybrid and existing pools (managed nodes are replaced and their disks with them; use s3, fsx or pvc)');
+    expect(lines.some((l) => l.startsWith("experiment.datasets[0].source.bucket: "))).toBe(true);
+  });
+
+  it("has nothing to say where each kind belongs", () => {
+    const fine = sourceUses({ datasets: [{ name: "b", mountPath: "/b", source: { type: "hostPath", path: "/srv/b" } }] });
+    expect(volumeSourceRules(fine, { clusterMode: "existing", poolKind: "existing" })).toEqual([]);
+  });
+});
