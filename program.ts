@@ -1,16 +1,16 @@
 /**
- * The Pulumi program: load and validate the stack description, plan it (the compatibility gate
- * throws here, before any resource), then wire the components. index.ts only calls `run`.
+ * The Pulumi program: every check of the stack and the account (checks/), then the components.
+ * index.ts only calls `entry`.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "./config/errors";
 import { NAMESPACE } from "./config/load";
 import { SECRET_ENV_KEY, secretEnvValues } from "./config/secret-env";
-import { WorkdirArchive, packExperimentWorkdir } from "./workdir/archive";
+import type { WorkdirArchive } from "./workdir/archive";
 import { readStackFileEntry, stackConfigReader, stackFilePath } from "./config/stack-file";
 import type { StackSpec } from "./config/spec";
-import { Plan, attachWorkdir } from "./plan/plan";
-import { validateStack } from "./plan/validate";
+import type { Plan } from "./plan/plan";
+import { CheckInput, Verdict, checkForDeploy } from "./checks";
 import { ClusterTarget, existingTarget, reuseTarget } from "./components/target";
 import { eksClusterServices, eksTarget } from "./components/aws/target";
 import { NvidiaDevicePlugin } from "./components/device-plugins";
@@ -20,17 +20,15 @@ import { TrainingExperiment } from "./components/training-experiment";
 import { ClusterQueueing } from "./components/queueing";
 import { buildQueueObjects } from "./k8s/queues";
 import { CLUSTER_QUEUE } from "./k8s/cluster-queue";
-import { queueFitProblems } from "./k8s/queue-fit";
 import { TrainingImage } from "./components/aws/training-image";
 import { builtImagePlaceholder } from "./plan/image-build";
 import { awsTags } from "./components/aws/builders/cluster-args";
 import { NVIDIA_DEVICE_PLUGIN_CHART } from "./catalog/versions";
 import { EXPERIMENT_LABEL } from "./k8s/labels";
 import { clusterNeedsNvidiaRuntimeClass, devicePluginRuntimeClass } from "./k8s/runtime-class";
-import { buildExperimentObjects, experimentInput, experimentObjectProblems } from "./k8s/experiment";
+import { buildExperimentObjects, experimentInput } from "./k8s/experiment";
 import { lookupAccountFacts, lookupSourceFacts } from "./components/aws/account-facts";
-import { DeployGate, FactsSource, deployDecision } from "./plan/deploy-gate";
-import { sourceAccountRules, sourceUses } from "./config/sources";
+import type { DeployGate, FactsSource } from "./plan/deploy-gate";
 
 /**
  * Whether Pulumi passed a config key as secret. The SDK exports `isConfigSecret` from
@@ -43,19 +41,23 @@ function configKeyIsSecret(key: string): boolean | undefined {
 }
 
 /**
- * Validate everything first: a config error must leave no half-created cluster behind.
- * The stack's own file (stacks/Pulumi.<stack>.yaml: `stackConfigDir` in Pulumi.yaml) is read too,
- * for what decrypted config hides: which secretEnv entries are secure.
+ * What the checks read (checks/): this stack's config as Pulumi passes it, and the stack's own file
+ * (stacks/Pulumi.<stack>.yaml: `stackConfigDir` in Pulumi.yaml) for what decrypted config hides:
+ * which secretEnv entries are secure.
  */
-export function loadFromPulumi(projectDir = process.cwd()): { spec: StackSpec; plan: Plan } {
+function checkInput(projectDir = process.cwd()): CheckInput {
   const stackFile = stackFilePath(projectDir, pulumi.getStack());
-  return validateStack(pulumi.runtime.allConfig(), {
-    project: pulumi.getProject(),
-    stack: pulumi.getStack(),
-    readStackConfig: stackConfigReader(projectDir),
-    isSecret: configKeyIsSecret,
-    storedValue: (key) => readStackFileEntry(stackFile, key),
-  });
+  return {
+    raw: pulumi.runtime.allConfig(),
+    load: {
+      project: pulumi.getProject(),
+      stack: pulumi.getStack(),
+      readStackConfig: stackConfigReader(projectDir),
+      isSecret: configKeyIsSecret,
+      storedValue: (key) => readStackFileEntry(stackFile, key),
+    },
+    projectDir,
+  };
 }
 
 function clusterTarget(spec: StackSpec, plan: Plan, name: string, gate?: DeployGate): ClusterTarget | undefined {
@@ -140,18 +142,10 @@ function secretEnvInputs(): Record<string, pulumi.Output<string>> {
   return Object.fromEntries(Object.entries(secretEnvValues(decoded)).map(([k, v]) => [k, pulumi.secret(v)]));
 }
 
-export function deploy(
-  spec: StackSpec,
-  basePlan: Plan,
-  gate?: DeployGate,
-  projectDir = process.cwd(),
-  packed: ReturnType<typeof packExperimentWorkdir> = packExperimentWorkdir(spec.experiment, projectDir),
-): Record<string, unknown> {
-  // Checks that need the plan (the chosen instance's memory) or the files of the workdir run
-  // before the first resource too.
-  const problems = [...experimentObjectProblems(spec, basePlan), ...queueFitProblems(spec, basePlan), ...packed.problems];
-  if (problems.length > 0) throw new ConfigError(problems, `stack "${spec.stack}" has an invalid configuration`);
-  const plan = attachWorkdir(basePlan, packed.archive?.summary);
+/** The resources of a stack that passed every check (checks/): nothing here checks again. */
+export function deploy(verdict: Verdict): Record<string, unknown> {
+  const { spec, plan, archive } = verdict;
+  const gate: DeployGate | undefined = verdict.decision && { decision: verdict.decision, sources: verdict.sources };
   const name = spec.stack;
   const target = clusterTarget(spec, plan, name, gate);
   // The summary is what the program decided, deploy-time facts included: the offline plan prints it.
@@ -159,7 +153,7 @@ export function deploy(
   if (!target) return { summary };
   const services = target.ownsClusterServices ? clusterServices(spec, plan, target) : {};
   const queue = clusterQueueing(spec, plan, target);
-  const experiment = spec.experiment ? experimentResources(spec, plan, target, packed.archive, queue) : {};
+  const experiment = spec.experiment ? experimentResources(spec, plan, target, archive, queue) : {};
   return {
     summary,
     ...target.outputs,
@@ -182,23 +176,13 @@ export interface ProgramEnv {
 }
 
 /**
- * Validate, await the account facts, run every deploy-time rule and throw one ConfigError with
- * all problems before the first resource is registered.
+ * Every check (checks/phases.ts: the stack, its plan, its workdir, the account), one ConfigError
+ * with all problems before the first resource is registered, then the resources.
  */
 export async function run(env: ProgramEnv): Promise<Record<string, unknown>> {
-  const { spec, plan } = loadFromPulumi();
-  const heading = `stack "${spec.stack}" cannot be deployed as configured (nothing was created)`;
-  // The workdir is packed (and checked) before any lookup, so a bad workdir registers nothing, not even the FSx read.
-  const packed = packExperimentWorkdir(spec.experiment, process.cwd());
-  const early = [...experimentObjectProblems(spec, plan), ...queueFitProblems(spec, plan), ...packed.problems];
-  const decision = deployDecision(spec, plan, await lookupAccountFacts(spec, plan), env);
-  if (early.length + decision.problems.length > 0) throw new ConfigError([...early, ...decision.problems], heading);
-  // Volume sources are read only once the invoke-based gate passed: FSx's lookup is a read of the file system.
-  const network = { vpcId: spec.cluster.mode === "create" ? spec.cluster.vpc?.id : undefined };
-  const sources = sourceAccountRules(spec.experiment ? sourceUses(spec.experiment) : [], await lookupSourceFacts(spec), network);
-  if (sources.problems.length > 0) throw new ConfigError(sources.problems, heading);
-  for (const w of [...decision.warnings, ...sources.warnings]) void pulumi.log.warn(w);
-  return deploy(spec, plan, { decision, sources }, process.cwd(), packed);
+  const verdict = await checkForDeploy(checkInput(), { env, accountFacts: lookupAccountFacts, sourceFacts: lookupSourceFacts });
+  for (const w of verdict.warnings) void pulumi.log.warn(w);
+  return deploy(verdict);
 }
 
 /**

@@ -8,7 +8,7 @@ import { builtImageRules } from "./built-image-rules";
 import { parseCapability } from "../catalog/arch";
 import { commercialRegions, regionPartition, PROGRAM_PARTITION, AWS_REGIONS, DEFAULT_REGION } from "./aws-validation";
 import { clusterApiRules, experimentApiRules, poolApiRules } from "./api-rules";
-import { collectInput } from "./collect";
+import { CollectedInput, collectInput } from "./collect";
 import { ConfigError, Problem, show } from "./errors";
 import { didYouMean } from "./suggest";
 import { providerKeyProblem } from "./provider-keys";
@@ -126,14 +126,37 @@ export function loadStackSpec(raw: RawConfig, ctx: LoadContext): StackSpec {
   return collected.spec;
 }
 
+/** The namespace parsed part by part (config/collect.ts): what the schema admitted, with stand-ins. */
+export interface ParsedStack {
+  readonly raw: RawConfig;
+  readonly data: Record<string, unknown>;
+  readonly input: CollectedInput;
+}
+
+/** The schema phase: the namespace's keys, then each part against its schema. */
+export function parseStack(raw: RawConfig): { parsed: ParsedStack; problems: Problem[] } {
+  const { data, problems } = namespaceObject(raw);
+  const input = collectInput(data);
+  return { parsed: { raw, data, input }, problems: [...problems, ...input.problems] };
+}
+
 /**
  * Every configuration check that can run: the schema per part, then the cross-field and API
  * rules on the parts that parsed. A rule skips only what an earlier problem makes meaningless.
  */
 export function collectStack(raw: RawConfig, ctx: LoadContext): StackCollection {
-  const { data, problems } = namespaceObject(raw);
-  const c = collectInput(data);
-  problems.push(...c.problems);
+  const { parsed, problems } = parseStack(raw);
+  const rules = ruleStack(parsed, ctx);
+  return { ...rules, problems: [...problems, ...rules.problems] };
+}
+
+/**
+ * The rules phase: the cross-field and API rules on the parts that parsed (a failed part has a
+ * stand-in, and a rule skips only what its failure makes meaningless), and the StackSpec.
+ */
+export function ruleStack(parsed: ParsedStack, ctx: LoadContext): StackCollection {
+  const { raw, data, input: c } = parsed;
+  const problems: Problem[] = [];
   const cluster = c.cluster.value;
   const idle = c.idle.value;
   const usablePools = c.pools.filter((p) => p.value && p.failed.size === 0);

@@ -9,7 +9,6 @@ import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import type { IJob } from "kubernetes-models/batch/v1/Job";
 import type { IPersistentVolume } from "kubernetes-models/v1/PersistentVolume";
 import type { IPersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
-import type { Problem } from "../config/errors";
 import type { ExperimentSpec, StackSpec } from "../config/spec";
 import type { Plan } from "../plan/plan";
 import { planNetwork } from "../plan/network";
@@ -85,16 +84,6 @@ export function experimentPool(spec: StackSpec, plan: Plan): PoolPlan {
 
 function sizingInput(experiment: ExperimentSpec, pool: PoolPlan) {
   return { gpusPerNode: experiment.gpusPerNode, nodeGpus: pool.nodeGpus, instance: pool.instance, shmGiB: experiment.shmGiB };
-}
-
-/**
- * Problems only the plan can reveal (the node's memory is known once the instance is chosen).
- * The program reports them with the config problems, before any resource exists.
- */
-export function experimentObjectProblems(spec: StackSpec, plan: Plan): Problem[] {
-  if (!spec.experiment) return [];
-  const sized = sizePod(sizingInput(spec.experiment, experimentPool(spec, plan)));
-  return sized.ok ? [] : [{ path: "experiment.shmGiB", message: sized.problem }];
 }
 
 export function experimentInput(spec: StackSpec, plan: Plan, launcherFiles: Readonly<Record<string, string>>, workdir?: ShippedWorkdir): ExperimentBuildInput {

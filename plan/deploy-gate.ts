@@ -14,8 +14,8 @@ import type { Plan } from "./plan";
 /** What the deploy-time gate decided: the version rule, the account's zones and quotas, FSx access. */
 export interface DeployGate {
   readonly decision: DeployDecision;
-  /** What the account says of the experiment's volume sources (config/sources/, `account`). */
-  readonly sources: SourceAccountDecision;
+  /** What the account says of the experiment's volume sources (config/sources/, `account`); none without volumes. */
+  readonly sources?: SourceAccountDecision;
 }
 
 /**

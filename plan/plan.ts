@@ -4,9 +4,10 @@
  */
 import { imageReference } from "../catalog/images";
 import { smName } from "../catalog/gpus";
-import { ConfigError } from "../config/errors";
-import type { StackSpec } from "../config/spec";
-import { GateResult, Verdict, compatibilityGate } from "./compat";
+import { ConfigError, Problem } from "../config/errors";
+import type { PoolSpec, StackSpec } from "../config/spec";
+import { Verdict, compatibilityGate } from "./compat";
+import { sizePod } from "./pod-sizing";
 import { EKS_CONTROL_PLANE_PER_HOUR, NAT_GATEWAY_PER_HOUR, costFor, cpuInstancePrice } from "./cost";
 import { ImageBuildPlan, builtImagePlaceholder, planImageBuild } from "./image-build";
 import { NetworkPlan, networkProblems, planNetwork } from "./network";
@@ -133,32 +134,65 @@ function poolPaths(spec: StackSpec): string[] {
   return spec.pools.map((_, i) => `${prefix}nodePools[${i}]`);
 }
 
-export function gate(spec: StackSpec, pools: readonly PoolPlan[]): GateResult {
-  return compatibilityGate(pools, poolPaths(spec), spec.experiment);
+/** A pool's plan, or undefined when its own rules failed (no instance type fits it). */
+function tryPlanPool(pool: PoolSpec): PoolPlan | undefined {
+  try {
+    return planPool(pool);
+  } catch {
+    return undefined;
+  }
 }
 
-export function buildPlan(spec: StackSpec): Plan {
-  const pools = spec.pools.map(planPool);
-  const result = gate(spec, pools);
-  const experimentPool = spec.experiment && pools.find((p) => p.name === spec.experiment!.pool);
-  const problems = [...result.problems, ...(experimentPool ? networkProblems(spec.experiment!, experimentPool) : [])];
-  if (problems.length > 0) {
-    throw new ConfigError(problems, `the compatibility gate stopped stack "${spec.stack}" before any resource was created`);
+/** What of a stack that did not parse whole the plan can still check (config/load.ts StackCollection). */
+export interface PlanScope {
+  /** Config path of each of spec.pools, for the gate's messages. @default nodePools[i] of this stack or the reused one */
+  readonly poolPaths?: readonly string[];
+  /** Whether the experiment's image, sizes and pool parsed, so the gate means something. @default true */
+  readonly gateable?: boolean;
+  /** Whether experiment.shmGiB parsed (its ceiling needs it). @default true */
+  readonly shmParsed?: boolean;
+}
+
+/**
+ * The plan, and the problems only the plan reveals: the compatibility gate, the network choice,
+ * and /dev/shm against the chosen node's memory. On a stack that did not parse whole it plans
+ * what parsed, so its problems come out with the configuration's.
+ */
+export function planStack(spec: StackSpec, scope: PlanScope = {}): { plan: Plan; problems: Problem[] } {
+  const paths = scope.poolPaths ?? poolPaths(spec);
+  const planned = spec.pools.map((p, i) => ({ plan: tryPlanPool(p), path: paths[i] })).filter((p) => p.plan !== undefined);
+  const pools = planned.map((p) => p.plan!);
+  const e = spec.experiment;
+  const pool = e && pools.find((p) => p.name === e.pool);
+  const gated = e && scope.gateable !== false ? compatibilityGate(pools, planned.map((p) => p.path), e) : { verdicts: [], problems: [] };
+  const problems: Problem[] = [...gated.problems];
+  if (e && pool && scope.gateable !== false) problems.push(...networkProblems(e, pool));
+  if (e && pool && scope.gateable !== false && scope.shmParsed !== false) {
+    const sized = sizePod({ gpusPerNode: e.gpusPerNode, nodeGpus: pool.nodeGpus, instance: pool.instance, shmGiB: e.shmGiB });
+    if (!sized.ok) problems.push({ path: "experiment.shmGiB", message: sized.problem });
   }
-  const experiment = spec.experiment ? planExperiment(spec, pools) : undefined;
+  const experiment = e && pool ? planExperiment(spec, pools) : undefined;
   const idle = planIdle(spec, pools);
-  return {
+  const plan: Plan = {
     project: spec.project,
     stack: spec.stack,
     region: spec.region,
     cluster: describeCluster(spec),
     pools,
     experiment,
-    verdicts: result.verdicts,
+    verdicts: gated.verdicts,
     idle,
     queueing: planQueueing(spec, pools, TRAINING_NAMESPACE, experiment?.costPerHour, idle.nodeScaleDown?.boundMinutes),
     warnings: planWarnings(spec, pools),
   };
+  return { plan, problems };
+}
+
+/** The plan of a valid stack; the compatibility gate's refusal as a ConfigError. */
+export function buildPlan(spec: StackSpec): Plan {
+  const { plan, problems } = planStack(spec);
+  if (problems.length > 0) throw new ConfigError(problems, `the compatibility gate stopped stack "${spec.stack}" before any resource was created`);
+  return plan;
 }
 
 function planIdle(spec: StackSpec, pools: readonly PoolPlan[]): IdlePlan {

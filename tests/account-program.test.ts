@@ -204,7 +204,8 @@ describe("answers a real account gives that the happy path does not", () => {
       return undefined;
     });
     expect(run.error?.message).toMatch(/cluster\.vpc\.privateSubnetIds\[1\]: could not be found in us-east-1 \(got subnet-0a1b2c3d4e5f60002[;)]/);
-    expect(run.resources).toHaveLength(0);
+    // Every phase runs: the file system was read (a read, never a create), nothing was created.
+    expect(run.resources.filter((r) => !r.read)).toHaveLength(0);
   });
 
   it("never puts a subnet in a Local Zone the account opted into", async () => {
@@ -242,9 +243,12 @@ describe("answers a real account gives that the happy path does not", () => {
     expect(run.resources).toHaveLength(0);
   });
 
-  it("checks the workdir before anything is read: a bad workdir registers not even the FSx read", async () => {
-    const run = await runProgram(fsxStack({ workdir: "no/such/dir" }));
-    expect(run.error?.message).toMatch(/experiment\.workdir: is not a directory/);
-    expect(run.resources).toHaveLength(0);
+  it("reports a bad workdir, a quota of 0 and an FSx file system out of reach in one round, creating nothing", async () => {
+    const run = await runProgram(base({ nodePools: [T4], experiment: { name: "fsx", pool: "t4", datasets: [fsxDataset], workdir: "no/such/dir" } }), (token, inputs) =>
+      token === "aws:servicequotas/getServiceQuota:getServiceQuota" ? { ...inputs, value: 0 } : undefined,
+    );
+    const paths = run.error?.message.split("\n").slice(1).map((l) => l.trim().split(": ")[0].replace(/^- /, ""));
+    expect(paths).toEqual(["experiment.workdir", "experiment.nodes", "experiment.datasets[0].source.fileSystemId"]);
+    expect(run.resources.filter((r) => !r.read)).toHaveLength(0);
   });
 });

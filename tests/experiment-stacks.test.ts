@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
 import { readLauncherFiles } from "../components/launcher-files";
-import { experimentObjectProblems } from "../k8s/experiment";
+import { planStack as planOf } from "../plan/plan";
 import { writePlan } from "../tools/plan-runner";
 import { FIXTURE_STACKS, kubernetesObjects, loadStack, pureObjects, validateManifests } from "./helpers/experiment";
 import { load, problemsOf, T4_POOL } from "./helpers/config";
@@ -91,8 +91,8 @@ describe("experiments through the program", () => {
     };
     fs.writeFileSync(file, stringify({ config }));
     await expect(planStack(file)).rejects.toThrow("experiment.shmGiB: 8 GiB of /dev/shm is more than half of the 13.2 GiB the pod gets on g4dn.xlarge");
-    const { spec, plan } = loadStack("t4-smoke");
-    expect(experimentObjectProblems(spec, plan)).toEqual([]);
+    const { spec } = loadStack("t4-smoke");
+    expect(planOf(spec).problems).toEqual([]);
   });
 });
 

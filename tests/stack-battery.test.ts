@@ -10,7 +10,7 @@ import * as path from "path";
 import { parse, stringify } from "yaml";
 import { ConfigError } from "../config/errors";
 import { readStackFile, stackConfigReader } from "../config/stack-file";
-import { validateStack } from "../plan/validate";
+import { checkStack } from "../checks";
 
 const PROJECT_DIR = path.resolve(__dirname, "..");
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), "gtc-battery-"));
@@ -26,10 +26,10 @@ function write(name: string, config: Config): string {
   return file;
 }
 
-function verdict(file: string): { problems: string[]; plan?: ReturnType<typeof validateStack>["plan"] } {
+function verdict(file: string): { problems: string[]; plan?: ReturnType<typeof checkStack>["plan"] } {
   const f = readStackFile(file);
   try {
-    return { problems: [], plan: validateStack(f.config, { project: "gpu-training-clusters", stack: f.stack, readStackConfig: stackConfigReader(PROJECT_DIR) }).plan };
+    return { problems: [], plan: checkStack({ raw: f.config, load: { project: "gpu-training-clusters", stack: f.stack, readStackConfig: stackConfigReader(PROJECT_DIR) }, projectDir: PROJECT_DIR }).plan };
   } catch (e) {
     if (e instanceof ConfigError) return { problems: e.problems.map((p) => `${p.path}: ${p.message}`) };
     throw e;
@@ -187,7 +187,7 @@ describe("any value in any field", () => {
         const raw: Record<string, string> = {};
         for (const [k, v] of Object.entries(config)) raw[k] = typeof v === "string" ? v : JSON.stringify(v);
         try {
-          validateStack(raw, { stack: "fuzz", readStackConfig: stackConfigReader(PROJECT_DIR) });
+          checkStack({ raw, load: { stack: "fuzz", readStackConfig: stackConfigReader(PROJECT_DIR) }, projectDir: PROJECT_DIR });
         } catch (e) {
           expect(e).toBeInstanceOf(ConfigError);
           expect((e as ConfigError).problems.length).toBeGreaterThan(0);

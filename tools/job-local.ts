@@ -14,11 +14,10 @@ import { ChildProcess, spawn } from "child_process";
 import * as net from "net";
 import * as fs from "fs";
 import * as path from "path";
-import { validateStackFile } from "../plan/validate";
-import { ConfigError } from "../config/errors";
+import { checkStackFile } from "../checks";
 import { Launch, buildLaunch } from "../k8s/launch";
 import { LAUNCHER_DIR, WORKDIR_ARCHIVE_DIR, WORKDIR_ARCHIVE_FILE, WORKDIR_MOUNT } from "../config/launcher-paths";
-import { WorkdirArchive, packExperimentWorkdir } from "../workdir/archive";
+import type { WorkdirArchive } from "../workdir/archive";
 import { humanBytes } from "../plan/workdir-summary";
 import { CommandError, UsageError, existingStackFile, runMain } from "./cli";
 import { DEFAULT_STACK } from "./plan";
@@ -98,14 +97,12 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  // The same verdict as the cluster: an experiment the plan stops is not worth running locally.
-  const { file, spec } = validateStackFile(PROJECT_DIR, args.stackFile, PROJECT);
+  // The same verdict as the cluster's, short of the account: an experiment the plan stops is not
+  // worth running locally. Its archive is the one the Job ships, unpacked by the same launcher
+  // code: a file missing from it (say, ignored by .gitignore) is missing here too.
+  const { file, spec, archive } = checkStackFile(PROJECT_DIR, args.stackFile, PROJECT);
   const experiment = spec.experiment;
   if (!experiment) throw new UsageError(`stack "${file.stack}" has no experiment to run`);
-  // The same archive the Job ships, unpacked by the same launcher code: a file missing from it
-  // (say, ignored by .gitignore) is missing here too.
-  const packed = packExperimentWorkdir(experiment, PROJECT_DIR);
-  if (packed.problems.length > 0) throw new ConfigError(packed.problems, `stack "${file.stack}" has an invalid configuration`);
 
   const localRoot = path.join(PROJECT_DIR, "out", file.stack, "local");
   const table = mountTable(experiment, args.mounts, localRoot, path.join(PROJECT_DIR, "images", "launcher"), LAUNCHER_DIR);
@@ -120,7 +117,7 @@ async function main(): Promise<number> {
     fs.mkdirSync(m.local, { recursive: true });
     process.stderr.write(`job:local: ${m.note}\n`);
   }
-  const archiveDir = packed.archive ? writeArchive(packed.archive, path.join(localRoot, "workdir-archive")) : undefined;
+  const archiveDir = archive ? writeArchive(archive, path.join(localRoot, "workdir-archive")) : undefined;
   for (const name of experiment.secretEnv.filter((n) => process.env[n] === undefined)) {
     process.stderr.write(`job:local: secretEnv.${name} is not set here (the cluster reads it from the stack's secrets); export ${name}=... to give it to this run\n`);
   }
@@ -148,7 +145,7 @@ async function main(): Promise<number> {
         rendezvousPort: port,
         nodeRank: experiment.nodes > 1 ? rank : undefined,
       },
-      { workdirSha256: packed.archive?.summary.sha256 },
+      { workdirSha256: archive?.summary.sha256 },
     );
   });
   return runNodes(runs);

@@ -6,7 +6,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { validateStackFile } from "../plan/validate";
+import { readStackFile } from "../config/stack-file";
+import { DEFAULT_REGION } from "../config/aws-validation";
 import { ConfigError, Problem } from "../config/errors";
 import type { Plan } from "../plan/plan";
 import { DeployDecision, renderDeploy } from "../plan/deploy-gate";
@@ -52,8 +53,8 @@ export function planText(summary: PlanSummary): string {
 }
 
 /**
- * Plan one stack file. Validation runs first and throws a ConfigError before the program is
- * loaded; the program's own gate (account facts, versions) rejects with the problems it found.
+ * Plan one stack file: the program runs every check (checks/) and rejects with every problem it
+ * found, which comes back as a ConfigError.
  */
 export async function runPlan(options: {
   projectDir: string;
@@ -71,10 +72,10 @@ export async function runPlan(options: {
    */
   programConfig?: { readonly config: Readonly<Record<string, string>>; readonly secretKeys: readonly string[] };
 }): Promise<PlanRun> {
-  const { file, spec } = validateStackFile(options.projectDir, options.stackFile, PROJECT);
-
+  const file = readStackFile(options.stackFile);
   const mocks = createMocks({
-    region: spec.region,
+    // The mock account's region; the program itself checks the stack's `aws:region`.
+    region: file.config["aws:region"] ?? DEFAULT_REGION,
     // A reused cluster stack's outputs exist only after its `pulumi up`; the plan shows placeholders.
     stackOutputs: (stack) => {
       const cluster = eksClusterName(stack.split("/").pop()!);

@@ -57,7 +57,7 @@ export function gpuClusterArgs(spec: StackSpec, plan: Plan, gate?: DeployGate): 
     hybridPools: plan.pools.filter((p) => p.kind === "hybrid"),
     tags: awsTags(spec.stack, clusterName),
     ...placementArgs(spec.cluster, gate),
-    sourceIngress: gate?.sources.ingress ?? [],
+    sourceIngress: gate?.sources?.ingress ?? [],
   };
 }
 
