@@ -2,7 +2,7 @@
  * Kubernetes' own rules for the strings we put into objects, so the plan refuses what the API
  * server would refuse at `pulumi up`. Ported from k8s.io/apimachinery/pkg/util/validation/validation.go
  * (https://github.com/kubernetes/apimachinery/blob/master/pkg/util/validation/validation.go):
- * IsDNS1123Label, IsDNS1123Subdomain, IsDNS1035Label, IsQualifiedName, IsValidLabelValue and
+ * IsDNS1123Label, IsDNS1123Subdomain, IsQualifiedName, IsValidLabelValue and
  * IsCIdentifier. Each returns the reasons a value fails ([] when it passes).
  */
 
@@ -14,7 +14,6 @@ export const LABEL_VALUE_MAX = 63;
 const DNS1123_LABEL = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
 const DNS1123_LABEL_RE = new RegExp(`^${DNS1123_LABEL}$`);
 const DNS1123_SUBDOMAIN_RE = new RegExp(`^${DNS1123_LABEL}(\\.${DNS1123_LABEL})*$`);
-const DNS1035_LABEL_RE = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 // qualifiedNameFmt: alphanumeric at both ends, '-', '_' and '.' inside.
 const QUALIFIED_NAME_RE = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const C_IDENTIFIER_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -34,13 +33,6 @@ export function dns1123Subdomain(value: string): string[] {
     ...(DNS1123_SUBDOMAIN_RE.test(value)
       ? []
       : ["must be a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', each dot-separated part starting and ending with a letter or digit"]),
-  ];
-}
-
-export function dns1035Label(value: string): string[] {
-  return [
-    ...tooLong(value, DNS1123_LABEL_MAX),
-    ...(DNS1035_LABEL_RE.test(value) ? [] : ["must be a DNS-1035 label: lower-case letters, digits and '-', starting with a letter and ending with a letter or digit"]),
   ];
 }
 

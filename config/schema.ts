@@ -311,7 +311,5 @@ export type ClusterInput = z.infer<typeof clusterSchema>;
 export type CreateClusterInput = z.infer<typeof createClusterSchema>;
 export type NodePoolInput = z.infer<typeof nodePoolSchema>;
 export type ExperimentInput = z.infer<typeof experimentSchema>;
-export type VolumeInput = z.infer<typeof volumeSchema>;
 export type VolumeSource = z.infer<typeof volumeSourceSchema>;
-export type CustomImageInput = z.infer<typeof customImageSchema>;
 export type IdlePolicy = z.infer<typeof idleSchema>;

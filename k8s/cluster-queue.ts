@@ -15,8 +15,6 @@ import { KUEUE_API_VERSION, queueLabels, resourceFlavorName } from "./resource-f
 export const CLUSTER_QUEUE = "gtc-gpu";
 /** The resources every flavor covers, in the CRD's order-insensitive list; one group for all pools. */
 export const COVERED_RESOURCES = ["cpu", "memory", GPU_RESOURCE] as const;
-/** The CRD allows at most 64 flavors in a resource group (maxItems); a cluster has far fewer pools. */
-export const MAX_FLAVORS = 64;
 
 export interface FlavorQuota {
   readonly name: string;

@@ -108,7 +108,8 @@ describe("every manifest", () => {
       const run = await planStack(stack);
       writePlan(run, path.join(dir, run.stack));
     }
-    // The create-mode examples, from their pure inputs (their cluster target is not merged yet).
+    // The create-mode examples' experiment objects, from their pure inputs (tests/job-stacks.test.ts
+    // runs them through the program).
     for (const stack of ["a100-8gpu", "a100-2x8", "t4-smoke", "rtx4090-hybrid"]) {
       const out = path.join(dir, `${stack}.pure`, "manifests");
       fs.mkdirSync(out, { recursive: true });

@@ -1,7 +1,9 @@
 /**
- * Golden files of the experiment objects. Stacks with a cluster target today go through the whole
- * program (offline plan); the create-mode examples whose target is not merged yet are built from
- * their pure inputs. Refresh with `UPDATE_GOLDEN=1 npx jest tests/golden.test.ts`.
+ * Golden files of the experiment objects. Stacks on a cluster they do not create go through the
+ * whole program (offline plan); the create-mode examples' experiment objects are built from their
+ * pure inputs, so their golden files hold the experiment alone, not the cluster's own objects
+ * (tests/job-stacks.test.ts runs them through the program). Refresh with
+ * `UPDATE_GOLDEN=1 npx jest tests/golden.test.ts`.
  */
 import * as path from "path";
 import { asRecorded, compareGolden, goldenFiles } from "./helpers/golden";

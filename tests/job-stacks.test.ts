@@ -1,10 +1,6 @@
 /**
  * Stack-level checks of the create-mode examples a100-8gpu and a100-2x8, through the whole program.
- *
- * These need the create-mode cluster target (another branch). Until it is merged, `deploy()` gets
- * no target for create-mode stacks and registers no Kubernetes resource, so these tests FAIL on
- * the issue-job branch alone; run them after merging:  npx jest tests/job-stacks.test.ts
- * The same objects are checked from their pure inputs, passing today, in k8s-builders.test.ts.
+ * The same objects are checked from their pure inputs in k8s-builders.test.ts.
  */
 import * as fs from "fs";
 import * as os from "os";

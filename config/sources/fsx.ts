@@ -36,7 +36,6 @@ const schema = z.strictObject({
   mountName: z.string().min(1).meta({ description: "the file system's mount name" }),
   sizeGiB: int(1, 1_000_000).default(1200).meta({ description: "capacity of the file system, for the PersistentVolume" }),
 });
-export type FsxSource = z.output<typeof schema>;
 
 /** What the account says of one file system; a field it did not give is undefined ("unknown"). */
 export interface FileSystemFact {

@@ -22,7 +22,6 @@ function unionOf<T extends readonly [VolumeSourceKind<any, any>, ...VolumeSource
 
 export const volumeSourceSchema = unionOf(VOLUME_SOURCES);
 export type VolumeSource = z.output<typeof volumeSourceSchema>;
-export type SourceType = VolumeSource["type"];
 
 export const typeOf = (kind: VolumeSourceKind): string => kind.schema.shape.type.value;
 export const SOURCE_TYPES: readonly string[] = VOLUME_SOURCES.map(typeOf);

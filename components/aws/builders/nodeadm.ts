@@ -25,8 +25,6 @@ export interface NodeadmInput {
  * `nvidia-ctk runtime configure --runtime=containerd` after `nodeadm init` (docs/hybrid-nodes.md),
  * and GPU pods select it with the `nvidia` RuntimeClass (k8s/runtime-class.ts).
  */
-export const NVIDIA_RUNTIME_SETUP = ["nvidia-ctk runtime configure --runtime=containerd", "systemctl restart containerd"] as const;
-
 /** `k1=v1,k2=v2` in key order, as kubelet's --node-labels takes them. */
 export function formatLabels(labels: Readonly<Record<string, string>>): string {
   return Object.keys(labels)
