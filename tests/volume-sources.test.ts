@@ -33,7 +33,7 @@ describe.each(kinds.map((k) => [typeOf(k), k] as const))("volume source %s", (ty
 
 it("lists each type once, and the union refuses any other", () => {
   expect(new Set(SOURCE_TYPES).size).toBe(SOURCE_TYPES.length);
-  const issue = volumeSourceSchema.safeParse({ type: "efs" }).error!.issues[0];
+  const issue = volumeSourceSchema.safeParse({ type: "nfs" }).error!.issues[0];
   expect(issue.path).toEqual(["type"]);
 });
 
