@@ -58,9 +58,8 @@ export const INSTANCES: readonly InstanceSpec[] = [
   { type: "g6.xlarge", gpu: "l4", gpus: 1, vcpus: 4, memoryGiB: 16, efaInterfaces: 0, gpuDirectRdma: false, maxPods: 58, pricePerHour: 0.805 },
   { type: "g6.12xlarge", gpu: "l4", gpus: 4, vcpus: 48, memoryGiB: 192, efaInterfaces: 1, gpuDirectRdma: false, maxPods: 234, pricePerHour: 4.602 },
   { type: "g6.48xlarge", gpu: "l4", gpus: 8, vcpus: 192, memoryGiB: 768, efaInterfaces: 1, gpuDirectRdma: false, maxPods: 737, pricePerHour: 13.35 },
-  // p5.4xlarge: no EFA recorded. The EFA supported-types list could not be confirmed for this size
-  // from the sources at hand; with 0 its pools never get EFA interfaces or an EFA requirement, which
-  // is the safe side (a multi-node run over TCP), never a launch AWS refuses. aws-ofi-nccl does not
+  // p5.4xlarge: no EFA recorded. AWS's EFA supported-types list does not confirm this size; with 0
+  // its pools never get EFA interfaces or an EFA requirement, which is the safe side (a multi-node run over TCP), never a launch AWS refuses. aws-ofi-nccl does not
   // require GPUDirect RDMA on it either (gdr_required false, added in its commit eae939285260).
   { type: "p5.4xlarge", gpu: "h100", gpus: 1, vcpus: 16, memoryGiB: 256, efaInterfaces: 0, gpuDirectRdma: false, maxPods: 118, pricePerHour: 6.88 },
   { type: "p5.48xlarge", gpu: "h100", gpus: 8, vcpus: 192, memoryGiB: 2048, efaInterfaces: 32, gpuDirectRdma: true, maxPods: 100, pricePerHour: 55.04 },

@@ -17,8 +17,8 @@
  */
 import type { Problem } from "../config/errors";
 import { LoadContext, ParsedStack, RawConfig, StackCollection, parseStack, ruleStack } from "../config/load";
-import { SourceFacts, sourceAccountRules, sourceUses } from "../config/sources";
-import type { SourceAccountDecision } from "../config/sources/kind";
+import { SourceFacts, VolumeSource, sourceAccountRules, sourceUses } from "../config/sources";
+import type { SourceAccountDecision, SourceUse } from "../config/sources/kind";
 import type { StackSpec } from "../config/spec";
 import { queueFitProblems } from "../k8s/queue-fit";
 import type { AccountFacts } from "../plan/account";
@@ -37,7 +37,7 @@ export interface CheckInput {
 export interface AccountAccess {
   readonly env: { readonly now: Date; readonly facts: FactsSource };
   readonly accountFacts: (spec: StackSpec, plan: Plan) => Promise<AccountFacts | undefined>;
-  readonly sourceFacts: (spec: StackSpec) => Promise<SourceFacts>;
+  readonly sourceFacts: (stack: string, uses: readonly SourceUse<VolumeSource>[]) => Promise<SourceFacts>;
 }
 
 /** What the phases found, as far as each could go. */
@@ -104,9 +104,11 @@ export const PHASES: readonly Phase[] = [
     name: "account facts",
     needs: "account",
     run: async (_, found, access) => {
-      const spec = found.collected?.spec;
-      if (!spec || !found.plan) return [];
-      const decision = deployDecision(spec, found.plan, await access.accountFacts(spec, found.plan), access.env);
+      const c = found.collected;
+      if (!c?.spec || !found.plan) return [];
+      // Every lookup is regional: with a refused region there is nothing to ask.
+      const facts = c.standIns.has("aws:region") ? undefined : await access.accountFacts(c.spec, found.plan);
+      const decision = deployDecision(c.spec, found.plan, facts, access.env, c.standIns);
       found.decision = decision;
       found.warnings.push(...decision.warnings);
       return [...decision.problems];
@@ -116,10 +118,14 @@ export const PHASES: readonly Phase[] = [
     name: "volume sources",
     needs: "account",
     run: async (_, found, access) => {
-      const spec = found.collected?.spec;
-      if (!spec?.experiment) return [];
-      const network = { vpcId: spec.cluster.mode === "create" ? spec.cluster.vpc?.id : undefined };
-      const decision = sourceAccountRules(sourceUses(spec.experiment), await access.sourceFacts(spec), network);
+      const c = found.collected;
+      // The experiment's volumes as parsed, even when the experiment did not resolve (its pool or image failed).
+      const e = found.parsed?.input.experiment;
+      if (!c?.spec || c.spec.cluster.mode !== "create" || !e?.value || c.standIns.has("aws:region")) return [];
+      const uses = sourceUses({ datasets: e.failed.has("datasets") ? [] : e.value.datasets, output: e.failed.has("output") ? undefined : e.value.output });
+      if (uses.length === 0) return [];
+      const network = { vpcId: c.spec.cluster.vpc?.id, known: !c.standIns.has("cluster.vpc") };
+      const decision = sourceAccountRules(uses, await access.sourceFacts(c.spec.stack, uses), network);
       found.sources = decision;
       found.warnings.push(...decision.warnings);
       return [...decision.problems];

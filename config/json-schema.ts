@@ -1,5 +1,5 @@
 /**
- * schema/stack.schema.json: a JSON Schema (draft 2020-12) of a whole stack file, generated from the
+ * schema/stack.schema.json: a JSON Schema (draft-07) of a whole stack file, generated from the
  * zod schema, so that editors with the YAML language server complete and check keys
  * (`# yaml-language-server: $schema=../schema/stack.schema.json`, first line of every stack file).
  *
@@ -26,7 +26,7 @@ type Json = Record<string, unknown>;
 
 /**
  * Keywords first in this order, any other after them alphabetically, so that the file reads the
- * same way from one zod release to the next. Maps of names (properties, $defs) keep source order.
+ * same way from one zod release to the next. Maps of names (properties, definitions) keep source order.
  */
 const KEYWORD_ORDER = [
   "$schema", "$id", "title", "description", "type", "const", "enum", "default",
@@ -34,7 +34,7 @@ const KEYWORD_ORDER = [
   "items", "properties", "required", "propertyNames", "additionalProperties", "anyOf", "oneOf",
 ];
 /** Keywords whose value is a map of names to schemas. */
-const SCHEMA_MAPS = new Set(["properties", "patternProperties", "$defs"]);
+const SCHEMA_MAPS = new Set(["properties", "patternProperties", "definitions"]);
 /** Keywords whose value is a schema, or a list of schemas. */
 const SCHEMA_VALUED = new Set(["items", "additionalProperties", "propertyNames", "not", "anyOf", "oneOf", "allOf", "prefixItems"]);
 
@@ -65,7 +65,7 @@ function canonical(node: unknown): unknown {
 
 /** A zod schema's input side as JSON Schema, without the `$schema` of a document root. */
 function fromZod(schema: z.ZodType): Json {
-  const { $schema: _root, ...body } = z.toJSONSchema(schema, { target: "draft-2020-12", io: "input" }) as Json;
+  const { $schema: _root, ...body } = z.toJSONSchema(schema, { target: "draft-7", io: "input" }) as Json;
   return body;
 }
 
@@ -109,7 +109,7 @@ export function stackFileJsonSchema(): Json {
   }
   Object.assign(config, providerKeys());
   return canonical({
-    $schema: "https://json-schema.org/draft/2020-12/schema",
+    $schema: "http://json-schema.org/draft-07/schema#",
     title: "gpu-training-clusters stack file (stacks/Pulumi.<stack>.yaml)",
     description: `Generated from config/schema.ts by \`npm run generate\`; the full reference is docs/configuration.md.`,
     type: "object",

@@ -118,6 +118,12 @@ export interface StackCollection {
   readonly gateable: boolean;
   /** Whether experiment.shmGiB parsed (the /dev/shm ceiling needs it). */
   readonly shmParsed: boolean;
+  /**
+   * Config paths whose value in `spec` is a stand-in for one that was refused (`aws:region`,
+   * `cluster.vpc`, `cluster.kubernetesVersion` ...): the account checks skip what depends on them,
+   * so a refused value never yields a second, made-up problem.
+   */
+  readonly standIns: ReadonlySet<string>;
 }
 
 export function loadStackSpec(raw: RawConfig, ctx: LoadContext): StackSpec {
@@ -203,9 +209,10 @@ export function ruleStack(parsed: ParsedStack, ctx: LoadContext): StackCollectio
     problems.push(...queueingRules(cluster.mode, c.queueing.value, cluster.mode === "reuse" ? cluster.stack : undefined));
   }
   const secretEnv = checkSecretEnv(c.secretEnv, e, ctx.isSecret?.(`${NAMESPACE}:${SECRET_ENV_KEY}`), ctx.storedValue?.(`${NAMESPACE}:${SECRET_ENV_KEY}`), data.experiment !== undefined);
-  problems.push(...secretEnv.problems);
+  problems.push(...secretEnv.problems, ...secretsOutsideSecretEnv(raw, ctx));
   for (const p of usablePools) problems.push(...poolApiRules(p.value!, `nodePools[${p.index}]`));
-  problems.push(...regionRules(cluster?.mode, e, raw));
+  const regionProblems = regionRules(cluster?.mode, e, raw);
+  problems.push(...regionProblems);
 
   const pool = e && !c.experiment.failed.has("pool") ? pools.find((p) => p.name === e.pool) : undefined;
   const imageKnown = e !== undefined && !c.experiment.failed.has("image") && (typeof e.image !== "string" || lookupImage(e.image).ok);
@@ -225,7 +232,27 @@ export function ruleStack(parsed: ParsedStack, ctx: LoadContext): StackCollectio
         }
       : undefined;
   const sizesParsed = ["gpusPerNode", "nodes"].every((f) => !c.experiment.failed.has(f));
-  return { problems, spec, poolPaths, gateable: experiment !== undefined && sizesParsed, shmParsed: !c.experiment.failed.has("shmGiB") };
+  const standIns = new Set([
+    ...[...c.cluster.failed].map((f) => (f === "*" ? "cluster" : `cluster.${f}`)),
+    ...[...c.experiment.failed].map((f) => (f === "*" ? "experiment" : `experiment.${f}`)),
+    ...(regionProblems.length > 0 ? ["aws:region"] : []),
+  ]);
+  return { problems, spec, poolPaths, gateable: experiment !== undefined && sizesParsed, shmParsed: !c.experiment.failed.has("shmGiB"), standIns };
+}
+
+/**
+ * A secure value (`pulumi config set --secret --path 'experiment.env.TOKEN'`) anywhere but under
+ * secretEnv would be decrypted into plain resource inputs (the Job's env, say), and so into the
+ * state and the cluster in plain text; secretEnv keeps each value a secret Output and puts it in a
+ * Kubernetes Secret. Pulumi marks the whole key secret when any value inside it is.
+ */
+function secretsOutsideSecretEnv(raw: RawConfig, ctx: LoadContext): Problem[] {
+  return Object.keys(raw)
+    .filter((key) => key.startsWith(`${NAMESPACE}:`) && key !== `${NAMESPACE}:${SECRET_ENV_KEY}` && ctx.isSecret?.(key) === true)
+    .map((key) => ({
+      path: key,
+      message: `holds a secret value, which would reach the pods and the state in plain text; secrets go under ${NAMESPACE}:${SECRET_ENV_KEY}, one variable each (pulumi config set --secret --path '${SECRET_ENV_KEY}.NAME' <value>)`,
+    }));
 }
 
 /**

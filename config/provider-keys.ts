@@ -40,9 +40,14 @@ export const PROVIDER_KEYS: Readonly<Record<string, readonly string[]>> = { aws:
 /** A problem message for `ns:name` when the namespace has no such key, else undefined. */
 export function providerKeyProblem(ns: string, name: string): string | undefined {
   const known = PROVIDER_KEYS[ns];
-  // A path-form key (`pulumi:autonaming.mode`, `aws:defaultTags.tags`) is checked by its first segment.
+  if (!known) return undefined;
+  // `pulumi config set --path aws:defaultTags.tags.team x` writes a nested mapping under
+  // `aws:defaultTags`; a key written with the dots is a key of its own, which no provider reads.
   const head = name.split(".")[0];
-  if (!known || known.includes(head)) return undefined;
+  if (head !== name && known.includes(head)) {
+    return `is read by nothing: the provider reads ${show(`${ns}:${head}`)} as a whole (write the rest nested under it, e.g. \`pulumi config set --path '${ns}:${name}' <value>\`)`;
+  }
+  if (known.includes(name)) return undefined;
   const near = didYouMean(head, known).replace(/"([^"]+)"/g, (_, n: string) => JSON.stringify(`${ns}:${n}`));
   return `is not a config key of ${show(ns)} (got ${JSON.stringify(name)}; allowed: ${known.map((k) => `${ns}:${k}`).join(", ")})${near}`;
 }

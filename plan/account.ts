@@ -262,10 +262,15 @@ function existingVpcSlots(spec: StackSpec, facts: AccountFacts) {
   return { subnets, problems, warnings };
 }
 
-/** The account rules for a stack that creates a cluster; nothing to check for other modes. */
-export function accountRules(spec: StackSpec, plan: Plan, facts: AccountFacts): AccountDecision {
+/**
+ * The account rules for a stack that creates a cluster; nothing to check for other modes.
+ * `network: false`: the cluster's network settings (cluster.vpc) were refused, so only the quotas
+ * are checked; zones and subnets would be judged for a network the user did not ask for.
+ */
+export function accountRules(spec: StackSpec, plan: Plan, facts: AccountFacts, scope: { readonly network: boolean } = { network: true }): AccountDecision {
   if (spec.cluster.mode !== "create") return { zones: [], refusedZones: [], poolPlacements: {}, quotas: [], problems: [], warnings: [] };
   const quota = quotaRules(spec, plan, facts);
+  if (!scope.network) return { zones: [], refusedZones: [], poolPlacements: {}, quotas: quota.checks, problems: quota.problems, warnings: quota.warnings };
   if (spec.cluster.vpc) {
     const slots = existingVpcSlots(spec, facts);
     const place = placements(spec, plan, facts, slots.subnets.map((s) => s.zone), `the zones of cluster.vpc.privateSubnetIds`);

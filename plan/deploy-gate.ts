@@ -4,7 +4,7 @@
  * ProgramEnv), so it is unit-tested with hostile answers and a fixed date; program.ts awaits the
  * facts and calls it before the first resource.
  */
-import { SupportVerdict, VERSION_TABLE, checkVersionSupport, utcDay } from "../catalog/kubernetes-versions";
+import { SupportVerdict, VERSION_SUPPORT, VERSION_TABLE, checkVersionSupport, utcDay } from "../catalog/kubernetes-versions";
 import type { Problem } from "../config/errors";
 import type { StackSpec } from "../config/spec";
 import { AccountDecision, AccountFacts, accountRules } from "./account";
@@ -47,18 +47,30 @@ export function staleTableWarning(problem: string, today: string): string {
   );
 }
 
-export function deployDecision(spec: StackSpec, plan: Plan, facts: AccountFacts | undefined, env: { readonly now: Date; readonly facts: FactsSource }): DeployDecision {
+/**
+ * `standIns`: config paths whose value is a stand-in for one the configuration phases refused
+ * (config/load.ts StackCollection); a rule about such a value would be about a value the user
+ * never wrote, so it is skipped.
+ */
+export function deployDecision(
+  spec: StackSpec,
+  plan: Plan,
+  facts: AccountFacts | undefined,
+  env: { readonly now: Date; readonly facts: FactsSource },
+  standIns: ReadonlySet<string> = new Set(),
+): DeployDecision {
   const problems: Problem[] = [];
   const warnings: string[] = [];
   const today = utcDay(env.now);
   let kubernetes: SupportVerdict | undefined;
-  if (spec.cluster.mode === "create") {
+  const versionGiven = !["cluster", "cluster.kubernetesVersion", "cluster.supportType"].some((p) => standIns.has(p));
+  if (spec.cluster.mode === "create" && versionGiven) {
     kubernetes = checkVersionSupport(spec.cluster.kubernetesVersion, spec.cluster.supportType, env.now);
     if (env.facts === "offline") warnings.push(...kubernetes.problems.map((p) => staleTableWarning(p, today)));
     else problems.push(...kubernetes.problems.map((message) => ({ path: "cluster.kubernetesVersion", message })));
     warnings.push(...kubernetes.warnings);
   }
-  const account = facts ? accountRules(spec, plan, facts) : undefined;
+  const account = facts ? accountRules(spec, plan, facts, { network: !standIns.has("cluster.vpc") }) : undefined;
   if (account) {
     problems.push(...account.problems);
     warnings.push(...account.warnings);
@@ -74,8 +86,10 @@ export function renderDeploy(d: DeployDecision | undefined): string[] {
     const k = d.kubernetes;
     lines.push(
       k.phase === "ended"
-        ? `Kubernetes ${k.version}, support type ${k.supportType}: EKS support ended on ${k.endDate} (checked ${d.checkedOn})`
-        : `Kubernetes ${k.version}, support type ${k.supportType}: ${k.phase} support until ${k.endDate} (control plane $${k.controlPlanePerHour.toFixed(2)}/h; checked ${d.checkedOn})`,
+        ? `Kubernetes ${k.version}, support type ${k.supportType}: EKS support ended on ${k.endDate} (checked ${d.checkedOn}); \`pulumi preview\` refuses it`
+        : k.phase === "extended" && k.supportType === "STANDARD"
+          ? `Kubernetes ${k.version}, support type STANDARD: standard support ended on ${VERSION_SUPPORT[k.version].endOfStandardSupport} (checked ${d.checkedOn}); \`pulumi preview\` refuses it with STANDARD`
+          : `Kubernetes ${k.version}, support type ${k.supportType}: ${k.phase} support until ${k.endDate} (control plane $${k.controlPlanePerHour.toFixed(2)}/h; checked ${d.checkedOn})`,
     );
   }
   const a = d.account;

@@ -186,7 +186,7 @@ describe("FSx access", () => {
   const vpc = { id: "vpc-0123456789abcdef0", privateSubnetIds: ["subnet-0000000000000000a", "subnet-0000000000000000b"] };
   // The rules of the fsx kind, through the registry as the program runs them.
   const fsxRules = (spec: StackSpec, facts: FileSystemFact[]) => {
-    const network = { vpcId: spec.cluster.mode === "create" ? spec.cluster.vpc?.id : undefined };
+    const network = { vpcId: spec.cluster.mode === "create" ? spec.cluster.vpc?.id : undefined, known: true };
     const d = sourceAccountRules(sourceUses(spec.experiment!), { fsx: facts }, network);
     return { securityGroupIds: [...new Set(d.ingress.map((i) => i.securityGroupId))], ingress: d.ingress, problems: d.problems, warnings: d.warnings };
   };

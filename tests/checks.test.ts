@@ -21,8 +21,8 @@ function access(seen: string[] = []): AccountAccess {
       seen.push(`account ${spec.stack}`);
       return { region: spec.region, zones: [{ name: "us-east-1b", id: "use1-az1" }, { name: "us-east-1c", id: "use1-az2" }], offerings: {}, quotas: { "L-DB2E81BA": 0 } };
     },
-    sourceFacts: async (spec) => {
-      seen.push(`sources ${spec.stack}`);
+    sourceFacts: async (stack) => {
+      seen.push(`sources ${stack}`);
       return { fsx: [{ id: "fs-0123456789abcdef0", vpcId: "vpc-0ddddddddddddddd0", securityGroupIds: [] }] };
     },
   };
@@ -88,4 +88,37 @@ it("offline, runs the stack's phases only, and hands back the plan with the work
   expect(verdict.decision).toBeUndefined();
   expect(verdict.plan.experiment?.workdir?.files.map((f) => f.path)).toContain("train.py");
   expect(verdict.archive?.summary.sha256).toBe(verdict.plan.experiment?.workdir?.sha256);
+});
+
+describe("a refused value is never checked again through its stand-in", () => {
+  const vpc = { id: "vpc-0123456789abcdef0", privateSubnetIds: ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"] };
+  const stack = (cluster: Record<string, unknown>, experiment: Record<string, unknown> = {}) => ({
+    cluster: { mode: "create", ...cluster },
+    nodePools: [T4],
+    experiment: { name: "e", pool: "t4", datasets: [fsx], ...experiment },
+  });
+
+  it("a refused cluster.vpc: no zone, subnet or file-system-reach problem about a VPC the user did not ask for", async () => {
+    const paths = await problemsOf(checkForDeploy(input(stack({ vpc: { ...vpc, privateSubnetIds: ["subnet-BAD", vpc.privateSubnetIds[1]] } })), access()));
+    expect(paths).toEqual(["cluster.vpc.privateSubnetIds[0]", "experiment.nodes"]);
+  });
+
+  it("a refused aws:region: nothing is looked up in it", async () => {
+    const seen: string[] = [];
+    const config = { raw: raw(stack({ vpc }), { "aws:region": "us-east-9" }), load: { stack: "checks" }, projectDir: PROJECT_DIR };
+    const paths = await problemsOf(checkForDeploy(config, access(seen)));
+    expect(paths).toEqual(["aws:region"]);
+    expect(seen).toEqual([]);
+  });
+
+  it("a refused kubernetesVersion: the support rule does not judge the default in its place", async () => {
+    const late = { ...access(), env: { now: new Date("2027-06-01T12:00:00Z"), facts: "account" as const } };
+    const paths = await problemsOf(checkForDeploy(input(stack({ vpc, kubernetesVersion: "1.29" })), late));
+    expect(paths).toEqual(["cluster.kubernetesVersion", "experiment.nodes", "experiment.datasets[0].source.fileSystemId"]);
+  });
+
+  it("a refused image: the experiment's volumes are still checked against the account", async () => {
+    const paths = await problemsOf(checkForDeploy(input(stack({ vpc }, { image: "pytorch-9.9" })), access()));
+    expect(paths).toEqual(["experiment.image", "experiment.datasets[0].source.fileSystemId"]);
+  });
 });

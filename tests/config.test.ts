@@ -1,7 +1,7 @@
 import { GPU_TYPES } from "../catalog/gpus";
 import { parseStackFile } from "../config/stack-file";
 import { T4_POOL, load, problemsOf, raw } from "./helpers/config";
-import { loadStackSpec } from "../config/load";
+import { collectStack, loadStackSpec } from "../config/load";
 
 describe("stack description: defaults", () => {
   it("resolves every default once", () => {
@@ -149,5 +149,22 @@ describe("stack files", () => {
     const file = parseStackFile("config:\n  aws:secretKey:\n    secure: v1:abc\n", "Pulumi.x.yaml", "x");
     expect(file.config["aws:secretKey"]).toBe("[secret]");
     expect(file.secretKeys).toEqual(["aws:secretKey"]);
+  });
+});
+
+describe("keys the loader refuses as the JSON Schema does", () => {
+  it("a secret anywhere but secretEnv: it would reach the Job in plain text", () => {
+    const config = raw({ cluster: { mode: "create" }, nodePools: [T4_POOL], experiment: { name: "e", pool: "t4", env: { TOKEN: "[secret]" } } }, { "aws:region": "us-east-1" });
+    const { problems } = collectStack(config, { stack: "s", isSecret: (key) => key === "gpu-training-clusters:experiment" });
+    expect(problems.map((p) => p.path)).toEqual(["gpu-training-clusters:experiment"]);
+    expect(problems[0].message).toContain("secrets go under gpu-training-clusters:secretEnv");
+  });
+
+  it("a provider key written with dots, which no provider reads", () => {
+    const config = raw({ cluster: { mode: "create" } }, { "aws:region": "us-east-1", "aws:defaultTags.tags": '{"team":"ml"}' });
+    const { problems } = collectStack(config, { stack: "s" });
+    expect(problems.map((p) => `${p.path}: ${p.message}`)).toEqual([
+      `aws:defaultTags.tags: is read by nothing: the provider reads "aws:defaultTags" as a whole (write the rest nested under it, e.g. \`pulumi config set --path 'aws:defaultTags.tags' <value>\`)`,
+    ]);
   });
 });

@@ -5,7 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import Ajv2020 from "ajv/dist/2020";
+import Ajv from "ajv";
 import { parse, stringify } from "yaml";
 import { collectStack } from "../config/load";
 import { listStacks, parseStackFile, stackConfigReader, stackFilePath } from "../config/stack-file";
@@ -15,7 +15,7 @@ import { PROJECT_DIR } from "./helpers/plan";
 const MODELINE = "# yaml-language-server: $schema=../schema/stack.schema.json";
 const schema = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, STACK_SCHEMA_PATH), "utf8"));
 // strict: unknown keywords, ignored keywords and ambiguous types are errors, not silently skipped.
-const validate = new Ajv2020({ strict: true, allErrors: true }).compile(schema);
+const validate = new Ajv({ strict: true, allErrors: true }).compile(schema);
 
 type Doc = { config: Record<string, unknown> } & Record<string, unknown>;
 const STACKS = listStacks(PROJECT_DIR);

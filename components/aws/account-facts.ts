@@ -9,8 +9,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackSpec } from "../../config/spec";
 import { AccountFacts, GPU_QUOTAS, SubnetFact, Zone, quotaFor } from "../../plan/account";
-import { SourceFacts, VOLUME_SOURCES, sourceUses, typeOf, usesOf } from "../../config/sources";
-import type { AccountReader, VolumeSourceKind } from "../../config/sources/kind";
+import { SourceFacts, VOLUME_SOURCES, VolumeSource, typeOf, usesOf } from "../../config/sources";
+import type { AccountReader, SourceUse, VolumeSourceKind } from "../../config/sources/kind";
 import type { Plan } from "../../plan/plan";
 
 const stringList = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((x) => typeof x === "string") ? (v as string[]) : undefined);
@@ -110,10 +110,8 @@ async function known<T>(output: pulumi.Output<T>): Promise<T | undefined> {
  * What the account says of the experiment's volume sources: each kind with an account check
  * (config/sources/, `account`) reads its own, through the reader given here.
  */
-export async function lookupSourceFacts(spec: StackSpec): Promise<SourceFacts> {
-  if (spec.cluster.mode !== "create" || !spec.experiment) return {};
-  const uses = sourceUses(spec.experiment);
-  const reader: AccountReader = { aws, stack: spec.stack, known, attempt };
+export async function lookupSourceFacts(stack: string, uses: readonly SourceUse<VolumeSource>[]): Promise<SourceFacts> {
+  const reader: AccountReader = { aws, stack, known, attempt };
   const read = await Promise.all(
     (VOLUME_SOURCES as readonly VolumeSourceKind[]).map(async (kind) => {
       const own = usesOf(kind, uses);

@@ -120,7 +120,9 @@ export const fsxSource = volumeSourceKind<typeof schema, FileSystemFact>({
           problems.push({ path: `${at}.fileSystemId`, message: `could not be read (got ${show(ref.fileSystemId)}; the read said: ${fs.readError}). Name an FSx for Lustre file system of this account and region` });
           continue;
         }
-        if (fs.vpcId === undefined) {
+        if (!network.known) {
+          // cluster.vpc was refused: where the nodes will be is not known, and its problem is reported already.
+        } else if (fs.vpcId === undefined) {
           warnings.push(`the VPC of FSx file system ${fs.id} could not be read: make sure the nodes can reach it on TCP 988 and 1018-1023`);
         } else if (!network.vpcId) {
           problems.push({

@@ -82,6 +82,8 @@ export interface SourceAccountDecision {
 export interface SourceNetwork {
   /** The existing VPC the cluster runs in (cluster.vpc); undefined: the stack creates its VPC. */
   readonly vpcId?: string;
+  /** False when the cluster's network settings were refused: rules about reaching the source are skipped. */
+  readonly known: boolean;
 }
 
 /** What a kind's account read gets from components/aws/account-facts.ts, which runs it. */
