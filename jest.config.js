@@ -9,7 +9,7 @@
 const PROGRAM = [
   "account-program", "aws/plan-aws", "aws/rules", "built-image", "catalog", "checks", "config-reference",
   "crd-schemas", "dated-tables", "experiment-stacks", "golden", "job-stacks", "k8s-builders", "launcher-facts",
-  "nothing-lost", "plan-stacks", "queueing", "secret-env", "workdir-plan", "generated", "training-experiment",
+  "nothing-lost", "plan-stacks", "queueing", "secret-env", "workdir-plan", "generated", "training-experiment", "day-two",
   "training-image",
 ];
 const E2E = [

@@ -97,7 +97,16 @@ function experimentResources(spec: StackSpec, plan: Plan, target: ClusterTarget,
   const name = spec.experiment!.name;
   // A built image (plan/image-build.ts): the rules allow it only where the stack has AWS (create, reuse).
   const image = plan.experiment!.image;
-  const built = image.build ? new TrainingImage(`${name}-image`, { build: image.build, tags: awsTags(spec.stack, eksClusterName(spec.cluster.mode === "reuse" ? spec.cluster.stack : spec.stack)) }) : undefined;
+  // The repository's name is the stack's (plan/image-build.ts), so the component's is too, lest a
+  // renamed experiment create a second repository under the same name (ECR refuses it). The alias
+  // carries over the earlier, experiment-named component and, by its name prefix, its children.
+  const built = image.build
+    ? new TrainingImage(
+        `${spec.stack}-image`,
+        { build: image.build, tags: awsTags(spec.stack, eksClusterName(spec.cluster.mode === "reuse" ? spec.cluster.stack : spec.stack)) },
+        { aliases: [{ name: `${name}-image` }] },
+      )
+    : undefined;
   const placeholder = built ? builtImagePlaceholder({ key: image.resolved }, built.contextTag) : undefined;
   const input = experimentInput(spec, plan, readLauncherFiles(), shipped);
   const objects = buildExperimentObjects(placeholder ? { ...input, image: placeholder } : input);

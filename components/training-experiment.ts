@@ -88,10 +88,15 @@ export class TrainingExperiment extends pulumi.ComponentResource {
     const access = objects.accessPolicies.map((policy) => {
       const role = args.driverRoles[policy.sourceType];
       if (!role) throw new Error(`unreachable: ${policy.sourceType} volumes on a cluster without that driver's role (the rules allow them only on EKS)`);
+      // The inline policy's name is the stack's, so its Pulumi name is too: under a name that
+      // followed the experiment, a renamed experiment would create a second resource with the same
+      // policy name (PutRolePolicy overwrites), and deleting the old one would then remove the
+      // policy both claim. The alias carries the earlier, experiment-named resource over.
+      const policyName = `${args.policyNamePrefix}-${policy.sourceType}`;
       return new aws.iam.RolePolicy(
-        `${name}-${policy.sourceType}-access`,
-        { name: `${args.policyNamePrefix}-${policy.sourceType}`, role, policy: JSON.stringify(policy.document) },
-        { parent: this },
+        policyName,
+        { name: policyName, role, policy: JSON.stringify(policy.document) },
+        { parent: this, aliases: [{ name: `${name}-${policy.sourceType}-access` }] },
       );
     });
 
@@ -100,8 +105,9 @@ export class TrainingExperiment extends pulumi.ComponentResource {
     // under a new name, visible in `pulumi preview`; the old run is deleted first, to free its
     // GPUs and quota. The new name is what makes this safe: with skipAwait the provider does not
     // wait for the old Job to be gone (docs/training-job.md, "Replacing a run"). Metadata-only
-    // changes (labels other than the queue, which is hashed too) update in place and re-run nothing. ("spec" covers every nested path: the
-    // engine's applyReplaceOnChanges uses PropertyPath.Contains,
+    // changes (labels other than the queue, which is hashed too) update in place and re-run
+    // nothing. ("spec" covers every nested path: the engine's applyReplaceOnChanges uses
+    // PropertyPath.Contains,
     // https://github.com/pulumi/pulumi/blob/master/pkg/resource/deploy/step_generator.go)
     const runOpts: pulumi.CustomResourceOptions = {
       ...k8sOpts,

@@ -42,6 +42,11 @@ export interface AccountFacts {
   readonly quotas: Readonly<Record<string, number | undefined>>;
   /** The subnets of `cluster.vpc`, when the cluster runs in an existing VPC. */
   readonly subnets?: readonly SubnetFact[];
+  /**
+   * The zones of the subnets an earlier update of this stack created, by slot (index i: the i-th
+   * private subnet); empty before the first update, undefined when the lookup failed.
+   */
+  readonly createdZones?: readonly (Zone | undefined)[];
 }
 
 /**
@@ -218,10 +223,18 @@ function chooseZones(spec: StackSpec, plan: Plan, facts: AccountFacts, want: num
   } else if (usable.length < want) {
     problems.push({ path: "cluster.availabilityZones", message: `asks for ${want} zones, but ${facts.region} has ${usable.length} that EKS accepts (${zoneList(usable)}; allowed: 2-${usable.length})` });
   }
+  // Zones of subnets created before stay in their slots: a subnet never moves (EC2 would have to
+  // replace it, and refuses the new one while the old exists). New zones only fill empty slots.
+  const kept = keptZones(zones, facts.createdZones ?? []);
+  if (facts.createdZones === undefined) {
+    warnings.push(`the subnets of an earlier update could not be read: if this stack has been deployed, check in \`pulumi preview\` that no subnet is replaced`);
+  }
   // Cover every pool's type first (the zone offering the most uncovered types wins), then fill up
   // to the requested count in the region's order.
-  const chosen = new Set<Zone>();
-  let uncovered = pools.map((p) => offered(facts, p.instance!.type)).filter((s): s is ReadonlySet<string> => s !== undefined && usable.some((z) => offersIn(s, z)));
+  const chosen = new Set<Zone>(kept.filter((z): z is Zone => z !== undefined));
+  let uncovered = pools
+    .map((p) => offered(facts, p.instance!.type))
+    .filter((s): s is ReadonlySet<string> => s !== undefined && usable.some((z) => offersIn(s, z)) && ![...chosen].some((z) => offersIn(s, z)));
   while (uncovered.length > 0) {
     const best = usable
       .filter((z) => !chosen.has(z))
@@ -232,11 +245,30 @@ function chooseZones(spec: StackSpec, plan: Plan, facts: AccountFacts, want: num
     uncovered = uncovered.filter((s) => !offersIn(s, best.z));
   }
   for (const z of usable) if (chosen.size < want) chosen.add(z);
-  const ordered = usable.filter((z) => chosen.has(z));
-  if (ordered.length > want) {
+  const ordered = slotted(kept, usable.filter((z) => chosen.has(z) && !kept.includes(z)), usable.filter((z) => !chosen.has(z)));
+  const keptCount = kept.filter(Boolean).length;
+  if (keptCount > want) {
+    warnings.push(`keeps the ${keptCount} zones its subnets were created in (${zoneList(kept.filter((z): z is Zone => z !== undefined))}), more than cluster.availabilityZones ${want}: subnets are never moved or removed`);
+  } else if (ordered.length > want) {
     warnings.push(`uses ${ordered.length} zones instead of cluster.availabilityZones ${want}, so that every pool's instance type is offered in one of them`);
   }
   return { zones: ordered, refusedZones: refusedZones.filter(() => true), problems, warnings, unknown: false };
+}
+
+/** The region's zone for each created slot (matched by ID, else by name). */
+function keptZones(zones: readonly Zone[], created: readonly (Zone | undefined)[]): (Zone | undefined)[] {
+  return Array.from(created, (c) => (c ? (zones.find((z) => (c.id && z.id ? z.id === c.id : z.name === c.name)) ?? c) : undefined));
+}
+
+/**
+ * Kept zones in their slots; new zones fill the empty slots first, then follow. A slot left empty
+ * (its subnet deleted by hand) takes a spare zone rather than shifting the later slots.
+ */
+function slotted(kept: readonly (Zone | undefined)[], added: readonly Zone[], spare: readonly Zone[]): Zone[] {
+  const rest = [...added];
+  const spares = [...spare];
+  const filled = kept.map((z) => z ?? rest.shift() ?? spares.shift()).filter((z): z is Zone => z !== undefined);
+  return [...filled, ...rest];
 }
 
 /** Subnets of an existing VPC: where they are, and whether EKS takes them. */

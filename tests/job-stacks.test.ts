@@ -61,7 +61,7 @@ describe("a100-8gpu", () => {
     expect(c.volumeMounts).toContainEqual({ name: "output-outputs", mountPath: "/outputs", readOnly: false });
     const pvs = manifest(run, "PersistentVolume");
     expect(pvs.map((p) => p.spec.csi.driver).sort()).toEqual(["fsx.csi.aws.com", "s3.csi.aws.com"]);
-    const policy = ofType(run, "aws:iam/rolePolicy:RolePolicy").filter((r) => r.name.endsWith("-s3-access"));
+    const policy = ofType(run, "aws:iam/rolePolicy:RolePolicy").filter((r) => r.name.endsWith("-experiment-s3"));
     expect(policy).toHaveLength(1);
     expect(String(policy[0].inputs.role)).not.toBe("");
     expect(String(policy[0].inputs.policy)).toContain("arn:aws:s3:::example-training-datasets/imagenet/*");

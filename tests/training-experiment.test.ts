@@ -44,7 +44,7 @@ async function build(stack: string, s3CsiRoleName?: string) {
 }
 
 describe("TrainingExperiment", () => {
-  it("creates the launcher, PVs, claims, S3 policy and JobSet as children named after it", async () => {
+  it("creates the launcher, PVs, claims and JobSet as children named after it, and the S3 policy after the stack", async () => {
     const { seen } = await build(path.join(FIXTURE_STACKS, "Pulumi.reuse-a100-2x8.yaml"), "gtc-shared-cluster-s3-csi");
     const children = seen.filter((s) => s.name !== "llm-reuse-2x8").map((s) => `${s.type} ${s.name}`);
     expect(children).toEqual([
@@ -55,7 +55,7 @@ describe("TrainingExperiment", () => {
       "kubernetes:core/v1:PersistentVolumeClaim llm-reuse-2x8-pvc-tokens",
       "kubernetes:core/v1:PersistentVolumeClaim llm-reuse-2x8-pvc-eval",
       "kubernetes:core/v1:PersistentVolumeClaim llm-reuse-2x8-pvc-checkpoints",
-      "aws:iam/rolePolicy:RolePolicy llm-reuse-2x8-s3-access",
+      "aws:iam/rolePolicy:RolePolicy gtc-unit-experiment-s3",
       "kubernetes:jobset.x-k8s.io/v1alpha2:JobSet llm-reuse-2x8-jobset",
     ]);
     expect(seen[0]).toMatchObject({ type: "gpu-training-clusters:k8s:TrainingExperiment", name: "llm-reuse-2x8" });

@@ -45,9 +45,31 @@ function offeredZoneIds(type: string): string[] {
   return /^p\d/.test(type) ? MOCK_P_ZONE_IDS : MOCK_ZONE_IDS;
 }
 
-function accountAnswer(token: string, inputs: Record<string, unknown>, region: string): Record<string, unknown> | undefined {
+/** A resource an earlier `pulumi up` left in the account (an earlier plan.json's resources). */
+export interface ExistingResource {
+  readonly type: string;
+  readonly name: string;
+  readonly inputs: Record<string, unknown>;
+}
+
+const SUBNET = "aws:ec2/subnet:Subnet";
+/** The id the mock gives a created resource (newResource below). */
+const mockId = (name: string) => `${name}-id`;
+
+function tagsMatch(inputs: Record<string, unknown>, filters: readonly { name: string; values: string[] }[]): boolean {
+  const tags = (inputs.tags ?? {}) as Record<string, string>;
+  return filters.every((f) => !f.name.startsWith("tag:") || f.values.includes(tags[f.name.slice("tag:".length)]));
+}
+
+function accountAnswer(token: string, inputs: Record<string, unknown>, region: string, existing: readonly ExistingResource[]): Record<string, unknown> | undefined {
   const letters = ["a", "b", "c", "d", "e", "f"];
+  const zoneId = (name: string) => MOCK_ZONE_IDS[letters.indexOf(name.slice(region.length))];
   switch (token) {
+    case "aws:ec2/getSubnets:getSubnets": {
+      // Subnets an earlier update created, found by their tags as EC2's tag:<key> filter does.
+      const filters = (inputs.filters ?? []) as { name: string; values: string[] }[];
+      return { ids: existing.filter((r) => r.type === SUBNET && tagsMatch(r.inputs, filters)).map((r) => mockId(r.name)), filters };
+    }
     case "aws:index/getAvailabilityZones:getAvailabilityZones": {
       // The account has opted into a Local Zone, which the API lists among the zones unless the
       // lookup filters on opt-in-status, as a real account's answer does.
@@ -73,6 +95,11 @@ function accountAnswer(token: string, inputs: Record<string, unknown>, region: s
     }
     case "aws:ec2/getSubnet:getSubnet": {
       const id = String(inputs.id);
+      const created = existing.find((r) => r.type === SUBNET && mockId(r.name) === id);
+      if (created) {
+        const zone = String(created.inputs.availabilityZone);
+        return { id, vpcId: created.inputs.vpcId, cidrBlock: created.inputs.cidrBlock, availabilityZone: zone, availabilityZoneId: zoneId(zone), tags: created.inputs.tags };
+      }
       const zone = MOCK_EXISTING_SUBNETS[id];
       return zone === undefined ? { id } : { id, vpcId: MOCK_EXISTING_VPC, availabilityZone: `${region}${letters[zone]}`, availabilityZoneId: MOCK_ZONE_IDS[zone] };
     }
@@ -158,7 +185,12 @@ export interface PlanMocks extends pulumi.runtime.Mocks {
   readonly resources: RecordedResource[];
 }
 
-export function createMocks(options: { region: string; stackOutputs?: (stack: string) => Record<string, unknown> }): PlanMocks {
+export function createMocks(options: {
+  region: string;
+  stackOutputs?: (stack: string) => Record<string, unknown>;
+  /** What the account holds from an earlier update; the lookups by tag find it. @default nothing */
+  existing?: readonly ExistingResource[];
+}): PlanMocks {
   const resources: RecordedResource[] = [];
   return {
     resources,
@@ -170,10 +202,10 @@ export function createMocks(options: { region: string; stackOutputs?: (stack: st
         const stack = String(inputs.name);
         return { id: stack, state: { name: stack, outputs: options.stackOutputs?.(stack) ?? {}, secretOutputNames: ["kubeconfig"] } };
       }
-      return { id: read ? args.id! : `${args.name}-id`, state: { ...inputs, ...computedState(args.type, args.name, inputs, options.region) } };
+      return { id: read ? args.id! : mockId(args.name), state: { ...inputs, ...computedState(args.type, args.name, inputs, options.region) } };
     },
     call(args: pulumi.runtime.MockCallArgs) {
-      const account = accountAnswer(args.token, unwrapSecrets(args.inputs) as Record<string, unknown>, options.region);
+      const account = accountAnswer(args.token, unwrapSecrets(args.inputs) as Record<string, unknown>, options.region, options.existing ?? []);
       if (account) return account;
       switch (args.token) {
         case "aws:index/getCallerIdentity:getCallerIdentity":

@@ -14,7 +14,7 @@ import { DeployDecision, renderDeploy } from "../plan/deploy-gate";
 import { renderPlan } from "../plan/render";
 import { eksClusterName } from "../components/naming";
 import { CLUSTER_OUTPUTS, driverRoleOutputs } from "../components/target";
-import { MASKED, RecordedResource, createMocks } from "./mocks";
+import { ExistingResource, MASKED, RecordedResource, createMocks } from "./mocks";
 import type { ProgramEnv } from "../program";
 import { Manifest, manifestsFrom } from "./manifests";
 
@@ -71,11 +71,14 @@ export async function runPlan(options: {
    * decrypted, their keys listed): tests use it to run the program with real secret values.
    */
   programConfig?: { readonly config: Readonly<Record<string, string>>; readonly secretKeys: readonly string[] };
+  /** What an earlier update created (an earlier plan.json's resources): the account's lookups find it. */
+  readonly existing?: readonly ExistingResource[];
 }): Promise<PlanRun> {
   const file = readStackFile(options.stackFile);
   const mocks = createMocks({
     // The mock account's region; the program itself checks the stack's `aws:region`.
     region: file.config["aws:region"] ?? DEFAULT_REGION,
+    existing: options.existing,
     // A reused cluster stack's outputs exist only after its `pulumi up`; the plan shows placeholders.
     stackOutputs: (stack) => {
       const cluster = eksClusterName(stack.split("/").pop()!);

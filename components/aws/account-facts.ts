@@ -12,6 +12,8 @@ import { AccountFacts, GPU_QUOTAS, SubnetFact, Zone, quotaFor } from "../../plan
 import { SourceFacts, VOLUME_SOURCES, VolumeSource, typeOf, usesOf } from "../../config/sources";
 import type { AccountReader, SourceUse, VolumeSourceKind } from "../../config/sources/kind";
 import type { Plan } from "../../plan/plan";
+import { eksClusterName } from "../naming";
+import { MAX_ZONES, subnetLayout, subnetTags } from "./builders/subnets";
 
 const stringList = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((x) => typeof x === "string") ? (v as string[]) : undefined);
 const str = (v: unknown): string | undefined => (typeof v === "string" && v.length > 0 ? v : undefined);
@@ -76,6 +78,29 @@ async function subnet(id: string): Promise<SubnetFact> {
   }
 }
 
+/**
+ * The zone of each private subnet an earlier `pulumi up` of this stack created, by slot (the i-th
+ * block of the VPC's layout, components/aws/builders/subnets.ts): a subnet's zone and CIDR can
+ * never change without replacing it, and EC2 refuses the replacement while the old one exists
+ * (InvalidSubnet.Conflict), so the zone choice keeps them. Found by the cluster tag the subnets
+ * carry (subnetTags): a stack's cluster name is its own. No subnets (a first up): an empty list.
+ */
+async function createdZones(stack: string, vpcCidr: string): Promise<(Zone | undefined)[] | undefined> {
+  const [tag, value] = Object.entries(subnetTags(eksClusterName(stack), "private"))[0];
+  const found = await attempt("the subnets of an earlier update", () => aws.ec2.getSubnets({ filters: [{ name: `tag:${tag}`, values: [value] }] }));
+  const ids = stringList(found?.ids);
+  if (!ids) return undefined;
+  const slots = subnetLayout(vpcCidr, MAX_ZONES).private;
+  const subnets = await Promise.all(ids.map((id) => attempt(`subnet ${id}`, () => aws.ec2.getSubnet({ id }))));
+  const zones: (Zone | undefined)[] = [];
+  for (const s of subnets) {
+    const slot = slots.indexOf(str(s?.cidrBlock) ?? "");
+    const name = str(s?.availabilityZone);
+    if (slot >= 0 && name) zones[slot] = { name, id: str(s?.availabilityZoneId) };
+  }
+  return zones;
+}
+
 /** Every account fact the rules of a create-mode stack need; nothing for other modes. */
 export async function lookupAccountFacts(spec: StackSpec, plan: Plan): Promise<AccountFacts | undefined> {
   if (spec.cluster.mode !== "create") return undefined;
@@ -83,13 +108,14 @@ export async function lookupAccountFacts(spec: StackSpec, plan: Plan): Promise<A
   const types = [...new Set(managed.map((p) => p.instance!.type))];
   const codes = [...new Set(managed.map((p) => quotaFor(p.instance!.type, p.capacity)?.code).filter((c): c is string => !!c))];
   const vpc = spec.cluster.vpc;
-  const [zoneList, offers, quotas, subnets] = await Promise.all([
+  const [zoneList, offers, quotas, subnets, created] = await Promise.all([
     zones(),
     Promise.all(types.map(async (t) => [t, await offering(t)] as const)),
     Promise.all(GPU_QUOTAS.filter((q) => codes.includes(q.code)).map(async (q) => [q.code, await quota(q.code)] as const)),
     vpc ? Promise.all(vpc.privateSubnetIds.map(subnet)) : Promise.resolve(undefined),
+    vpc ? Promise.resolve(undefined) : createdZones(spec.stack, spec.cluster.vpcCidr),
   ]);
-  return { region: spec.region, zones: zoneList, offerings: Object.fromEntries(offers), quotas: Object.fromEntries(quotas), subnets };
+  return { region: spec.region, zones: zoneList, offerings: Object.fromEntries(offers), quotas: Object.fromEntries(quotas), subnets, createdZones: created };
 }
 
 /**

@@ -262,7 +262,7 @@ describe("least privilege and secrets", () => {
     expect(onRole(cluster, "shared-cluster-csi-s3-role")).toEqual([]);
     // The a100-8gpu experiment grants exactly its dataset prefix, read-only.
     const granted = onRole(plans["a100-8gpu"].run, "a100-8gpu-csi-s3-role");
-    expect(granted.map((r) => r.name)).toEqual(["resnet50-a100x8-s3-access"]);
+    expect(granted.map((r) => r.name)).toEqual(["gtc-a100-8gpu-experiment-s3"]);
     expect(String(inputs(granted[0]).policy)).not.toMatch(/s3:PutObject|s3:DeleteObject|"s3:\*"/);
   });
 
