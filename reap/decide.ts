@@ -14,9 +14,21 @@
  *   every cluster: it might run on any of them.
  */
 import type { StackSpec } from "../config/spec";
-import { Activity, LastJob, describeBusy, isBusy } from "./activity";
+import { Activity, LastJob, WorkEnd, isBusy, isRunning } from "./activity";
+import { describeBusy, describeInadmissible, describeStuck } from "./describe-work";
+import { formatMinutes, formatTime } from "./format";
 import { destroyHazards } from "./storage";
 import type { DeployedStack, StackResource } from "./types";
+
+export { formatMinutes } from "./format";
+
+/** How long an update may hold a stack before the run turns red: longer than the slowest real destroy (about 40 min for an EKS stack). */
+export const DEFAULT_UPDATE_BOUND_MINUTES = 120;
+
+export interface DecideOptions {
+  /** An update in progress for longer than this is taken as stuck (a killed `pulumi`). */
+  readonly updateBoundMinutes: number;
+}
 
 export type Observed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
 
@@ -38,6 +50,14 @@ export interface StackFacts {
   readonly activity?: Observed<Activity>;
   /** Its state, for the storage check: read for stacks the reaper could destroy. */
   readonly resources?: Observed<readonly StackResource[]>;
+  /** While an update is in progress: when it started (`pulumi stack history`), where the backend says. */
+  readonly updateStartedAt?: Date;
+  /**
+   * Why its cluster is taken as gone (a cluster stack whose endpoint no longer resolves after a
+   * failed destroy, or whose state has no EKS cluster left); then nothing can run there, and the
+   * destroy is retried.
+   */
+  readonly clusterGone?: string;
 }
 
 export type Action = "destroy" | "keep" | "skip";
@@ -47,6 +67,10 @@ export type ReasonCode =
   | "recent"
   | "busy"
   | "pending"
+  | "queued"
+  | "needs-decision"
+  | "stuck-update"
+  | "cluster-gone"
   | "protected"
   | "unreadable"
   | "updating"
@@ -65,6 +89,10 @@ export interface IdleFacts {
   /** The stack whose clusterIdleMinutes is the limit. */
   readonly limitFrom?: string;
   readonly lastJob?: LastJob;
+  /** What the idle time counts from, and which signal said so. */
+  readonly idleSince?: WorkEnd;
+  /** GPU pods outside Kueue Pending past the bound, not counted as busy. */
+  readonly notCounted?: string;
   readonly basePerHour?: number;
   readonly gpuNodes: number;
   readonly gpuNodesPerHour: number;
@@ -87,7 +115,7 @@ export interface StackDecision {
 export interface ReapPlan {
   readonly decisions: readonly StackDecision[];
   /** Groups to destroy, each in order (experiments first, then their cluster), by backend name. */
-  readonly groups: readonly { readonly cluster: string; readonly stacks: readonly string[] }[];
+  readonly groups: readonly { readonly cluster: string; readonly stacks: readonly string[]; readonly clusterGone?: boolean }[];
 }
 
 interface Blocker {
@@ -97,9 +125,9 @@ interface Blocker {
   readonly stack: string;
 }
 
-export function decide(facts: readonly StackFacts[], now: Date): ReapPlan {
+export function decide(facts: readonly StackFacts[], now: Date, options: DecideOptions = { updateBoundMinutes: DEFAULT_UPDATE_BOUND_MINUTES }): ReapPlan {
   const decisions: StackDecision[] = [];
-  const groups: { cluster: string; stacks: string[] }[] = [];
+  const groups: { cluster: string; stacks: string[]; clusterGone?: boolean }[] = [];
   const live = facts.filter((f) => f.deployed.resourceCount !== 0);
   for (const f of facts.filter((f) => f.deployed.resourceCount === 0)) {
     decisions.push({ name: f.name, stack: f.stack, role: roleOf(f), action: "skip", code: "empty", reason: "nothing deployed (0 resources)" });
@@ -142,20 +170,23 @@ export function decide(facts: readonly StackFacts[], now: Date): ReapPlan {
     const dependents = live
       .filter((f) => f.clusterRef?.mode === "reuse" && f.clusterRef.stack === cluster.stack)
       .sort((a, b) => a.stack.localeCompare(b.stack));
-    const group = decideGroup(cluster, dependents, unknown, now);
+    const group = decideGroup(cluster, dependents, unknown, now, options);
     decisions.push(...group.decisions);
-    if (group.destroy) groups.push({ cluster: cluster.name, stacks: [...dependents.map((d) => d.name), cluster.name] });
+    if (group.destroy) groups.push({ cluster: cluster.name, stacks: [...dependents.map((d) => d.name), cluster.name], ...(cluster.clusterGone ? { clusterGone: true } : {}) });
   }
 
   return { decisions: sortDecisions(decisions, facts), groups };
 }
 
-function decideGroup(cluster: StackFacts, dependents: readonly StackFacts[], unknown: readonly StackFacts[], now: Date): { decisions: StackDecision[]; destroy: boolean } {
+function decideGroup(cluster: StackFacts, dependents: readonly StackFacts[], unknown: readonly StackFacts[], now: Date, options: DecideOptions): { decisions: StackDecision[]; destroy: boolean } {
   const idle = idleFacts(cluster, dependents, now);
-  const blockers = groupBlockers(cluster, dependents, unknown, idle);
+  const blockers = groupBlockers(cluster, dependents, unknown, idle, now, options);
+  const gone = cluster.clusterGone;
   const clusterDecision: StackDecision =
     blockers.length === 0
-      ? { name: cluster.name, stack: cluster.stack, role: "cluster", action: "destroy", code: "idle", reason: idleReason(idle), idle }
+      ? gone
+        ? { name: cluster.name, stack: cluster.stack, role: "cluster", action: "destroy", code: "cluster-gone", reason: `${gone}: nothing can run there, so the destroy is retried (Kubernetes objects of the gone cluster are dropped from the state)`, idle }
+        : { name: cluster.name, stack: cluster.stack, role: "cluster", action: "destroy", code: "idle", reason: idleReason(idle), idle }
       : {
           name: cluster.name,
           stack: cluster.stack,
@@ -171,7 +202,11 @@ function decideGroup(cluster: StackFacts, dependents: readonly StackFacts[], unk
     const own = blockers.find((b) => b.stack === d.stack);
     const base = { name: d.name, stack: d.stack, role: "experiment" as const, clusterStack: cluster.stack };
     if (blockers.length === 0) {
-      decisions.push({ ...base, action: "destroy", code: "idle", reason: `its cluster ${cluster.stack} is idle and is destroyed after it (an experiment's idleness is its cluster's)` });
+      decisions.push(
+        gone
+          ? { ...base, action: "destroy", code: "cluster-gone", reason: `its cluster ${cluster.stack} is gone; destroyed before the retry of its cluster stack` }
+          : { ...base, action: "destroy", code: "idle", reason: `its cluster ${cluster.stack} is idle and is destroyed after it (an experiment's idleness is its cluster's)` },
+      );
     } else if (own) {
       decisions.push({ ...base, action: "keep", code: own.code, reason: own.reason });
     } else {
@@ -182,7 +217,7 @@ function decideGroup(cluster: StackFacts, dependents: readonly StackFacts[], unk
 }
 
 /** Every reason not to destroy the group, the most fundamental first. */
-function groupBlockers(cluster: StackFacts, dependents: readonly StackFacts[], unknown: readonly StackFacts[], idle: IdleFacts): Blocker[] {
+function groupBlockers(cluster: StackFacts, dependents: readonly StackFacts[], unknown: readonly StackFacts[], idle: IdleFacts, now: Date, options: DecideOptions): Blocker[] {
   const blockers: Blocker[] = [];
   const c = cluster.stack;
   const onIt = (d: StackFacts) => `experiment stack ${d.stack} (runs on this cluster)`;
@@ -197,15 +232,24 @@ function groupBlockers(cluster: StackFacts, dependents: readonly StackFacts[], u
     blockers.push({ code: "unknown-dependent", stack: c, reason: `stack${unknown.length === 1 ? "" : "s"} ${unknown.map((u) => u.stack).join(", ")} cannot be read and may run on this cluster` });
   }
   for (const s of [cluster, ...dependents]) {
-    if (s.deployed.updateInProgress) blockers.push({ code: "updating", stack: s.stack, reason: `${s === cluster ? "an update" : `${onIt(s)}: an update`} is in progress` });
+    if (s.deployed.updateInProgress) blockers.push(updateBlocker(s, s === cluster ? "" : `${onIt(s)}: `, now, options));
   }
 
   const activity = cluster.activity;
-  if (!activity || !activity.ok) {
+  if (cluster.clusterGone) {
+    // Nothing runs on a cluster that is gone; its activity cannot be read and need not be.
+  } else if (!activity || !activity.ok) {
     blockers.push({ code: "unreadable", stack: c, reason: `cannot read its GPU activity: ${activity ? activity.error : "not read"}` });
-  } else if (isBusy(activity.value)) {
+  } else {
     const a = activity.value;
-    blockers.push({ code: a.running.length + a.unknown.length + a.unfinishedJobs.length > 0 ? "busy" : "pending", stack: c, reason: describeBusy(a) });
+    if (isBusy(a)) blockers.push({ code: isRunning(a) ? "busy" : a.queued.length > 0 ? "queued" : "pending", stack: c, reason: describeBusy(a, now) });
+    if (a.inadmissible.length > 0) {
+      blockers.push({
+        code: "needs-decision",
+        stack: c,
+        reason: `Kueue will not admit ${describeInadmissible(a, now)}; kept for a person to decide: fix the queue or reactivate it (spec.active: true), or delete its Job or JobSet, and a later run reaps the cluster`,
+      });
+    }
   }
 
   for (const s of [cluster, ...dependents]) {
@@ -220,7 +264,7 @@ function groupBlockers(cluster: StackFacts, dependents: readonly StackFacts[], u
     }
   }
 
-  if (blockers.length === 0) {
+  if (blockers.length === 0 && !cluster.clusterGone) {
     if (idle.idleMinutes === undefined) {
       blockers.push({ code: "unreadable", stack: c, reason: "cannot tell when it was last used (no update time and no finished GPU work)" });
     } else if (idle.limitMinutes !== undefined && idle.idleMinutes < idle.limitMinutes) {
@@ -230,17 +274,37 @@ function groupBlockers(cluster: StackFacts, dependents: readonly StackFacts[], u
   return blockers;
 }
 
+/** An update in progress: "updating", or stuck (red) once it has held the stack past the bound. */
+function updateBlocker(s: StackFacts, prefix: string, now: Date, options: DecideOptions): Blocker {
+  const start = s.updateStartedAt;
+  const held = start ? Math.floor((now.getTime() - start.getTime()) / 60_000) : undefined;
+  if (held === undefined || held <= options.updateBoundMinutes) {
+    return { code: "updating", stack: s.stack, reason: `${prefix}an update is in progress${start ? ` since ${formatTime(start)}` : ""}` };
+  }
+  return {
+    code: "stuck-update",
+    stack: s.stack,
+    reason: `${prefix}an update has held the stack since ${formatTime(start!)} (${formatMinutes(held)}, over the ${options.updateBoundMinutes}-min bound): if no \`pulumi\` process still runs on it, run \`pulumi cancel --stack ${s.name} --yes\`, then re-run npm run reap`,
+  };
+}
+
 function idleFacts(cluster: StackFacts, dependents: readonly StackFacts[], now: Date): IdleFacts {
   const activity = cluster.activity?.ok ? cluster.activity.value : undefined;
   const limits = [cluster, ...dependents]
     .filter((s): s is StackFacts & { spec: { ok: true; value: StackSpec } } => s.spec.ok)
     .map((s) => ({ stack: s.stack, minutes: s.spec.value.idle.clusterIdleMinutes }))
     .sort((a, b) => b.minutes - a.minutes || (a.stack === cluster.stack ? -1 : 0));
-  const marks = [...[cluster, ...dependents].map((s) => s.deployed.lastUpdate), activity?.lastGpuWorkEnd].filter((d): d is Date => d !== undefined);
-  const since = marks.length > 0 ? Math.max(...marks.map((d) => d.getTime())) : undefined;
+  const marks: WorkEnd[] = [
+    ...[cluster, ...dependents].filter((s) => s.deployed.lastUpdate).map((s) => ({ at: s.deployed.lastUpdate!, signal: `last update of stack ${s.stack}` })),
+    ...(activity?.lastGpuWork ? [activity.lastGpuWork] : []),
+  ];
+  const since = marks.reduce<WorkEnd | undefined>((best, m) => (best === undefined || m.at.getTime() > best.at.getTime() ? m : best), undefined);
   const busy = activity !== undefined && isBusy(activity);
+  const counts = since !== undefined && !busy && (activity !== undefined || cluster.clusterGone !== undefined);
   return {
-    idleMinutes: since === undefined || busy || !activity ? undefined : Math.max(0, Math.floor((now.getTime() - since) / 60_000)),
+    idleMinutes: counts ? Math.max(0, Math.floor((now.getTime() - since!.at.getTime()) / 60_000)) : undefined,
+    idleSince: counts ? since : undefined,
+    notCounted: activity && activity.stuckPending.length > 0 ? `${describeStuck(activity, now)}: over the ${activity.pendingBoundMinutes}-min bound for a Pending GPU pod outside Kueue` : undefined,
     limitMinutes: limits[0]?.minutes,
     limitFrom: limits[0]?.stack,
     lastJob: activity?.lastJob,
@@ -252,18 +316,11 @@ function idleFacts(cluster: StackFacts, dependents: readonly StackFacts[], now: 
 }
 
 function idleReason(idle: IdleFacts): string {
-  return `no running or pending GPU pods, idle ${formatMinutes(idle.idleMinutes!)} >= the ${idle.limitMinutes}-min limit`;
+  return `no GPU work running, pending or queued in Kueue, idle ${formatMinutes(idle.idleMinutes!)} >= the ${idle.limitMinutes}-min limit`;
 }
 
 function limitSource(idle: IdleFacts, cluster: string): string {
   return idle.limitFrom && idle.limitFrom !== cluster ? ` (the clusterIdleMinutes of ${idle.limitFrom})` : "";
-}
-
-/** "45 min", "2h 05m", "3d 4h". */
-export function formatMinutes(minutes: number): string {
-  if (minutes < 60) return `${minutes} min`;
-  if (minutes < 24 * 60) return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, "0")}m`;
-  return `${Math.floor(minutes / 1440)}d ${Math.floor((minutes % 1440) / 60)}h`;
 }
 
 function roleOf(f: StackFacts): StackDecision["role"] {

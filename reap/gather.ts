@@ -9,9 +9,12 @@ import { NAMESPACE, RawConfig, loadStackSpec } from "../config/load";
 import { clusterSchema } from "../config/schema";
 import type { StackSpec } from "../config/spec";
 import { buildPlan } from "../plan/plan";
-import { Activity, summarizeActivity } from "./activity";
+import { Activity, ActivityOptions, summarizeActivity } from "./activity";
 import type { ClusterRef, Observed, StackFacts } from "./decide";
-import { DeployedStack, KubeConnector, KubeView, PulumiWorkspace, StackResource, shortName } from "./types";
+import { DeployedStack, KubeAccessError, KubeConnector, KubeView, PulumiWorkspace, StackResource, shortName } from "./types";
+
+/** The EKS cluster's type in a stack's state (components/aws/cluster.ts creates it with @pulumi/aws). */
+export const EKS_CLUSTER_TYPE = "aws:eks/cluster:Cluster";
 
 export interface GatherDeps {
   readonly project: string;
@@ -19,6 +22,10 @@ export interface GatherDeps {
   readonly kube: KubeConnector;
   /** Raw config of stacks/Pulumi.<stack>.yaml; undefined when there is no such file; may throw ConfigError. */
   readonly readStackConfig: (stack: string) => RawConfig | undefined;
+  /** The bound on Pending GPU pods outside Kueue, in minutes. */
+  readonly pendingBoundMinutes: number;
+  /** The clock, for "Pending for how long". */
+  readonly now: () => Date;
 }
 
 /** The output a reusing stack records its cluster stack under (components/target.ts reuseTarget). */
@@ -38,7 +45,8 @@ async function gatherStack(deps: GatherDeps, deployed: DeployedStack): Promise<S
     : raw.value === undefined
       ? { ok: false, error: `no stack file stacks/Pulumi.${stack}.yaml` }
       : attempt(() => loadStackSpec(raw.value!, { project: deps.project, stack, readStackConfig: (s) => deps.readStackConfig(s) }));
-  const base = { name: deployed.name, stack, deployed, spec };
+  const updateStartedAt = deployed.updateInProgress ? await updateStart(deps, deployed.name) : undefined;
+  const base = { name: deployed.name, stack, deployed, spec, ...(updateStartedAt ? { updateStartedAt } : {}) };
   const fromFile = raw.ok && raw.value ? clusterRefFromConfig(raw.value) : undefined;
   // Nothing deployed, or a cluster that is not ours: nothing more to read.
   if (deployed.resourceCount === 0 || fromFile?.mode === "existing") return { ...base, clusterRef: fromFile };
@@ -54,23 +62,58 @@ async function gatherStack(deps: GatherDeps, deployed: DeployedStack): Promise<S
   if (clusterRef.mode === "reuse") return { ...base, clusterRef, resources };
 
   const basePerHour = spec.ok ? attempt(() => buildPlan(spec.value).cluster.basePerHour) : undefined;
-  const activity: Observed<Activity> = !outputs.ok
-    ? { ok: false, error: `its stack outputs cannot be read: ${outputs.error}` }
-    : await readActivity(deps.kube, outputs.value[CLUSTER_OUTPUTS.kubeconfig]);
-  return { ...base, clusterRef, resources, activity, basePerHour: basePerHour?.ok ? basePerHour.value : undefined };
+  const read = !outputs.ok ? undefined : await readActivity(deps.kube, outputs.value[CLUSTER_OUTPUTS.kubeconfig], activityOptions(deps));
+  const activity: Observed<Activity> = outputs.ok && read ? read.activity : { ok: false, error: `its stack outputs cannot be read: ${outputs.ok ? "" : outputs.error}` };
+  const clusterGone = read?.unresolvable ? await goneBecause(deps, deployed.name, resources) : undefined;
+  return { ...base, clusterRef, resources, activity, basePerHour: basePerHour?.ok ? basePerHour.value : undefined, ...(clusterGone ? { clusterGone } : {}) };
 }
 
-/** The cluster's GPU pods, Jobs and nodes through its kubeconfig output. */
-export async function readActivity(kube: KubeConnector, kubeconfig: unknown): Promise<Observed<Activity>> {
+export function activityOptions(deps: Pick<GatherDeps, "pendingBoundMinutes" | "now">): ActivityOptions {
+  return { now: deps.now(), pendingBoundMinutes: deps.pendingBoundMinutes };
+}
+
+/** When the update in progress started, from the stack's history; undefined where the backend does not say. */
+async function updateStart(deps: GatherDeps, stack: string): Promise<Date | undefined> {
+  const history = await attemptAsync(() => deps.workspace.history(stack, 1));
+  const current = history.ok ? history.value.find((u) => u.result === "in-progress") : undefined;
+  return current?.startTime;
+}
+
+/**
+ * Why the cluster of a stack whose endpoint no longer resolves is gone, or undefined when that is
+ * not certain: the last destroy of the stack failed, or its state holds no EKS cluster any more.
+ * A name that does not resolve alone could be a DNS outage, which must not lose a cluster.
+ */
+async function goneBecause(deps: GatherDeps, stack: string, resources: Observed<readonly StackResource[]>): Promise<string | undefined> {
+  const history = await attemptAsync(() => deps.workspace.history(stack, 1));
+  const last = history.ok ? history.value[0] : undefined;
+  if (last?.kind === "destroy" && last.result === "failed") return "its last destroy failed and its cluster endpoint no longer resolves";
+  if (resources.ok && !resources.value.some((r) => r.type === EKS_CLUSTER_TYPE)) return "its state has no EKS cluster left and its cluster endpoint no longer resolves";
+  return undefined;
+}
+
+/**
+ * The cluster's GPU pods, Jobs, JobSets, Kueue Workloads and nodes through its kubeconfig output;
+ * `unresolvable` when the endpoint's name does not resolve (ENOTFOUND: the name does not exist,
+ * unlike EAI_AGAIN, a resolver that did not answer).
+ */
+export async function readActivity(kube: KubeConnector, kubeconfig: unknown, options: ActivityOptions): Promise<{ activity: Observed<Activity>; unresolvable: boolean }> {
   if (kubeconfig === undefined || kubeconfig === null || kubeconfig === "") {
-    return { ok: false, error: `the stack has no ${CLUSTER_OUTPUTS.kubeconfig} output (was its last \`pulumi up\` complete?)` };
+    return { activity: { ok: false, error: `the stack has no ${CLUSTER_OUTPUTS.kubeconfig} output (was its last \`pulumi up\` complete?)` }, unresolvable: false };
   }
   const text = typeof kubeconfig === "string" ? kubeconfig : JSON.stringify(kubeconfig);
-  return attemptAsync(async () => {
-    const view: KubeView = await kube.connect(text);
-    const [pods, jobs, nodes] = await Promise.all([view.listGpuPods(), view.listGpuJobs(), view.listGpuNodes()]);
-    return summarizeActivity(pods, jobs, nodes);
+  let unresolvable = false;
+  const activity = await attemptAsync(async () => {
+    try {
+      const view: KubeView = await kube.connect(text);
+      const [pods, jobs, nodes, jobSets, workloads] = await Promise.all([view.listGpuPods(), view.listGpuJobs(), view.listGpuNodes(), view.listGpuJobSets(), view.listWorkloads()]);
+      return summarizeActivity({ pods, jobs, nodes, jobSets, workloads }, options);
+    } catch (e) {
+      unresolvable = e instanceof KubeAccessError && e.problem === "unreachable" && /ENOTFOUND/.test(e.message);
+      throw e;
+    }
   });
+  return { activity, unresolvable };
 }
 
 /**

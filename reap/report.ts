@@ -1,13 +1,13 @@
 /** The reaper's report as a person reads it: one block per stack, then the order and the outcome. Pure. */
 import { dollars } from "../plan/cost";
-import { ReapPlan, StackDecision, formatMinutes } from "./decide";
+import type { ReapPlan, StackDecision } from "./decide";
+import { formatMinutes, formatTime } from "./format";
+
+export { formatTime } from "./format";
 
 const ACTION_LABEL = { destroy: "DESTROY", keep: "KEEP", skip: "SKIP" } as const;
-
-/** "2026-11-20 06:50 UTC": minutes are enough, and UTC keeps scheduled logs comparable. */
-export function formatTime(d: Date): string {
-  return `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
-}
+/** Verdicts while GPU work runs or waits. */
+const BUSY_CODES = new Set(["busy", "pending", "queued"]);
 
 export function renderReport(plan: ReapPlan, ctx: { readonly now: Date; readonly yes: boolean }): string {
   const lines: string[] = [];
@@ -37,8 +37,10 @@ function renderDecision(d: StackDecision, plan: ReapPlan): string[] {
   const row = (label: string, text: string) => out.push(`${indent}  ${`${label}:`.padEnd(11)}${text}`);
   if (d.idle) {
     const i = d.idle;
-    row("idle", i.idleMinutes === undefined ? (d.code === "busy" || d.code === "pending" ? "no: GPU work now" : "unknown") : `${formatMinutes(i.idleMinutes)}${i.limitMinutes !== undefined ? ` (limit ${i.limitMinutes} min)` : ""}`);
+    row("idle", i.idleMinutes === undefined ? (BUSY_CODES.has(d.code) ? (d.code === "queued" ? "no: GPU work queued" : "no: GPU work now") : "unknown") : `${formatMinutes(i.idleMinutes)}${i.limitMinutes !== undefined ? ` (limit ${i.limitMinutes} min)` : ""}`);
+    if (i.idleSince) row("since", `${formatTime(i.idleSince.at)} (${i.idleSince.signal})`);
     row("last job", i.lastJob ? `${i.lastJob.namespace}/${i.lastJob.name} ${i.lastJob.outcome} ${formatTime(i.lastJob.finishedAt)}` : "none listed");
+    if (i.notCounted) row("not busy", i.notCounted);
     row("cost", costLine(d));
   }
   row("why", d.reason);
