@@ -110,7 +110,12 @@ export interface StackDecision {
   readonly reason: string;
   /** For a cluster: its idle time, last job and cost. */
   readonly idle?: IdleFacts;
+  /** What needs a person among its reasons (a stuck update, work Kueue will not admit), whatever its first reason. */
+  readonly attention?: readonly ReasonCode[];
 }
+
+/** Reasons that need a person: a scheduled run turns red on them. */
+export const ATTENTION: ReadonlySet<ReasonCode> = new Set(["stuck-update", "needs-decision"]);
 
 export interface ReapPlan {
   readonly decisions: readonly StackDecision[];
@@ -195,6 +200,7 @@ function decideGroup(cluster: StackFacts, dependents: readonly StackFacts[], unk
           code: blockers[0].stack === cluster.stack ? blockers[0].code : "blocked-by-dependent",
           reason: blockers.map((b) => b.reason).join("; "),
           idle,
+          ...attentionOf(blockers.filter((b) => b.stack === cluster.stack)),
         };
 
   const decisions = [clusterDecision];
@@ -208,7 +214,7 @@ function decideGroup(cluster: StackFacts, dependents: readonly StackFacts[], unk
           : { ...base, action: "destroy", code: "idle", reason: `its cluster ${cluster.stack} is idle and is destroyed after it (an experiment's idleness is its cluster's)` },
       );
     } else if (own) {
-      decisions.push({ ...base, action: "keep", code: own.code, reason: own.reason });
+      decisions.push({ ...base, action: "keep", code: own.code, reason: own.reason, ...attentionOf(blockers.filter((b) => b.stack === d.stack)) });
     } else {
       decisions.push({ ...base, action: "keep", code: "kept-with-cluster", reason: `kept with its cluster ${cluster.stack} (${clusterDecision.reason})` });
     }
@@ -272,6 +278,11 @@ function groupBlockers(cluster: StackFacts, dependents: readonly StackFacts[], u
     }
   }
   return blockers;
+}
+
+function attentionOf(blockers: readonly Blocker[]): { attention?: ReasonCode[] } {
+  const codes = [...new Set(blockers.map((b) => b.code).filter((c) => ATTENTION.has(c)))];
+  return codes.length > 0 ? { attention: codes } : {};
 }
 
 /** An update in progress: "updating", or stuck (red) once it has held the stack past the bound. */

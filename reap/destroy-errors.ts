@@ -53,8 +53,15 @@ export function classifyDestroyError(e: unknown, stack: string): DestroyFailure 
   return hit ? { kind: hit.kind, text, next: hit.next(stack) } : { kind: "other", text, next: "read the error above; fix its cause, then re-run npm run reap (it retries the destroy)" };
 }
 
-/** The stderr of a CommandError (where the CLI writes the cause), else the whole message. */
+/**
+ * What the CLI wrote to stderr (where it writes the cause), else the whole message. The Automation
+ * API keeps the process error as `commandResult.err`, whose `stderr` is the CLI's alone, while
+ * `commandResult.stderr` may hold the process error's message (command line, stderr and stdout).
+ */
 export function errorText(e: unknown): string {
+  const result = (e as { commandResult?: { stderr?: unknown; err?: { stderr?: unknown } } } | undefined)?.commandResult;
+  const cli = typeof result?.err?.stderr === "string" ? result.err.stderr : typeof result?.stderr === "string" ? result.stderr : undefined;
+  if (cli && cli.trim() && !cli.startsWith("Command failed with exit code")) return cli.trim();
   const message = e instanceof Error ? e.message : String(e);
   const stderr = /\n stderr: ([\s\S]*?)\n err\?: ([\s\S]*)$/.exec(message);
   if (!stderr) return message.trim();

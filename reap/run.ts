@@ -36,8 +36,8 @@ export interface ReapResult {
   readonly exitCode: number;
 }
 
-/** Reasons that need a person (could not check, a stuck update, work Kueue will not admit): a scheduled run turns red. */
-const UNCHECKED = new Set(["unreadable", "unknown-dependent", "stuck-update", "needs-decision"]);
+/** Reasons that mean "could not check", which a scheduled run should surface. */
+const UNCHECKED = new Set(["unreadable", "unknown-dependent"]);
 
 export async function reap(deps: ReapDeps, options: ReapOptions): Promise<ReapResult> {
   const gather: GatherDeps = { ...deps, now: () => deps.clock.now(), pendingBoundMinutes: options.pendingBoundMinutes ?? DEFAULT_PENDING_BOUND_MINUTES };
@@ -48,6 +48,7 @@ export async function reap(deps: ReapDeps, options: ReapOptions): Promise<ReapRe
   deps.out(renderReport(plan, { now, yes: options.yes }));
 
   const unchecked = plan.decisions.filter((d) => UNCHECKED.has(d.code)).map((d) => d.stack);
+  const attention = plan.decisions.filter((d) => (d.attention ?? []).length > 0).map((d) => d.stack);
   const destroyed: string[] = [];
   const failed: { stack: string; error: string; kind: DestroyFailureKind }[] = [];
   const aborted: { cluster: string; reason: string; unreadable: boolean }[] = [];
@@ -84,7 +85,8 @@ export async function reap(deps: ReapDeps, options: ReapOptions): Promise<ReapRe
     deps.out(`Destroyed ${destroyed.length} of ${count} stack${count === 1 ? "" : "s"}.`);
   }
   if (unchecked.length > 0) deps.out(`Could not check: ${unchecked.join(", ")} (kept; see why above).`);
-  const exitCode = unchecked.length > 0 || failed.length > 0 || aborted.some((a) => a.unreadable) ? 1 : 0;
+  if (attention.length > 0) deps.out(`Needs a person: ${attention.join(", ")} (kept; see why above).`);
+  const exitCode = unchecked.length > 0 || attention.length > 0 || failed.length > 0 || aborted.some((a) => a.unreadable) ? 1 : 0;
   return { plan, destroyed, failed, aborted, exitCode };
 }
 

@@ -99,6 +99,17 @@ describe("work Kueue will never admit", () => {
     expect(r.exitCode).toBe(1);
   });
 
+  it("turns the run red even while other work keeps the cluster busy", async () => {
+    const w = quiet({
+      pods: [gpuPod("train-0", "Running")],
+      workloads: [workload("job-stuck", "inadmissible", { cause: "no-flavor", detail: "NoMatchingFlavor: no flavor matches", waitingSince: minutesAgo(30) })],
+    });
+    const r = await w.run(true);
+    expect(decisionOf(r, "lab")).toMatchObject({ code: "busy", attention: ["needs-decision"] });
+    expect(r.text).toContain("Needs a person: lab (kept; see why above).");
+    expect(r.exitCode).toBe(1);
+  });
+
   it("covers a Workload no flavor fits", async () => {
     const w = quiet({ workloads: [workload("job-huge", "inadmissible", { cause: "over-max-quota", detail: "ExceedsMaxQuota: request > maximum capacity", waitingSince: minutesAgo(30) })] });
     const d = decisionOf(await w.run(false), "lab");
