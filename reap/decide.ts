@@ -17,6 +17,7 @@ import type { StackSpec } from "../config/spec";
 import { Activity, LastJob, WorkEnd, isBusy, isRunning } from "./activity";
 import { describeBusy, describeInadmissible, describeStuck } from "./describe-work";
 import { formatMinutes, formatTime } from "./format";
+import type { IdleSettings } from "./settings";
 import { destroyHazards } from "./storage";
 import type { DeployedStack, StackResource } from "./types";
 
@@ -44,6 +45,8 @@ export interface StackFacts {
   /** Where its cluster is, from its file or, failing that, its outputs; undefined when neither says. */
   readonly clusterRef?: ClusterRef;
   readonly spec: Observed<StackSpec>;
+  /** Its idle settings: deployed (its `summary` output) first, else its stack file (reap/settings.ts). */
+  readonly settings?: Observed<IdleSettings>;
   /** Cluster base cost in $/h (mode create, from the plan); undefined when unknown. */
   readonly basePerHour?: number;
   /** The GPU activity of its cluster: read for `mode: create` stacks only. */
@@ -110,6 +113,8 @@ export interface StackDecision {
   readonly reason: string;
   /** For a cluster: its idle time, last job and cost. */
   readonly idle?: IdleFacts;
+  /** Its stack file disagrees with its deployed idle settings (reap/settings.ts). */
+  readonly settingsNote?: string;
   /** What needs a person among its reasons (a stuck update, work Kueue will not admit), whatever its first reason. */
   readonly attention?: readonly ReasonCode[];
 }
@@ -203,10 +208,10 @@ function decideGroup(cluster: StackFacts, dependents: readonly StackFacts[], unk
           ...attentionOf(blockers.filter((b) => b.stack === cluster.stack)),
         };
 
-  const decisions = [clusterDecision];
+  const decisions: StackDecision[] = [{ ...clusterDecision, ...noteOf(cluster) }];
   for (const d of dependents) {
     const own = blockers.find((b) => b.stack === d.stack);
-    const base = { name: d.name, stack: d.stack, role: "experiment" as const, clusterStack: cluster.stack };
+    const base = { name: d.name, stack: d.stack, role: "experiment" as const, clusterStack: cluster.stack, ...noteOf(d) };
     if (blockers.length === 0) {
       decisions.push(
         gone
@@ -228,11 +233,13 @@ function groupBlockers(cluster: StackFacts, dependents: readonly StackFacts[], u
   const c = cluster.stack;
   const onIt = (d: StackFacts) => `experiment stack ${d.stack} (runs on this cluster)`;
 
-  if (!cluster.spec.ok) blockers.push({ code: "unreadable", stack: c, reason: `cannot read its configuration: ${cluster.spec.error}` });
-  else if (cluster.spec.value.idle.protected) blockers.push({ code: "protected", stack: c, reason: "idle.protected is true" });
+  const cs = settingsOf(cluster);
+  if (!cs.ok) blockers.push({ code: "unreadable", stack: c, reason: `cannot read its configuration: ${cs.error}` });
+  else if (cs.value.protected) blockers.push({ code: "protected", stack: c, reason: "idle.protected is true" });
   for (const d of dependents) {
-    if (!d.spec.ok) blockers.push({ code: "unreadable", stack: d.stack, reason: `${onIt(d)}: cannot read its configuration: ${d.spec.error}` });
-    else if (d.spec.value.idle.protected) blockers.push({ code: "protected", stack: d.stack, reason: `${onIt(d)} has idle.protected: true` });
+    const ds = settingsOf(d);
+    if (!ds.ok) blockers.push({ code: "unreadable", stack: d.stack, reason: `${onIt(d)}: cannot read its configuration: ${ds.error}` });
+    else if (ds.value.protected) blockers.push({ code: "protected", stack: d.stack, reason: `${onIt(d)} has idle.protected: true` });
   }
   if (unknown.length > 0) {
     blockers.push({ code: "unknown-dependent", stack: c, reason: `stack${unknown.length === 1 ? "" : "s"} ${unknown.map((u) => u.stack).join(", ")} cannot be read and may run on this cluster` });
@@ -280,6 +287,17 @@ function groupBlockers(cluster: StackFacts, dependents: readonly StackFacts[], u
   return blockers;
 }
 
+/** The stack's idle settings; from its file alone where they were not gathered. */
+function settingsOf(s: StackFacts): Observed<IdleSettings> {
+  if (s.settings) return s.settings;
+  return s.spec.ok ? { ok: true, value: { clusterIdleMinutes: s.spec.value.idle.clusterIdleMinutes, protected: s.spec.value.idle.protected, source: "stack file" } } : s.spec;
+}
+
+function noteOf(s: StackFacts): { settingsNote?: string } {
+  const settings = settingsOf(s);
+  return settings.ok && settings.value.mismatch ? { settingsNote: settings.value.mismatch } : {};
+}
+
 function attentionOf(blockers: readonly Blocker[]): { attention?: ReasonCode[] } {
   const codes = [...new Set(blockers.map((b) => b.code).filter((c) => ATTENTION.has(c)))];
   return codes.length > 0 ? { attention: codes } : {};
@@ -302,8 +320,9 @@ function updateBlocker(s: StackFacts, prefix: string, now: Date, options: Decide
 function idleFacts(cluster: StackFacts, dependents: readonly StackFacts[], now: Date): IdleFacts {
   const activity = cluster.activity?.ok ? cluster.activity.value : undefined;
   const limits = [cluster, ...dependents]
-    .filter((s): s is StackFacts & { spec: { ok: true; value: StackSpec } } => s.spec.ok)
-    .map((s) => ({ stack: s.stack, minutes: s.spec.value.idle.clusterIdleMinutes }))
+    .map((s) => ({ stack: s.stack, settings: settingsOf(s) }))
+    .filter((s): s is { stack: string; settings: { ok: true; value: IdleSettings } } => s.settings.ok)
+    .map((s) => ({ stack: s.stack, minutes: s.settings.value.clusterIdleMinutes }))
     .sort((a, b) => b.minutes - a.minutes || (a.stack === cluster.stack ? -1 : 0));
   const marks: WorkEnd[] = [
     ...[cluster, ...dependents].filter((s) => s.deployed.lastUpdate).map((s) => ({ at: s.deployed.lastUpdate!, signal: `last update of stack ${s.stack}` })),

@@ -10,6 +10,7 @@ import { clusterSchema } from "../config/schema";
 import type { StackSpec } from "../config/spec";
 import { buildPlan } from "../plan/plan";
 import { Activity, ActivityOptions, summarizeActivity } from "./activity";
+import { deployedIdle, idleSettings } from "./settings";
 import type { ClusterRef, Observed, StackFacts } from "./decide";
 import { DeployedStack, KubeAccessError, KubeConnector, KubeView, PulumiWorkspace, StackResource, shortName } from "./types";
 
@@ -52,20 +53,28 @@ async function gatherStack(deps: GatherDeps, deployed: DeployedStack): Promise<S
   if (deployed.resourceCount === 0 || fromFile?.mode === "existing") return { ...base, clusterRef: fromFile };
 
   const outputs = await attemptAsync(() => deps.workspace.outputs(deployed.name));
+  const settings = idleSettings(outputs.ok ? deployedIdle(outputs.value) : undefined, spec);
+  const withSettings = { ...base, settings };
   // The deployed outputs win for a reused cluster: destroy needs the cluster the state points at,
   // whatever the file says today.
   const fromOutputs = outputs.ok ? clusterRefFromOutputs(outputs.value) : undefined;
   const clusterRef = fromOutputs?.mode === "reuse" ? fromOutputs : (fromFile ?? fromOutputs);
-  if (!clusterRef || clusterRef.mode === "existing") return { ...base, clusterRef };
+  if (!clusterRef || clusterRef.mode === "existing") return { ...withSettings, clusterRef };
 
   const resources = await attemptAsync<readonly StackResource[]>(() => deps.workspace.resources(deployed.name));
-  if (clusterRef.mode === "reuse") return { ...base, clusterRef, resources };
+  if (clusterRef.mode === "reuse") return { ...withSettings, clusterRef, resources };
 
-  const basePerHour = spec.ok ? attempt(() => buildPlan(spec.value).cluster.basePerHour) : undefined;
+  const basePerHour = outputs.ok && deployedBasePerHour(outputs.value) !== undefined ? { ok: true as const, value: deployedBasePerHour(outputs.value)! } : spec.ok ? attempt(() => buildPlan(spec.value).cluster.basePerHour) : undefined;
   const read = !outputs.ok ? undefined : await readActivity(deps.kube, outputs.value[CLUSTER_OUTPUTS.kubeconfig], activityOptions(deps));
   const activity: Observed<Activity> = outputs.ok && read ? read.activity : { ok: false, error: `its stack outputs cannot be read: ${outputs.ok ? "" : outputs.error}` };
   const clusterGone = read?.unresolvable ? await goneBecause(deps, deployed.name, resources) : undefined;
-  return { ...base, clusterRef, resources, activity, basePerHour: basePerHour?.ok ? basePerHour.value : undefined, ...(clusterGone ? { clusterGone } : {}) };
+  return { ...withSettings, clusterRef, resources, activity, basePerHour: basePerHour?.ok ? basePerHour.value : undefined, ...(clusterGone ? { clusterGone } : {}) };
+}
+
+/** The cluster's base $/h as deployed (the plan in the `summary` output). */
+function deployedBasePerHour(outputs: Record<string, unknown>): number | undefined {
+  const cluster = (outputs.summary as { cluster?: { basePerHour?: unknown } } | undefined)?.cluster;
+  return typeof cluster?.basePerHour === "number" ? cluster.basePerHour : undefined;
 }
 
 export function activityOptions(deps: Pick<GatherDeps, "pendingBoundMinutes" | "now">): ActivityOptions {

@@ -44,6 +44,7 @@ function renderDecision(d: StackDecision, plan: ReapPlan): string[] {
     row("cost", costLine(d));
   }
   row("why", d.reason);
+  if (d.settingsNote) row("settings", d.settingsNote);
   return out;
 }
 

@@ -137,3 +137,40 @@ describe("a stack whose cluster is gone", () => {
     expect(r.aborted[0].reason).toBe("the cluster of lab answers again, so it is not gone: the next run judges it afresh");
   });
 });
+
+describe("what was deployed decides", () => {
+  /** The plan the program exports as its `summary` output carries its idle settings and base cost. */
+  const deployedAs = (idle: { clusterIdleMinutes: number; protected: boolean }) => ({ kubeconfig: "kubeconfig-of-lab", summary: { idle, cluster: { basePerHour: 0.5 } } });
+
+  it("a stack deployed protected stays, whatever the reaper's checkout says", async () => {
+    const w = new World().cluster("lab", { lastUpdate: minutesAgo(600), outputs: deployedAs({ clusterIdleMinutes: 60, protected: true }) });
+    const r = await w.run(true);
+    expect(decisionOf(r, "lab")).toMatchObject({ action: "keep", code: "protected" });
+    expect(decisionOf(r, "lab").settingsNote).toBe("the stack file differs from what was deployed (protected false in the file, true deployed): the deployed values decide; `pulumi up` the stack to make them agree");
+    expect(r.text).toContain("  settings:  the stack file differs from what was deployed (protected false in the file, true deployed)");
+    expect(w.workspace.destroyed).toEqual([]);
+  });
+
+  it("the deployed clusterIdleMinutes is the limit, and the deployed base cost is the cost", async () => {
+    const w = new World().cluster("lab", { idle: { clusterIdleMinutes: 60 }, lastUpdate: minutesAgo(200), outputs: deployedAs({ clusterIdleMinutes: 480, protected: false }) });
+    const d = decisionOf(await w.run(false), "lab");
+    expect(d).toMatchObject({ code: "recent", reason: "idle 3h 20m, under the 480-min limit" });
+    expect(d.idle?.basePerHour).toBe(0.5);
+    expect(d.settingsNote).toContain("clusterIdleMinutes 60 in the file, 480 deployed");
+  });
+
+  it("a protection only the file has keeps the stack too (fail safe), and says so", async () => {
+    const w = new World().cluster("lab", { idle: { protected: true }, lastUpdate: minutesAgo(600), outputs: deployedAs({ clusterIdleMinutes: 60, protected: false }) });
+    const d = decisionOf(await w.run(true), "lab");
+    expect(d).toMatchObject({ action: "keep", code: "protected" });
+    expect(d.settingsNote).toContain("but the file's protection keeps it too");
+  });
+
+  it("a deployed stack whose file is not in the reaper's checkout is judged on its deployed settings", async () => {
+    const w = new World().cluster("lab", { lastUpdate: minutesAgo(600), outputs: deployedAs({ clusterIdleMinutes: 60, protected: false }) });
+    w.configs.delete("lab");
+    const r = await w.run(true);
+    expect(decisionOf(r, "lab")).toMatchObject({ action: "destroy", code: "idle" });
+    expect(w.workspace.destroyed).toEqual(["lab"]);
+  });
+});
