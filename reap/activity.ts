@@ -4,6 +4,7 @@
  * when GPU work last ended and by which signal, and which GPU nodes are still up. Pure.
  */
 import { findInstance } from "../catalog/instances";
+import type { Leftover } from "./leftovers";
 import type { GpuJob, GpuJobSet, GpuNode, GpuPod, QueuedWorkload } from "./types";
 
 export interface LastJob {
@@ -52,6 +53,8 @@ export interface Activity {
   readonly gpuNodesPerHour: number;
   /** GPU nodes with no known price (hybrid machines, unknown types). */
   readonly unpricedNodes: readonly string[];
+  /** What would outlive the cluster (reap/leftovers.ts). */
+  readonly leftovers: readonly Leftover[];
 }
 
 export interface ClusterLists {
@@ -60,6 +63,7 @@ export interface ClusterLists {
   readonly nodes: readonly GpuNode[];
   readonly jobSets?: readonly GpuJobSet[];
   readonly workloads?: readonly QueuedWorkload[];
+  readonly leftovers?: readonly Leftover[];
 }
 
 export function summarizeActivity(lists: ClusterLists, options: ActivityOptions): Activity {
@@ -132,6 +136,7 @@ export function summarizeActivity(lists: ClusterLists, options: ActivityOptions)
     gpuNodes: nodes,
     gpuNodesPerHour: priced.reduce((sum, p) => sum + (p.price ?? 0), 0),
     unpricedNodes: priced.filter((p) => p.price === undefined).map((p) => p.node.name),
+    leftovers: lists.leftovers ?? [],
   };
 }
 

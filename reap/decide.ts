@@ -17,6 +17,7 @@ import type { StackSpec } from "../config/spec";
 import { Activity, LastJob, WorkEnd, isBusy, isRunning } from "./activity";
 import { describeBusy, describeInadmissible, describeStuck } from "./describe-work";
 import { formatMinutes, formatTime } from "./format";
+import { Leftover, retainedStorage } from "./leftovers";
 import type { IdleSettings } from "./settings";
 import { destroyHazards } from "./storage";
 import type { DeployedStack, StackResource } from "./types";
@@ -96,6 +97,8 @@ export interface IdleFacts {
   readonly idleSince?: WorkEnd;
   /** GPU pods outside Kueue Pending past the bound, not counted as busy. */
   readonly notCounted?: string;
+  /** What would still bill after destroying the group: made outside the stacks, or retained by them. */
+  readonly leftovers: readonly Leftover[];
   readonly basePerHour?: number;
   readonly gpuNodes: number;
   readonly gpuNodesPerHour: number;
@@ -334,6 +337,7 @@ function idleFacts(cluster: StackFacts, dependents: readonly StackFacts[], now: 
   return {
     idleMinutes: counts ? Math.max(0, Math.floor((now.getTime() - since!.at.getTime()) / 60_000)) : undefined,
     idleSince: counts ? since : undefined,
+    leftovers: [...(activity?.leftovers ?? []), ...[cluster, ...dependents].flatMap((s) => (s.resources?.ok ? retainedStorage(s.resources.value) : []))],
     notCounted: activity && activity.stuckPending.length > 0 ? `${describeStuck(activity, now)}: over the ${activity.pendingBoundMinutes}-min bound for a Pending GPU pod outside Kueue` : undefined,
     limitMinutes: limits[0]?.minutes,
     limitFrom: limits[0]?.stack,

@@ -115,8 +115,8 @@ export async function readActivity(kube: KubeConnector, kubeconfig: unknown, opt
   const activity = await attemptAsync(async () => {
     try {
       const view: KubeView = await kube.connect(text);
-      const [pods, jobs, nodes, jobSets, workloads] = await Promise.all([view.listGpuPods(), view.listGpuJobs(), view.listGpuNodes(), view.listGpuJobSets(), view.listWorkloads()]);
-      return summarizeActivity({ pods, jobs, nodes, jobSets, workloads }, options);
+      const [pods, jobs, nodes, jobSets, workloads, leftovers] = await Promise.all([view.listGpuPods(), view.listGpuJobs(), view.listGpuNodes(), view.listGpuJobSets(), view.listWorkloads(), view.listLeftovers()]);
+      return summarizeActivity({ pods, jobs, nodes, jobSets, workloads, leftovers }, options);
     } catch (e) {
       unresolvable = e instanceof KubeAccessError && e.problem === "unreachable" && /ENOTFOUND/.test(e.message);
       throw e;

@@ -9,6 +9,7 @@ import { GPU_PRESENT_LABEL, POOL_LABEL } from "../config/names";
 import { QUEUE_NAME_LABEL } from "../k8s/local-queue";
 import { gpuRequest, toDate } from "./gpu-request";
 import { JobSetObject, WorkloadObject, jobSetFrom, workloadFrom } from "./kueue";
+import { clusterLeftovers } from "./leftovers";
 import { GPU_RESOURCE, GpuJob, GpuJobSet, GpuNode, GpuPod, KubeAccessError, KubeConnector, KubeView, PodPhase, QueuedWorkload } from "./types";
 
 export { gpuRequest } from "./gpu-request";
@@ -61,6 +62,19 @@ export const kubeConnector: KubeConnector = {
           if (items) return items.map(workloadFrom).filter((w): w is QueuedWorkload => w !== undefined);
         }
         return [];
+      },
+      listLeftovers: async () => {
+        // A report only: what cannot be listed is said, and decides nothing.
+        try {
+          const [pvcs, pvs, services] = await Promise.all([
+            call("list persistentvolumeclaims in all namespaces", () => core.listPersistentVolumeClaimForAllNamespaces()),
+            call("list persistentvolumes", () => core.listPersistentVolume()),
+            call("list services in all namespaces", () => core.listServiceForAllNamespaces()),
+          ]);
+          return clusterLeftovers(pvcs.items, pvs.items, services.items);
+        } catch (e) {
+          return [{ what: "volumes and load balancers made outside the stack", why: `not listed: ${e instanceof Error ? e.message : String(e)}` }];
+        }
       },
     };
   },

@@ -2,6 +2,7 @@
 import { dollars } from "../plan/cost";
 import type { ReapPlan, StackDecision } from "./decide";
 import { formatMinutes, formatTime } from "./format";
+import { describeLeftover } from "./leftovers";
 
 export { formatTime } from "./format";
 
@@ -45,6 +46,7 @@ function renderDecision(d: StackDecision, plan: ReapPlan): string[] {
   }
   row("why", d.reason);
   if (d.settingsNote) row("settings", d.settingsNote);
+  for (const l of d.idle?.leftovers ?? []) row("left", describeLeftover(l));
   return out;
 }
 

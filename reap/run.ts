@@ -9,6 +9,7 @@ import { DEFAULT_UPDATE_BOUND_MINUTES, ReapPlan, decide } from "./decide";
 import { describeBusy } from "./describe-work";
 import { DestroyFailureKind, classifyDestroyError } from "./destroy-errors";
 import { GatherDeps, activityOptions, gatherFacts, messageOf, readActivity } from "./gather";
+import { billingInState, describeLeftover } from "./leftovers";
 import { renderReport } from "./report";
 import type { Clock } from "./types";
 
@@ -78,6 +79,7 @@ export async function reap(deps: ReapDeps, options: ReapOptions): Promise<ReapRe
           deps.out(`FAILED to destroy ${stack} (${failure.kind})${rest.length > 0 ? `; kept: ${rest.join(", ")}` : ""}:`);
           deps.out(failure.text.split("\n").map((l) => `  ${l}`).join("\n"));
           deps.out(`  next: ${failure.next}`);
+          await reportBilling(deps, stack);
           break;
         }
       }
@@ -88,6 +90,16 @@ export async function reap(deps: ReapDeps, options: ReapOptions): Promise<ReapRe
   if (attention.length > 0) deps.out(`Needs a person: ${attention.join(", ")} (kept; see why above).`);
   const exitCode = unchecked.length > 0 || attention.length > 0 || failed.length > 0 || aborted.some((a) => a.unreadable) ? 1 : 0;
   return { plan, destroyed, failed, aborted, exitCode };
+}
+
+/** What a failed destroy left billing, from the stack's state as it is now. */
+async function reportBilling(deps: ReapDeps, stack: string): Promise<void> {
+  try {
+    const left = billingInState(await deps.workspace.resources(stack));
+    for (const l of left) deps.out(`  left billing: ${describeLeftover(l)}`);
+  } catch (e) {
+    deps.out(`  left billing: unknown (the state of ${stack} cannot be read: ${messageOf(e)})`);
+  }
 }
 
 /** Why the cluster must not be destroyed now, or undefined when it is still idle (or still gone). */

@@ -1,3 +1,5 @@
+import type { Leftover } from "./leftovers";
+
 /**
  * The seams of `npm run reap`: what it reads from Kubernetes and from Pulumi, and the clock.
  * The real implementations (kube.ts over @kubernetes/client-node, workspace.ts over the
@@ -111,6 +113,8 @@ export interface KubeView {
   listGpuJobSets(): Promise<GpuJobSet[]>;
   /** Kueue Workloads of GPU work; [] where Kueue's API is not served. */
   listWorkloads(): Promise<QueuedWorkload[]>;
+  /** What would outlive the cluster: EBS volumes of claims made outside the stack, LoadBalancer Services. */
+  listLeftovers(): Promise<Leftover[]>;
 }
 
 export interface KubeConnector {

@@ -86,6 +86,12 @@ describe("npm run reap on queued work and on stuck, failed and half-done teardow
     // The stand-in writes "error: " before its message, as the CLI does.
     expect(r.stdout).toContain(`FAILED to destroy shared-cluster (dependency-violation):\n  error: ${DEPENDENCY_VIOLATION.split("\n").join("\n  ")}\n  next: something created outside the stack still uses`);
     expect(r.stdout).not.toContain("code: 255");
+    // What it left billing, from its state after the failure.
+    expect(r.stdout).toContain("  left billing: EKS control plane my-first-run-eks, about $73.00/month: still in the state after the failed destroy");
+
+    // What outlives the queued cluster, reported and never deleted.
+    expect(r.stdout).toContain("  left:      EBS volume vol-0a1b2c3d4e5f60718 (500 GiB) of claim ml/a100-outputs, made outside the stack, about $40.00/month");
+    expect(r.stdout).toContain("  left:      LoadBalancer Service ml/tensorboard (a1b2-tensorboard.elb.us-east-1.amazonaws.com), about $16.43/month");
 
     expect(r.stdout).toContain("Needs a person: t4-smoke, a100-2x8 (kept; see why above).");
     expect(r.status).toBe(1);

@@ -21,6 +21,9 @@ export interface KubeLists {
   readonly jobSets?: unknown[];
   /** Served at kueue.x-k8s.io/<kueueVersion> when present; 404 otherwise. */
   readonly workloads?: unknown[];
+  readonly pvcs?: unknown[];
+  readonly pvs?: unknown[];
+  readonly services?: unknown[];
   /** v1beta2 (Kueue 0.19, default) or v1beta1 (Kueue before 0.15). */
   readonly kueueVersion?: "v1beta2" | "v1beta1";
 }
@@ -49,6 +52,9 @@ export function startFakeKubeApi(answer: KubeLists | { readonly status: number }
       "/api/v1/pods": ["v1", "PodList", answer.pods],
       "/apis/batch/v1/jobs": ["batch/v1", "JobList", answer.jobs],
       "/api/v1/nodes": ["v1", "NodeList", answer.nodes],
+      "/api/v1/persistentvolumeclaims": ["v1", "PersistentVolumeClaimList", answer.pvcs],
+      "/api/v1/persistentvolumes": ["v1", "PersistentVolumeList", answer.pvs],
+      "/api/v1/services": ["v1", "ServiceList", answer.services],
       ...(answer.jobSets ? { "/apis/jobset.x-k8s.io/v1alpha2/jobsets": ["jobset.x-k8s.io/v1alpha2", "JobSetList", answer.jobSets] as [string, string, unknown[]] } : {}),
       ...(answer.workloads ? { [`/apis/kueue.x-k8s.io/${kueue}/workloads`]: [`kueue.x-k8s.io/${kueue}`, "WorkloadList", answer.workloads] as [string, string, unknown[]] } : {}),
     };

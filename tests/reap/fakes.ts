@@ -1,5 +1,6 @@
 /** Fakes behind the reaper's seams, and a small world builder for its scenarios. */
 import type { RawConfig } from "../../config/load";
+import type { Leftover } from "../../reap/leftovers";
 import { ReapOptions, ReapResult, reap } from "../../reap/run";
 import type { Clock, DeployedStack, DestroyOptions, GpuJob, GpuJobSet, GpuNode, GpuPod, KubeConnector, KubeView, PulumiWorkspace, QueuedWorkload, StackResource, UpdateRecord } from "../../reap/types";
 import { raw } from "../helpers/config";
@@ -21,6 +22,7 @@ export interface ClusterState {
   nodes?: GpuNode[];
   jobSets?: GpuJobSet[];
   workloads?: QueuedWorkload[];
+  leftovers?: Leftover[];
 }
 
 /** Clusters by kubeconfig text; a state may be an Error (what connect or list throws). */
@@ -43,6 +45,7 @@ export class FakeKube implements KubeConnector {
       listGpuNodes: () => read((s) => s.nodes),
       listGpuJobSets: () => read((s) => s.jobSets),
       listWorkloads: () => read((s) => s.workloads),
+      listLeftovers: () => read((s) => s.leftovers),
     };
   }
 }

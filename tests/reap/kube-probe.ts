@@ -36,8 +36,8 @@ const LISTS = {
 async function attempt(kubeconfig: string) {
   try {
     const view = await kubeConnector.connect(kubeconfig);
-    const [pods, jobs, nodes, jobSets, workloads] = [await view.listGpuPods(), await view.listGpuJobs(), await view.listGpuNodes(), await view.listGpuJobSets(), await view.listWorkloads()];
-    const a = summarizeActivity({ pods, jobs, nodes, jobSets, workloads }, { now: PROBE_NOW, pendingBoundMinutes: 30 });
+    const [pods, jobs, nodes, jobSets, workloads, leftovers] = [await view.listGpuPods(), await view.listGpuJobs(), await view.listGpuNodes(), await view.listGpuJobSets(), await view.listWorkloads(), await view.listLeftovers()];
+    const a = summarizeActivity({ pods, jobs, nodes, jobSets, workloads, leftovers }, { now: PROBE_NOW, pendingBoundMinutes: 30 });
     return { pods, jobs, nodes, jobSets, workloads, activity: a };
   } catch (e) {
     return { error: { name: (e as Error).name, problem: (e as { problem?: string }).problem, message: (e as Error).message } };

@@ -144,6 +144,15 @@ describe("the real client, against a fake API server on localhost", () => {
     expect(a.stuckPending).toEqual([expect.objectContaining({ name: "dev-0", waitingReason: "ImagePullBackOff" })]);
     expect(a.pending).toEqual([]);
     expect(a.lastGpuWork).toEqual({ at: "2026-12-01T11:48:00.000Z", signal: "Kueue Workload ml/job-train-b-9d8e7 evicted (its pods deleted)" });
+    // What would outlive the cluster: the hand-made claim's EBS volume (500 GiB x $0.08) and the NLB; not the stack's own claim.
+    expect(a.leftovers).toEqual([
+      {
+        what: "EBS volume vol-0a1b2c3d4e5f60718 (500 GiB) of claim ml/a100-outputs, made outside the stack",
+        why: "stays after the cluster (reclaim policy Delete; nothing deletes it once the cluster is gone): delete it by hand when its data is no longer needed",
+        perMonth: 40,
+      },
+      expect.objectContaining({ what: "LoadBalancer Service ml/tensorboard (a1b2-tensorboard.elb.us-east-1.amazonaws.com)", perMonth: 16.43 }),
+    ]);
   });
 
   it("reads Workloads from kueue.x-k8s.io/v1beta1 where v1beta2 is not served (Kueue before 0.19)", () => {

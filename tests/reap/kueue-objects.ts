@@ -10,7 +10,9 @@
  *   "The workload is deactivated due to ..." (workload_controller.go); JobSet creates its child
  *   Jobs suspended while the JobSet is, with the template's labels, not the JobSet's
  *   (jobset pkg/controllers/jobset_controller.go constructJob);
- * - a dev pod outside Kueue stuck in ImagePullBackOff for 45 minutes.
+ * - a dev pod outside Kueue stuck in ImagePullBackOff for 45 minutes;
+ * - a claim made by hand (the a100-2x8 example's output claim) on a dynamically provisioned EBS
+ *   volume, a claim and volume the stack manages (labelled by Pulumi), and a LoadBalancer Service.
  */
 export const PROBE_NOW = new Date("2026-12-01T12:00:00Z");
 const ago = (minutes: number) => new Date(PROBE_NOW.getTime() - minutes * 60_000).toISOString();
@@ -27,7 +29,26 @@ const job = (name: string, extra: { labels?: Record<string, string>; suspend?: b
   status: {},
 });
 
+const ebsPv = (name: string, claim: string, volume: string, labels: Record<string, string> = {}) => ({
+  metadata: { name, labels },
+  spec: { capacity: { storage: "500Gi" }, accessModes: ["ReadWriteOnce"], persistentVolumeReclaimPolicy: "Delete", storageClassName: "gp3", claimRef: { namespace: "ml", name: claim }, csi: { driver: "ebs.csi.aws.com", volumeHandle: volume, fsType: "ext4" } },
+  status: { phase: "Bound" },
+});
+
 export const KUEUE_CLUSTER = {
+  pvcs: [
+    { metadata: { name: "a100-outputs", namespace: "ml" }, spec: { storageClassName: "gp3", resources: { requests: { storage: "500Gi" } }, volumeName: "pvc-7f3a" }, status: { phase: "Bound" } },
+    { metadata: { name: "datasets", namespace: "ml", labels: { "app.kubernetes.io/managed-by": "pulumi" } }, spec: { volumeName: "pvc-ours" }, status: { phase: "Bound" } },
+  ],
+  pvs: [ebsPv("pvc-7f3a", "a100-outputs", "vol-0a1b2c3d4e5f60718"), ebsPv("pvc-ours", "datasets", "vol-0ffffffffffffffff")],
+  services: [
+    {
+      metadata: { name: "tensorboard", namespace: "ml", annotations: { "service.beta.kubernetes.io/aws-load-balancer-type": "nlb" } },
+      spec: { type: "LoadBalancer", ports: [{ port: 80 }] },
+      status: { loadBalancer: { ingress: [{ hostname: "a1b2-tensorboard.elb.us-east-1.amazonaws.com" }] } },
+    },
+    { metadata: { name: "kubernetes", namespace: "default" }, spec: { type: "ClusterIP", ports: [{ port: 443 }] } },
+  ],
   pods: [
     {
       metadata: { name: "dev-0", namespace: "ml", creationTimestamp: ago(45) },

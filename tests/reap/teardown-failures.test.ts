@@ -174,3 +174,30 @@ describe("what was deployed decides", () => {
     expect(w.workspace.destroyed).toEqual(["lab"]);
   });
 });
+
+describe("what is left billing", () => {
+  const pv = (retainOnDelete: boolean): StackResource => ({
+    type: "kubernetes:core/v1:PersistentVolume",
+    urn: "urn:pulumi:lab::gpu-training-clusters::kubernetes:core/v1:PersistentVolume::lab-outputs-pv",
+    retainOnDelete,
+    protect: false,
+    outputs: { metadata: { name: "lab-outputs-pv" }, spec: { capacity: { storage: "200Gi" }, persistentVolumeReclaimPolicy: "Retain", csi: { driver: "ebs.csi.aws.com", volumeHandle: "vol-0123" } } },
+  });
+
+  it("names retained storage with its size and $/month in the dry run, and never deletes it", async () => {
+    const w = new World().cluster("lab", { lastUpdate: minutesAgo(600), resources: [EKS, pv(true)] });
+    const r = await w.run(false);
+    expect(decisionOf(r, "lab").idle?.leftovers).toEqual([
+      { what: "retained PersistentVolume lab-outputs-pv (200 GiB) on vol-0123", why: "kept by design (retainOnDelete): its data stays, and so does its storage bill", perMonth: 16 },
+    ]);
+    expect(r.text).toContain("  left:      retained PersistentVolume lab-outputs-pv (200 GiB) on vol-0123, about $16.00/month: kept by design");
+  });
+
+  it("lists what a failed destroy left in the state, with its cost", async () => {
+    const w = new World().cluster("lab", { lastUpdate: minutesAgo(600), resources: [EKS, VPC, { type: "aws:ec2/natGateway:NatGateway", urn: "urn:pulumi:lab::p::aws:ec2/natGateway:NatGateway::lab-nat", retainOnDelete: false, protect: false }] });
+    w.workspace.stacks.get("lab")!.destroyError = commandError("error: AccessDenied: not authorized to perform: ec2:DeleteVpc");
+    const r = await w.run(true);
+    expect(r.text).toContain("  left billing: EKS control plane lab-eks, about $73.00/month: still in the state after the failed destroy: it bills until a destroy succeeds");
+    expect(r.text).toContain("  left billing: NAT gateway lab-nat, about $32.85/month");
+  });
+});
