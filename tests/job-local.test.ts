@@ -8,10 +8,9 @@ import * as os from "os";
 import * as path from "path";
 import { parseLocalArgs } from "../tools/job-local";
 import { pathMapper } from "../tools/local-paths";
+import { ROOT, TSX } from "./helpers/cli";
 
-const ROOT = path.resolve(__dirname, "..");
 const STACK = path.join(__dirname, "fixtures", "Pulumi.local-smoke.yaml");
-const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
 
 function jobLocal(args: string[]) {
   return spawnSync(TSX, [path.join(ROOT, "tools", "job-local.ts"), ...args], { cwd: ROOT, encoding: "utf8", timeout: 240_000 });

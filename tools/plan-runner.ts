@@ -60,8 +60,8 @@ export async function runPlan(options: {
   projectDir: string;
   stackFile: string;
   /**
-   * Loads the program and starts it with the given environment; by default this project's
-   * program.ts. Tests load a fresh copy per plan.
+   * Starts the program with the given environment; by default this project's program.ts
+   * `entry`. A caller that reads the program's outputs before they are masked passes its own.
    */
   loadProgram?: (env: ProgramEnv) => unknown;
   /** The day the plan is made for (the dated rules' clock). @default the wall clock */

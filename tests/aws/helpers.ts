@@ -3,7 +3,8 @@
  * tests can read what a secret output (kubeconfig, nodeadm configs) really contains.
  */
 import { resolveStackArg } from "../../config/stack-file";
-import type { PlanRun } from "../../tools/plan-runner";
+import { PlanRun, runPlan } from "../../tools/plan-runner";
+import { entry } from "../../program";
 import { PROJECT_DIR } from "../helpers/plan";
 import { TEST_NOW } from "../helpers/clock";
 
@@ -16,20 +17,13 @@ export interface RawPlan {
 
 /** `stack`: a stack of stacks/, or the path of a Pulumi.<stack>.yaml file. */
 export async function planWithRawOutputs(stack: string, keys: readonly string[] = []): Promise<RawPlan> {
-  let runner!: typeof import("../../tools/plan-runner");
-  jest.isolateModules(() => {
-    runner = require("../../tools/plan-runner");
-  });
   const captured: Promise<[string, unknown]>[] = [];
-  const run = await runner.runPlan({
+  const run = await runPlan({
     projectDir: PROJECT_DIR,
     stackFile: resolveStackArg(PROJECT_DIR, stack).file,
     now: TEST_NOW,
     loadProgram: (env) => {
-      let exported!: Promise<Record<string, unknown>>;
-      jest.isolateModules(() => {
-        exported = (require("../../program") as typeof import("../../program")).entry(env);
-      });
+      const exported = entry(env) as Promise<Record<string, unknown>>;
       // The program's outputs, a promise (as Pulumi awaits it).
       const values = exported;
       for (const key of keys) {

@@ -2,9 +2,9 @@
  * Runs index.ts the way the Pulumi CLI does (setMocks, setAllConfig, require, await the exported
  * promise) with account answers a test chooses, on top of the offline plan's mocks.
  */
-import * as path from "path";
-import type { RecordedResource } from "../../tools/mocks";
-import { PROJECT_DIR } from "./plan";
+import * as pulumi from "@pulumi/pulumi";
+import { RecordedResource, createMocks } from "../../tools/mocks";
+import { entry } from "../../program";
 import { TEST_NOW } from "./clock";
 
 export type CallAnswer = (token: string, inputs: Record<string, any>) => Record<string, unknown> | undefined;
@@ -27,13 +27,8 @@ export interface RunOptions {
 }
 
 export async function runProgram(config: Record<string, unknown>, answer: CallAnswer = () => undefined, stack = "acct", options: RunOptions = {}): Promise<ProgramRun> {
-  let pulumi!: typeof import("@pulumi/pulumi");
-  let mocksModule!: typeof import("../../tools/mocks");
-  jest.isolateModules(() => {
-    pulumi = require("@pulumi/pulumi");
-    mocksModule = require("../../tools/mocks");
-  });
-  const base = mocksModule.createMocks({ region: String(config["aws:region"] ?? "us-east-1") });
+  // One copy of the SDK per test file: setMocks resets the runtime (see ./plan.ts).
+  const base = createMocks({ region: String(config["aws:region"] ?? "us-east-1") });
   const mocks = {
     newResource: (args: { type: string; name: string; id?: string; inputs: Record<string, unknown> }) => options.onResource?.(args) ?? base.newResource(args as never),
     call: (args: { token: string; inputs: Record<string, any> }) => answer(args.token, args.inputs) ?? base.call(args as never),
@@ -51,10 +46,7 @@ export async function runProgram(config: Record<string, unknown>, answer: CallAn
   const raw: Record<string, string> = {};
   for (const [k, v] of Object.entries(config)) raw[k.includes(":") ? k : `gpu-training-clusters:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
   pulumi.runtime.setAllConfig(raw);
-  let exported: unknown;
-  jest.isolateModules(() => {
-    exported = (require(path.join(PROJECT_DIR, "program")) as typeof import("../../program")).entry({ now: options.now ?? TEST_NOW, facts: "account" });
-  });
+  const exported = entry({ now: options.now ?? TEST_NOW, facts: "account" });
   let outputs: Record<string, unknown> | undefined;
   let error: ProgramRun["error"];
   try {

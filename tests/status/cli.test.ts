@@ -8,10 +8,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { findOnPath } from "../../reap/workspace";
+import { ROOT, TSX } from "../helpers/cli";
 import { FakeCluster, startFakeCluster } from "./fake-cluster";
 import { SMOKE_LOG, ago, runningCluster, trainerPod, trainingJob } from "./fixtures";
 
-const ROOT = path.resolve(__dirname, "../..");
 
 const labelled = (o: object, experiment: string) => {
   const x = o as { metadata: { labels: Record<string, string> } };
@@ -21,7 +21,7 @@ type Result = { status: number | null; stdout: string; stderr: string };
 
 function run(tool: "status" | "logs", args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Result> {
   return new Promise((resolve) => {
-    const child = spawn("npx", ["tsx", `tools/${tool}.ts`, ...args], { cwd: ROOT, env });
+    const child = spawn(TSX, [`tools/${tool}.ts`, ...args], { cwd: ROOT, env });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -33,7 +33,7 @@ function run(tool: "status" | "logs", args: string[], env: NodeJS.ProcessEnv = p
 /** Like run(), but closes its end of stdout after the first output, as `| head -1` does. */
 function runClosingStdout(tool: "logs", args: string[]): Promise<Result> {
   return new Promise((resolve) => {
-    const child = spawn("npx", ["tsx", `tools/${tool}.ts`, ...args], { cwd: ROOT });
+    const child = spawn(TSX, [`tools/${tool}.ts`, ...args], { cwd: ROOT });
     let stdout = "";
     let stderr = "";
     child.stdout.once("data", (d) => {
