@@ -62,6 +62,8 @@ export interface StackFacts {
    * destroy is retried.
    */
   readonly clusterGone?: string;
+  /** When its last update, a destroy, failed: the reaper had judged it idle, so the destroy is retried without waiting the limit again. */
+  readonly destroyFailedAt?: Date;
 }
 
 export type Action = "destroy" | "keep" | "skip";
@@ -75,6 +77,7 @@ export type ReasonCode =
   | "needs-decision"
   | "stuck-update"
   | "cluster-gone"
+  | "retry-destroy"
   | "protected"
   | "unreadable"
   | "updating"
@@ -199,7 +202,9 @@ function decideGroup(cluster: StackFacts, dependents: readonly StackFacts[], unk
     blockers.length === 0
       ? gone
         ? { name: cluster.name, stack: cluster.stack, role: "cluster", action: "destroy", code: "cluster-gone", reason: `${gone}: nothing can run there, so the destroy is retried (Kubernetes objects of the gone cluster are dropped from the state)`, idle }
-        : { name: cluster.name, stack: cluster.stack, role: "cluster", action: "destroy", code: "idle", reason: idleReason(idle), idle }
+        : cluster.destroyFailedAt
+          ? { name: cluster.name, stack: cluster.stack, role: "cluster", action: "destroy", code: "retry-destroy", reason: `its last destroy failed (${formatTime(cluster.destroyFailedAt)}) and no GPU work runs, waits or is queued on it: the destroy is retried`, idle }
+          : { name: cluster.name, stack: cluster.stack, role: "cluster", action: "destroy", code: "idle", reason: idleReason(idle), idle }
       : {
           name: cluster.name,
           stack: cluster.stack,
@@ -219,7 +224,7 @@ function decideGroup(cluster: StackFacts, dependents: readonly StackFacts[], unk
       decisions.push(
         gone
           ? { ...base, action: "destroy", code: "cluster-gone", reason: `its cluster ${cluster.stack} is gone; destroyed before the retry of its cluster stack` }
-          : { ...base, action: "destroy", code: "idle", reason: `its cluster ${cluster.stack} is idle and is destroyed after it (an experiment's idleness is its cluster's)` },
+          : { ...base, action: "destroy", code: "idle", reason: `its cluster ${cluster.stack} is ${cluster.destroyFailedAt ? "destroyed again" : "idle"} and is destroyed after it (an experiment's idleness is its cluster's)` },
       );
     } else if (own) {
       decisions.push({ ...base, action: "keep", code: own.code, reason: own.reason, ...attentionOf(blockers.filter((b) => b.stack === d.stack)) });
@@ -280,7 +285,7 @@ function groupBlockers(cluster: StackFacts, dependents: readonly StackFacts[], u
     }
   }
 
-  if (blockers.length === 0 && !cluster.clusterGone) {
+  if (blockers.length === 0 && !cluster.clusterGone && !cluster.destroyFailedAt) {
     if (idle.idleMinutes === undefined) {
       blockers.push({ code: "unreadable", stack: c, reason: "cannot tell when it was last used (no update time and no finished GPU work)" });
     } else if (idle.limitMinutes !== undefined && idle.idleMinutes < idle.limitMinutes) {

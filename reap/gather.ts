@@ -67,8 +67,20 @@ async function gatherStack(deps: GatherDeps, deployed: DeployedStack): Promise<S
   const basePerHour = outputs.ok && deployedBasePerHour(outputs.value) !== undefined ? { ok: true as const, value: deployedBasePerHour(outputs.value)! } : spec.ok ? attempt(() => buildPlan(spec.value).cluster.basePerHour) : undefined;
   const read = !outputs.ok ? undefined : await readActivity(deps.kube, outputs.value[CLUSTER_OUTPUTS.kubeconfig], activityOptions(deps));
   const activity: Observed<Activity> = outputs.ok && read ? read.activity : { ok: false, error: `its stack outputs cannot be read: ${outputs.ok ? "" : outputs.error}` };
-  const clusterGone = read?.unresolvable ? await goneBecause(deps, deployed.name, resources) : undefined;
-  return { ...withSettings, clusterRef, resources, activity, basePerHour: basePerHour?.ok ? basePerHour.value : undefined, ...(clusterGone ? { clusterGone } : {}) };
+  // The last update of a cluster stack: a failed destroy is retried, not counted as activity.
+  const history = await attemptAsync(() => deps.workspace.history(deployed.name, 1));
+  const last = history.ok ? history.value[0] : undefined;
+  const destroyFailedAt = last?.kind === "destroy" && last.result === "failed" ? (last.endTime ?? last.startTime ?? deployed.lastUpdate) : undefined;
+  const clusterGone = read?.unresolvable ? goneBecause(destroyFailedAt !== undefined, resources) : undefined;
+  return {
+    ...withSettings,
+    clusterRef,
+    resources,
+    activity,
+    basePerHour: basePerHour?.ok ? basePerHour.value : undefined,
+    ...(clusterGone ? { clusterGone } : {}),
+    ...(destroyFailedAt ? { destroyFailedAt } : {}),
+  };
 }
 
 /** The cluster's base $/h as deployed (the plan in the `summary` output). */
@@ -93,10 +105,8 @@ async function updateStart(deps: GatherDeps, stack: string): Promise<Date | unde
  * not certain: the last destroy of the stack failed, or its state holds no EKS cluster any more.
  * A name that does not resolve alone could be a DNS outage, which must not lose a cluster.
  */
-async function goneBecause(deps: GatherDeps, stack: string, resources: Observed<readonly StackResource[]>): Promise<string | undefined> {
-  const history = await attemptAsync(() => deps.workspace.history(stack, 1));
-  const last = history.ok ? history.value[0] : undefined;
-  if (last?.kind === "destroy" && last.result === "failed") return "its last destroy failed and its cluster endpoint no longer resolves";
+function goneBecause(destroyFailed: boolean, resources: Observed<readonly StackResource[]>): string | undefined {
+  if (destroyFailed) return "its last destroy failed and its cluster endpoint no longer resolves";
   if (resources.ok && !resources.value.some((r) => r.type === EKS_CLUSTER_TYPE)) return "its state has no EKS cluster left and its cluster endpoint no longer resolves";
   return undefined;
 }

@@ -1,7 +1,7 @@
 /** Stuck and failed teardowns: a held lease turns red, a failed destroy is printed whole and classified, a gone cluster is retried. */
 import { classifyDestroyError, errorText } from "../../reap/destroy-errors";
 import { KubeAccessError, StackResource } from "../../reap/types";
-import { World, decisionOf, minutesAgo } from "./fakes";
+import { World, decisionOf, minutesAgo, workload } from "./fakes";
 
 /** What the Automation API throws for a failed CLI command (@pulumi/pulumi automation/cmd.js CommandResult.toString). */
 const commandError = (stderr: string) => new Error(`code: 255\n stdout: Destroying (lab)\n\n stderr: ${stderr}\n err?: Error: Command failed with exit code 255: pulumi destroy --yes --skip-preview\n`);
@@ -199,5 +199,23 @@ describe("what is left billing", () => {
     const r = await w.run(true);
     expect(r.text).toContain("  left billing: EKS control plane lab-eks, about $73.00/month: still in the state after the failed destroy: it bills until a destroy succeeds");
     expect(r.text).toContain("  left billing: NAT gateway lab-nat, about $32.85/month");
+  });
+});
+
+describe("a destroy that failed before", () => {
+  it("is retried by the next run without waiting the idle limit again (the failed destroy is no activity)", async () => {
+    // The failed destroy 10 min ago is the stack's last update; the cluster still answers and is idle.
+    const w = new World().cluster("lab", { lastUpdate: minutesAgo(10), resources: [EKS, VPC] });
+    w.workspace.stacks.get("lab")!.history = [{ kind: "destroy", result: "failed", startTime: minutesAgo(40), endTime: minutesAgo(10) }];
+    const r = await w.run(true);
+    expect(decisionOf(r, "lab")).toMatchObject({ action: "destroy", code: "retry-destroy", reason: "its last destroy failed (2026-11-20 11:50 UTC) and no GPU work runs, waits or is queued on it: the destroy is retried" });
+    expect(w.workspace.destroyed).toEqual(["lab"]);
+  });
+
+  it("still waits while GPU work is there", async () => {
+    const w = new World().cluster("lab", { lastUpdate: minutesAgo(10), state: { workloads: [workload("job-new", "waiting", { cause: "quota" })] } });
+    w.workspace.stacks.get("lab")!.history = [{ kind: "destroy", result: "failed", endTime: minutesAgo(10) }];
+    expect(decisionOf(await w.run(true), "lab")).toMatchObject({ action: "keep", code: "queued" });
+    expect(w.workspace.destroyed).toEqual([]);
   });
 });
