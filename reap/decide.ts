@@ -96,6 +96,8 @@ export interface IdleFacts {
   /** The stack whose clusterIdleMinutes is the limit. */
   readonly limitFrom?: string;
   readonly lastJob?: LastJob;
+  /** GPU work now: held or running, or only waiting in Kueue; undefined when none or unknown. */
+  readonly work?: "now" | "queued";
   /** What the idle time counts from, and which signal said so. */
   readonly idleSince?: WorkEnd;
   /** GPU pods outside Kueue Pending past the bound, not counted as busy. */
@@ -342,6 +344,7 @@ function idleFacts(cluster: StackFacts, dependents: readonly StackFacts[], now: 
   return {
     idleMinutes: counts ? Math.max(0, Math.floor((now.getTime() - since!.at.getTime()) / 60_000)) : undefined,
     idleSince: counts ? since : undefined,
+    ...(activity && busy ? { work: isRunning(activity) || activity.queued.length === 0 ? ("now" as const) : ("queued" as const) } : {}),
     leftovers: [...(activity?.leftovers ?? []), ...[cluster, ...dependents].flatMap((s) => (s.resources?.ok ? retainedStorage(s.resources.value) : []))],
     notCounted: activity && activity.stuckPending.length > 0 ? `${describeStuck(activity, now)}: over the ${activity.pendingBoundMinutes}-min bound for a Pending GPU pod outside Kueue` : undefined,
     limitMinutes: limits[0]?.minutes,

@@ -7,8 +7,6 @@ import { describeLeftover } from "./leftovers";
 export { formatTime } from "./format";
 
 const ACTION_LABEL = { destroy: "DESTROY", keep: "KEEP", skip: "SKIP" } as const;
-/** Verdicts while GPU work runs or waits. */
-const BUSY_CODES = new Set(["busy", "pending", "queued"]);
 
 export function renderReport(plan: ReapPlan, ctx: { readonly now: Date; readonly yes: boolean }): string {
   const lines: string[] = [];
@@ -38,7 +36,7 @@ function renderDecision(d: StackDecision, plan: ReapPlan): string[] {
   const row = (label: string, text: string) => out.push(`${indent}  ${`${label}:`.padEnd(11)}${text}`);
   if (d.idle) {
     const i = d.idle;
-    row("idle", i.idleMinutes === undefined ? (BUSY_CODES.has(d.code) ? (d.code === "queued" ? "no: GPU work queued" : "no: GPU work now") : "unknown") : `${formatMinutes(i.idleMinutes)}${i.limitMinutes !== undefined ? ` (limit ${i.limitMinutes} min)` : ""}`);
+    row("idle", i.idleMinutes === undefined ? (i.work ? `no: GPU work ${i.work}` : "unknown") : `${formatMinutes(i.idleMinutes)}${i.limitMinutes !== undefined ? ` (limit ${i.limitMinutes} min)` : ""}`);
     if (i.idleSince) row("since", `${formatTime(i.idleSince.at)} (${i.idleSince.signal})`);
     row("last job", i.lastJob ? `${i.lastJob.namespace}/${i.lastJob.name} ${i.lastJob.outcome} ${formatTime(i.lastJob.finishedAt)}` : "none listed");
     if (i.notCounted) row("not busy", i.notCounted);

@@ -40,6 +40,14 @@ describe("an update holding a stack", () => {
     expect(decisionOf(await updating(185).runWith({ yes: false, updateBoundMinutes: 240 }), "lab").code).toBe("updating");
   });
 
+  it("shows the GPU work on the cluster whatever its first reason", async () => {
+    const w = updating(185);
+    w.kube.clusters.set("kubeconfig-of-lab", { workloads: [workload("job-q", "waiting", { cause: "quota" })] });
+    const r = await w.run(false);
+    expect(decisionOf(r, "lab")).toMatchObject({ code: "stuck-update" });
+    expect(r.text).toContain("  idle:      no: GPU work queued");
+  });
+
   it("whose start the backend does not record stays an update in progress", async () => {
     const r = await updating(undefined).run(false);
     expect(decisionOf(r, "lab")).toMatchObject({ code: "updating", reason: "an update is in progress" });
