@@ -100,7 +100,7 @@ export class TrainingExperiment extends pulumi.ComponentResource {
     // under a new name, visible in `pulumi preview`; the old run is deleted first, to free its
     // GPUs and quota. The new name is what makes this safe: with skipAwait the provider does not
     // wait for the old Job to be gone (docs/training-job.md, "Replacing a run"). Metadata-only
-    // changes (labels) update in place and re-run nothing. ("spec" covers every nested path: the
+    // changes (labels other than the queue, which is hashed too) update in place and re-run nothing. ("spec" covers every nested path: the
     // engine's applyReplaceOnChanges uses PropertyPath.Contains,
     // https://github.com/pulumi/pulumi/blob/master/pkg/resource/deploy/step_generator.go)
     const runOpts: pulumi.CustomResourceOptions = {

@@ -1,7 +1,8 @@
 /**
  * Replacing a run works the first time: a run's name is derived from its spec, so a changed
  * experiment is a new object under a new name (the provider's skipAwait delete of the old Job
- * cannot race it), an unchanged one keeps its name, and a metadata-only change re-runs nothing.
+ * cannot race it), an unchanged one keeps its name, and so does one whose other metadata changed;
+ * a new queue is a new run.
  */
 import fc from "fast-check";
 import { buildExperimentObjects, experimentInput } from "../k8s/experiment";
@@ -30,12 +31,14 @@ describe("run names", () => {
     expect(runParts(longer).run.metadata!.name).toBe(longer.runName);
   });
 
-  it("keeps the name when only metadata changes (queue label), so nothing re-runs", () => {
+  it("makes a queue change a new run: Kueue refuses to move a running workload to another queue", () => {
     const base = build("t4-smoke");
     const requeued = build("t4-smoke", undefined, "another-queue");
-    expect(requeued.runName).toBe(base.runName);
     expect(requeued.job!.spec).toEqual(base.job!.spec);
+    expect(requeued.runName).not.toBe(base.runName);
+    expect(requeued.job!.metadata!.name).toBe(requeued.runName);
     expect(requeued.job!.metadata!.labels!["kueue.x-k8s.io/queue-name"]).toBe("another-queue");
+    expect(build("t4-smoke", undefined, "another-queue").runName).toBe(requeued.runName);
   });
 
   it("names everything inside the run after the run: pod 0's DNS name and the checkpoint directory", () => {
