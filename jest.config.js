@@ -10,10 +10,10 @@ const PROGRAM = [
   "account-program", "aws/plan-aws", "aws/rules", "built-image", "catalog", "checks", "config-reference",
   "crd-schemas", "dated-tables", "experiment-stacks", "golden", "job-stacks", "k8s-builders", "launcher-facts",
   "nothing-lost", "plan-stacks", "queueing", "secret-env", "workdir-plan", "generated", "training-experiment", "day-two",
-  "training-image",
+  "training-image", "reap/teardown-role",
 ];
 const E2E = [
-  "job-local", "stack-battery", "workdir-archive", "reap/cli", "reap/e2e", "reap/kube", "status/cli", "status/read",
+  "job-local", "stack-battery", "workdir-archive", "reap/cli", "reap/e2e", "reap/e2e-teardown", "reap/kube", "status/cli", "status/read",
 ];
 const files = (names) => names.map((n) => `<rootDir>/tests/${n}.test.ts`);
 

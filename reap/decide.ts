@@ -14,9 +14,24 @@
  *   every cluster: it might run on any of them.
  */
 import type { StackSpec } from "../config/spec";
-import { Activity, LastJob, describeBusy, isBusy } from "./activity";
+import { Activity, isBusy, isRunning } from "./activity";
+import { describeBusy, describeInadmissible } from "./describe-work";
+import { formatMinutes, formatTime } from "./format";
+import { IdleFacts, idleFacts, settingsOf } from "./idle-facts";
+import type { IdleSettings } from "./settings";
 import { destroyHazards } from "./storage";
 import type { DeployedStack, StackResource } from "./types";
+
+export { formatMinutes } from "./format";
+export type { IdleFacts } from "./idle-facts";
+
+/** How long an update may hold a stack before the run turns red: longer than the slowest real destroy (about 40 min for an EKS stack). */
+export const DEFAULT_UPDATE_BOUND_MINUTES = 120;
+
+export interface DecideOptions {
+  /** An update in progress for longer than this is taken as stuck (a killed `pulumi`). */
+  readonly updateBoundMinutes: number;
+}
 
 export type Observed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
 
@@ -32,12 +47,24 @@ export interface StackFacts {
   /** Where its cluster is, from its file or, failing that, its outputs; undefined when neither says. */
   readonly clusterRef?: ClusterRef;
   readonly spec: Observed<StackSpec>;
+  /** Its idle settings: deployed (its `summary` output) first, else its stack file (reap/settings.ts). */
+  readonly settings?: Observed<IdleSettings>;
   /** Cluster base cost in $/h (mode create, from the plan); undefined when unknown. */
   readonly basePerHour?: number;
   /** The GPU activity of its cluster: read for `mode: create` stacks only. */
   readonly activity?: Observed<Activity>;
   /** Its state, for the storage check: read for stacks the reaper could destroy. */
   readonly resources?: Observed<readonly StackResource[]>;
+  /** While an update is in progress: when it started (`pulumi stack history`), where the backend says. */
+  readonly updateStartedAt?: Date;
+  /**
+   * Why its cluster is taken as gone (a cluster stack whose endpoint no longer resolves after a
+   * failed destroy, or whose state has no EKS cluster left); then nothing can run there, and the
+   * destroy is retried.
+   */
+  readonly clusterGone?: string;
+  /** When its last update, a destroy, failed: the reaper had judged it idle, so the destroy is retried without waiting the limit again. */
+  readonly destroyFailedAt?: Date;
 }
 
 export type Action = "destroy" | "keep" | "skip";
@@ -47,6 +74,11 @@ export type ReasonCode =
   | "recent"
   | "busy"
   | "pending"
+  | "queued"
+  | "needs-decision"
+  | "stuck-update"
+  | "cluster-gone"
+  | "retry-destroy"
   | "protected"
   | "unreadable"
   | "updating"
@@ -57,19 +89,6 @@ export type ReasonCode =
   | "orphan"
   | "existing"
   | "empty";
-
-export interface IdleFacts {
-  /** Minutes since GPU work last ended or the group was last updated; undefined while busy or unknown. */
-  readonly idleMinutes?: number;
-  readonly limitMinutes?: number;
-  /** The stack whose clusterIdleMinutes is the limit. */
-  readonly limitFrom?: string;
-  readonly lastJob?: LastJob;
-  readonly basePerHour?: number;
-  readonly gpuNodes: number;
-  readonly gpuNodesPerHour: number;
-  readonly unpricedNodes: readonly string[];
-}
 
 export interface StackDecision {
   readonly name: string;
@@ -82,12 +101,19 @@ export interface StackDecision {
   readonly reason: string;
   /** For a cluster: its idle time, last job and cost. */
   readonly idle?: IdleFacts;
+  /** Its stack file disagrees with its deployed idle settings (reap/settings.ts). */
+  readonly settingsNote?: string;
+  /** What needs a person among its reasons (a stuck update, work Kueue will not admit), whatever its first reason. */
+  readonly attention?: readonly ReasonCode[];
 }
+
+/** Reasons that need a person: a scheduled run turns red on them. */
+export const ATTENTION: ReadonlySet<ReasonCode> = new Set(["stuck-update", "needs-decision"]);
 
 export interface ReapPlan {
   readonly decisions: readonly StackDecision[];
   /** Groups to destroy, each in order (experiments first, then their cluster), by backend name. */
-  readonly groups: readonly { readonly cluster: string; readonly stacks: readonly string[] }[];
+  readonly groups: readonly { readonly cluster: string; readonly stacks: readonly string[]; readonly clusterGone?: boolean }[];
 }
 
 interface Blocker {
@@ -97,9 +123,9 @@ interface Blocker {
   readonly stack: string;
 }
 
-export function decide(facts: readonly StackFacts[], now: Date): ReapPlan {
+export function decide(facts: readonly StackFacts[], now: Date, options: DecideOptions = { updateBoundMinutes: DEFAULT_UPDATE_BOUND_MINUTES }): ReapPlan {
   const decisions: StackDecision[] = [];
-  const groups: { cluster: string; stacks: string[] }[] = [];
+  const groups: { cluster: string; stacks: string[]; clusterGone?: boolean }[] = [];
   const live = facts.filter((f) => f.deployed.resourceCount !== 0);
   for (const f of facts.filter((f) => f.deployed.resourceCount === 0)) {
     decisions.push({ name: f.name, stack: f.stack, role: roleOf(f), action: "skip", code: "empty", reason: "nothing deployed (0 resources)" });
@@ -142,20 +168,25 @@ export function decide(facts: readonly StackFacts[], now: Date): ReapPlan {
     const dependents = live
       .filter((f) => f.clusterRef?.mode === "reuse" && f.clusterRef.stack === cluster.stack)
       .sort((a, b) => a.stack.localeCompare(b.stack));
-    const group = decideGroup(cluster, dependents, unknown, now);
+    const group = decideGroup(cluster, dependents, unknown, now, options);
     decisions.push(...group.decisions);
-    if (group.destroy) groups.push({ cluster: cluster.name, stacks: [...dependents.map((d) => d.name), cluster.name] });
+    if (group.destroy) groups.push({ cluster: cluster.name, stacks: [...dependents.map((d) => d.name), cluster.name], ...(cluster.clusterGone ? { clusterGone: true } : {}) });
   }
 
   return { decisions: sortDecisions(decisions, facts), groups };
 }
 
-function decideGroup(cluster: StackFacts, dependents: readonly StackFacts[], unknown: readonly StackFacts[], now: Date): { decisions: StackDecision[]; destroy: boolean } {
+function decideGroup(cluster: StackFacts, dependents: readonly StackFacts[], unknown: readonly StackFacts[], now: Date, options: DecideOptions): { decisions: StackDecision[]; destroy: boolean } {
   const idle = idleFacts(cluster, dependents, now);
-  const blockers = groupBlockers(cluster, dependents, unknown, idle);
+  const blockers = groupBlockers(cluster, dependents, unknown, idle, now, options);
+  const gone = cluster.clusterGone;
   const clusterDecision: StackDecision =
     blockers.length === 0
-      ? { name: cluster.name, stack: cluster.stack, role: "cluster", action: "destroy", code: "idle", reason: idleReason(idle), idle }
+      ? gone
+        ? { name: cluster.name, stack: cluster.stack, role: "cluster", action: "destroy", code: "cluster-gone", reason: `${gone}: nothing can run there, so the destroy is retried (Kubernetes objects of the gone cluster are dropped from the state)`, idle }
+        : cluster.destroyFailedAt
+          ? { name: cluster.name, stack: cluster.stack, role: "cluster", action: "destroy", code: "retry-destroy", reason: `its last destroy failed (${formatTime(cluster.destroyFailedAt)}) and no GPU work runs, waits or is queued on it: the destroy is retried`, idle }
+          : { name: cluster.name, stack: cluster.stack, role: "cluster", action: "destroy", code: "idle", reason: idleReason(idle), idle }
       : {
           name: cluster.name,
           stack: cluster.stack,
@@ -164,16 +195,21 @@ function decideGroup(cluster: StackFacts, dependents: readonly StackFacts[], unk
           code: blockers[0].stack === cluster.stack ? blockers[0].code : "blocked-by-dependent",
           reason: blockers.map((b) => b.reason).join("; "),
           idle,
+          ...attentionOf(blockers.filter((b) => b.stack === cluster.stack)),
         };
 
-  const decisions = [clusterDecision];
+  const decisions: StackDecision[] = [{ ...clusterDecision, ...noteOf(cluster) }];
   for (const d of dependents) {
     const own = blockers.find((b) => b.stack === d.stack);
-    const base = { name: d.name, stack: d.stack, role: "experiment" as const, clusterStack: cluster.stack };
+    const base = { name: d.name, stack: d.stack, role: "experiment" as const, clusterStack: cluster.stack, ...noteOf(d) };
     if (blockers.length === 0) {
-      decisions.push({ ...base, action: "destroy", code: "idle", reason: `its cluster ${cluster.stack} is idle and is destroyed after it (an experiment's idleness is its cluster's)` });
+      decisions.push(
+        gone
+          ? { ...base, action: "destroy", code: "cluster-gone", reason: `its cluster ${cluster.stack} is gone; destroyed before the retry of its cluster stack` }
+          : { ...base, action: "destroy", code: "idle", reason: `its cluster ${cluster.stack} is ${cluster.destroyFailedAt ? "destroyed again" : "idle"} and is destroyed after it (an experiment's idleness is its cluster's)` },
+      );
     } else if (own) {
-      decisions.push({ ...base, action: "keep", code: own.code, reason: own.reason });
+      decisions.push({ ...base, action: "keep", code: own.code, reason: own.reason, ...attentionOf(blockers.filter((b) => b.stack === d.stack)) });
     } else {
       decisions.push({ ...base, action: "keep", code: "kept-with-cluster", reason: `kept with its cluster ${cluster.stack} (${clusterDecision.reason})` });
     }
@@ -182,30 +218,41 @@ function decideGroup(cluster: StackFacts, dependents: readonly StackFacts[], unk
 }
 
 /** Every reason not to destroy the group, the most fundamental first. */
-function groupBlockers(cluster: StackFacts, dependents: readonly StackFacts[], unknown: readonly StackFacts[], idle: IdleFacts): Blocker[] {
+function groupBlockers(cluster: StackFacts, dependents: readonly StackFacts[], unknown: readonly StackFacts[], idle: IdleFacts, now: Date, options: DecideOptions): Blocker[] {
   const blockers: Blocker[] = [];
   const c = cluster.stack;
   const onIt = (d: StackFacts) => `experiment stack ${d.stack} (runs on this cluster)`;
 
-  if (!cluster.spec.ok) blockers.push({ code: "unreadable", stack: c, reason: `cannot read its configuration: ${cluster.spec.error}` });
-  else if (cluster.spec.value.idle.protected) blockers.push({ code: "protected", stack: c, reason: "idle.protected is true" });
+  const cs = settingsOf(cluster);
+  if (!cs.ok) blockers.push({ code: "unreadable", stack: c, reason: `cannot read its configuration: ${cs.error}` });
+  else if (cs.value.protected) blockers.push({ code: "protected", stack: c, reason: "idle.protected is true" });
   for (const d of dependents) {
-    if (!d.spec.ok) blockers.push({ code: "unreadable", stack: d.stack, reason: `${onIt(d)}: cannot read its configuration: ${d.spec.error}` });
-    else if (d.spec.value.idle.protected) blockers.push({ code: "protected", stack: d.stack, reason: `${onIt(d)} has idle.protected: true` });
+    const ds = settingsOf(d);
+    if (!ds.ok) blockers.push({ code: "unreadable", stack: d.stack, reason: `${onIt(d)}: cannot read its configuration: ${ds.error}` });
+    else if (ds.value.protected) blockers.push({ code: "protected", stack: d.stack, reason: `${onIt(d)} has idle.protected: true` });
   }
   if (unknown.length > 0) {
     blockers.push({ code: "unknown-dependent", stack: c, reason: `stack${unknown.length === 1 ? "" : "s"} ${unknown.map((u) => u.stack).join(", ")} cannot be read and may run on this cluster` });
   }
   for (const s of [cluster, ...dependents]) {
-    if (s.deployed.updateInProgress) blockers.push({ code: "updating", stack: s.stack, reason: `${s === cluster ? "an update" : `${onIt(s)}: an update`} is in progress` });
+    if (s.deployed.updateInProgress) blockers.push(updateBlocker(s, s === cluster ? "" : `${onIt(s)}: `, now, options));
   }
 
   const activity = cluster.activity;
-  if (!activity || !activity.ok) {
+  if (cluster.clusterGone) {
+    // Nothing runs on a cluster that is gone; its activity cannot be read and need not be.
+  } else if (!activity || !activity.ok) {
     blockers.push({ code: "unreadable", stack: c, reason: `cannot read its GPU activity: ${activity ? activity.error : "not read"}` });
-  } else if (isBusy(activity.value)) {
+  } else {
     const a = activity.value;
-    blockers.push({ code: a.running.length + a.unknown.length + a.unfinishedJobs.length > 0 ? "busy" : "pending", stack: c, reason: describeBusy(a) });
+    if (isBusy(a)) blockers.push({ code: isRunning(a) ? "busy" : a.queued.length > 0 ? "queued" : "pending", stack: c, reason: describeBusy(a, now) });
+    if (a.inadmissible.length > 0) {
+      blockers.push({
+        code: "needs-decision",
+        stack: c,
+        reason: `Kueue will not admit ${describeInadmissible(a, now)}; kept for a person to decide: fix the queue or reactivate it (spec.active: true), or delete its Job or JobSet, and a later run reaps the cluster`,
+      });
+    }
   }
 
   for (const s of [cluster, ...dependents]) {
@@ -220,7 +267,7 @@ function groupBlockers(cluster: StackFacts, dependents: readonly StackFacts[], u
     }
   }
 
-  if (blockers.length === 0) {
+  if (blockers.length === 0 && !cluster.clusterGone && !cluster.destroyFailedAt) {
     if (idle.idleMinutes === undefined) {
       blockers.push({ code: "unreadable", stack: c, reason: "cannot tell when it was last used (no update time and no finished GPU work)" });
     } else if (idle.limitMinutes !== undefined && idle.idleMinutes < idle.limitMinutes) {
@@ -230,40 +277,36 @@ function groupBlockers(cluster: StackFacts, dependents: readonly StackFacts[], u
   return blockers;
 }
 
-function idleFacts(cluster: StackFacts, dependents: readonly StackFacts[], now: Date): IdleFacts {
-  const activity = cluster.activity?.ok ? cluster.activity.value : undefined;
-  const limits = [cluster, ...dependents]
-    .filter((s): s is StackFacts & { spec: { ok: true; value: StackSpec } } => s.spec.ok)
-    .map((s) => ({ stack: s.stack, minutes: s.spec.value.idle.clusterIdleMinutes }))
-    .sort((a, b) => b.minutes - a.minutes || (a.stack === cluster.stack ? -1 : 0));
-  const marks = [...[cluster, ...dependents].map((s) => s.deployed.lastUpdate), activity?.lastGpuWorkEnd].filter((d): d is Date => d !== undefined);
-  const since = marks.length > 0 ? Math.max(...marks.map((d) => d.getTime())) : undefined;
-  const busy = activity !== undefined && isBusy(activity);
+function noteOf(s: StackFacts): { settingsNote?: string } {
+  const settings = settingsOf(s);
+  return settings.ok && settings.value.mismatch ? { settingsNote: settings.value.mismatch } : {};
+}
+
+function attentionOf(blockers: readonly Blocker[]): { attention?: ReasonCode[] } {
+  const codes = [...new Set(blockers.map((b) => b.code).filter((c) => ATTENTION.has(c)))];
+  return codes.length > 0 ? { attention: codes } : {};
+}
+
+/** An update in progress: "updating", or stuck (red) once it has held the stack past the bound. */
+function updateBlocker(s: StackFacts, prefix: string, now: Date, options: DecideOptions): Blocker {
+  const start = s.updateStartedAt;
+  const held = start ? Math.floor((now.getTime() - start.getTime()) / 60_000) : undefined;
+  if (held === undefined || held <= options.updateBoundMinutes) {
+    return { code: "updating", stack: s.stack, reason: `${prefix}an update is in progress${start ? ` since ${formatTime(start)}` : ""}` };
+  }
   return {
-    idleMinutes: since === undefined || busy || !activity ? undefined : Math.max(0, Math.floor((now.getTime() - since) / 60_000)),
-    limitMinutes: limits[0]?.minutes,
-    limitFrom: limits[0]?.stack,
-    lastJob: activity?.lastJob,
-    basePerHour: cluster.basePerHour,
-    gpuNodes: activity?.gpuNodes.length ?? 0,
-    gpuNodesPerHour: activity?.gpuNodesPerHour ?? 0,
-    unpricedNodes: activity?.unpricedNodes ?? [],
+    code: "stuck-update",
+    stack: s.stack,
+    reason: `${prefix}an update has held the stack since ${formatTime(start!)} (${formatMinutes(held)}, over the ${options.updateBoundMinutes}-min bound): if no \`pulumi\` process still runs on it, run \`pulumi cancel --stack ${s.name} --yes\`, then re-run npm run reap`,
   };
 }
 
 function idleReason(idle: IdleFacts): string {
-  return `no running or pending GPU pods, idle ${formatMinutes(idle.idleMinutes!)} >= the ${idle.limitMinutes}-min limit`;
+  return `no GPU work running, pending or queued in Kueue, idle ${formatMinutes(idle.idleMinutes!)} >= the ${idle.limitMinutes}-min limit`;
 }
 
 function limitSource(idle: IdleFacts, cluster: string): string {
   return idle.limitFrom && idle.limitFrom !== cluster ? ` (the clusterIdleMinutes of ${idle.limitFrom})` : "";
-}
-
-/** "45 min", "2h 05m", "3d 4h". */
-export function formatMinutes(minutes: number): string {
-  if (minutes < 60) return `${minutes} min`;
-  if (minutes < 24 * 60) return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, "0")}m`;
-  return `${Math.floor(minutes / 1440)}d ${Math.floor((minutes % 1440) / 60)}h`;
 }
 
 function roleOf(f: StackFacts): StackDecision["role"] {

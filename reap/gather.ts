@@ -9,9 +9,13 @@ import { NAMESPACE, RawConfig, loadStackSpec } from "../config/load";
 import { clusterSchema } from "../config/schema";
 import type { StackSpec } from "../config/spec";
 import { buildPlan } from "../plan/plan";
-import { Activity, summarizeActivity } from "./activity";
+import { Activity, ActivityOptions, summarizeActivity } from "./activity";
+import { deployedIdle, idleSettings } from "./settings";
 import type { ClusterRef, Observed, StackFacts } from "./decide";
-import { DeployedStack, KubeConnector, KubeView, PulumiWorkspace, StackResource, shortName } from "./types";
+import { DeployedStack, KubeAccessError, KubeConnector, KubeView, PulumiWorkspace, StackResource, shortName } from "./types";
+
+/** The EKS cluster's type in a stack's state (components/aws/cluster.ts creates it with @pulumi/aws). */
+export const EKS_CLUSTER_TYPE = "aws:eks/cluster:Cluster";
 
 export interface GatherDeps {
   readonly project: string;
@@ -19,6 +23,10 @@ export interface GatherDeps {
   readonly kube: KubeConnector;
   /** Raw config of stacks/Pulumi.<stack>.yaml; undefined when there is no such file; may throw ConfigError. */
   readonly readStackConfig: (stack: string) => RawConfig | undefined;
+  /** The bound on Pending GPU pods outside Kueue, in minutes. */
+  readonly pendingBoundMinutes: number;
+  /** The clock, for "Pending for how long". */
+  readonly now: () => Date;
 }
 
 /** The output a reusing stack records its cluster stack under (components/target.ts reuseTarget). */
@@ -38,39 +46,93 @@ async function gatherStack(deps: GatherDeps, deployed: DeployedStack): Promise<S
     : raw.value === undefined
       ? { ok: false, error: `no stack file stacks/Pulumi.${stack}.yaml` }
       : attempt(() => loadStackSpec(raw.value!, { project: deps.project, stack, readStackConfig: (s) => deps.readStackConfig(s) }));
-  const base = { name: deployed.name, stack, deployed, spec };
+  const updateStartedAt = deployed.updateInProgress ? await updateStart(deps, deployed.name) : undefined;
+  const base = { name: deployed.name, stack, deployed, spec, ...(updateStartedAt ? { updateStartedAt } : {}) };
   const fromFile = raw.ok && raw.value ? clusterRefFromConfig(raw.value) : undefined;
   // Nothing deployed, or a cluster that is not ours: nothing more to read.
   if (deployed.resourceCount === 0 || fromFile?.mode === "existing") return { ...base, clusterRef: fromFile };
 
   const outputs = await attemptAsync(() => deps.workspace.outputs(deployed.name));
+  const settings = idleSettings(outputs.ok ? deployedIdle(outputs.value) : undefined, spec);
+  const withSettings = { ...base, settings };
   // The deployed outputs win for a reused cluster: destroy needs the cluster the state points at,
   // whatever the file says today.
   const fromOutputs = outputs.ok ? clusterRefFromOutputs(outputs.value) : undefined;
   const clusterRef = fromOutputs?.mode === "reuse" ? fromOutputs : (fromFile ?? fromOutputs);
-  if (!clusterRef || clusterRef.mode === "existing") return { ...base, clusterRef };
+  if (!clusterRef || clusterRef.mode === "existing") return { ...withSettings, clusterRef };
 
   const resources = await attemptAsync<readonly StackResource[]>(() => deps.workspace.resources(deployed.name));
-  if (clusterRef.mode === "reuse") return { ...base, clusterRef, resources };
+  if (clusterRef.mode === "reuse") return { ...withSettings, clusterRef, resources };
 
-  const basePerHour = spec.ok ? attempt(() => buildPlan(spec.value).cluster.basePerHour) : undefined;
-  const activity: Observed<Activity> = !outputs.ok
-    ? { ok: false, error: `its stack outputs cannot be read: ${outputs.error}` }
-    : await readActivity(deps.kube, outputs.value[CLUSTER_OUTPUTS.kubeconfig]);
-  return { ...base, clusterRef, resources, activity, basePerHour: basePerHour?.ok ? basePerHour.value : undefined };
+  const basePerHour = outputs.ok && deployedBasePerHour(outputs.value) !== undefined ? { ok: true as const, value: deployedBasePerHour(outputs.value)! } : spec.ok ? attempt(() => buildPlan(spec.value).cluster.basePerHour) : undefined;
+  const read = !outputs.ok ? undefined : await readActivity(deps.kube, outputs.value[CLUSTER_OUTPUTS.kubeconfig], activityOptions(deps));
+  const activity: Observed<Activity> = outputs.ok && read ? read.activity : { ok: false, error: `its stack outputs cannot be read: ${outputs.ok ? "" : outputs.error}` };
+  // The last update of a cluster stack: a failed destroy is retried, not counted as activity.
+  const history = await attemptAsync(() => deps.workspace.history(deployed.name, 1));
+  const last = history.ok ? history.value[0] : undefined;
+  const destroyFailedAt = last?.kind === "destroy" && last.result === "failed" ? (last.endTime ?? last.startTime ?? deployed.lastUpdate) : undefined;
+  const clusterGone = read?.unresolvable ? goneBecause(destroyFailedAt !== undefined, resources) : undefined;
+  return {
+    ...withSettings,
+    clusterRef,
+    resources,
+    activity,
+    basePerHour: basePerHour?.ok ? basePerHour.value : undefined,
+    ...(clusterGone ? { clusterGone } : {}),
+    ...(destroyFailedAt ? { destroyFailedAt } : {}),
+  };
 }
 
-/** The cluster's GPU pods, Jobs and nodes through its kubeconfig output. */
-export async function readActivity(kube: KubeConnector, kubeconfig: unknown): Promise<Observed<Activity>> {
+/** The cluster's base $/h as deployed (the plan in the `summary` output). */
+function deployedBasePerHour(outputs: Record<string, unknown>): number | undefined {
+  const cluster = (outputs.summary as { cluster?: { basePerHour?: unknown } } | undefined)?.cluster;
+  return typeof cluster?.basePerHour === "number" ? cluster.basePerHour : undefined;
+}
+
+export function activityOptions(deps: Pick<GatherDeps, "pendingBoundMinutes" | "now">): ActivityOptions {
+  return { now: deps.now(), pendingBoundMinutes: deps.pendingBoundMinutes };
+}
+
+/** When the update in progress started, from the stack's history; undefined where the backend does not say. */
+async function updateStart(deps: GatherDeps, stack: string): Promise<Date | undefined> {
+  const history = await attemptAsync(() => deps.workspace.history(stack, 1));
+  const current = history.ok ? history.value.find((u) => u.result === "in-progress") : undefined;
+  return current?.startTime;
+}
+
+/**
+ * Why the cluster of a stack whose endpoint no longer resolves is gone, or undefined when that is
+ * not certain: the last destroy of the stack failed, or its state holds no EKS cluster any more.
+ * A name that does not resolve alone could be a DNS outage, which must not lose a cluster.
+ */
+function goneBecause(destroyFailed: boolean, resources: Observed<readonly StackResource[]>): string | undefined {
+  if (destroyFailed) return "its last destroy failed and its cluster endpoint no longer resolves";
+  if (resources.ok && !resources.value.some((r) => r.type === EKS_CLUSTER_TYPE)) return "its state has no EKS cluster left and its cluster endpoint no longer resolves";
+  return undefined;
+}
+
+/**
+ * The cluster's GPU pods, Jobs, JobSets, Kueue Workloads and nodes through its kubeconfig output;
+ * `unresolvable` when the endpoint's name does not resolve (ENOTFOUND: the name does not exist,
+ * unlike EAI_AGAIN, a resolver that did not answer).
+ */
+export async function readActivity(kube: KubeConnector, kubeconfig: unknown, options: ActivityOptions): Promise<{ activity: Observed<Activity>; unresolvable: boolean }> {
   if (kubeconfig === undefined || kubeconfig === null || kubeconfig === "") {
-    return { ok: false, error: `the stack has no ${CLUSTER_OUTPUTS.kubeconfig} output (was its last \`pulumi up\` complete?)` };
+    return { activity: { ok: false, error: `the stack has no ${CLUSTER_OUTPUTS.kubeconfig} output (was its last \`pulumi up\` complete?)` }, unresolvable: false };
   }
   const text = typeof kubeconfig === "string" ? kubeconfig : JSON.stringify(kubeconfig);
-  return attemptAsync(async () => {
-    const view: KubeView = await kube.connect(text);
-    const [pods, jobs, nodes] = await Promise.all([view.listGpuPods(), view.listGpuJobs(), view.listGpuNodes()]);
-    return summarizeActivity(pods, jobs, nodes);
+  let unresolvable = false;
+  const activity = await attemptAsync(async () => {
+    try {
+      const view: KubeView = await kube.connect(text);
+      const [pods, jobs, nodes, jobSets, workloads, leftovers] = await Promise.all([view.listGpuPods(), view.listGpuJobs(), view.listGpuNodes(), view.listGpuJobSets(), view.listWorkloads(), view.listLeftovers()]);
+      return summarizeActivity({ pods, jobs, nodes, jobSets, workloads, leftovers }, options);
+    } catch (e) {
+      unresolvable = e instanceof KubeAccessError && e.problem === "unreachable" && /ENOTFOUND/.test(e.message);
+      throw e;
+    }
   });
+  return { activity, unresolvable };
 }
 
 /**

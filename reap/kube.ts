@@ -4,9 +4,22 @@
  * CommonJS, so it is loaded with a real dynamic import() at run time (TypeScript would otherwise
  * turn `import()` into `require()`).
  */
-import type { V1Container, V1Job, V1Node, V1Pod, V1PodSpec } from "@kubernetes/client-node";
+import type { V1Job, V1Node, V1Pod } from "@kubernetes/client-node";
 import { GPU_PRESENT_LABEL, POOL_LABEL } from "../config/names";
-import { GPU_RESOURCE, GpuJob, GpuNode, GpuPod, KubeAccessError, KubeConnector, KubeView, PodPhase } from "./types";
+import { QUEUE_NAME_LABEL } from "../k8s/local-queue";
+import { gpuRequest, toDate } from "./gpu-request";
+import { JobSetObject, WorkloadObject, jobSetFrom, workloadFrom } from "./kueue";
+import { clusterLeftovers } from "./leftovers";
+import { GPU_RESOURCE, GpuJob, GpuJobSet, GpuNode, GpuPod, KubeAccessError, KubeConnector, KubeView, PodPhase, QueuedWorkload } from "./types";
+
+export { gpuRequest } from "./gpu-request";
+
+/** Set by the Job controller on a Job's pods (https://kubernetes.io/docs/reference/labels-annotations-taints/#batch-kubernetes-io-job-name). */
+const JOB_NAME_LABEL = "batch.kubernetes.io/job-name";
+/** Set by JobSet on its Jobs and their pods (kubernetes-sigs/jobset v0.12.0 api/jobset/v1alpha2/jobset_types.go). */
+const JOBSET_NAME_LABEL = "jobset.sigs.k8s.io/jobset-name";
+/** Kueue's Workload API: v1beta2 in Kueue 0.19 (storage version), v1beta1 before (still served, deprecated). */
+const KUEUE_VERSIONS = ["v1beta2", "v1beta1"] as const;
 
 const INSTANCE_TYPE_LABEL = "node.kubernetes.io/instance-type";
 /** Long enough for a slow API server, short enough that one dead cluster does not stall a scheduled run. */
@@ -21,6 +34,7 @@ export const kubeConnector: KubeConnector = {
     const kc = new k8s.KubeConfig();
     let core: InstanceType<ClientModule["CoreV1Api"]>;
     let batch: InstanceType<ClientModule["BatchV1Api"]>;
+    let custom: InstanceType<ClientModule["CustomObjectsApi"]>;
     let server: string;
     try {
       kc.loadFromString(kubeconfig);
@@ -29,6 +43,7 @@ export const kubeConnector: KubeConnector = {
       server = cluster.server;
       core = kc.makeApiClient(k8s.CoreV1Api);
       batch = kc.makeApiClient(k8s.BatchV1Api);
+      custom = kc.makeApiClient(k8s.CustomObjectsApi);
     } catch (e) {
       throw new KubeAccessError("invalid-kubeconfig", `the kubeconfig output cannot be used: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -37,22 +52,42 @@ export const kubeConnector: KubeConnector = {
       listGpuPods: async () => (await call("list pods in all namespaces", () => core.listPodForAllNamespaces())).items.map(gpuPodFrom).filter((p): p is GpuPod => p !== undefined),
       listGpuJobs: async () => (await call("list jobs in all namespaces", () => batch.listJobForAllNamespaces())).items.map(gpuJobFrom).filter((j): j is GpuJob => j !== undefined),
       listGpuNodes: async () => (await call("list nodes", () => core.listNode())).items.map(gpuNodeFrom).filter((n): n is GpuNode => n !== undefined),
+      listGpuJobSets: async () => {
+        const items = await optionalList<JobSetObject>(call, "list jobsets.jobset.x-k8s.io in all namespaces", () => custom.listClusterCustomObject({ group: "jobset.x-k8s.io", version: "v1alpha2", plural: "jobsets" }));
+        return (items ?? []).map(jobSetFrom).filter((j): j is GpuJobSet => j !== undefined);
+      },
+      listWorkloads: async () => {
+        for (const version of KUEUE_VERSIONS) {
+          const items = await optionalList<WorkloadObject>(call, `list workloads.kueue.x-k8s.io/${version} in all namespaces`, () => custom.listClusterCustomObject({ group: "kueue.x-k8s.io", version, plural: "workloads" }));
+          if (items) return items.map(workloadFrom).filter((w): w is QueuedWorkload => w !== undefined);
+        }
+        return [];
+      },
+      listLeftovers: async () => {
+        // A report only: what cannot be listed is said, and decides nothing.
+        try {
+          const [pvcs, pvs, services] = await Promise.all([
+            call("list persistentvolumeclaims in all namespaces", () => core.listPersistentVolumeClaimForAllNamespaces()),
+            call("list persistentvolumes", () => core.listPersistentVolume()),
+            call("list services in all namespaces", () => core.listServiceForAllNamespaces()),
+          ]);
+          return clusterLeftovers(pvcs.items, pvs.items, services.items);
+        } catch (e) {
+          return [{ what: "volumes and load balancers made outside the stack", why: `not listed: ${e instanceof Error ? e.message : String(e)}` }];
+        }
+      },
     };
   },
 };
 
-/** GPUs a pod spec asks for: the largest of its init containers, plus the sum of its containers. */
-export function gpuRequest(spec: V1PodSpec | undefined): number {
-  if (!spec) return 0;
-  const of = (c: V1Container) => {
-    // An extended resource's limit is also its request (requests may be omitted).
-    const value = c.resources?.requests?.[GPU_RESOURCE] ?? c.resources?.limits?.[GPU_RESOURCE];
-    const n = Number(value ?? 0);
-    return Number.isFinite(n) ? n : 0;
-  };
-  const containers = (spec.containers ?? []).reduce((sum, c) => sum + of(c), 0);
-  const init = Math.max(0, ...(spec.initContainers ?? []).map(of));
-  return Math.max(containers, init);
+/** A custom resource's items, or undefined where the cluster does not serve that API (404). */
+async function optionalList<T>(call: <R>(what: string, fn: () => Promise<R>) => Promise<R>, what: string, fn: () => Promise<unknown>): Promise<T[] | undefined> {
+  try {
+    return ((await call(what, fn)) as { items?: T[] }).items ?? [];
+  } catch (e) {
+    if (e instanceof KubeAccessError && e.status === 404) return undefined;
+    throw e;
+  }
 }
 
 export function gpuPodFrom(pod: V1Pod): GpuPod | undefined {
@@ -67,7 +102,20 @@ export function gpuPodFrom(pod: V1Pod): GpuPod | undefined {
     gpus,
     nodeName: pod.spec?.nodeName,
     finishedAt: terminal ? podEnd(pod) : undefined,
+    createdAt: toDate(pod.metadata?.creationTimestamp),
+    waitingReason: phase === "Pending" ? waitingReason(pod) : undefined,
+    jobName: pod.metadata?.labels?.[JOB_NAME_LABEL] ?? pod.metadata?.ownerReferences?.find((o) => o.kind === "Job")?.name,
+    jobSetName: pod.metadata?.labels?.[JOBSET_NAME_LABEL],
+    queueName: pod.metadata?.labels?.[QUEUE_NAME_LABEL],
   };
+}
+
+/** A container's waiting reason (ImagePullBackOff, ...), else why the scheduler cannot place it. */
+function waitingReason(pod: V1Pod): string | undefined {
+  const waiting = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])].map((s) => s.state?.waiting?.reason).find((r) => r && r !== "ContainerCreating" && r !== "PodInitializing");
+  if (waiting) return waiting;
+  const scheduled = pod.status?.conditions?.find((c) => c.type === "PodScheduled" && c.status === "False");
+  return scheduled?.reason;
 }
 
 /** The last container finish, else the last condition change (an evicted pod has no container state). */
@@ -85,7 +133,13 @@ export function gpuJobFrom(job: V1Job): GpuJob | undefined {
   const done = (type: string) => conditions.find((c) => c.type === type && c.status === "True");
   const complete = done("Complete");
   const failed = done("Failed");
-  const base = { namespace: job.metadata?.namespace ?? "default", name: job.metadata?.name ?? "(unnamed)" };
+  const base = {
+    namespace: job.metadata?.namespace ?? "default",
+    name: job.metadata?.name ?? "(unnamed)",
+    queueName: job.metadata?.labels?.[QUEUE_NAME_LABEL],
+    jobSetName: job.metadata?.labels?.[JOBSET_NAME_LABEL] ?? job.metadata?.ownerReferences?.find((o) => o.kind === "JobSet")?.name,
+    createdAt: toDate(job.metadata?.creationTimestamp),
+  };
   if (complete) return { ...base, outcome: "succeeded", finishedAt: toDate(job.status?.completionTime) ?? toDate(complete.lastTransitionTime) };
   if (failed) return { ...base, outcome: "failed", finishedAt: toDate(failed.lastTransitionTime) };
   if (job.spec?.suspend && !(job.status?.active ?? 0)) return { ...base, outcome: "suspended" };
@@ -98,12 +152,6 @@ export function gpuNodeFrom(node: V1Node): GpuNode | undefined {
   // A GPU node counts before its device plugin advertises GPUs: our labels mark it too.
   if (gpus <= 0 && labels[GPU_PRESENT_LABEL] !== "true" && labels[POOL_LABEL] === undefined) return undefined;
   return { name: node.metadata?.name ?? "(unnamed)", instanceType: labels[INSTANCE_TYPE_LABEL], gpus };
-}
-
-function toDate(v: Date | string | undefined): Date | undefined {
-  if (v === undefined) return undefined;
-  const d = v instanceof Date ? v : new Date(v);
-  return Number.isNaN(d.getTime()) ? undefined : d;
 }
 
 function withTimeout<T>(p: Promise<T>, what: string, server: string): Promise<T> {
@@ -123,7 +171,7 @@ export function kubeError(e: unknown, what: string, server: string): KubeAccessE
     return new KubeAccessError("unauthorized", `${server} rejected the credentials (401) to ${what}: the kubeconfig's token command (aws eks get-token) needs AWS credentials of a principal with an EKS access entry`);
   }
   if (status === 403) {
-    return new KubeAccessError("forbidden", `permission denied (403) to ${what} on ${server}: the reaper needs list on pods and jobs in all namespaces and on nodes`);
+    return new KubeAccessError("forbidden", `permission denied (403) to ${what} on ${server}: the reaper needs list on pods and jobs in all namespaces, on nodes, and on jobsets.jobset.x-k8s.io and workloads.kueue.x-k8s.io`);
   }
   if (/spawn \S+ ENOENT/.test(text)) {
     return new KubeAccessError("unauthorized", `cannot get credentials for ${server} to ${what}: the kubeconfig's credential command is not installed (${/spawn \S+ ENOENT/.exec(text)![0]}); EKS kubeconfigs run \`aws eks get-token\``);
@@ -131,5 +179,5 @@ export function kubeError(e: unknown, what: string, server: string): KubeAccessE
   if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|socket hang up|fetch failed/i.test(text)) {
     return new KubeAccessError("unreachable", `cannot reach ${server} to ${what}: ${text.trim().split("\n")[0]}`);
   }
-  return new KubeAccessError("other", `cannot ${what} on ${server}${status ? ` (HTTP ${status})` : ""}: ${text.trim().split("\n")[0]}`);
+  return new KubeAccessError("other", `cannot ${what} on ${server}${status ? ` (HTTP ${status})` : ""}: ${text.trim().split("\n")[0]}`, status);
 }

@@ -1,13 +1,12 @@
 /** The reaper's report as a person reads it: one block per stack, then the order and the outcome. Pure. */
 import { dollars } from "../plan/cost";
-import { ReapPlan, StackDecision, formatMinutes } from "./decide";
+import type { ReapPlan, StackDecision } from "./decide";
+import { formatMinutes, formatTime } from "./format";
+import { describeLeftover } from "./leftovers";
+
+export { formatTime } from "./format";
 
 const ACTION_LABEL = { destroy: "DESTROY", keep: "KEEP", skip: "SKIP" } as const;
-
-/** "2026-11-20 06:50 UTC": minutes are enough, and UTC keeps scheduled logs comparable. */
-export function formatTime(d: Date): string {
-  return `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
-}
 
 export function renderReport(plan: ReapPlan, ctx: { readonly now: Date; readonly yes: boolean }): string {
   const lines: string[] = [];
@@ -37,11 +36,15 @@ function renderDecision(d: StackDecision, plan: ReapPlan): string[] {
   const row = (label: string, text: string) => out.push(`${indent}  ${`${label}:`.padEnd(11)}${text}`);
   if (d.idle) {
     const i = d.idle;
-    row("idle", i.idleMinutes === undefined ? (d.code === "busy" || d.code === "pending" ? "no: GPU work now" : "unknown") : `${formatMinutes(i.idleMinutes)}${i.limitMinutes !== undefined ? ` (limit ${i.limitMinutes} min)` : ""}`);
+    row("idle", i.idleMinutes === undefined ? (i.work ? `no: GPU work ${i.work}` : "unknown") : `${formatMinutes(i.idleMinutes)}${i.limitMinutes !== undefined ? ` (limit ${i.limitMinutes} min)` : ""}`);
+    if (i.idleSince) row("since", `${formatTime(i.idleSince.at)} (${i.idleSince.signal})`);
     row("last job", i.lastJob ? `${i.lastJob.namespace}/${i.lastJob.name} ${i.lastJob.outcome} ${formatTime(i.lastJob.finishedAt)}` : "none listed");
+    if (i.notCounted) row("not busy", i.notCounted);
     row("cost", costLine(d));
   }
   row("why", d.reason);
+  if (d.settingsNote) row("settings", d.settingsNote);
+  for (const l of d.idle?.leftovers ?? []) row("left", describeLeftover(l));
   return out;
 }
 

@@ -6,7 +6,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { LocalWorkspace as LocalWorkspaceType, StackSummary } from "@pulumi/pulumi/automation";
-import type { DeployedStack, PulumiWorkspace, StackResource } from "./types";
+import type { DeployedStack, DestroyOptions, PulumiWorkspace, StackResource, UpdateRecord } from "./types";
+
+/** pulumi-kubernetes: destroy drops objects of an unreachable cluster from the state (pulumi/pulumi-kubernetes#2489). */
+export const DELETE_UNREACHABLE_ENV = "PULUMI_K8S_DELETE_UNREACHABLE";
 
 export const PULUMI_INSTALL_URL = "https://www.pulumi.com/docs/install/";
 
@@ -90,11 +93,32 @@ export async function openWorkspace(projectDir: string, onOutput: (text: string)
         outputs: r.outputs as Record<string, unknown> | undefined,
       }));
     },
-    async destroy(stack: string): Promise<void> {
+    async history(stack: string, count: number): Promise<UpdateRecord[]> {
       const selected = await Stack.select(stack, ws);
-      await selected.destroy({ onOutput, message: "npm run reap: idle beyond idle.clusterIdleMinutes" });
+      const entries = await selected.history(count, 1, false);
+      return entries.map((u) => ({ kind: u.kind, result: u.result, startTime: validTime(u.startTime), endTime: validTime(u.endTime) }));
+    },
+    async destroy(stack: string, options: DestroyOptions = {}): Promise<void> {
+      const selected = await Stack.select(stack, ws);
+      if (options.clusterGone) ws.envVars[DELETE_UNREACHABLE_ENV] = "true";
+      try {
+        // continueOnError: one resource that cannot go (a DependencyViolation, a denied action)
+        // must not leave the NAT gateway, control plane and nodes billing behind it.
+        await selected.destroy({
+          onOutput,
+          continueOnError: true,
+          message: options.clusterGone ? "npm run reap: retrying the destroy of a stack whose cluster is gone" : "npm run reap: idle beyond idle.clusterIdleMinutes",
+        });
+      } finally {
+        delete ws.envVars[DELETE_UNREACHABLE_ENV];
+      }
     },
   };
+}
+
+/** The CLI prints a zero or missing endTime for an update still running. */
+function validTime(d: Date | undefined): Date | undefined {
+  return d instanceof Date && !Number.isNaN(d.getTime()) && d.getTime() > 0 ? d : undefined;
 }
 
 function validDate(text: string): Date | undefined {

@@ -7,6 +7,7 @@
 import { LAUNCHER_CATALOG_DIR, LAUNCHER_CATALOG_FILE, launcherFactsJson } from "../catalog/launcher-facts";
 import { STACK_SCHEMA_PATH, renderStackJsonSchema } from "../config/json-schema";
 import { renderReferenceSection } from "../config/reference-docs";
+import { renderTeardownPolicy } from "../reap/teardown-policy";
 import { replaceMarkedSections } from "./marked-sections";
 
 export interface GeneratedFile {
@@ -22,6 +23,7 @@ export interface GeneratedFile {
 }
 
 const CONFIGURATION_DOC = "docs/configuration.md";
+const TEARDOWN_DOC = "docs/teardown.md";
 
 /** Every generated file; a generator registers here and nowhere else. */
 export const GENERATED_FILES: readonly GeneratedFile[] = [
@@ -32,6 +34,17 @@ export const GENERATED_FILES: readonly GeneratedFile[] = [
     render: (current) => {
       if (current === undefined) throw new Error(`${CONFIGURATION_DOC} is hand-written around its generated tables; restore it from git`);
       return replaceMarkedSections(current, renderReferenceSection, CONFIGURATION_DOC);
+    },
+  },
+  {
+    path: TEARDOWN_DOC,
+    from: "reap/teardown-policy.ts (the policy between <!-- generated: teardown-policy --> markers)",
+    render: (current) => {
+      if (current === undefined) throw new Error(`${TEARDOWN_DOC} is hand-written around its generated policy; restore it from git`);
+      return replaceMarkedSections(current, (id) => {
+        if (id !== "teardown-policy") throw new Error(`${TEARDOWN_DOC}: unknown generated section ${id}`);
+        return renderTeardownPolicy();
+      }, TEARDOWN_DOC);
     },
   },
   {

@@ -53,8 +53,9 @@ describe("npm run reap", () => {
   it("--help prints usage and exits 0, CLI or not", () => {
     const r = reap(["--help"], env);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^usage: npm run reap -- \[--yes\]\n/);
-    expect(r.stdout).toContain("--yes        destroy the stacks marked DESTROY");
+    expect(r.stdout).toMatch(/^usage: npm run reap -- \[--yes\] \[--update-bound=MIN\] \[--pending-bound=MIN\]\n/);
+    expect(r.stdout).toContain("--yes                destroy the stacks marked DESTROY");
+    expect(r.stdout).toContain("--update-bound=MIN   an update holding a stack longer than this is stuck: exit 1 (default 120)");
     expect(r.stdout).toContain("docs/teardown.md");
   });
 
@@ -62,6 +63,12 @@ describe("npm run reap", () => {
     const r = reap(["--force"], env);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("error: unknown option --force\n\nusage: npm run reap -- [--yes]");
+  });
+
+  it("rejects a bound that is not a whole number of minutes, naming the option and the value", () => {
+    const r = reap(["--update-bound=2h"], env);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('error: --update-bound: "2h" is not a whole number of minutes (allowed: 1 or more)');
   });
 });
 
@@ -72,5 +79,7 @@ describe("reap arguments", () => {
     expect(parseArgs(["-y"])).toEqual({ yes: true });
     expect(parseArgs(["--yes", "--help"])).toBe("help");
     expect(() => parseArgs(["shared-cluster"])).toThrow("unknown argument shared-cluster");
+    expect(parseArgs(["--update-bound=90", "--pending-bound=15", "--yes"])).toEqual({ yes: true, updateBoundMinutes: 90, pendingBoundMinutes: 15 });
+    expect(() => parseArgs(["--pending-bound=0"])).toThrow('--pending-bound: "0" is not a whole number of minutes (allowed: 1 or more)');
   });
 });

@@ -3,28 +3,14 @@
  * (tests/reap/fake-pulumi/pulumi) and the real Kubernetes client reading fake API servers on
  * localhost. The stack files are the project's own (stacks/).
  */
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { findOnPath } from "../../reap/workspace";
 import { FakeKubeApi, startFakeKubeApi } from "./fake-kube-api";
+import { fakePulumiEnv, pulumiCalls as calls, runReap as run } from "./reap-process";
 
-const ROOT = path.resolve(__dirname, "../..");
-const FAKE_PULUMI_DIR = path.join(__dirname, "fake-pulumi");
 const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
 const gpuSpec = { containers: [{ name: "c", image: "x", resources: { limits: { "nvidia.com/gpu": "1" } } }] };
-
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn("npx", ["tsx", "tools/reap.ts", ...args], { cwd: ROOT, env });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 describe("npm run reap with a (fake) Pulumi CLI and (fake) clusters", () => {
   let idle: FakeKubeApi;
@@ -52,21 +38,13 @@ describe("npm run reap with a (fake) Pulumi CLI and (fake) clusters", () => {
         ],
       }),
     );
-    const nodeDir = path.dirname(fs.realpathSync(findOnPath("node")!));
-    env = { ...process.env, PATH: [FAKE_PULUMI_DIR, nodeDir, "/usr/bin", "/bin"].join(path.delimiter), FAKE_PULUMI_STATE: path.join(dir, "state.json"), PULUMI_SKIP_UPDATE_CHECK: "true" };
+    env = fakePulumiEnv(path.join(dir, "state.json"));
   });
 
   afterAll(async () => {
     await idle.close();
     await busy.close();
   });
-
-  const calls = (log: string) =>
-    fs
-      .readFileSync(log, "utf8")
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l) as string[]);
 
   it("dry run: reports every stack and destroys nothing", async () => {
     const log = path.join(dir, "dry.log");
@@ -93,7 +71,8 @@ describe("npm run reap with a (fake) Pulumi CLI and (fake) clusters", () => {
     expect(destroys.map((a) => a[a.indexOf("--stack") + 1])).toEqual(["shared-t4-sweep", "shared-cluster"]);
     // A plain destroy: the storage guarantee rests on resource options, not on targeting.
     for (const a of destroys) {
-      expect(a).toEqual(expect.arrayContaining(["--yes", "--skip-preview"]));
+      // --continue-on-error: one resource that cannot go must not leave the rest billing.
+      expect(a).toEqual(expect.arrayContaining(["--yes", "--skip-preview", "--continue-on-error"]));
       expect(a).not.toContain("--target");
       expect(a).not.toContain("--exclude");
     }

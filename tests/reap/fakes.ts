@@ -1,7 +1,8 @@
 /** Fakes behind the reaper's seams, and a small world builder for its scenarios. */
 import type { RawConfig } from "../../config/load";
-import { ReapResult, reap } from "../../reap/run";
-import type { Clock, DeployedStack, GpuJob, GpuNode, GpuPod, KubeConnector, KubeView, PulumiWorkspace, StackResource } from "../../reap/types";
+import type { Leftover } from "../../reap/leftovers";
+import { ReapOptions, ReapResult, reap } from "../../reap/run";
+import type { Clock, DeployedStack, DestroyOptions, GpuJob, GpuJobSet, GpuNode, GpuPod, KubeConnector, KubeView, PulumiWorkspace, QueuedWorkload, StackResource, UpdateRecord } from "../../reap/types";
 import { raw } from "../helpers/config";
 
 export const NOW = new Date("2026-11-20T12:00:00Z");
@@ -19,6 +20,9 @@ export interface ClusterState {
   pods?: GpuPod[];
   jobs?: GpuJob[];
   nodes?: GpuNode[];
+  jobSets?: GpuJobSet[];
+  workloads?: QueuedWorkload[];
+  leftovers?: Leftover[];
 }
 
 /** Clusters by kubeconfig text; a state may be an Error (what connect or list throws). */
@@ -35,7 +39,14 @@ export class FakeKube implements KubeConnector {
       if (now instanceof Error) throw now;
       return pick(now) ?? [];
     };
-    return { listGpuPods: () => read((s) => s.pods), listGpuJobs: () => read((s) => s.jobs), listGpuNodes: () => read((s) => s.nodes) };
+    return {
+      listGpuPods: () => read((s) => s.pods),
+      listGpuJobs: () => read((s) => s.jobs),
+      listGpuNodes: () => read((s) => s.nodes),
+      listGpuJobSets: () => read((s) => s.jobSets),
+      listWorkloads: () => read((s) => s.workloads),
+      listLeftovers: () => read((s) => s.leftovers),
+    };
   }
 }
 
@@ -43,6 +54,7 @@ export interface FakeStack {
   deployed: DeployedStack;
   outputs?: Record<string, unknown> | Error;
   resources?: StackResource[] | Error;
+  history?: UpdateRecord[] | Error;
   destroyError?: Error;
 }
 
@@ -50,6 +62,7 @@ export interface FakeStack {
 export class FakeWorkspace implements PulumiWorkspace {
   readonly calls: string[] = [];
   readonly destroyed: string[] = [];
+  readonly destroyOptions: DestroyOptions[] = [];
   /** Called before each destroy (to change the world mid-run). */
   beforeDestroy?: (stack: string) => void;
   constructor(readonly stacks: Map<string, FakeStack> = new Map()) {}
@@ -70,8 +83,15 @@ export class FakeWorkspace implements PulumiWorkspace {
     if (r instanceof Error) throw r;
     return r;
   }
-  async destroy(stack: string): Promise<void> {
+  async history(stack: string, count: number): Promise<UpdateRecord[]> {
+    this.calls.push(`history ${stack}`);
+    const h = this.get(stack).history ?? [];
+    if (h instanceof Error) throw h;
+    return h.slice(0, count);
+  }
+  async destroy(stack: string, options: DestroyOptions = {}): Promise<void> {
     this.calls.push(`destroy ${stack}`);
+    this.destroyOptions.push(options);
     this.beforeDestroy?.(stack);
     const s = this.get(stack);
     if (s.destroyError) throw s.destroyError;
@@ -135,6 +155,10 @@ export class World {
   }
 
   async run(yes: boolean): Promise<ReapResult & { text: string }> {
+    return this.runWith({ yes });
+  }
+
+  async runWith(options: ReapOptions): Promise<ReapResult & { text: string }> {
     const result = await reap(
       {
         project: "gpu-training-clusters",
@@ -144,7 +168,7 @@ export class World {
         readStackConfig: (s) => this.configs.get(s),
         out: (t) => this.output.push(t),
       },
-      { yes },
+      options,
     );
     return { ...result, text: this.output.join("\n") };
   }
@@ -154,4 +178,12 @@ export function decisionOf(result: ReapResult, stack: string) {
   const d = result.plan.decisions.find((x) => x.stack === stack);
   if (!d) throw new Error(`no decision for ${stack}`);
   return d;
+}
+
+export function workload(name: string, state: QueuedWorkload["state"], extra: Partial<QueuedWorkload> = {}): QueuedWorkload {
+  return { namespace: "default", name, state, ...extra };
+}
+
+export function gpuJobSet(name: string, outcome: GpuJobSet["outcome"], extra: Partial<GpuJobSet> = {}): GpuJobSet {
+  return { namespace: "default", name, outcome, ...extra };
 }

@@ -6,6 +6,7 @@
 import { kubeConnector } from "../../reap/kube";
 import { summarizeActivity } from "../../reap/activity";
 import { startFakeKubeApi } from "./fake-kube-api";
+import { KUEUE_CLUSTER, PROBE_NOW } from "./kueue-objects";
 
 const gpu = { requests: { "nvidia.com/gpu": "1" }, limits: { "nvidia.com/gpu": "1" } };
 const LISTS = {
@@ -35,9 +36,9 @@ const LISTS = {
 async function attempt(kubeconfig: string) {
   try {
     const view = await kubeConnector.connect(kubeconfig);
-    const [pods, jobs, nodes] = [await view.listGpuPods(), await view.listGpuJobs(), await view.listGpuNodes()];
-    const a = summarizeActivity(pods, jobs, nodes);
-    return { pods, jobs, nodes, lastJob: a.lastJob, lastGpuWorkEnd: a.lastGpuWorkEnd, gpuNodesPerHour: a.gpuNodesPerHour };
+    const [pods, jobs, nodes, jobSets, workloads, leftovers] = [await view.listGpuPods(), await view.listGpuJobs(), await view.listGpuNodes(), await view.listGpuJobSets(), await view.listWorkloads(), await view.listLeftovers()];
+    const a = summarizeActivity({ pods, jobs, nodes, jobSets, workloads, leftovers }, { now: PROBE_NOW, pendingBoundMinutes: 30 });
+    return { pods, jobs, nodes, jobSets, workloads, activity: a };
   } catch (e) {
     return { error: { name: (e as Error).name, problem: (e as { problem?: string }).problem, message: (e as Error).message } };
   }
@@ -48,13 +49,20 @@ async function attempt(kubeconfig: string) {
   const forbidden = await startFakeKubeApi({ status: 403 });
   const closed = await startFakeKubeApi({});
   await closed.close();
+  const kueue = await startFakeKubeApi(KUEUE_CLUSTER);
+  const kueueV1beta1 = await startFakeKubeApi({ ...KUEUE_CLUSTER, kueueVersion: "v1beta1" });
   const result = {
     ok: await attempt(ok.kubeconfig),
+    kueue: await attempt(kueue.kubeconfig),
+    kueueV1beta1: await attempt(kueueV1beta1.kubeconfig),
+    gone: await attempt(ok.kubeconfig.replace(/http:\/\/127\.0\.0\.1:\d+/, "https://0123456789abcdef.gr7.us-east-1.eks.invalid")),
     forbidden: await attempt(forbidden.kubeconfig),
     unreachable: await attempt(closed.kubeconfig),
     invalid: await attempt("just: text"),
   };
   await ok.close();
   await forbidden.close();
+  await kueue.close();
+  await kueueV1beta1.close();
   process.stdout.write(`${JSON.stringify(result)}\n`);
 })();

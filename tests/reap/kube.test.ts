@@ -88,7 +88,7 @@ describe("Kubernetes errors", () => {
   it("say what failed and what to check", () => {
     expect(kubeError(Object.assign(new Error("HTTP-Code: 401"), { code: 401 }), "list pods", "https://eks").problem).toBe("unauthorized");
     expect(kubeError(Object.assign(new Error("HTTP-Code: 403"), { code: 403 }), "list pods", "https://eks").message).toBe(
-      "permission denied (403) to list pods on https://eks: the reaper needs list on pods and jobs in all namespaces and on nodes",
+      "permission denied (403) to list pods on https://eks: the reaper needs list on pods and jobs in all namespaces, on nodes, and on jobsets.jobset.x-k8s.io and workloads.kueue.x-k8s.io",
     );
     expect(kubeError(new Error("getaddrinfo ENOTFOUND abc.eks.amazonaws.com"), "list pods", "https://eks").problem).toBe("unreachable");
     const noAws = kubeError(new Error("spawn aws ENOENT"), "list pods", "https://eks");
@@ -114,8 +114,55 @@ describe("the real client, against a fake API server on localhost", () => {
     expect(r.ok.pods[1]).toMatchObject({ gpus: 8, finishedAt: "2026-11-20T10:15:00.000Z" });
     expect(r.ok.jobs).toEqual([{ namespace: "exp", name: "old", outcome: "succeeded", finishedAt: "2026-11-20T10:15:30.000Z" }]);
     expect(r.ok.nodes).toEqual([{ name: "n1", instanceType: "g4dn.xlarge", gpus: 1 }]);
-    expect(r.ok.lastJob).toMatchObject({ name: "old", outcome: "succeeded" });
-    expect(r.ok.gpuNodesPerHour).toBe(0.526);
+    expect(r.ok.activity.lastJob).toMatchObject({ name: "old", outcome: "succeeded" });
+    expect(r.ok.activity.gpuNodesPerHour).toBe(0.526);
+    // A cluster without JobSet or Kueue answers 404 on their paths: nothing queued, no error.
+    expect(r.ok.jobSets).toEqual([]);
+    expect(r.ok.workloads).toEqual([]);
+  });
+
+  it("reads what Kueue and JobSet leave: queued, backed-off and deactivated work, suspended Jobs", () => {
+    const { kueue } = result();
+    expect(kueue.error).toBeUndefined();
+    // The CPU-only Workload and JobSet are not GPU work.
+    expect(kueue.workloads.map((w: { name: string; state: string; cause: string }) => `${w.name}:${w.state}:${w.cause}`)).toEqual([
+      "job-sweep-a-3f2c1:waiting:quota",
+      "job-train-b-9d8e7:waiting:backoff",
+      "jobset-big-run-77aa1:inadmissible:deactivated",
+    ]);
+    expect(kueue.workloads[1]).toMatchObject({ requeueAt: "2026-12-01T12:03:00.000Z", requeueCount: 2, evictedAt: "2026-12-01T11:48:00.000Z", waitingSince: "2026-12-01T11:48:00.000Z" });
+    expect(kueue.jobSets).toEqual([{ namespace: "ml", name: "big-run", queueName: "team-a", createdAt: "2026-12-01T07:00:00.000Z", outcome: "suspended" }]);
+    expect(kueue.jobs.map((j: { name: string; outcome: string; queueName?: string; jobSetName?: string }) => [j.name, j.outcome, j.queueName, j.jobSetName])).toEqual([
+      ["sweep-a", "suspended", "team-a", null],
+      ["train-b", "suspended", "team-a", null],
+      ["big-run-workers-0", "suspended", null, "big-run"],
+    ].map((row) => row.map((v) => v ?? undefined)));
+    const a = kueue.activity;
+    // Two owed (quota, backoff), one a person must decide on, the dev pod stuck past the bound.
+    expect(a.queued.map((w: { name: string }) => w.name)).toEqual(["job-sweep-a-3f2c1", "job-train-b-9d8e7"]);
+    expect(a.inadmissible.map((w: { name: string }) => w.name)).toEqual(["jobset-big-run-77aa1"]);
+    expect(a.stuckPending).toEqual([expect.objectContaining({ name: "dev-0", waitingReason: "ImagePullBackOff" })]);
+    expect(a.pending).toEqual([]);
+    expect(a.lastGpuWork).toEqual({ at: "2026-12-01T11:48:00.000Z", signal: "Kueue Workload ml/job-train-b-9d8e7 evicted (its pods deleted)" });
+    // What would outlive the cluster: the hand-made claim's EBS volume (500 GiB x $0.08) and the NLB; not the stack's own claim.
+    expect(a.leftovers).toEqual([
+      {
+        what: "EBS volume vol-0a1b2c3d4e5f60718 (500 GiB) of claim ml/a100-outputs, made outside the stack",
+        why: "stays after the cluster (reclaim policy Delete; nothing deletes it once the cluster is gone): delete it by hand when its data is no longer needed",
+        perMonth: 40,
+      },
+      expect.objectContaining({ what: "LoadBalancer Service ml/tensorboard (a1b2-tensorboard.elb.us-east-1.amazonaws.com)", perMonth: 16.43 }),
+    ]);
+  });
+
+  it("reads Workloads from kueue.x-k8s.io/v1beta1 where v1beta2 is not served (Kueue before 0.19)", () => {
+    expect(result().kueueV1beta1.workloads).toHaveLength(3);
+  });
+
+  it("says the name does not resolve (ENOTFOUND) for an endpoint whose cluster is gone", () => {
+    const { gone } = result();
+    expect(gone.error).toMatchObject({ name: "KubeAccessError", problem: "unreachable" });
+    expect(gone.error.message).toMatch(/getaddrinfo ENOTFOUND 0123456789abcdef\.gr7\.us-east-1\.eks\.invalid/);
   });
 
   it("turns 403, a closed port and a bad kubeconfig into KubeAccessErrors", () => {

@@ -38,7 +38,7 @@ describe("an idle cluster", () => {
     const w = new World().cluster("lab", { idle: { clusterIdleMinutes: 240 }, lastUpdate: minutesAgo(200) });
     expect(decisionOf(await w.run(false), "lab")).toMatchObject({ code: "recent", reason: "idle 3h 20m, under the 240-min limit" });
     const later = new World().cluster("lab", { idle: { clusterIdleMinutes: 240 }, lastUpdate: minutesAgo(240) });
-    expect(decisionOf(await later.run(false), "lab")).toMatchObject({ action: "destroy", reason: "no running or pending GPU pods, idle 4h 00m >= the 240-min limit" });
+    expect(decisionOf(await later.run(false), "lab")).toMatchObject({ action: "destroy", reason: "no GPU work running, pending or queued in Kueue, idle 4h 00m >= the 240-min limit" });
   });
 });
 
@@ -194,8 +194,8 @@ describe("a cluster other experiment stacks reuse", () => {
     w.workspace.stacks.get("sweep-a")!.destroyError = new Error("kubernetes:batch/v1:Job deletion timed out");
     const r = await w.run(true);
     expect(w.workspace.calls.filter((c) => c.startsWith("destroy"))).toEqual(["destroy sweep-a"]);
-    expect(r.failed).toEqual([{ stack: "sweep-a", error: "kubernetes:batch/v1:Job deletion timed out" }]);
-    expect(r.text).toContain("FAILED to destroy sweep-a: kubernetes:batch/v1:Job deletion timed out; kept: sweep-b, shared");
+    expect(r.failed).toEqual([{ stack: "sweep-a", error: "kubernetes:batch/v1:Job deletion timed out", kind: "other" }]);
+    expect(r.text).toContain("FAILED to destroy sweep-a (other); kept: sweep-b, shared:\n  kubernetes:batch/v1:Job deletion timed out\n  next: read the error above");
     expect(r.exitCode).toBe(1);
   });
 
