@@ -47,6 +47,8 @@ export interface AccountFacts {
    * private subnet); empty before the first update, undefined when the lookup failed.
    */
   readonly createdZones?: readonly (Zone | undefined)[];
+  /** The principal running `pulumi` (an assumed role resolved to its role); undefined: unknown. */
+  readonly caller?: string;
 }
 
 /**
@@ -295,6 +297,23 @@ function existingVpcSlots(spec: StackSpec, facts: AccountFacts) {
 }
 
 /**
+ * `cluster.admins` and the principal running `pulumi`: EKS makes the cluster's creator admin
+ * through its own access entry (bootstrapClusterCreatorAdminPermissions, components/aws/cluster.ts)
+ * and refuses a second entry for one principal (CreateAccessEntry: ResourceInUseException). Before
+ * the first up the caller will be the creator; later, only the person who created it knows.
+ */
+function adminRules(spec: StackSpec, facts: AccountFacts): { problems: Problem[]; warnings: string[] } {
+  const admins = spec.cluster.mode === "create" ? spec.cluster.admins : [];
+  const i = facts.caller ? admins.indexOf(facts.caller) : -1;
+  if (i < 0) return { problems: [], warnings: [] };
+  const firstUp = facts.createdZones !== undefined && facts.createdZones.filter(Boolean).length === 0;
+  const why = `is the identity running pulumi (${facts.caller}), which EKS makes cluster admin as the cluster's creator through an access entry of its own; EKS refuses a second access entry for one principal`;
+  return firstUp
+    ? { problems: [{ path: `cluster.admins[${i}]`, message: `${why}. Leave it out: the creator is admin already` }], warnings: [] }
+    : { problems: [], warnings: [`cluster.admins[${i}] ${why}: if you created this cluster, leave it out, or the update fails on that entry`] };
+}
+
+/**
  * The account rules for a stack that creates a cluster; nothing to check for other modes.
  * `network: false`: the cluster's network settings (cluster.vpc) were refused, so only the quotas
  * are checked; zones and subnets would be judged for a network the user did not ask for.
@@ -302,7 +321,10 @@ function existingVpcSlots(spec: StackSpec, facts: AccountFacts) {
 export function accountRules(spec: StackSpec, plan: Plan, facts: AccountFacts, scope: { readonly network: boolean } = { network: true }): AccountDecision {
   if (spec.cluster.mode !== "create") return { zones: [], refusedZones: [], poolPlacements: {}, quotas: [], problems: [], warnings: [] };
   const quota = quotaRules(spec, plan, facts);
-  if (!scope.network) return { zones: [], refusedZones: [], poolPlacements: {}, quotas: quota.checks, problems: quota.problems, warnings: quota.warnings };
+  const admins = adminRules(spec, facts);
+  if (!scope.network) {
+    return { zones: [], refusedZones: [], poolPlacements: {}, quotas: quota.checks, problems: [...quota.problems, ...admins.problems], warnings: [...quota.warnings, ...admins.warnings] };
+  }
   if (spec.cluster.vpc) {
     const slots = existingVpcSlots(spec, facts);
     const place = placements(spec, plan, facts, slots.subnets.map((s) => s.zone), `the zones of cluster.vpc.privateSubnetIds`);
@@ -312,8 +334,8 @@ export function accountRules(spec: StackSpec, plan: Plan, facts: AccountFacts, s
       subnetIds: slots.subnets.map((s) => s.id),
       poolPlacements: place.result,
       quotas: quota.checks,
-      problems: [...slots.problems, ...place.problems, ...quota.problems],
-      warnings: [...slots.warnings, ...quota.warnings],
+      problems: [...slots.problems, ...place.problems, ...quota.problems, ...admins.problems],
+      warnings: [...slots.warnings, ...quota.warnings, ...admins.warnings],
     };
   }
   const chosen = chooseZones(spec, plan, facts, spec.cluster.availabilityZones);
@@ -323,7 +345,7 @@ export function accountRules(spec: StackSpec, plan: Plan, facts: AccountFacts, s
     refusedZones: chosen.refusedZones,
     poolPlacements: place.result,
     quotas: quota.checks,
-    problems: [...chosen.problems, ...place.problems, ...quota.problems],
-    warnings: [...chosen.warnings, ...quota.warnings],
+    problems: [...chosen.problems, ...place.problems, ...quota.problems, ...admins.problems],
+    warnings: [...chosen.warnings, ...quota.warnings, ...admins.warnings],
   };
 }

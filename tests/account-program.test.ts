@@ -144,6 +144,18 @@ describe("FSx, admins, secrets", () => {
     expect(policies).toEqual(admins.map((principalArn) => expect.objectContaining({ principalArn, policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy", accessScope: { type: "cluster" } })));
   });
 
+  it("refuses the caller's own role in cluster.admins before the first up, naming it: EKS already made the creator admin", async () => {
+    const ci = "arn:aws:iam::123456789012:role/ci";
+    const asCi = (token: string) =>
+      token === "aws:index/getCallerIdentity:getCallerIdentity" ? { accountId: "123456789012", arn: "arn:aws:sts::123456789012:assumed-role/ci/gh-run-42", userId: "AROA:gh" } : undefined;
+    const run = await runProgram(base({ cluster: { mode: "create", admins: ["arn:aws:iam::123456789012:user/alice", ci] }, nodePools: [T4] }), asCi);
+    expect(run.error?.problems?.map((p) => `${p.path}: ${p.message}`)).toEqual([expect.stringMatching(/^cluster\.admins\[1\]: is the identity running pulumi \(arn:aws:iam::123456789012:role\/ci\).*Leave it out/)]);
+    expect(run.resources.filter((r) => !r.read)).toHaveLength(0);
+    // Someone else running it is fine.
+    const other = await runProgram(base({ cluster: { mode: "create", admins: [ci] }, nodePools: [T4] }));
+    expect(other.error).toBeUndefined();
+  });
+
   it("refuses an EKS version past standard support with STANDARD, and takes EXTENDED at its price", async () => {
     const bad = await runProgram(base({ cluster: { mode: "create", kubernetesVersion: "1.33" }, nodePools: [T4] }));
     expect(bad.error?.message).toMatch(/cluster\.kubernetesVersion: Kubernetes 1\.33 left EKS standard support on 2026-07-29/);

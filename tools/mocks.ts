@@ -210,6 +210,12 @@ export function createMocks(options: {
       switch (args.token) {
         case "aws:index/getCallerIdentity:getCallerIdentity":
           return { accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/plan`, userId: "PLAN" };
+        case "aws:iam/getSessionContext:getSessionContext": {
+          // An assumed-role session resolves to its role; any other ARN passes through.
+          const arn = String(unwrapSecrets(args.inputs) && (args.inputs as { arn?: string }).arn);
+          const session = /^arn:aws:sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(arn);
+          return { arn, issuerArn: session ? `arn:aws:iam::${session[1]}:role/${session[2]}` : arn };
+        }
         case "aws:index/getRegion:getRegion":
           return { name: options.region, region: options.region };
         case "aws:ecr/getAuthorizationToken:getAuthorizationToken":

@@ -101,6 +101,19 @@ async function createdZones(stack: string, vpcCidr: string): Promise<(Zone | und
   return zones;
 }
 
+/**
+ * The IAM principal running `pulumi`, as an access entry names it: an assumed-role session
+ * (arn:aws:sts::…:assumed-role/R/S) resolved to its role by aws.iam.getSessionContext, which passes
+ * other ARNs through (https://www.pulumi.com/registry/packages/aws/api-docs/iam/getsessioncontext/).
+ */
+async function caller(): Promise<string | undefined> {
+  const identity = await attempt("the caller's identity", () => aws.getCallerIdentity({}));
+  const arn = str(identity?.arn);
+  if (!arn) return undefined;
+  const context = await attempt(`the IAM role of ${arn}`, () => aws.iam.getSessionContext({ arn }));
+  return str(context?.issuerArn);
+}
+
 /** Every account fact the rules of a create-mode stack need; nothing for other modes. */
 export async function lookupAccountFacts(spec: StackSpec, plan: Plan): Promise<AccountFacts | undefined> {
   if (spec.cluster.mode !== "create") return undefined;
@@ -108,14 +121,15 @@ export async function lookupAccountFacts(spec: StackSpec, plan: Plan): Promise<A
   const types = [...new Set(managed.map((p) => p.instance!.type))];
   const codes = [...new Set(managed.map((p) => quotaFor(p.instance!.type, p.capacity)?.code).filter((c): c is string => !!c))];
   const vpc = spec.cluster.vpc;
-  const [zoneList, offers, quotas, subnets, created] = await Promise.all([
+  const [zoneList, offers, quotas, subnets, created, callerArn] = await Promise.all([
     zones(),
     Promise.all(types.map(async (t) => [t, await offering(t)] as const)),
     Promise.all(GPU_QUOTAS.filter((q) => codes.includes(q.code)).map(async (q) => [q.code, await quota(q.code)] as const)),
     vpc ? Promise.all(vpc.privateSubnetIds.map(subnet)) : Promise.resolve(undefined),
     vpc ? Promise.resolve(undefined) : createdZones(spec.stack, spec.cluster.vpcCidr),
+    spec.cluster.admins.length > 0 ? caller() : Promise.resolve(undefined),
   ]);
-  return { region: spec.region, zones: zoneList, offerings: Object.fromEntries(offers), quotas: Object.fromEntries(quotas), subnets, createdZones: created };
+  return { region: spec.region, zones: zoneList, offerings: Object.fromEntries(offers), quotas: Object.fromEntries(quotas), subnets, createdZones: created, caller: callerArn };
 }
 
 /**
