@@ -24,6 +24,7 @@ export const TEARDOWN_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   "aws:ec2/securityGroup:SecurityGroup": ["ec2:DeleteSecurityGroup", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups", "ec2:RevokeSecurityGroupEgress", "ec2:RevokeSecurityGroupIngress"],
   "aws:ec2/subnet:Subnet": ["ec2:DeleteSubnet", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"],
   "aws:ec2/vpc:Vpc": ["ec2:DeleteVpc", "ec2:DescribeVpcs"],
+  "aws:ec2/vpcEndpoint:VpcEndpoint": ["ec2:DeleteVpcEndpoints", "ec2:DescribeVpcEndpoints"],
   "aws:ec2transitgateway/vpcAttachment:VpcAttachment": ["ec2:DeleteTransitGatewayVpcAttachment", "ec2:DescribeTransitGatewayVpcAttachments"],
   "aws:ecr/lifecyclePolicy:LifecyclePolicy": ["ecr:DeleteLifecyclePolicy", "ecr:GetLifecyclePolicy"],
   // forceDelete (components/aws/training-image.ts): the images go with the repository.

@@ -39,6 +39,7 @@ export class GpuCluster extends pulumi.ComponentResource {
         zones: c.availabilityZones,
         zoneNames: args.zoneNames,
         natGateways: c.natGateways,
+        region: args.region,
         tags: args.tags,
         onPremises: c.hybrid?.transitGatewayId
           ? { transitGatewayId: c.hybrid.transitGatewayId, cidrs: [...c.hybrid.remoteNodeCidrs, ...c.hybrid.remotePodCidrs] }

@@ -1,6 +1,6 @@
 /**
  * The cluster VPC: public and private subnets in each zone, an internet gateway, NAT (one, or one
- * per zone), route tables, the subnet tags Kubernetes load balancers look for, and optionally the
+ * per zone), route tables, an S3 gateway endpoint, the subnet tags Kubernetes load balancers look for, and optionally the
  * Transit Gateway attachment and routes that reach the on-premises networks of hybrid nodes.
  */
 import * as aws from "@pulumi/aws";
@@ -16,6 +16,8 @@ export interface NetworkArgs {
   readonly zoneNames?: readonly string[];
   readonly natGateways: "single" | "per-zone";
   readonly tags: Record<string, string>;
+  /** The VPC's region: names the S3 gateway endpoint's service. */
+  readonly region: string;
   /** On-premises networks to route through a Transit Gateway (EKS Hybrid Nodes). */
   readonly onPremises?: { readonly transitGatewayId: string; readonly cidrs: readonly string[] };
 }
@@ -67,6 +69,15 @@ export class Network extends pulumi.ComponentResource {
     });
     privateSubnets.forEach(
       (s, i) => new aws.ec2.RouteTableAssociation(`${name}-private-assoc-${i}`, { subnetId: s.id, routeTableId: privateRoutes[natCount === 1 ? 0 : i].id }, { parent: this }),
+    );
+
+    // S3 traffic (Mountpoint datasets and outputs, image layers ECR serves from S3) stays on AWS's
+    // network instead of going through the NAT gateways, which charge per GB processed; gateway
+    // endpoints cost nothing (https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-s3.html).
+    new aws.ec2.VpcEndpoint(
+      `${name}-s3`,
+      { vpcId: vpc.id, serviceName: `com.amazonaws.${args.region}.s3`, vpcEndpointType: "Gateway", routeTableIds: privateRoutes.map((t) => t.id), tags: tagged(`${name}-s3`) },
+      { parent: this },
     );
 
     if (args.onPremises) {
