@@ -63,6 +63,8 @@ export class TrainingExperiment extends pulumi.ComponentResource {
     const k8sOpts = { parent: this, provider };
 
     const launcher = new k8s.core.v1.ConfigMap(`${name}-launcher`, resourceArgs<k8s.core.v1.ConfigMapArgs>(objects.configMap), k8sOpts);
+    // Before any pod of the run starts, only its own pods may connect to it (k8s/network-policy.ts).
+    const isolation = new k8s.networking.v1.NetworkPolicy(`${name}-isolation`, resourceArgs<k8s.networking.v1.NetworkPolicyArgs>(objects.networkPolicy), k8sOpts);
     const shipped = shippedResources(name, objects, args.secretEnv, k8sOpts);
 
     // Storage outlives the stack: `pulumi destroy` leaves PVs and claims in the cluster (and their
@@ -113,7 +115,7 @@ export class TrainingExperiment extends pulumi.ComponentResource {
       ...k8sOpts,
       replaceOnChanges: ["spec"],
       deleteBeforeReplace: true,
-      dependsOn: [launcher, ...shipped, ...volumes, ...access, ...(args.queue ?? [])],
+      dependsOn: [launcher, isolation, ...shipped, ...volumes, ...access, ...(args.queue ?? [])],
     };
     const trainingJob = objects.job
       ? new k8s.batch.v1.Job(`${name}-job`, runArgs<k8s.batch.v1.JobArgs>(objects.job, args.builtImage), runOpts)

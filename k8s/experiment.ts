@@ -21,6 +21,8 @@ import { PodSizing, sizePod } from "../plan/pod-sizing";
 import { trainingRuntimeClass } from "./runtime-class";
 import { AccessPolicy, accessPolicies } from "./access-policy";
 import { JobSet, buildTrainingJobSet } from "./jobset";
+import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
+import { buildNetworkPolicy } from "./network-policy";
 import { runName } from "../config/run-name";
 import type { ExperimentNames } from "../config/names";
 import { buildVolumes } from "./volumes";
@@ -73,6 +75,8 @@ export interface ExperimentObjects {
   readonly workdirConfigMap?: IConfigMap;
   /** The Secret of `secretEnv` without its values, when there are any. */
   readonly secretEnv?: ISecret;
+  /** Ingress to the experiment's pods from its own pods only (k8s/network-policy.ts). */
+  readonly networkPolicy: INetworkPolicy;
 }
 
 /** The experiment's pool in the plan (the rules guarantee it exists). */
@@ -157,6 +161,7 @@ export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentO
     workdirConfigMap: input.workdir ? buildWorkdirConfigMap({ job: names.job, namespace, experiment: experiment.name, stack, workdir: input.workdir }) : undefined,
     secretEnv: experiment.secretEnv.length > 0 ? buildSecretEnvSecret({ job: names.job, namespace, experiment: experiment.name, stack }) : undefined,
     accessPolicies: accessPolicies(uses, input.partition),
+    networkPolicy: buildNetworkPolicy({ name: `${names.job}-isolation`, namespace, experiment: experiment.name, stack }),
     sizing: sized.sizing,
     network,
   };

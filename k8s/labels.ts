@@ -10,7 +10,7 @@ export const EXPERIMENT_LABEL = "gpu-training-clusters.io/experiment";
 export const STACK_LABEL = "gpu-training-clusters.io/stack";
 
 /** What an object is to the experiment: the value of `app.kubernetes.io/component`. */
-export type Component = "trainer" | "rendezvous" | "launcher" | "dataset" | "output" | "workdir" | "secret-env";
+export type Component = "trainer" | "rendezvous" | "launcher" | "dataset" | "output" | "workdir" | "secret-env" | "isolation";
 
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 

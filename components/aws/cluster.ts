@@ -144,7 +144,15 @@ export class EksCluster extends pulumi.ComponentResource {
         { parent: this, dependsOn },
       );
     const podIdentityAgent = addon("eks-pod-identity-agent");
-    const vpcCni = addon("vpc-cni", { podIdentityAssociations: [{ roleArn: cniRole.arn, serviceAccount: "aws-node" }] }, [podIdentityAgent, ...cniPolicies]);
+    // enableNetworkPolicy: the add-on's network policy agent enforces NetworkPolicy objects (the
+    // experiments' isolation, k8s/network-policy.ts); without it they are accepted and ignored
+    // (https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy.html). Hybrid nodes run
+    // another CNI, which enforces them or not (docs/hybrid-nodes.md).
+    const vpcCni = addon(
+      "vpc-cni",
+      { podIdentityAssociations: [{ roleArn: cniRole.arn, serviceAccount: "aws-node" }], configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }) },
+      [podIdentityAgent, ...cniPolicies],
+    );
     const kubeProxy = addon("kube-proxy");
     this.nodePrerequisites = [...nodePolicies, podIdentityAgent, vpcCni, kubeProxy];
 
