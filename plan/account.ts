@@ -10,6 +10,7 @@ import type { Problem } from "../config/errors";
 import type { StackSpec } from "../config/spec";
 import type { Plan } from "./plan";
 import type { PoolPlan } from "./pools";
+import type { ApiFacts } from "./api-facts";
 
 /**
  * Zone IDs in which EKS refuses cluster subnets (zone names map to different IDs per account, so
@@ -42,6 +43,8 @@ export interface AccountFacts {
   readonly quotas: Readonly<Record<string, number | undefined>>;
   /** The subnets of `cluster.vpc`, when the cluster runs in an existing VPC. */
   readonly subnets?: readonly SubnetFact[];
+  /** What the EC2 and EKS APIs say of the instance types, the version, spot prices and add-ons (plan/api-facts.ts). */
+  readonly api?: ApiFacts;
 }
 
 /**

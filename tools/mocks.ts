@@ -5,6 +5,10 @@
  * Values here are plausible placeholders, never read back as facts.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { gpuSpec } from "../catalog/gpus";
+import { findInstance } from "../catalog/instances";
+import { KUBERNETES_VERSIONS, KubernetesVersion, VERSION_SUPPORT } from "../catalog/kubernetes-versions";
+import { ADDON_VERSIONS, AddonName } from "../catalog/versions";
 
 export interface RecordedResource {
   readonly type: string;
@@ -45,6 +49,14 @@ function offeredZoneIds(type: string): string[] {
   return /^p\d/.test(type) ? MOCK_P_ZONE_IDS : MOCK_ZONE_IDS;
 }
 
+/**
+ * A failed invoke as the engine reports it: a gRPC error whose `details` the SDK turns into the
+ * rejected Error's message (@pulumi/pulumi runtime/invoke.js, `new Error(err.details)`).
+ */
+export function invokeError(message: string): Error {
+  return Object.assign(new Error(message), { details: message });
+}
+
 function accountAnswer(token: string, inputs: Record<string, unknown>, region: string): Record<string, unknown> | undefined {
   const letters = ["a", "b", "c", "d", "e", "f"];
   switch (token) {
@@ -76,6 +88,41 @@ function accountAnswer(token: string, inputs: Record<string, unknown>, region: s
       const zone = MOCK_EXISTING_SUBNETS[id];
       return zone === undefined ? { id } : { id, vpcId: MOCK_EXISTING_VPC, availabilityZone: `${region}${letters[zone]}`, availabilityZoneId: MOCK_ZONE_IDS[zone] };
     }
+    // The EC2 and EKS APIs' answers, drawn from the catalog (the API's offline cache), shaped as the
+    // provider returns them; `pulumi preview` asks the APIs themselves (plan/api-facts.ts).
+    case "aws:ec2/getInstanceType:getInstanceType": {
+      const type = String(inputs.instanceType);
+      const row = findInstance(type);
+      // EC2's own error for a type it does not know (DescribeInstanceTypes).
+      if (!row) throw invokeError(`reading EC2 Instance Type (${type}): InvalidInstanceType: The following supplied instance types do not exist: [${type}]`);
+      const gpu = gpuSpec(row.gpu);
+      return {
+        instanceType: type,
+        defaultVcpus: row.vcpus,
+        memorySize: row.memoryGiB * 1024,
+        gpuses: [{ count: row.gpus, manufacturer: "NVIDIA", name: gpu.displayName.split(" ")[1], memorySize: gpu.memoryGiB * 1024 }],
+        efaSupported: row.efaInterfaces > 0,
+        efaMaximumInterfaces: row.efaInterfaces,
+      };
+    }
+    case "aws:eks/getClusterVersions:getClusterVersions": {
+      const only = (inputs.clusterVersionsOnlies ?? [...KUBERNETES_VERSIONS]) as string[];
+      const rows = only.filter((v): v is KubernetesVersion => v in VERSION_SUPPORT).map((v) => ({
+        clusterVersion: v,
+        clusterType: "eks",
+        endOfStandardSupportDate: `${VERSION_SUPPORT[v].endOfStandardSupport}T00:00:00Z`,
+        endOfExtendedSupportDate: `${VERSION_SUPPORT[v].endOfExtendedSupport}T00:00:00Z`,
+      }));
+      return { clusterVersions: rows, region };
+    }
+    case "aws:eks/getAddonVersion:getAddonVersion": {
+      const k8s = String(inputs.kubernetesVersion) as KubernetesVersion;
+      const version = ADDON_VERSIONS[k8s]?.[String(inputs.addonName) as AddonName];
+      return version ? { ...inputs, version } : { ...inputs };
+    }
+    // No spot price offline: spot prices move hourly and the catalog keeps none (the plan says so).
+    case "aws:ec2/getSpotPrice:getSpotPrice":
+      return { ...inputs };
     case "aws:ec2/getNetworkInterface:getNetworkInterface":
       return { id: inputs.id, securityGroups: [MOCK_FSX_SECURITY_GROUP], vpcId: MOCK_EXISTING_VPC };
     default:
