@@ -1,4 +1,7 @@
-/** Rules between `experiment.script` and `experiment.workdir` (the files themselves are checked when packed). */
+/**
+ * Rules between `experiment.script` and `experiment.workdir` (the files themselves are checked when
+ * packed), and the shape of `experiment.setup`.
+ */
 import * as path from "path";
 import { Problem, show } from "./errors";
 import type { ExperimentInput } from "./schema";
@@ -15,5 +18,32 @@ export function workdirRules(experiment: ExperimentInput): Problem[] {
   } else if (path.posix.normalize(script).startsWith("../") || path.posix.normalize(script) === "..") {
     problems.push({ path: "experiment.script", message: `must stay inside the workdir (got ${show(script)}; give its path relative to ${show(experiment.workdir)})` });
   }
+  return problems;
+}
+
+/**
+ * Each setup item is one shell command (the launcher runs it with `sh -c`, images/launcher). An item
+ * that is a flag (`--upgrade`) runs as a command of that name and fails; a list of single words
+ * (`["pip", "install", "torch"]`, the exec form of a Dockerfile) runs each word as a command of its
+ * own, so `install` and `torch` fail with "not found" in every pod, after the nodes are paid for.
+ */
+export function setupRules(experiment: ExperimentInput): Problem[] {
+  const setup = experiment.setup;
+  if (setup === undefined) return [];
+  const items = typeof setup === "string" ? [setup] : setup;
+  const problems: Problem[] = [];
+  const word = (c: string) => /^\S+$/.test(c.trim());
+  if (Array.isArray(setup) && setup.length > 1 && setup.every(word)) {
+    return [
+      {
+        path: "experiment.setup",
+        message: `is a list of single words (got ${show(setup)}), which runs each word as a command of its own; each item is one shell command (use ${show(setup.join(" "))})`,
+      },
+    ];
+  }
+  items.forEach((c, i) => {
+    const at = typeof setup === "string" ? "experiment.setup" : `experiment.setup[${i}]`;
+    if (c.trim().startsWith("-")) problems.push({ path: at, message: `is a flag, not a command (got ${show(c)}; each item is one shell command, e.g. "pip install --upgrade torchvision")` });
+  });
   return problems;
 }
