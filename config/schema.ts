@@ -49,7 +49,9 @@ export const endpointSchema = z.strictObject({
   privateAccess: z
     .boolean()
     .default(true)
-    .meta({ description: "private endpoint inside the VPC. With `hybrid`: public **or** private, not both (EKS hybrid nodes requirement)" }),
+    .meta({
+      description: "private endpoint inside the VPC. With `hybrid`: public **or** private, not both (EKS hybrid nodes requirement), so there it defaults to `false`",
+    }),
 });
 
 export const hybridNetworkSchema = z.strictObject({
