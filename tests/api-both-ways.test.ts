@@ -1,5 +1,6 @@
 /** The verdict matches the receiving API's in both directions: accept what it accepts, refuse what fails on the node. */
 import { checkSecretEnv, looksLikeCiphertext } from "../config/secret-env";
+import { parseStackFile } from "../config/stack-file";
 import { load, problemsOf } from "./helpers/config";
 
 const T4 = { name: "t4", gpu: "t4", maxNodes: 2 };
@@ -42,5 +43,14 @@ describe("refused where it would fail on the node", () => {
     for (const typed of ["hunter2", "wandb-key-0123456789", "v1:abc:def", "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789", "0123456789abcdef0123456789abcdef01234567"]) expect(looksLikeCiphertext(typed)).toBe(false);
     const check = checkSecretEnv({ WANDB_API_KEY: "[secret]" }, undefined, true, { WANDB_API_KEY: { secure: "my-wandb-key" } }, true);
     expect(check.problems.map((p) => `${p.path}: ${p.message}`)).toEqual([expect.stringMatching(/^secretEnv\.WANDB_API_KEY: has a secure: value that is not Pulumi ciphertext/)]);
+  });
+});
+
+describe("a duplicate key", () => {
+  it("is named, with its line", () => {
+    const text = ["config:", "  gpu-training-clusters:experiment:", "    name: a", "    pool: t4", "    name: b", ""].join("\n");
+    expect(problemsOf(() => parseStackFile(text, "stacks/Pulumi.dup.yaml", "dup"))).toEqual([
+      'stacks/Pulumi.dup.yaml:5:5: duplicate key "name": it is already set earlier in the same mapping (each key once; keep the value you mean)',
+    ]);
   });
 });
