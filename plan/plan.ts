@@ -16,6 +16,7 @@ import type { WorkdirSummary } from "./workdir-summary";
 import { QueuePlan, planQueueing } from "./queueing";
 import { TRAINING_NAMESPACE } from "../config/names";
 import { planWarnings } from "./warnings";
+import { torchPinNotes, torchPinsInSetup, withTorchPinNotes } from "./torch-pins";
 
 export interface ExperimentPlan {
   readonly name: string;
@@ -180,7 +181,9 @@ export function planStack(spec: StackSpec, scope: PlanScope = {}): { plan: Plan;
     cluster: describeCluster(spec),
     pools,
     experiment,
-    verdicts: gated.verdicts,
+    // A torch pinned in setup replaces the build the gate checked (plan/torch-pins.ts); the
+    // workdir's requirement files add theirs in the workdir phase (checks/phases.ts).
+    verdicts: e ? withTorchPinNotes(gated.verdicts, torchPinNotes(torchPinsInSetup(e.setup, (i) => (e.setup.length === 1 ? "experiment.setup" : `experiment.setup[${i}]`)), e.image)) : gated.verdicts,
     idle,
     queueing: planQueueing(spec, pools, TRAINING_NAMESPACE, experiment?.costPerHour, idle.nodeScaleDown?.boundMinutes),
     warnings: planWarnings(spec, pools),
