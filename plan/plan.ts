@@ -16,6 +16,7 @@ import type { WorkdirSummary } from "./workdir-summary";
 import { QueuePlan, planQueueing } from "./queueing";
 import { TRAINING_NAMESPACE } from "../config/names";
 import { planWarnings } from "./warnings";
+import { PoolAdvice, poolAdvice } from "./advice";
 import { torchPinNotes, torchPinsInSetup, withTorchPinNotes } from "./torch-pins";
 
 export interface ExperimentPlan {
@@ -87,6 +88,8 @@ export interface Plan {
   readonly queueing: QueuePlan;
   /** What works but is probably unintended (plan/warnings.ts); printed, never an error. */
   readonly warnings: readonly string[];
+  /** Cheaper ways to get each managed pool's GPUs (plan/advice.ts); never applied on their own. */
+  readonly advice: readonly PoolAdvice[];
 }
 
 /**
@@ -187,6 +190,7 @@ export function planStack(spec: StackSpec, scope: PlanScope = {}): { plan: Plan;
     idle,
     queueing: planQueueing(spec, pools, TRAINING_NAMESPACE, experiment?.costPerHour, idle.nodeScaleDown?.boundMinutes),
     warnings: planWarnings(spec, pools),
+    advice: poolAdvice(spec, pools),
   };
   return { plan, problems };
 }

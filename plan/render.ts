@@ -30,9 +30,14 @@ export function renderPlan(plan: Plan): string {
     const range = pool.kind === "managed" ? `${pool.minNodes}-${pool.maxNodes} nodes` : `up to ${pool.maxNodes} machines`;
     const price =
       pool.pricePerNodeHour === undefined
-        ? "cost outside AWS"
-        : `${dollars(pool.pricePerNodeHour)}/h per node${pool.capacity === "spot" ? " (on-demand price; spot is lower)" : ""}, ${dollars(pool.pricePerNodeHour * pool.maxNodes)}/h at ${pool.maxNodes} node${pool.maxNodes === 1 ? "" : "s"}, ${pool.minNodes === 0 ? "$0.00/h when idle" : `${dollars(pool.pricePerNodeHour * pool.minNodes)}/h at its minimum`}`;
+        ? pool.instance
+          ? `no on-demand price (${pool.instance.type} is sold as EC2 Capacity Blocks)`
+          : "cost outside AWS"
+        : `${dollars(pool.pricePerNodeHour)}/h per node${pool.capacity === "spot" ? " (on-demand price, an upper bound; the spot price is in the deploy-time checks)" : ""}, ${dollars(pool.pricePerNodeHour * pool.maxNodes)}/h at ${pool.maxNodes} node${pool.maxNodes === 1 ? "" : "s"}, ${pool.minNodes === 0 ? "$0.00/h when idle" : `${dollars(pool.pricePerNodeHour * pool.minNodes)}/h at its minimum`}`;
     add(`      ${range}; ${price}; driver ${pool.driver ?? "not declared"}${pool.driverSource === "eks-ami" ? " or later (EKS AL2023 NVIDIA AMI, 580 branch)" : ""}`);
+    const advice = plan.advice.find((a) => a.pool === pool.name);
+    for (const o of advice?.options ?? []) add(`      cheaper: ${o.type}: ${o.why}`);
+    if (advice?.spot) add(`      cheaper: ${advice.spot}`);
   }
 
   const e = plan.experiment;
