@@ -87,7 +87,7 @@ describe("stack description: errors name the field, the value and what is allowe
     const ok = load({ nodePools: [T4_POOL], experiment: { name, pool: "t4" } });
     expect(ok.experiment?.name).toBe(name);
     const problems = problemsOf(() =>
-      load({ nodePools: [T4_POOL], experiment: { name, pool: "t4", datasets: [{ name: `d${"y".repeat(29)}`, mountPath: "/data", source: { type: "pvc", claimName: "c" } }] } }),
+      load({ nodePools: [T4_POOL], experiment: { name, pool: "t4", datasets: [{ name: `d${"y".repeat(29)}`, mountPath: "/data", source: { type: "s3", bucket: "my-data" } }] } }),
     );
     expect(problems).toEqual([`experiment.datasets[0].name: gives the volume name "${name}-d${"y".repeat(29)}", which is 71 characters (at most 63)`]);
   });
