@@ -94,10 +94,9 @@ export const INSTANCES: readonly InstanceSpec[] = [
   { type: "g6e.16xlarge", gpu: "l40s", gpus: 1, vcpus: 64, memoryGiB: 512, efaInterfaces: 1, gpuDirectRdma: false, maxPods: 737, pricePerHour: 7.577 },
   { type: "g6e.24xlarge", gpu: "l40s", gpus: 4, vcpus: 96, memoryGiB: 768, efaInterfaces: 2, gpuDirectRdma: false, maxPods: 492, pricePerHour: 15.066 },
   { type: "g6e.48xlarge", gpu: "l40s", gpus: 8, vcpus: 192, memoryGiB: 1536, efaInterfaces: 4, gpuDirectRdma: false, maxPods: 492, pricePerHour: 30.131 },
-  // p5.4xlarge: no EFA recorded. AWS's EFA supported-types list does not confirm this size; with 0
-  // its pools never get EFA interfaces or an EFA requirement, which is the safe side (a multi-node run over TCP), never a launch AWS refuses. aws-ofi-nccl does not
-  // require GPUDirect RDMA on it either (gdr_required false, added in its commit eae939285260).
-  { type: "p5.4xlarge", gpu: "h100", gpus: 1, vcpus: 16, memoryGiB: 256, efaInterfaces: 0, gpuDirectRdma: false, maxPods: 118, pricePerHour: 6.88 },
+  // p5.4xlarge: EFA on its one network card (ac.html, Network specifications: "EFA ✓ Yes", 1 card);
+  // aws-ofi-nccl does not require GPUDirect RDMA on it (gdr_required false, its commit eae939285260).
+  { type: "p5.4xlarge", gpu: "h100", gpus: 1, vcpus: 16, memoryGiB: 256, efaInterfaces: 1, gpuDirectRdma: false, maxPods: 118, pricePerHour: 6.88 },
   { type: "p5.48xlarge", gpu: "h100", gpus: 8, vcpus: 192, memoryGiB: 2048, efaInterfaces: 32, gpuDirectRdma: true, maxPods: 100, pricePerHour: 55.04 },
   // p5e.48xlarge: AWS's price list has no on-demand price for it in any region (it is sold as EC2
   // Capacity Blocks for ML): the cheapest-fit choice never picks it, and a pool that pins it shows no $/h.
