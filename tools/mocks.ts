@@ -31,11 +31,12 @@ const MOCK_ZONE_IDS = ["use1-az3", "use1-az1", "use1-az2", "use1-az4", "use1-az5
 const MOCK_LOCAL_ZONE = { group: "bos-1", id: "use1-bos1-az1" };
 const MOCK_P_ZONE_IDS = ["use1-az2", "use1-az4", "use1-az6"];
 /**
- * GPU vCPU quotas (plan/account.ts codes): placeholders, each non-zero so every valid example plans
- * offline, spot included; a new account often has 0, which only `pulumi preview` can see. Tests of
+ * GPU vCPU quotas (plan/account.ts codes): placeholders, each non-zero and large enough for two
+ * nodes of the largest catalog type of its class (192 vCPUs), so every valid example and every
+ * instance size plans offline, spot included; a new account often has 0, which only `pulumi preview` can see. Tests of
  * a 0 quota answer the lookup in their own mocks.
  */
-export const MOCK_QUOTAS: Readonly<Record<string, number>> = { "L-417A185B": 384, "L-DB2E81BA": 64, "L-7212CCBC": 384, "L-3819A6DF": 64 };
+export const MOCK_QUOTAS: Readonly<Record<string, number>> = { "L-417A185B": 384, "L-DB2E81BA": 384, "L-7212CCBC": 384, "L-3819A6DF": 384 };
 /** The existing VPC of the example stacks that mount FSx, its private subnets and their zones. */
 export const MOCK_EXISTING_VPC = "vpc-0a1b2c3d4e5f60718";
 export const MOCK_EXISTING_SUBNETS: Readonly<Record<string, number>> = {
