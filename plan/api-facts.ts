@@ -147,10 +147,12 @@ function addonRules(k8s: KubernetesVersion, facts: ApiFacts, out: { lines: strin
     }
     const order = compareParts(addonVersionParts(pinned), addonVersionParts(latest));
     if (order > 0) {
-      out.problems.push({
-        path: "cluster.kubernetesVersion",
-        message: `the ${addon} add-on pinned for Kubernetes ${k8s} (${pinned}, catalog/versions.ts) is newer than any EKS offers for it (most recent: ${latest}); EKS would refuse the add-on`,
-      });
+      // A warning naming both, as for every figure the cache and the API disagree on: an answer
+      // that is not the most recent (a stale or partial listing) must not stop a stack.
+      out.warnings.push(
+        `the ${addon} add-on pinned for Kubernetes ${k8s} (${pinned}, catalog/versions.ts) is newer than the most recent EKS lists for it (${latest}): ` +
+          `EKS refuses an add-on version it does not offer for the cluster's version; check \`aws eks describe-addon-versions --addon-name ${addon} --kubernetes-version ${k8s}\` and move the pin`,
+      );
     } else if (order < 0) {
       out.lines.push(`  add-on ${addon}: pinned ${pinned}; EKS offers up to ${latest} for Kubernetes ${k8s}`);
     } else {
