@@ -27,13 +27,20 @@ export function workdirRules(experiment: ExperimentInput): Problem[] {
  * (`["pip", "install", "torch"]`, the exec form of a Dockerfile) runs each word as a command of its
  * own, so `install` and `torch` fail with "not found" in every pod, after the nodes are paid for.
  */
+/** Programs that do nothing useful alone: a list starting with one is a command split into words. */
+const ARGUMENT_TAKERS = ["pip", "pip3", "python", "python3", "uv", "conda", "mamba", "apt-get", "apt", "bash", "sh", "git", "wget", "curl", "mkdir", "cp", "mv", "ln", "export"];
+
 export function setupRules(experiment: ExperimentInput): Problem[] {
   const setup = experiment.setup;
   if (setup === undefined) return [];
   const items = typeof setup === "string" ? [setup] : setup;
   const problems: Problem[] = [];
   const word = (c: string) => /^\S+$/.test(c.trim());
-  if (Array.isArray(setup) && setup.length > 1 && setup.every(word)) {
+  // Single-word commands exist (`nvidia-smi`), so a list of words is the exec form only when it
+  // reads as one command: a later word is a flag, or the first is a program that takes arguments.
+  const execForm =
+    Array.isArray(setup) && setup.length > 1 && setup.every(word) && (setup.slice(1).some((w) => w.startsWith("-")) || ARGUMENT_TAKERS.includes(path.posix.basename(setup[0].trim())));
+  if (execForm) {
     return [
       {
         path: "experiment.setup",

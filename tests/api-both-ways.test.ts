@@ -34,6 +34,7 @@ describe("refused where it would fail on the node", () => {
       'experiment.setup[1]: is a flag, not a command (got "--upgrade"; each item is one shell command, e.g. "pip install --upgrade torchvision")',
     ]);
     expect(withSetup(["nvidia-smi"])().experiment!.setup).toEqual(["nvidia-smi"]);
+    expect(withSetup(["nvidia-smi", "env"])().experiment!.setup).toEqual(["nvidia-smi", "env"]);
     expect(withSetup("pip install -r requirements.txt")().experiment!.setup).toEqual(["pip install -r requirements.txt"]);
   });
 
