@@ -1,5 +1,6 @@
 /** The plan as a person reads it: what will run where, what it costs, what the gate decided. */
 import { gpuSpec } from "../catalog/gpus";
+import { PRICE_LIST } from "../catalog/instances";
 import { dollars } from "./cost";
 import type { Plan } from "./plan";
 import { renderShipped } from "./render-shipped";
@@ -18,7 +19,7 @@ export function renderPlan(plan: Plan): string {
   }
 
   add();
-  add(`GPU pools (${plan.pools.length})`);
+  add(`GPU pools (${plan.pools.length})${plan.pools.some((p) => p.instance) ? `; prices: AWS price list, ${PRICE_LIST.region} on-demand, ${PRICE_LIST.date} (${PRICE_LIST.file})` : ""}`);
   if (plan.pools.length === 0) add("  none");
   for (const pool of plan.pools) {
     const gpu = gpuSpec(pool.gpu);
