@@ -50,7 +50,25 @@ export function setupRules(experiment: ExperimentInput): Problem[] {
   }
   items.forEach((c, i) => {
     const at = typeof setup === "string" ? "experiment.setup" : `experiment.setup[${i}]`;
-    if (c.trim().startsWith("-")) problems.push({ path: at, message: `is a flag, not a command (got ${show(c)}; each item is one shell command, e.g. "pip install --upgrade torchvision")` });
+    const t = c.trim();
+    if (t.startsWith("-")) {
+      problems.push({ path: at, message: `is a flag, not a command (got ${show(c)}; each item is one shell command, e.g. "pip install --upgrade torchvision")` });
+      return;
+    }
+    // One word that names a package pin or a file is not a command the shell can run ("not found").
+    if (!word(t) || t.startsWith("./") || t.startsWith("/")) return;
+    const meant = /[=<>~]=|[<>]/.test(t)
+      ? `pip install '${t}'`
+      : /\.(txt)$/.test(t)
+        ? `pip install -r ${t}`
+        : /\.(py)$/.test(t)
+          ? `python ${t}`
+          : /\.(sh)$/.test(t)
+            ? `bash ${t}`
+            : /\.(whl|toml|cfg|ya?ml|json)$/.test(t)
+              ? `pip install ${t.endsWith(".whl") ? t : "."}`
+              : undefined;
+    if (meant) problems.push({ path: at, message: `is a package pin or a file name, not a command (got ${show(c)}; each item is one shell command, e.g. ${show(meant)})` });
   });
   return problems;
 }

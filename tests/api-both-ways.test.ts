@@ -33,6 +33,10 @@ describe("refused where it would fail on the node", () => {
     expect(problemsOf(withSetup(["pip install wandb", "--upgrade"]))).toEqual([
       'experiment.setup[1]: is a flag, not a command (got "--upgrade"; each item is one shell command, e.g. "pip install --upgrade torchvision")',
     ]);
+    expect(problemsOf(withSetup(["requirements.txt", "torch==2.8.0", "./prepare.sh"]))).toEqual([
+      'experiment.setup[0]: is a package pin or a file name, not a command (got "requirements.txt"; each item is one shell command, e.g. "pip install -r requirements.txt")',
+      'experiment.setup[1]: is a package pin or a file name, not a command (got "torch==2.8.0"; each item is one shell command, e.g. "pip install 'torch==2.8.0'")',
+    ]);
     expect(withSetup(["nvidia-smi"])().experiment!.setup).toEqual(["nvidia-smi"]);
     expect(withSetup(["nvidia-smi", "env"])().experiment!.setup).toEqual(["nvidia-smi", "env"]);
     expect(withSetup("pip install -r requirements.txt")().experiment!.setup).toEqual(["pip install -r requirements.txt"]);
