@@ -35,7 +35,7 @@ describe("refused where it would fail on the node", () => {
     ]);
     expect(problemsOf(withSetup(["requirements.txt", "torch==2.8.0", "./prepare.sh"]))).toEqual([
       'experiment.setup[0]: is a package pin or a file name, not a command (got "requirements.txt"; each item is one shell command, e.g. "pip install -r requirements.txt")',
-      'experiment.setup[1]: is a package pin or a file name, not a command (got "torch==2.8.0"; each item is one shell command, e.g. "pip install 'torch==2.8.0'")',
+      `experiment.setup[1]: is a package pin or a file name, not a command (got "torch==2.8.0"; each item is one shell command, e.g. "pip install 'torch==2.8.0'")`,
     ]);
     expect(withSetup(["nvidia-smi"])().experiment!.setup).toEqual(["nvidia-smi"]);
     expect(withSetup(["nvidia-smi", "env"])().experiment!.setup).toEqual(["nvidia-smi", "env"]);
