@@ -75,7 +75,7 @@ export function deployDecision(
     // At preview EKS's own dates judge; the table is the offline cache (and the fallback when EKS cannot be asked).
     const eks = env.facts === "account" ? eksDates(facts?.api?.clusterVersion) : undefined;
     if (env.facts === "account" && facts?.api && !eks) {
-      warnings.push(`EKS could not be asked for the support dates of Kubernetes ${version} (aws.eks.getClusterVersions): the dated table ${VERSION_TABLE.file} (checked ${VERSION_TABLE.checked}) judges instead`);
+      warnings.push(`EKS gave no support dates for Kubernetes ${version} (aws.eks.getClusterVersions failed or did not list it): the dated table ${VERSION_TABLE.file} (checked ${VERSION_TABLE.checked}) judges instead`);
     }
     if (eks) {
       const table = VERSION_SUPPORT[version];
