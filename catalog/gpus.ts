@@ -5,7 +5,7 @@
  * Compute capabilities: https://developer.nvidia.com/cuda-gpus
  */
 
-export const GPU_TYPES = ["a100-40gb", "a100-80gb", "t4", "a10g", "l4", "h100", "rtx4090", "rtx5090"] as const;
+export const GPU_TYPES = ["a100-40gb", "a100-80gb", "t4", "a10g", "l4", "h100", "l40s", "h200", "b200", "rtx4090", "rtx5090"] as const;
 export type GpuType = (typeof GPU_TYPES)[number];
 
 /** A compute capability such as 8.0 (A100) or 12.0 (RTX 5090). */
@@ -23,18 +23,36 @@ export interface GpuSpec {
    * `off-aws`: only machines outside AWS, joined as EKS Hybrid Nodes or in an existing cluster.
    */
   readonly source: "aws" | "off-aws";
+  /**
+   * The oldest Linux driver that runs this GPU at all, whatever the image: below it the card is not
+   * found ("no CUDA-capable device is detected"). For most rows, the driver of the first CUDA
+   * toolkit with the GPU's architecture (CUDA Toolkit release notes, table 3:
+   * https://docs.nvidia.com/cuda/cuda-toolkit-release-notes/): sm_75 CUDA 10.0 >= 410.48,
+   * sm_80 CUDA 11.0 GA >= 450.51.06, sm_86 CUDA 11.1 >= 455.23, sm_89 and sm_90 CUDA 11.8 >= 520.61.05,
+   * sm_120 CUDA 12.8 >= 570.26. Where NVIDIA names a later floor for a product, that one
+   * (HGX B200: "requires a driver container version of 570.133.20 or later", GPU Operator
+   * platform support, https://github.com/NVIDIA/cloud-native-docs/pull/184).
+   */
+  readonly driverFloor: string;
 }
 
 const GPUS: Record<GpuType, GpuSpec> = {
-  "a100-40gb": { displayName: "NVIDIA A100 40 GB", computeCapability: { major: 8, minor: 0 }, memoryGiB: 40, source: "aws" },
-  "a100-80gb": { displayName: "NVIDIA A100 80 GB", computeCapability: { major: 8, minor: 0 }, memoryGiB: 80, source: "aws" },
-  t4: { displayName: "NVIDIA T4", computeCapability: { major: 7, minor: 5 }, memoryGiB: 16, source: "aws" },
-  a10g: { displayName: "NVIDIA A10G", computeCapability: { major: 8, minor: 6 }, memoryGiB: 24, source: "aws" },
-  l4: { displayName: "NVIDIA L4", computeCapability: { major: 8, minor: 9 }, memoryGiB: 24, source: "aws" },
-  h100: { displayName: "NVIDIA H100 80 GB", computeCapability: { major: 9, minor: 0 }, memoryGiB: 80, source: "aws" },
+  "a100-40gb": { displayName: "NVIDIA A100 40 GB", computeCapability: { major: 8, minor: 0 }, memoryGiB: 40, source: "aws", driverFloor: "450.51.06" },
+  "a100-80gb": { displayName: "NVIDIA A100 80 GB", computeCapability: { major: 8, minor: 0 }, memoryGiB: 80, source: "aws", driverFloor: "450.51.06" },
+  t4: { displayName: "NVIDIA T4", computeCapability: { major: 7, minor: 5 }, memoryGiB: 16, source: "aws", driverFloor: "410.48" },
+  a10g: { displayName: "NVIDIA A10G", computeCapability: { major: 8, minor: 6 }, memoryGiB: 24, source: "aws", driverFloor: "455.23" },
+  l4: { displayName: "NVIDIA L4", computeCapability: { major: 8, minor: 9 }, memoryGiB: 24, source: "aws", driverFloor: "520.61.05" },
+  h100: { displayName: "NVIDIA H100 80 GB", computeCapability: { major: 9, minor: 0 }, memoryGiB: 80, source: "aws", driverFloor: "520.61.05" },
+  // L40S (Ada, sm_89) 48 GB: g6e; H200 (Hopper, sm_90) 141 GiB: p5e, p5en; B200 (Blackwell, sm_100)
+  // 179 GiB: p6-b200. Memory as EC2 reports it per accelerator ("8 x 141 GiB", "8 x 179 GiB";
+  // the L40S's 48 GB shows as 44 GiB), https://docs.aws.amazon.com/ec2/latest/instancetypes/ac.html;
+  // capabilities: https://developer.nvidia.com/cuda-gpus.
+  l40s: { displayName: "NVIDIA L40S", computeCapability: { major: 8, minor: 9 }, memoryGiB: 48, source: "aws", driverFloor: "520.61.05" },
+  h200: { displayName: "NVIDIA H200", computeCapability: { major: 9, minor: 0 }, memoryGiB: 141, source: "aws", driverFloor: "520.61.05" },
+  b200: { displayName: "NVIDIA B200", computeCapability: { major: 10, minor: 0 }, memoryGiB: 179, source: "aws", driverFloor: "570.133.20" },
   // AWS offers no GeForce instance: these join from outside AWS.
-  rtx4090: { displayName: "NVIDIA GeForce RTX 4090", computeCapability: { major: 8, minor: 9 }, memoryGiB: 24, source: "off-aws" },
-  rtx5090: { displayName: "NVIDIA GeForce RTX 5090", computeCapability: { major: 12, minor: 0 }, memoryGiB: 32, source: "off-aws" },
+  rtx4090: { displayName: "NVIDIA GeForce RTX 4090", computeCapability: { major: 8, minor: 9 }, memoryGiB: 24, source: "off-aws", driverFloor: "520.61.05" },
+  rtx5090: { displayName: "NVIDIA GeForce RTX 5090", computeCapability: { major: 12, minor: 0 }, memoryGiB: 32, source: "off-aws", driverFloor: "570.26" },
 };
 
 export function gpuSpec(gpu: GpuType): GpuSpec {

@@ -70,6 +70,8 @@ export interface SupportVerdict {
   readonly phase: "standard" | "extended" | "ended";
   /** The day the cluster's current support ends (standard, or extended once in it). */
   readonly endDate: string;
+  /** The last day of standard support the rule used. */
+  readonly endOfStandardSupport: string;
   readonly controlPlanePerHour: number;
   readonly problems: readonly string[];
   readonly warnings: readonly string[];
@@ -80,9 +82,17 @@ export function newestStandardVersion(today: string): VersionSupport | undefined
   return [...KUBERNETES_VERSIONS].reverse().map((v) => VERSION_SUPPORT[v]).find((s) => today <= s.endOfStandardSupport);
 }
 
-/** The version rule on a given day: pure, the clock is an argument. */
-export function checkVersionSupport(version: KubernetesVersion, supportType: SupportType, now: Date): SupportVerdict {
-  const s = VERSION_SUPPORT[version];
+/**
+ * The version rule on a given day: pure, the clock is an argument. `dates`: the support dates EKS
+ * itself gives (aws.eks.getClusterVersions, at `pulumi preview`), which replace the table's.
+ */
+export function checkVersionSupport(
+  version: KubernetesVersion,
+  supportType: SupportType,
+  now: Date,
+  dates?: Pick<VersionSupport, "endOfStandardSupport" | "endOfExtendedSupport">,
+): SupportVerdict {
+  const s: VersionSupport = dates ? { version, ...dates } : VERSION_SUPPORT[version];
   const today = utcDay(now);
   const phase = today <= s.endOfStandardSupport ? "standard" : today <= s.endOfExtendedSupport ? "extended" : "ended";
   const problems: string[] = [];
@@ -116,6 +126,7 @@ export function checkVersionSupport(version: KubernetesVersion, supportType: Sup
     supportType,
     phase,
     endDate,
+    endOfStandardSupport: s.endOfStandardSupport,
     controlPlanePerHour: phase === "extended" ? EKS_EXTENDED_PER_HOUR : EKS_STANDARD_PER_HOUR,
     problems,
     warnings,

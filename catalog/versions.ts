@@ -71,7 +71,9 @@ export const AUTOSCALER_CHARTS: Record<KubernetesVersion, HelmChart> = {
 /*
  * The EFA device plugin chart: stable/aws-efa-k8s-device-plugin/Chart.yaml of
  * https://github.com/aws/eks-charts (master, August 2026). The chart's version string really has
- * the leading "v". Its default affinity already lists p4d/p4de/p5 instance types.
+ * the leading "v". Its default affinity (values.yaml supportedInstanceLabels, at eks-charts commit
+ * 5239609242f3 where Chart.yaml says v0.5.30) lists every type of catalog/instances.ts with EFA,
+ * p5.4xlarge, p5e, p5en, p6-b200 and the g5/g6/g6e sizes included.
  */
 export const EFA_PLUGIN_CHART: HelmChart = {
   repository: "https://aws.github.io/eks-charts",

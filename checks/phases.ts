@@ -24,7 +24,8 @@ import { queueFitProblems } from "../k8s/queue-fit";
 import type { AccountFacts } from "../plan/account";
 import { DeployDecision, FactsSource, deployDecision } from "../plan/deploy-gate";
 import { Plan, planStack } from "../plan/plan";
-import { WorkdirArchive, packExperimentWorkdir } from "../workdir/archive";
+import { WorkdirArchive, packExperimentWorkdir, readWorkdirText } from "../workdir/archive";
+import { requirementFiles, torchPinNotes, torchPinsInRequirements, withTorchPinNotes } from "../plan/torch-pins";
 
 export interface CheckInput {
   readonly raw: RawConfig;
@@ -97,6 +98,15 @@ export const PHASES: readonly Phase[] = [
       if (!e?.value || e.failed.has("workdir") || e.failed.has("script")) return [];
       const packed = packExperimentWorkdir(e.value, input.projectDir);
       found.archive = packed.archive;
+      // A torch pinned in a requirements file the setup installs: a line on the gate's verdict.
+      const spec = found.collected?.spec?.experiment;
+      if (found.plan && spec && e.value.workdir && !e.failed.has("setup")) {
+        const pins = requirementFiles(spec.setup).flatMap((file) => {
+          const text = readWorkdirText(input.projectDir, e.value!.workdir!, file);
+          return text === undefined ? [] : torchPinsInRequirements(file, text).map((p) => ({ ...p, where: `${p.where} of the workdir` }));
+        });
+        found.plan = { ...found.plan, verdicts: withTorchPinNotes(found.plan.verdicts, torchPinNotes(pins, spec.image)) };
+      }
       return packed.problems;
     },
   },

@@ -69,10 +69,24 @@ function parsePart<T>(schema: z.ZodType, value: unknown, prefix: readonly Proper
 /** Stand-ins tried, in order, for a required field that failed (never read: the field is in `failed`). */
 const PLACEHOLDERS: readonly unknown[] = ["placeholder", 1, true, [], {}];
 
+/**
+ * A cluster with hybrid nodes takes a public or a private endpoint, not both (config/aws-rules.ts):
+ * there `privateAccess` defaults to false, so the endpoint is public only unless the user says
+ * otherwise. The schema's default (true) holds everywhere else; the raw input tells whether the
+ * user set it.
+ */
+function hybridEndpointDefault(part: { value?: ClusterInput; failed: ReadonlySet<string> }, raw: unknown): { value?: ClusterInput; failed: ReadonlySet<string> } {
+  const c = part.value;
+  if (!c || c.mode !== "create" || !c.hybrid) return part;
+  const endpoint = isObject(raw) && isObject(raw.endpoint) ? raw.endpoint : undefined;
+  if (endpoint && endpoint.privateAccess !== undefined) return part;
+  return { ...part, value: { ...c, endpoint: { ...c.endpoint, privateAccess: false } } };
+}
+
 export function collectInput(data: Record<string, unknown>): CollectedInput {
   const problems: Problem[] = [];
   const shape = stackSchema.shape;
-  const cluster = parsePart<ClusterInput>(shape.cluster, data.cluster, ["cluster"], data, problems);
+  const cluster = hybridEndpointDefault(parsePart<ClusterInput>(shape.cluster, data.cluster, ["cluster"], data, problems), data.cluster);
   let pools: CollectedPool[] = [];
   const poolsListed = data.nodePools === undefined || Array.isArray(data.nodePools);
   if (Array.isArray(data.nodePools)) {

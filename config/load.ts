@@ -14,7 +14,7 @@ import { didYouMean } from "./suggest";
 import { providerKeyProblem } from "./provider-keys";
 import { defaultPoolKind, experimentRules, networkRules, poolRules } from "./rules";
 import { SECRET_ENV_KEY, checkSecretEnv } from "./secret-env";
-import { workdirRules } from "./workdir-rules";
+import { setupRules, workdirRules } from "./workdir-rules";
 import { awsClusterRules } from "./aws-rules";
 import { NodePoolInput, StackInput, stackSchema } from "./schema";
 import { SMOKE_ARGS, SMOKE_SCRIPT } from "./launcher-paths";
@@ -203,6 +203,7 @@ export function ruleStack(parsed: ParsedStack, ctx: LoadContext): StackCollectio
     problems.push(...rules.filter((p) => !(poolUnknowable && p.path === "experiment.pool")));
     problems.push(...experimentApiRules(e, c.experiment.failed));
     problems.push(...workdirRules(e));
+    if (!c.experiment.failed.has("setup")) problems.push(...setupRules(e));
     if (cluster) problems.push(...builtImageRules(e.image, cluster.mode));
   }
   if (cluster && c.queueing.failed.size === 0) {

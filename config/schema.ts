@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import { GPU_TYPES } from "../catalog/gpus";
-import { absolutePath, cidr, dnsLabel, int } from "./fields";
+import { absolutePath, cidr, dnsLabel, dnsSubdomain, int } from "./fields";
 import { SMOKE_ARGS, SMOKE_SCRIPT } from "./launcher-paths";
 import { SOURCE_TYPES, volumeSourceSchema } from "./sources";
 import { DEFAULT_LOCAL_QUEUE, queueingSchema } from "./queueing";
@@ -49,7 +49,9 @@ export const endpointSchema = z.strictObject({
   privateAccess: z
     .boolean()
     .default(true)
-    .meta({ description: "private endpoint inside the VPC. With `hybrid`: public **or** private, not both (EKS hybrid nodes requirement)" }),
+    .meta({
+      description: "private endpoint inside the VPC. With `hybrid`: public **or** private, not both (EKS hybrid nodes requirement), so there it defaults to `false`",
+    }),
 });
 
 export const hybridNetworkSchema = z.strictObject({
@@ -137,7 +139,9 @@ export const existingClusterSchema = z.strictObject({
     .boolean()
     .default(true)
     .meta({ description: "install the NVIDIA device plugin; set `false` in every further stack on the same cluster, or where one already runs" }),
-  runtimeClassName: dnsLabel(63)
+  // Kubernetes checks a pod's runtimeClassName as a DNS-1123 subdomain (ValidateRuntimeClassName,
+  // NameIsDNSSubdomain: pkg/apis/core/validation/validation.go), as it checks RuntimeClass names.
+  runtimeClassName: dnsSubdomain
     .optional()
     .meta({
       description:
@@ -260,11 +264,12 @@ export const experimentSchema = z.strictObject({
       description: "a shell command or a list of them, run in every pod before torchrun, in the workdir; the first that fails fails the pod",
       defaultText: "`[]`",
     }),
-  maxRestarts: int(1, 20)
+  // JobSet's CRD: failurePolicy.maxRestarts minimum 0 (0: the first training failure fails the run).
+  maxRestarts: int(0, 20)
     .default(1)
     .meta({
       description:
-        "multi-node runs: restarts of the whole group after a training failure (1–20); restarts after a node disruption (spot reclaim, drain) are not counted",
+        "multi-node runs: restarts of the whole group after a training failure (0–20; 0 fails the run at the first); restarts after a node disruption (spot reclaim, drain) are not counted",
     }),
   network: z
     .enum(["efa", "tcp"])

@@ -46,6 +46,29 @@ function storedInPlain(stored: unknown, name: string): boolean {
 }
 
 /**
+ * Whether a `secure:` value has the shape of Pulumi ciphertext. The passphrase provider writes
+ * `v1:<nonce base64>:<ciphertext base64>` (pulumi/pulumi sdk/go/common/resource/config/crypt.go,
+ * symmetricCrypter); the service and cloud KMS providers write one base64 string. Every one is
+ * AES-256-GCM output, at least a 12-byte nonce and a 16-byte tag (28 bytes, 40 base64 characters,
+ * for an empty value). A hand-typed token fails this; `pulumi up` would stop on it anyway
+ * ("failed to decrypt"), but only after the plan said yes.
+ */
+export function looksLikeCiphertext(text: string): boolean {
+  const b64 = /^[A-Za-z0-9+/]+={0,2}$/;
+  const v1 = /^v1:([^:]+):([^:]+)$/.exec(text);
+  if (v1) return b64.test(v1[1]) && b64.test(v1[2]) && Buffer.from(v1[1], "base64").length === 12 && Buffer.from(v1[2], "base64").length >= 16;
+  // A hex string (a W&B key is 40 hex digits) is a hand-typed token: base64 of random bytes is all
+  // hex digits with odds of (22/64)^40 and less.
+  return b64.test(text) && !/^[0-9a-f]+$/i.test(text) && text.length % 4 === 0 && Buffer.from(text, "base64").length >= 28;
+}
+
+function storedSecureText(stored: unknown, name: string): string | undefined {
+  if (typeof stored !== "object" || stored === null || Array.isArray(stored)) return undefined;
+  const entry = (stored as Record<string, unknown>)[name];
+  return typeof entry === "object" && entry !== null && typeof (entry as { secure?: unknown }).secure === "string" ? (entry as { secure: string }).secure : undefined;
+}
+
+/**
  * The variable names of a decoded `secretEnv` value, and its problems.
  * `keyIsSecret`: whether Pulumi lists the key as secret (undefined when unknown).
  * `stored`: the key's value as the stack file writes it (`{ secure: ... }` entries intact), when
@@ -78,6 +101,11 @@ export function checkSecretEnv(value: unknown, experiment: ExperimentInput | und
       problems.push({ path, message: `must be a string value (got ${kindOf(v)})` });
     } else if (keyIsSecret === false || (offline && v !== SECRET_MARKER) || storedInPlain(stored, name)) {
       problems.push({ path, message: `is stored in plain text in the stack file; secretEnv values must be Pulumi secrets (${SET_ONE.replace("NAME", name)}, and rotate the value that was exposed)` });
+    } else {
+      const secure = storedSecureText(stored, name);
+      if (secure !== undefined && !looksLikeCiphertext(secure)) {
+        problems.push({ path, message: `has a secure: value that is not Pulumi ciphertext (typed by hand?), which \`pulumi up\` cannot decrypt; set it with ${SET_ONE.replace("NAME", name)}, and rotate the value if it is the real one` });
+      }
     }
   }
   // An experiment that failed its schema is still there: only a missing one leaves the variables nowhere to go.

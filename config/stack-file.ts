@@ -93,6 +93,11 @@ export function parseStackFile(text: string, file: string, stack: string): Stack
     throw new ConfigError(
       doc.errors.map((e) => {
         const at = lines.linePos(e.pos[0]);
+        // The parser says only "Map keys must be unique": name the key, which its position spans.
+        if (e.code === "DUPLICATE_KEY") {
+          const key = (/^("[^"\n]*"|'[^'\n]*'|[^:\n]+)/.exec(text.slice(e.pos[0]))?.[1] ?? "").trim().replace(/^["']|["']$/g, "");
+          return { path: `${file}:${at.line}:${at.col}`, message: `duplicate key ${JSON.stringify(key)}: it is already set earlier in the same mapping (each key once; keep the value you mean)` };
+        }
         return { path: `${file}:${at.line}:${at.col}`, message: `YAML syntax error: ${e.message.split("\n")[0]}` };
       }),
       `${file} is not valid YAML`,

@@ -10,6 +10,7 @@ import type { Problem } from "../config/errors";
 import type { StackSpec } from "../config/spec";
 import type { Plan } from "./plan";
 import type { PoolPlan } from "./pools";
+import type { ApiFacts } from "./api-facts";
 
 /**
  * Zone IDs in which EKS refuses cluster subnets (zone names map to different IDs per account, so
@@ -49,6 +50,8 @@ export interface AccountFacts {
   readonly createdZones?: readonly (Zone | undefined)[];
   /** The principal running `pulumi` (an assumed role resolved to its role); undefined: unknown. */
   readonly caller?: string;
+  /** What the EC2 and EKS APIs say of the instance types, the version, spot prices and add-ons (plan/api-facts.ts). */
+  readonly api?: ApiFacts;
 }
 
 /**

@@ -94,7 +94,13 @@ export function checkPool(pool: PoolPlan, poolPath: string, experiment: Experime
     );
   }
 
-  // 2. Driver against the image's CUDA runtime.
+  // 2. Driver against the GPU itself (catalog/gpus.ts driverFloor), then against the image's CUDA runtime.
+  if (pool.driver && compareDrivers(parseDriverVersion(driverFloor(pool.driver))!, parseDriverVersion(gpu.driverFloor)!) < 0) {
+    fail(
+      pool.driverSource === "declared" ? `${poolPath}.driverVersion` : `${poolPath}.gpu`,
+      `the ${card} needs driver >= ${gpu.driverFloor} to be found at all, but runs ${pool.driver}: "no CUDA-capable device is detected" (upgrade the driver to >= ${gpu.driverFloor})`,
+    );
+  }
   const min = minDriverFor(image.cudaRuntime);
   let driver: string;
   if (!min) {

@@ -8,6 +8,7 @@ import { SupportVerdict, VERSION_SUPPORT, VERSION_TABLE, checkVersionSupport, ut
 import type { Problem } from "../config/errors";
 import type { StackSpec } from "../config/spec";
 import { AccountDecision, AccountFacts, accountRules } from "./account";
+import { ApiDecision, ClusterVersionFact, apiRules } from "./api-facts";
 import type { SourceAccountDecision } from "../config/sources/kind";
 import type { Plan } from "./plan";
 
@@ -29,6 +30,10 @@ export interface DeployDecision {
   readonly checkedOn: string;
   readonly kubernetes?: SupportVerdict;
   readonly account?: AccountDecision;
+  /** What the EC2 and EKS APIs said of the pools, spot prices and add-ons. */
+  readonly api?: ApiDecision;
+  /** Whose support dates the version rule used: EKS's (aws.eks.getClusterVersions) or the dated table's. */
+  readonly versionDates?: "eks" | "table";
   /** Who answered the lookups; undefined where the stack needs none (reuse, existing). */
   readonly factsSource?: FactsSource;
   readonly problems: readonly Problem[];
@@ -63,9 +68,26 @@ export function deployDecision(
   const warnings: string[] = [];
   const today = utcDay(env.now);
   let kubernetes: SupportVerdict | undefined;
+  let versionDates: "eks" | "table" | undefined;
   const versionGiven = !["cluster", "cluster.kubernetesVersion", "cluster.supportType"].some((p) => standIns.has(p));
   if (spec.cluster.mode === "create" && versionGiven) {
-    kubernetes = checkVersionSupport(spec.cluster.kubernetesVersion, spec.cluster.supportType, env.now);
+    const version = spec.cluster.kubernetesVersion;
+    // At preview EKS's own dates judge; the table is the offline cache (and the fallback when EKS cannot be asked).
+    const eks = env.facts === "account" ? eksDates(facts?.api?.clusterVersion) : undefined;
+    if (env.facts === "account" && facts?.api && !eks) {
+      warnings.push(`EKS gave no support dates for Kubernetes ${version} (aws.eks.getClusterVersions failed or did not list it): the dated table ${VERSION_TABLE.file} (checked ${VERSION_TABLE.checked}) judges instead`);
+    }
+    if (eks) {
+      const table = VERSION_SUPPORT[version];
+      if (table.endOfStandardSupport !== eks.endOfStandardSupport || table.endOfExtendedSupport !== eks.endOfExtendedSupport) {
+        warnings.push(
+          `EKS says Kubernetes ${version} leaves standard support on ${eks.endOfStandardSupport} and extended support on ${eks.endOfExtendedSupport}; ` +
+            `the table ${VERSION_TABLE.file} (checked ${VERSION_TABLE.checked}) says ${table.endOfStandardSupport} and ${table.endOfExtendedSupport}. EKS's dates apply; refresh the table from ${VERSION_TABLE.source}`,
+        );
+      }
+    }
+    versionDates = eks ? "eks" : "table";
+    kubernetes = checkVersionSupport(version, spec.cluster.supportType, env.now, eks);
     if (env.facts === "offline") warnings.push(...kubernetes.problems.map((p) => staleTableWarning(p, today)));
     else problems.push(...kubernetes.problems.map((message) => ({ path: "cluster.kubernetesVersion", message })));
     warnings.push(...kubernetes.warnings);
@@ -75,7 +97,17 @@ export function deployDecision(
     problems.push(...account.problems);
     warnings.push(...account.warnings);
   }
-  return { checkedOn: today, kubernetes, account, factsSource: facts ? env.facts : undefined, problems, warnings };
+  const api = facts?.api ? apiRules(spec, plan, facts.api, facts.region, { version: versionGiven }) : undefined;
+  if (api) {
+    problems.push(...api.problems);
+    warnings.push(...api.warnings);
+  }
+  return { checkedOn: today, kubernetes, versionDates, account, api, factsSource: facts ? env.facts : undefined, problems, warnings };
+}
+
+/** EKS's dates for the version, when the answer has both. */
+function eksDates(v: ClusterVersionFact | undefined): { endOfStandardSupport: string; endOfExtendedSupport: string } | undefined {
+  return v?.endOfStandardSupport && v.endOfExtendedSupport ? { endOfStandardSupport: v.endOfStandardSupport, endOfExtendedSupport: v.endOfExtendedSupport } : undefined;
 }
 
 /** The deploy section of the plan text. */
@@ -88,7 +120,7 @@ export function renderDeploy(d: DeployDecision | undefined): string[] {
       k.phase === "ended"
         ? `Kubernetes ${k.version}, support type ${k.supportType}: EKS support ended on ${k.endDate} (checked ${d.checkedOn}); \`pulumi preview\` refuses it`
         : k.phase === "extended" && k.supportType === "STANDARD"
-          ? `Kubernetes ${k.version}, support type STANDARD: standard support ended on ${VERSION_SUPPORT[k.version].endOfStandardSupport} (checked ${d.checkedOn}); \`pulumi preview\` refuses it with STANDARD`
+          ? `Kubernetes ${k.version}, support type STANDARD: standard support ended on ${k.endOfStandardSupport} (checked ${d.checkedOn}); \`pulumi preview\` refuses it with STANDARD`
           : `Kubernetes ${k.version}, support type ${k.supportType}: ${k.phase} support until ${k.endDate} (control plane $${k.controlPlanePerHour.toFixed(2)}/h; checked ${d.checkedOn})`,
     );
   }
@@ -104,6 +136,10 @@ export function renderDeploy(d: DeployDecision | undefined): string[] {
     for (const q of a.quotas) {
       lines.push(`  quota ${q.name} (${q.code}): ${q.quota ?? "unknown"} vCPUs; experiment needs ${q.experimentVcpus}, pools at maxNodes ${q.poolsMaxVcpus}`);
     }
+  }
+  if (d.api && d.api.lines.length > 0) {
+    lines.push(`what the EC2 and EKS APIs say${d.factsSource === "offline" ? " (offline answers of tools/mocks.ts, drawn from the catalog; `pulumi preview` asks the APIs)" : ""}:`);
+    lines.push(...d.api.lines);
   }
   for (const w of d.warnings) lines.push(`WARN ${w}`);
   return lines;

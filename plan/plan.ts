@@ -16,6 +16,8 @@ import type { WorkdirSummary } from "./workdir-summary";
 import { QueuePlan, planQueueing } from "./queueing";
 import { TRAINING_NAMESPACE } from "../config/names";
 import { planWarnings } from "./warnings";
+import { PoolAdvice, poolAdvice } from "./advice";
+import { torchPinNotes, torchPinsInSetup, withTorchPinNotes } from "./torch-pins";
 
 export interface ExperimentPlan {
   readonly name: string;
@@ -86,6 +88,8 @@ export interface Plan {
   readonly queueing: QueuePlan;
   /** What works but is probably unintended (plan/warnings.ts); printed, never an error. */
   readonly warnings: readonly string[];
+  /** Cheaper ways to get each managed pool's GPUs (plan/advice.ts); never applied on their own. */
+  readonly advice: readonly PoolAdvice[];
 }
 
 /**
@@ -180,10 +184,13 @@ export function planStack(spec: StackSpec, scope: PlanScope = {}): { plan: Plan;
     cluster: describeCluster(spec),
     pools,
     experiment,
-    verdicts: gated.verdicts,
+    // A torch pinned in setup replaces the build the gate checked (plan/torch-pins.ts); the
+    // workdir's requirement files add theirs in the workdir phase (checks/phases.ts).
+    verdicts: e ? withTorchPinNotes(gated.verdicts, torchPinNotes(torchPinsInSetup(e.setup, (i) => (e.setup.length === 1 ? "experiment.setup" : `experiment.setup[${i}]`)), e.image)) : gated.verdicts,
     idle,
     queueing: planQueueing(spec, pools, TRAINING_NAMESPACE, experiment?.costPerHour, idle.nodeScaleDown?.boundMinutes),
     warnings: planWarnings(spec, pools),
+    advice: poolAdvice(spec, pools),
   };
   return { plan, problems };
 }

@@ -1,5 +1,6 @@
 /** The plan as a person reads it: what will run where, what it costs, what the gate decided. */
 import { gpuSpec } from "../catalog/gpus";
+import { PRICE_LIST } from "../catalog/instances";
 import { dollars } from "./cost";
 import type { Plan } from "./plan";
 import { renderShipped } from "./render-shipped";
@@ -18,7 +19,7 @@ export function renderPlan(plan: Plan): string {
   }
 
   add();
-  add(`GPU pools (${plan.pools.length})`);
+  add(`GPU pools (${plan.pools.length})${plan.pools.some((p) => p.instance) ? `; prices: AWS price list, ${PRICE_LIST.region} on-demand, ${PRICE_LIST.date} (${PRICE_LIST.file})` : ""}`);
   if (plan.pools.length === 0) add("  none");
   for (const pool of plan.pools) {
     const gpu = gpuSpec(pool.gpu);
@@ -30,9 +31,14 @@ export function renderPlan(plan: Plan): string {
     const range = pool.kind === "managed" ? `${pool.minNodes}-${pool.maxNodes} nodes` : `up to ${pool.maxNodes} machines`;
     const price =
       pool.pricePerNodeHour === undefined
-        ? "cost outside AWS"
-        : `${dollars(pool.pricePerNodeHour)}/h per node${pool.capacity === "spot" ? " (on-demand price; spot is lower)" : ""}, ${dollars(pool.pricePerNodeHour * pool.maxNodes)}/h at ${pool.maxNodes} node${pool.maxNodes === 1 ? "" : "s"}, ${pool.minNodes === 0 ? "$0.00/h when idle" : `${dollars(pool.pricePerNodeHour * pool.minNodes)}/h at its minimum`}`;
+        ? pool.instance
+          ? `no on-demand price (${pool.instance.type} is sold as EC2 Capacity Blocks)`
+          : "cost outside AWS"
+        : `${dollars(pool.pricePerNodeHour)}/h per node${pool.capacity === "spot" ? " (on-demand price, an upper bound; the spot price is in the deploy-time checks)" : ""}, ${dollars(pool.pricePerNodeHour * pool.maxNodes)}/h at ${pool.maxNodes} node${pool.maxNodes === 1 ? "" : "s"}, ${pool.minNodes === 0 ? "$0.00/h when idle" : `${dollars(pool.pricePerNodeHour * pool.minNodes)}/h at its minimum`}`;
     add(`      ${range}; ${price}; driver ${pool.driver ?? "not declared"}${pool.driverSource === "eks-ami" ? " or later (EKS AL2023 NVIDIA AMI, 580 branch)" : ""}`);
+    const advice = plan.advice.find((a) => a.pool === pool.name);
+    for (const o of advice?.options ?? []) add(`      cheaper: ${o.type}: ${o.why}`);
+    if (advice?.spot) add(`      cheaper: ${advice.spot}`);
   }
 
   const e = plan.experiment;

@@ -59,6 +59,7 @@ export function costSoFar(pods: readonly Pod[], nodes: ReadonlyMap<string, Node>
     if (!instanceType) return { node, hours, unpriced: "no node.kubernetes.io/instance-type label" };
     const spec = findInstance(instanceType);
     if (!spec) return { node, instanceType, hours, unpriced: `${instanceType} is not in the price catalog` };
+    if (spec.pricePerHour === undefined) return { node, instanceType, hours, unpriced: `${instanceType} has no on-demand price (sold as Capacity Blocks)` };
     return { node, instanceType, pricePerHour: spec.pricePerHour, hours, dollars: spec.pricePerHour * hours, ...(isSpot(object) ? { spot: true } : {}) };
   });
   const priced = costs.filter((c) => c.dollars !== undefined);

@@ -181,10 +181,17 @@ describe("secrets in state", () => {
 });
 
 describe("hybrid endpoint access", () => {
-  it("refuses public and private endpoint access together on a cluster with hybrid nodes", async () => {
-    const run = await runProgram({ "aws:region": "us-east-1", cluster: { mode: "create", hybrid: { remoteNodeCidrs: ["192.168.10.0/24"] } } });
+  it("refuses public and private endpoint access together on a cluster with hybrid nodes, when the user sets both", async () => {
+    const run = await runProgram({ "aws:region": "us-east-1", cluster: { mode: "create", endpoint: { privateAccess: true }, hybrid: { remoteNodeCidrs: ["192.168.10.0/24"] } } });
     expect(run.error?.message).toMatch(/cluster\.endpoint: must be public or private, not both, on a cluster with hybrid nodes/);
     expect(run.resources).toHaveLength(0);
+  });
+
+  it("gives a hybrid cluster a public-only endpoint by default, which EKS accepts", async () => {
+    const run = await runProgram({ "aws:region": "us-east-1", cluster: { mode: "create", hybrid: { remoteNodeCidrs: ["192.168.10.0/24"] } } });
+    expect(run.error).toBeUndefined();
+    const cluster = run.resources.find((r) => r.type === "aws:eks/cluster:Cluster")!;
+    expect(cluster.inputs.vpcConfig).toMatchObject({ endpointPublicAccess: true, endpointPrivateAccess: false });
   });
 
   it("refuses an admin that is not an IAM role or user ARN", async () => {

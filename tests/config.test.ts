@@ -76,7 +76,7 @@ describe("stack description: errors name the field, the value and what is allowe
     );
     expect(problems).toEqual([
       "nodePools[0].gpusPerNode: 16 exceeds the 8 GPUs of p4d.24xlarge (allowed 1-8; use nodes: 2 in the experiment for 16 GPUs)",
-      'nodePools[1].gpu: "rtx4090" (NVIDIA GeForce RTX 4090) has no EC2 instance type, so a managed pool cannot provide it (allowed: a100-40gb, a100-80gb, t4, a10g, l4, h100; or kind: hybrid to join machines outside AWS, or an existing cluster)',
+      'nodePools[1].gpu: "rtx4090" (NVIDIA GeForce RTX 4090) has no EC2 instance type, so a managed pool cannot provide it (allowed: a100-40gb, a100-80gb, t4, a10g, l4, l40s, h100, h200, b200; or kind: hybrid to join machines outside AWS, or an existing cluster)',
       'nodePools[2].name: duplicates another pool (got "r"; pool names must be unique)',
       "nodePools[2].minNodes: must not exceed maxNodes (got 3 > 2)",
     ]);
@@ -87,7 +87,7 @@ describe("stack description: errors name the field, the value and what is allowe
     const ok = load({ nodePools: [T4_POOL], experiment: { name, pool: "t4" } });
     expect(ok.experiment?.name).toBe(name);
     const problems = problemsOf(() =>
-      load({ nodePools: [T4_POOL], experiment: { name, pool: "t4", datasets: [{ name: `d${"y".repeat(29)}`, mountPath: "/data", source: { type: "pvc", claimName: "c" } }] } }),
+      load({ nodePools: [T4_POOL], experiment: { name, pool: "t4", datasets: [{ name: `d${"y".repeat(29)}`, mountPath: "/data", source: { type: "s3", bucket: "my-data" } }] } }),
     );
     expect(problems).toEqual([`experiment.datasets[0].name: gives the volume name "${name}-d${"y".repeat(29)}", which is 71 characters (at most 63)`]);
   });

@@ -183,14 +183,17 @@ describe("multi-node JobSet of a100-2x8", () => {
     expect(trainer.env!.map((e) => e.name)).not.toContain("NCCL_DEBUG");
   });
 
-  it("mounts the FSx dataset read-only (csi.readOnly and claim) and references the existing output claim", () => {
+  it("mounts the FSx dataset read-only (csi.readOnly and claim) and the FSx output writable, each through its own volume and claim", () => {
     const pv = objects.persistentVolumes.find((v) => v.metadata!.name === "llm-a100-2x8-tokens")!;
     expect(pv.spec!.csi).toMatchObject({ driver: "fsx.csi.aws.com", volumeHandle: "fs-0fedcba9876543210", readOnly: true });
     expect(pv.spec!.csi!.volumeAttributes).toEqual({ dnsname: "fs-0fedcba9876543210.fsx.us-east-1.amazonaws.com", mountname: "ijklmnop" });
     expect(pv.spec!.capacity).toEqual({ storage: "2400Gi" });
-    expect(pod.volumes).toContainEqual({ name: "output-checkpoints", persistentVolumeClaim: { claimName: "llm-checkpoints", readOnly: false } });
-    // The existing claim is referenced, not created.
-    expect(objects.persistentVolumeClaims.map((c) => c.metadata!.name)).toEqual(["llm-a100-2x8-tokens"]);
+    // Both nodes write to the output: a shared Lustre file system (a claim of EBS would be one node's only).
+    const out = objects.persistentVolumes.find((v) => v.metadata!.name === "llm-a100-2x8-checkpoints")!;
+    expect(out.spec!.csi).toMatchObject({ driver: "fsx.csi.aws.com", volumeHandle: "fs-0fedcba9876543211" });
+    expect(out.spec!.csi!.readOnly).toBeFalsy();
+    expect(pod.volumes).toContainEqual({ name: "output-checkpoints", persistentVolumeClaim: { claimName: "llm-a100-2x8-checkpoints", readOnly: false } });
+    expect(objects.persistentVolumeClaims.map((c) => c.metadata!.name)).toEqual(["llm-a100-2x8-tokens", "llm-a100-2x8-checkpoints"]);
   });
 });
 

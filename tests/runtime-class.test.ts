@@ -64,7 +64,7 @@ describe("cluster.runtimeClassName on existing clusters (k3s)", () => {
   });
 
   it("must be a valid object name", () => {
-    expect(problemsOf(() => load(EXISTING({ runtimeClassName: "Nvidia_Runtime" })))[0]).toMatch(/^cluster\.runtimeClassName: must be a DNS-1035 label/);
+    expect(problemsOf(() => load(EXISTING({ runtimeClassName: "Nvidia_Runtime" })))[0]).toMatch(/^cluster\.runtimeClassName: must be a DNS-1123 subdomain/);
   });
 
   it("is only known to existing clusters", () => {

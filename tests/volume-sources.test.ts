@@ -57,6 +57,14 @@ describe("the rules of where a kind may be used", () => {
     expect(lines.some((l) => l.startsWith("experiment.datasets[0].source.bucket: "))).toBe(true);
   });
 
+  it("refuses a pvc on a cluster the stack creates, where nothing can create or back the claim, and takes it elsewhere", () => {
+    const pvc = sourceUses({ datasets: [], output: { name: "o", mountPath: "/o", source: { type: "pvc", claimName: "ckpt" } } });
+    const lines = volumeSourceRules(pvc, { clusterMode: "create", poolKind: "managed" }).map((p) => `${p.path}: ${p.message}`);
+    expect(lines).toEqual([expect.stringMatching(/^experiment\.output\.source\.type: "pvc" names an existing PersistentVolumeClaim, but this stack creates its cluster and nothing in it creates or backs the claim .* use fsx .* or s3 .*aws-ebs-csi-driver add-on and a gp3 StorageClass .*mode: reuse/)]);
+    expect(volumeSourceRules(pvc, { clusterMode: "reuse", poolKind: "managed" })).toEqual([]);
+    expect(volumeSourceRules(pvc, { clusterMode: "existing", poolKind: "existing" })).toEqual([]);
+  });
+
   it("has nothing to say where each kind belongs", () => {
     const fine = sourceUses({ datasets: [{ name: "b", mountPath: "/b", source: { type: "hostPath", path: "/srv/b" } }] });
     expect(volumeSourceRules(fine, { clusterMode: "existing", poolKind: "existing" })).toEqual([]);

@@ -195,7 +195,7 @@ describe("script and workdir rules", () => {
   });
 
   it("reserves the workdir's paths in the pod for the launcher", () => {
-    const output = { name: "out", mountPath: "/workdir", source: { type: "pvc", claimName: "c" } };
+    const output = { name: "out", mountPath: "/workdir", source: { type: "s3", bucket: "my-outputs" } };
     expect(problemsOf(() => load({ nodePools: [T4_POOL], experiment: { name: "e", pool: "t4", output } }))).toEqual([
       expect.stringMatching(/^experiment\.output\.mountPath: is reserved for the launcher \(got "\/workdir"; reserved: \/dev\/shm, \/opt\/gtc, \/workdir, \/opt\/gtc-workdir\)$/),
     ]);

@@ -5,6 +5,10 @@
  * Values here are plausible placeholders, never read back as facts.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { gpuSpec } from "../catalog/gpus";
+import { findInstance } from "../catalog/instances";
+import { KUBERNETES_VERSIONS, KubernetesVersion, VERSION_SUPPORT } from "../catalog/kubernetes-versions";
+import { ADDON_VERSIONS, AddonName } from "../catalog/versions";
 
 export interface RecordedResource {
   readonly type: string;
@@ -27,11 +31,12 @@ const MOCK_ZONE_IDS = ["use1-az3", "use1-az1", "use1-az2", "use1-az4", "use1-az5
 const MOCK_LOCAL_ZONE = { group: "bos-1", id: "use1-bos1-az1" };
 const MOCK_P_ZONE_IDS = ["use1-az2", "use1-az4", "use1-az6"];
 /**
- * GPU vCPU quotas (plan/account.ts codes): placeholders, each non-zero so every valid example plans
- * offline, spot included; a new account often has 0, which only `pulumi preview` can see. Tests of
+ * GPU vCPU quotas (plan/account.ts codes): placeholders, each non-zero and large enough for two
+ * nodes of the largest catalog type of its class (192 vCPUs), so every valid example and every
+ * instance size plans offline, spot included; a new account often has 0, which only `pulumi preview` can see. Tests of
  * a 0 quota answer the lookup in their own mocks.
  */
-export const MOCK_QUOTAS: Readonly<Record<string, number>> = { "L-417A185B": 384, "L-DB2E81BA": 64, "L-7212CCBC": 384, "L-3819A6DF": 64 };
+export const MOCK_QUOTAS: Readonly<Record<string, number>> = { "L-417A185B": 384, "L-DB2E81BA": 384, "L-7212CCBC": 384, "L-3819A6DF": 384 };
 /** The existing VPC of the example stacks that mount FSx, its private subnets and their zones. */
 export const MOCK_EXISTING_VPC = "vpc-0a1b2c3d4e5f60718";
 export const MOCK_EXISTING_SUBNETS: Readonly<Record<string, number>> = {
@@ -59,6 +64,14 @@ const mockId = (name: string) => `${name}-id`;
 function tagsMatch(inputs: Record<string, unknown>, filters: readonly { name: string; values: string[] }[]): boolean {
   const tags = (inputs.tags ?? {}) as Record<string, string>;
   return filters.every((f) => !f.name.startsWith("tag:") || f.values.includes(tags[f.name.slice("tag:".length)]));
+}
+
+/**
+ * A failed invoke as the engine reports it: a gRPC error whose `details` the SDK turns into the
+ * rejected Error's message (@pulumi/pulumi runtime/invoke.js, `new Error(err.details)`).
+ */
+export function invokeError(message: string): Error {
+  return Object.assign(new Error(message), { details: message });
 }
 
 function accountAnswer(token: string, inputs: Record<string, unknown>, region: string, existing: readonly ExistingResource[]): Record<string, unknown> | undefined {
@@ -103,6 +116,41 @@ function accountAnswer(token: string, inputs: Record<string, unknown>, region: s
       const zone = MOCK_EXISTING_SUBNETS[id];
       return zone === undefined ? { id } : { id, vpcId: MOCK_EXISTING_VPC, availabilityZone: `${region}${letters[zone]}`, availabilityZoneId: MOCK_ZONE_IDS[zone] };
     }
+    // The EC2 and EKS APIs' answers, drawn from the catalog (the API's offline cache), shaped as the
+    // provider returns them; `pulumi preview` asks the APIs themselves (plan/api-facts.ts).
+    case "aws:ec2/getInstanceType:getInstanceType": {
+      const type = String(inputs.instanceType);
+      const row = findInstance(type);
+      // EC2's own error for a type it does not know (DescribeInstanceTypes).
+      if (!row) throw invokeError(`reading EC2 Instance Type (${type}): InvalidInstanceType: The following supplied instance types do not exist: [${type}]`);
+      const gpu = gpuSpec(row.gpu);
+      return {
+        instanceType: type,
+        defaultVcpus: row.vcpus,
+        memorySize: row.memoryGiB * 1024,
+        gpuses: [{ count: row.gpus, manufacturer: "NVIDIA", name: gpu.displayName.split(" ")[1], memorySize: gpu.memoryGiB * 1024 }],
+        efaSupported: row.efaInterfaces > 0,
+        efaMaximumInterfaces: row.efaInterfaces,
+      };
+    }
+    case "aws:eks/getClusterVersions:getClusterVersions": {
+      const only = (inputs.clusterVersionsOnlies ?? [...KUBERNETES_VERSIONS]) as string[];
+      const rows = only.filter((v): v is KubernetesVersion => v in VERSION_SUPPORT).map((v) => ({
+        clusterVersion: v,
+        clusterType: "eks",
+        endOfStandardSupportDate: `${VERSION_SUPPORT[v].endOfStandardSupport}T00:00:00Z`,
+        endOfExtendedSupportDate: `${VERSION_SUPPORT[v].endOfExtendedSupport}T00:00:00Z`,
+      }));
+      return { clusterVersions: rows, region };
+    }
+    case "aws:eks/getAddonVersion:getAddonVersion": {
+      const k8s = String(inputs.kubernetesVersion) as KubernetesVersion;
+      const version = ADDON_VERSIONS[k8s]?.[String(inputs.addonName) as AddonName];
+      return version ? { ...inputs, version } : { ...inputs };
+    }
+    // No spot price offline: spot prices move hourly and the catalog keeps none (the plan says so).
+    case "aws:ec2/getSpotPrice:getSpotPrice":
+      return { ...inputs };
     case "aws:ec2/getNetworkInterface:getNetworkInterface":
       return { id: inputs.id, securityGroups: [MOCK_FSX_SECURITY_GROUP], vpcId: MOCK_EXISTING_VPC };
     default:

@@ -46,6 +46,14 @@ export function resolveWorkdir(projectDir: string, workdir: string): string {
   return path.resolve(projectDir, workdir);
 }
 
+/** A text file of the workdir (a requirements file setup installs), or undefined if it is not there. */
+export function readWorkdirText(projectDir: string, workdir: string, file: string): string | undefined {
+  const root = resolveWorkdir(projectDir, workdir);
+  const target = path.resolve(root, file);
+  if (path.relative(root, target).startsWith("..") || !fs.existsSync(target) || !fs.statSync(target).isFile()) return undefined;
+  return fs.readFileSync(target, "utf8");
+}
+
 
 interface Walked {
   readonly files: { path: string; absolute: string; bytes: number; executable: boolean }[];

@@ -14,6 +14,8 @@ import type { AccountReader, SourceUse, VolumeSourceKind } from "../../config/so
 import type { Plan } from "../../plan/plan";
 import { eksClusterName } from "../naming";
 import { MAX_ZONES, subnetLayout, subnetTags } from "./builders/subnets";
+import type { ApiFacts, ClusterVersionFact, InstanceTypeAnswer, SpotPriceFact } from "../../plan/api-facts";
+import { ADDON_VERSIONS, AddonName } from "../../catalog/versions";
 
 const stringList = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((x) => typeof x === "string") ? (v as string[]) : undefined);
 const str = (v: unknown): string | undefined => (typeof v === "string" && v.length > 0 ? v : undefined);
@@ -114,6 +116,74 @@ async function caller(): Promise<string | undefined> {
   return str(context?.issuerArn);
 }
 
+const num = (v: unknown): number | undefined => {
+  const n = typeof v === "string" && v.trim() !== "" ? Number(v) : v;
+  return typeof n === "number" && Number.isFinite(n) ? n : undefined;
+};
+const day = (v: unknown): string | undefined => (typeof v === "string" && /^\d{4}-\d{2}-\d{2}/.test(v) ? v.slice(0, 10) : undefined);
+
+/**
+ * EC2's description of a type (aws.ec2.getInstanceType, DescribeInstanceTypes). EC2 answers an
+ * unknown type with InvalidInstanceType ("The following supplied instance types do not exist",
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html): that is an answer,
+ * "no such type"; any other failure (permissions, throttling) is an unknown.
+ */
+async function instanceType(type: string): Promise<InstanceTypeAnswer | undefined> {
+  try {
+    const r = await aws.ec2.getInstanceType({ instanceType: type });
+    const gpus = Array.isArray(r?.gpuses) ? r.gpuses : undefined;
+    const memoryMiB = num(r?.memorySize);
+    return {
+      known: true,
+      fact: {
+        gpus: gpus ? gpus.reduce((sum, g) => sum + (num(g?.count) ?? 0), 0) : undefined,
+        gpuName: gpus && gpus.length > 0 ? str(gpus[0]?.name) : undefined,
+        vcpus: num(r?.defaultVcpus),
+        memoryGiB: memoryMiB === undefined ? undefined : memoryMiB / 1024,
+        efaInterfaces: r?.efaSupported === false ? 0 : num(r?.efaMaximumInterfaces),
+      },
+    };
+  } catch (e) {
+    const said = e instanceof Error ? e.message : String(e);
+    if (/InvalidInstanceType|do not exist/i.test(said)) return { known: false, said };
+    pulumi.log.warn(`could not look up instance type ${type}: ${said}`);
+    return undefined;
+  }
+}
+
+/** EKS's support dates of one Kubernetes version (aws.eks.getClusterVersions). */
+async function clusterVersion(version: string): Promise<ClusterVersionFact | undefined> {
+  const r = await attempt(`the EKS support dates of Kubernetes ${version}`, () => aws.eks.getClusterVersions({ clusterVersionsOnlies: [version], includeAll: true }));
+  const row = (Array.isArray(r?.clusterVersions) ? r.clusterVersions : []).find((v) => v?.clusterVersion === version);
+  if (!row) return undefined;
+  return { status: str(row.versionStatus), endOfStandardSupport: day(row.endOfStandardSupportDate), endOfExtendedSupport: day(row.endOfExtendedSupportDate) };
+}
+
+/** The latest Linux/UNIX spot price of a type in the region (aws.ec2.getSpotPrice). */
+async function spotPrice(type: string): Promise<SpotPriceFact | undefined> {
+  const r = await attempt(`the spot price of ${type}`, () => aws.ec2.getSpotPrice({ instanceType: type, filters: [{ name: "product-description", values: ["Linux/UNIX"] }] }));
+  const price = num(r?.spotPrice);
+  return price === undefined ? undefined : { pricePerHour: price, zone: str(r?.availabilityZone), at: str(r?.spotPriceTimestamp) };
+}
+
+/** The most recent version of an EKS add-on for a Kubernetes version (aws.eks.getAddonVersion). */
+async function addonLatest(addon: AddonName, k8s: string): Promise<string | undefined> {
+  const r = await attempt(`the ${addon} versions of Kubernetes ${k8s}`, () => aws.eks.getAddonVersion({ addonName: addon, kubernetesVersion: k8s, mostRecent: true }));
+  return str(r?.version);
+}
+
+async function apiFacts(spec: StackSpec, types: readonly string[], spotTypes: readonly string[]): Promise<ApiFacts> {
+  const k8s = spec.cluster.mode === "create" ? spec.cluster.kubernetesVersion : undefined;
+  const addons = k8s ? (Object.keys(ADDON_VERSIONS[k8s]) as AddonName[]) : [];
+  const [instanceTypes, version, spot, latest] = await Promise.all([
+    Promise.all(types.map(async (t) => [t, await instanceType(t)] as const)),
+    k8s ? clusterVersion(k8s) : Promise.resolve(undefined),
+    Promise.all(spotTypes.map(async (t) => [t, await spotPrice(t)] as const)),
+    Promise.all(addons.map(async (a) => [a, await addonLatest(a, k8s!)] as const)),
+  ]);
+  return { instanceTypes: Object.fromEntries(instanceTypes), clusterVersion: version, spotPrices: Object.fromEntries(spot), addons: Object.fromEntries(latest) };
+}
+
 /** Every account fact the rules of a create-mode stack need; nothing for other modes. */
 export async function lookupAccountFacts(spec: StackSpec, plan: Plan): Promise<AccountFacts | undefined> {
   if (spec.cluster.mode !== "create") return undefined;
@@ -121,15 +191,17 @@ export async function lookupAccountFacts(spec: StackSpec, plan: Plan): Promise<A
   const types = [...new Set(managed.map((p) => p.instance!.type))];
   const codes = [...new Set(managed.map((p) => quotaFor(p.instance!.type, p.capacity)?.code).filter((c): c is string => !!c))];
   const vpc = spec.cluster.vpc;
-  const [zoneList, offers, quotas, subnets, created, callerArn] = await Promise.all([
+  const spotTypes = [...new Set(managed.filter((p) => p.capacity === "spot").map((p) => p.instance!.type))];
+  const [zoneList, offers, quotas, subnets, created, callerArn, api] = await Promise.all([
     zones(),
     Promise.all(types.map(async (t) => [t, await offering(t)] as const)),
     Promise.all(GPU_QUOTAS.filter((q) => codes.includes(q.code)).map(async (q) => [q.code, await quota(q.code)] as const)),
     vpc ? Promise.all(vpc.privateSubnetIds.map(subnet)) : Promise.resolve(undefined),
     vpc ? Promise.resolve(undefined) : createdZones(spec.stack, spec.cluster.vpcCidr),
     spec.cluster.admins.length > 0 ? caller() : Promise.resolve(undefined),
+    apiFacts(spec, types, spotTypes),
   ]);
-  return { region: spec.region, zones: zoneList, offerings: Object.fromEntries(offers), quotas: Object.fromEntries(quotas), subnets, createdZones: created, caller: callerArn };
+  return { region: spec.region, zones: zoneList, offerings: Object.fromEntries(offers), quotas: Object.fromEntries(quotas), subnets, createdZones: created, caller: callerArn, api };
 }
 
 /**

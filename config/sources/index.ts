@@ -67,6 +67,7 @@ export function volumeSourceRules(uses: readonly SourceUse<VolumeSource>[], wher
       const instead = SOURCE_TYPES.filter((t) => sourceKind(t).pools?.kinds.includes(where.poolKind!) ?? true);
       problems.push({ path: `${use.path}.source.type`, message: `${show(type)} only applies to ${kind.pools.kinds.join(" and ")} pools (${kind.pools.why}; use ${either(instead)})` });
     }
+    if (kind.newCluster && where.clusterMode === "create") problems.push({ path: `${use.path}.source.type`, message: `${show(type)} ${kind.newCluster}` });
     problems.push(...(kind.apiRules?.(use) ?? []));
   }
   for (const kind of VOLUME_SOURCES as readonly VolumeSourceKind[]) {

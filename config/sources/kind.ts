@@ -129,6 +129,11 @@ export interface VolumeSourceKind<Schema extends SourceSchema = SourceSchema, Fa
   readonly needsEks: boolean;
   /** Pool kinds whose nodes may mount it, and why not the others; undefined: every pool. */
   readonly pools?: { readonly kinds: readonly PoolKind[]; readonly why: string };
+  /**
+   * Why the kind cannot serve a cluster the stack creates in the same `pulumi up`, with what to use
+   * instead; undefined: it can.
+   */
+  readonly newCluster?: string;
   /** Whether a file can be renamed on it (pip's cache and "write, then rename" saves need that). */
   readonly renames: boolean;
   /** Set when the stack grants AWS access for the kind, so it must name its region: what it grants. */
