@@ -264,7 +264,13 @@ export const experimentSchema = z.strictObject({
     .default(1)
     .meta({
       description:
-        "multi-node runs: restarts of the whole group after a training failure (1–20); restarts after a node disruption (spot reclaim, drain) are not counted",
+        "multi-node runs: restarts of the whole group after a training failure (1–20); restarts after a node disruption (spot reclaim, drain, node loss) count against `maxDisruptionRestarts` instead",
+    }),
+  maxDisruptionRestarts: int(0, 100)
+    .default(10)
+    .meta({
+      description:
+        "restarts after a node disruption (spot reclaim, drain, node loss), a bound of their own (0–100): a single-node Job's `backoffLimit`; a multi-node run fails for good once its restarts of both kinds pass `maxRestarts` + this",
     }),
   network: z
     .enum(["efa", "tcp"])

@@ -81,6 +81,8 @@ export interface RestartPlan {
   readonly kind: "Job" | "JobSet";
   /** Restarts of the whole run after a training failure (JobSet only; a Job fails at once). */
   readonly maxRestarts: number;
+  /** Restarts after node disruptions: a Job's backoffLimit; a JobSet fails once its restarts pass maxRestarts + this. */
+  readonly maxDisruptionRestarts: number;
   readonly terminationGraceSeconds: number;
   /** Seconds the script has to save after SIGTERM before torchrun kills it (TORCHRUN_SHUTDOWN_SECONDS). */
   readonly saveSeconds: number;
@@ -169,6 +171,7 @@ export function planQueueing(spec: StackSpec, pools: readonly PoolPlan[], namesp
     restart: e && {
       kind: e.nodes > 1 ? "JobSet" : "Job",
       maxRestarts: e.nodes > 1 ? e.maxRestarts : 0,
+      maxDisruptionRestarts: e.maxDisruptionRestarts,
       terminationGraceSeconds: TERMINATION_GRACE_SECONDS,
       saveSeconds: TORCHRUN_SHUTDOWN_SECONDS,
       rendezvousTimeoutSeconds: rendezvousTimeoutSeconds(podsReady),

@@ -26,9 +26,9 @@ export function renderQueueing(plan: Plan): string[] {
   const r = q.restart;
   if (r) {
     if (r.kind === "JobSet") {
-      lines.push(`restarts: a JobSet; after a node disruption (spot reclaim, drain) all pods restart, not counted; after a training failure at most ${r.maxRestarts} restart${r.maxRestarts === 1 ? "" : "s"}, then the run fails`);
+      lines.push(`restarts: a JobSet; after a node disruption (spot reclaim, drain, node loss) all pods restart, not counted as training failures; after a training failure at most ${r.maxRestarts} restart${r.maxRestarts === 1 ? "" : "s"}; past ${r.maxRestarts + r.maxDisruptionRestarts} restarts of both kinds the run fails`);
     } else {
-      lines.push("restarts: a Job; a disrupted pod (spot reclaim, drain) is replaced, a training failure fails the run at once");
+      lines.push(`restarts: a Job; a disrupted pod (spot reclaim, drain) is replaced, at most ${r.maxDisruptionRestarts} times; a training failure fails the run at once`);
     }
     const sigterm = `about ${r.saveSeconds} s (torchrun's shutdown) within a ${r.terminationGraceSeconds} s pod grace period`;
     lines.push(

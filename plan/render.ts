@@ -95,7 +95,8 @@ function renderAttempts(plan: Plan): string[] {
   if (r?.kind === "JobSet") {
     const attempts = r.maxRestarts + 1;
     const bound = e.maxRunCost === undefined ? "" : `, at most ${dollars(Math.round(e.maxRunCost * attempts * 100) / 100)}`;
-    lines.push(`each group restart is a new attempt: ${attempts} attempt${attempts === 1 ? "" : "s"} when training fails (maxRestarts ${r.maxRestarts} + 1)${bound}; restarts after node disruptions are not limited`);
+    const all = r.maxRestarts + r.maxDisruptionRestarts + 1;
+    lines.push(`each group restart is a new attempt: ${attempts} attempt${attempts === 1 ? "" : "s"} when training fails (maxRestarts ${r.maxRestarts} + 1)${bound}; with node disruptions at most ${all} in all (+ maxDisruptionRestarts ${r.maxDisruptionRestarts})`);
   }
   if (plan.queueing.podsReady) {
     lines.push(`a run Kueue evicts (waitForPodsReady) and admits again starts a new attempt too, at most ${plan.queueing.podsReady.requeueLimit} times`);

@@ -93,7 +93,7 @@ describe("waitForPodsReady in the plan", () => {
   it("prices the run per attempt and says how many attempts there can be", () => {
     const text = renderPlan(loadStack("a100-2x8").plan);
     expect(text).toContain("at most $527.05 per attempt over its 720-minute limit");
-    expect(text).toContain("2 attempts when training fails (maxRestarts 1 + 1), at most $1054.10; restarts after node disruptions are not limited");
+    expect(text).toContain("2 attempts when training fails (maxRestarts 1 + 1), at most $1054.10; with node disruptions at most 12 in all (+ maxDisruptionRestarts 10)");
   });
 
   it("says how long the script really has to save on SIGTERM, and that a changed spec starts over", () => {
