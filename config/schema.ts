@@ -266,6 +266,13 @@ export const experimentSchema = z.strictObject({
       description:
         "multi-node runs: restarts of the whole group after a training failure (1–20); restarts after a node disruption (spot reclaim, drain, node loss) count against `maxDisruptionRestarts` instead",
     }),
+  freshStart: z
+    .boolean()
+    .default(false)
+    .meta({
+      description:
+        "`true`: this run gets a checkpoint directory of its own and starts from step 0 (its restarts still resume); `false`: the directory belongs to the experiment, so a changed run resumes from the experiment's last saved state",
+    }),
   maxDisruptionRestarts: int(0, 100)
     .default(10)
     .meta({

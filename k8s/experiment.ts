@@ -102,9 +102,15 @@ export function experimentInput(spec: StackSpec, plan: Plan, launcherFiles: Read
   };
 }
 
-/** Where the run keeps its checkpoints: its own directory on the output volume, so a new run starts fresh. */
+/**
+ * Where the run keeps its checkpoints: the experiment's directory on the output volume, so a run
+ * changed by an edit resumes from the experiment's last state; with `freshStart`, a directory of
+ * the run's own under it, so it starts from step 0.
+ */
 export function checkpointDir(experiment: ExperimentSpec, run: string): string | undefined {
-  return experiment.output ? `${experiment.output.mountPath.replace(/\/+$/, "")}/checkpoints/${run}` : undefined;
+  if (!experiment.output) return undefined;
+  const base = `${experiment.output.mountPath.replace(/\/+$/, "")}/checkpoints/${experiment.name}`;
+  return experiment.freshStart ? `${base}/runs/${run}` : base;
 }
 
 export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentObjects {

@@ -33,6 +33,10 @@ import { QUEUE_NAME_LABEL } from "./local-queue";
 import { CHECKPOINT_ENV, TERMINATION_GRACE_SECONDS } from "../plan/queueing";
 import { TRAINER_CONTAINER, singleNodePodFailurePolicy } from "./failure-policy";
 import { RESTART_ATTEMPT_ENV } from "../config/launcher-exit-codes";
+import { pinnedNode, sourceUses } from "../config/sources";
+
+/** The well-known label holding a node's name (https://kubernetes.io/docs/reference/labels-annotations-taints/#kubernetesiohostname). */
+const HOSTNAME_LABEL = "kubernetes.io/hostname";
 
 export { TRAINER_CONTAINER };
 export const GPU_RESOURCE = "nvidia.com/gpu";
@@ -170,7 +174,8 @@ export function trainingPodTemplate(input: TrainingJobInput, labels: Record<stri
       // SIGTERM to SIGKILL for the pod; torchrun gives the script about 30 s of it to save
       // (plan/queueing.ts TORCHRUN_SHUTDOWN_SECONDS).
       terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
-      nodeSelector: { ...input.nodeSelector },
+      // A hostPath output pins the run to the machine that holds its checkpoints (config/sources/host-path.ts).
+      nodeSelector: { ...input.nodeSelector, ...pinned(input.experiment) },
       tolerations: [gpuToleration()],
       // No API access needed, and no service env vars: a Service named e.g. `master` in the
       // namespace would otherwise inject MASTER_PORT=tcp://... next to torchrun's variables.
@@ -180,6 +185,11 @@ export function trainingPodTemplate(input: TrainingJobInput, labels: Record<stri
       volumes: podVolumes(input),
     },
   };
+}
+
+function pinned(experiment: ExperimentSpec): Record<string, string> {
+  const node = pinnedNode(sourceUses(experiment));
+  return node === undefined ? {} : { [HOSTNAME_LABEL]: node };
 }
 
 /** Labels of the Job or JobSet object itself: the experiment's, plus the Kueue queue. */

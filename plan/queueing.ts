@@ -90,6 +90,8 @@ export interface RestartPlan {
   readonly rendezvousTimeoutSeconds: number;
   /** Environment variable the training command reads its checkpoint directory from, when the run has an output volume. */
   readonly checkpointEnv?: string;
+  /** The run's checkpoint directory is its own (experiment.freshStart), not the experiment's. */
+  readonly freshStart: boolean;
 }
 
 export interface QueuePlan {
@@ -176,6 +178,7 @@ export function planQueueing(spec: StackSpec, pools: readonly PoolPlan[], namesp
       saveSeconds: TORCHRUN_SHUTDOWN_SECONDS,
       rendezvousTimeoutSeconds: rendezvousTimeoutSeconds(podsReady),
       checkpointEnv: e.output ? CHECKPOINT_ENV : undefined,
+      freshStart: e.freshStart,
     },
   };
 }

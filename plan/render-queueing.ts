@@ -33,11 +33,15 @@ export function renderQueueing(plan: Plan): string[] {
     const sigterm = `about ${r.saveSeconds} s (torchrun's shutdown) within a ${r.terminationGraceSeconds} s pod grace period`;
     lines.push(
       r.checkpointEnv
-        ? `  resume: ${r.checkpointEnv} names the run's checkpoint directory on the output volume; on SIGTERM the script has ${sigterm} to save`
+        ? `  resume: ${r.checkpointEnv} names the ${r.freshStart ? "run's own" : "experiment's"} checkpoint directory on the output volume; on SIGTERM the script has ${sigterm} to save`
         : `  resume: no output volume, so no checkpoint directory; on SIGTERM the script has ${sigterm} to stop`,
     );
     if (r.checkpointEnv) {
-      lines.push(`  any change to the run's spec gives it a new run name and a new ${r.checkpointEnv}: training starts again from step 0`);
+      lines.push(
+        r.freshStart
+          ? `  freshStart: this run starts from step 0 in a directory of its own; its restarts resume from it`
+          : `  a change to the run's spec keeps ${r.checkpointEnv}: the changed run resumes from the experiment's last saved state (freshStart: true starts from step 0)`,
+      );
     }
   }
   return lines;

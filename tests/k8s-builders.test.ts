@@ -329,3 +329,10 @@ describe("the launch builder's local target", () => {
     expect(launch.args.some((a) => a.startsWith("--wait-for-host"))).toBe(false);
   });
 });
+
+describe("a hostPath output on a pool of two machines (rtx4090-hybrid)", () => {
+  const { pod } = container("rtx4090-hybrid");
+  it("pins the run to the machine that holds its checkpoints", () => {
+    expect(pod.nodeSelector).toMatchObject({ "kubernetes.io/hostname": "rtx4090-ws1" });
+  });
+});

@@ -1,6 +1,6 @@
 /** The registry of volume source kinds (config/sources/): each kind complete, and iterated everywhere. */
 import { KUBERNETES_VERSIONS } from "../catalog/kubernetes-versions";
-import { SOURCE_TYPES, VOLUME_SOURCES, sourceKind, sourceUses, typeOf, volumeSourceRules, volumeSourceSchema } from "../config/sources";
+import { SOURCE_TYPES, VOLUME_SOURCES, pinnedNode, sourceKind, sourceUses, typeOf, volumeSourceRules, volumeSourceSchema } from "../config/sources";
 import type { VolumeSourceKind } from "../config/sources/kind";
 import { stackSchema } from "../config/schema";
 import { driverRoleOutputs } from "../components/target";
@@ -55,6 +55,23 @@ describe("the rules of where a kind may be used", () => {
     expect(lines).toContain('experiment.datasets[0].source.type: "s3" needs an EKS cluster (got it with cluster.mode "existing"; allowed there: pvc, hostPath)');
     expect(lines).toContain('experiment.datasets[1].source.type: "hostPath" only applies to hybrid and existing pools (managed nodes are replaced and their disks with them; use s3, fsx or pvc)');
     expect(lines.some((l) => l.startsWith("experiment.datasets[0].source.bucket: "))).toBe(true);
+  });
+
+  it("pins a hostPath output on a pool of several machines, and refuses it for a multi-node run", () => {
+    const output = (source: Record<string, string>) => sourceUses({ datasets: [], output: { name: "o", mountPath: "/o", source: source as never } });
+    const where = { clusterMode: "create" as const, poolKind: "hybrid" as const, poolMachines: 2, runNodes: 1 };
+    const lines = (uses: ReturnType<typeof output>, w = where) => volumeSourceRules(uses, w).map((p) => `${p.path}: ${p.message}`);
+    expect(lines(output({ type: "hostPath", path: "/srv/o" }))).toEqual([
+      'experiment.output.source.node: is required: "hostPath" keeps checkpoints on one machine and the pool has 2, so a restarted pod could land on another and resume from nothing (set the machine\'s kubernetes.io/hostname to pin the run there, or use s3, fsx or pvc)',
+    ]);
+    expect(lines(output({ type: "hostPath", path: "/srv/o", node: "ws1" }))).toEqual([]);
+    expect(lines(output({ type: "hostPath", path: "/srv/o" }), { ...where, poolMachines: 1 })).toEqual([]);
+    expect(lines(output({ type: "hostPath", path: "/srv/o", node: "ws1" }), { ...where, runNodes: 2 })).toEqual([
+      'experiment.output.source.type: "hostPath" keeps checkpoints on one machine, and a run of 2 nodes restarts on several: a restarted rank 0 can land on another machine and resume from nothing (use s3, fsx or pvc)',
+    ]);
+    const dataset = sourceUses({ datasets: [{ name: "d", mountPath: "/d", source: { type: "hostPath", path: "/srv/d", node: "ws1" } }] });
+    expect(lines(dataset)).toEqual(['experiment.datasets[0].source.node: pins an output only (got "ws1" on a dataset; datasets are read where the pod runs)']);
+    expect(pinnedNode(output({ type: "hostPath", path: "/srv/o", node: "ws1" }))).toBe("ws1");
   });
 
   it("has nothing to say where each kind belongs", () => {

@@ -194,17 +194,25 @@ def bench_allreduce(args, device, rank, world):
 
 
 def save_checkpoint(directory, model, steps, world):
-    """Rank 0 only: write atomically, reload, and return {path, bytes} or {error}."""
-    path = os.path.join(directory, "smoke-checkpoint.pt")
+    """Rank 0 only: write a new file once (no rename, no overwrite: an S3 output allows neither,
+    resume.py), reload it, and return {path, bytes} or {error}. Earlier proofs are deleted where the
+    volume allows it."""
+    path = os.path.join(directory, "smoke-checkpoint-%d-%d.pt" % (int(time.time() * 1000), os.getpid()))
     try:
         os.makedirs(directory, exist_ok=True)
         state = {"model": {k: v.detach().cpu() for k, v in model.state_dict().items()}, "steps": steps,
                  "world_size": world}
-        torch.save(state, path + ".tmp")
-        os.replace(path + ".tmp", path)
+        with open(path, "xb") as handle:
+            torch.save(state, handle)
         loaded = torch.load(path, map_location="cpu")
         if sorted(loaded["model"]) != sorted(state["model"]):
             raise ValueError("reloaded checkpoint has different keys")
+        for name in os.listdir(directory):
+            if name.startswith("smoke-checkpoint-") and os.path.join(directory, name) != path:
+                try:
+                    os.remove(os.path.join(directory, name))
+                except OSError:
+                    break
         return {"path": path, "bytes": os.path.getsize(path)}
     except Exception as exc:  # an unwritable volume is a result to report, not a crash
         return {"path": path, "error": "%s: %s" % (type(exc).__name__, exc)}
@@ -218,10 +226,10 @@ def main(argv=None):
     data = read_dataset(args.data, rank, world, args.data_max_mib * MiB) if args.data else [0, 0, 0, 0.0]
     model = build_model(args)
     directory = resume.checkpoint_dir(args.resume_dir)
-    saved = resume.load(directory) if directory else None
+    saved, saved_path = resume.latest(directory) if directory else (None, None)
     if saved is not None:  # every rank loads the same state (DDP would broadcast rank 0's anyway)
         model.load_state_dict(saved["model"])
-        print("smoke: rank %d resuming from step %d (%s)" % (rank, saved["step"], resume.state_path(directory)), flush=True)
+        print("smoke: rank %d resuming from step %d (%s)" % (rank, saved["step"], saved_path), flush=True)
     model = model.to(device)
     stop = resume.StopRequest() if directory else None
 
