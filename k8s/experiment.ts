@@ -146,6 +146,7 @@ export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentO
       checkpointDir: checkpointDir(experiment, run),
       runtimeClassName: input.runtimeClassName,
       rendezvousTimeoutSeconds: input.rendezvousTimeoutSeconds,
+      nodeGpus: pool.nodeGpus,
     };
     return experiment.nodes > 1 ? { jobSet: buildTrainingJobSet(jobInput) } : { job: buildTrainingJob(jobInput) };
   };

@@ -14,6 +14,7 @@
  */
 import type { IJob } from "kubernetes-models/batch/v1/Job";
 import type { IPodTemplateSpec } from "kubernetes-models/v1/PodTemplateSpec";
+import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import type { IContainer } from "kubernetes-models/v1/Container";
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
 import type { IVolume } from "kubernetes-models/v1/Volume";
@@ -73,6 +74,8 @@ export interface TrainingJobInput {
   readonly runtimeClassName?: string;
   /** How long workers wait for pod 0 (plan.queueing.restart.rendezvousTimeoutSeconds); multi-node runs. */
   readonly rendezvousTimeoutSeconds?: number;
+  /** GPUs of one node of the pool: a multi-node run's pods that take fewer get a node each. */
+  readonly nodeGpus?: number;
 }
 
 /**
@@ -177,6 +180,7 @@ export function trainingPodTemplate(input: TrainingJobInput, labels: Record<stri
       // A hostPath output pins the run to the machine that holds its checkpoints (config/sources/host-path.ts).
       nodeSelector: { ...input.nodeSelector, ...pinned(input.experiment) },
       tolerations: [gpuToleration()],
+      ...oneNodeEach(input),
       // No API access needed, and no service env vars: a Service named e.g. `master` in the
       // namespace would otherwise inject MASTER_PORT=tcp://... next to torchrun's variables.
       automountServiceAccountToken: false,
@@ -186,6 +190,29 @@ export function trainingPodTemplate(input: TrainingJobInput, labels: Record<stri
     },
   };
 }
+
+/**
+ * The pods of a multi-node run that take fewer GPUs than a node has, one per node: two ranks on
+ * one instance share its network and PCIe, and a node loss takes both. Pod anti-affinity on the
+ * run's own pods (label jobset.sigs.k8s.io/jobset-name, set by JobSet on every pod). Not JobSet's
+ * exclusive-topology annotation: it places each child *Job* on a domain of its own and keeps that
+ * Job's pods together there (jobset v0.12.0 pkg/webhooks/pod_webhook.go setExclusiveAffinities, exclusive
+ * placement: pod affinity to its own job, anti-affinity to other jobs), and a run is one child Job.
+ */
+function oneNodeEach(input: TrainingJobInput): Pick<IPodSpec, "affinity"> {
+  const { experiment } = input;
+  if (experiment.nodes < 2 || input.nodeGpus === undefined || experiment.gpusPerNode >= input.nodeGpus) return {};
+  return {
+    affinity: {
+      podAntiAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { [JOBSET_NAME_LABEL]: input.names.job } }, topologyKey: HOSTNAME_LABEL }],
+      },
+    },
+  };
+}
+
+/** The label JobSet puts on every pod of a JobSet: the JobSet's name (api/jobset/v1alpha2/jobset_types.go JobSetNameKey). */
+const JOBSET_NAME_LABEL = "jobset.sigs.k8s.io/jobset-name";
 
 function pinned(experiment: ExperimentSpec): Record<string, string> {
   const node = pinnedNode(sourceUses(experiment));
