@@ -244,6 +244,15 @@ export const experimentSchema = z.strictObject({
   datasets: z.array(volumeSchema).default([]).meta({ description: "read-only volumes: `{ name, mountPath, source }`" }),
   output: volumeSchema.optional().meta({ description: "the writable volume for checkpoints and logs; never deleted with the stack" }),
   maxRunTimeMinutes: int(1, 43_200).default(1440).meta({ description: "hard limit of the run (the Job's `activeDeadlineSeconds`)" }),
+  budgetUSD: z
+    .number()
+    .positive()
+    .max(10_000_000)
+    .optional()
+    .meta({
+      description:
+        "a dollar bound on the experiment's nodes over all attempts: the plan limits the run's admitted time (Kueue's `max-exec-time-seconds`) so that the worst case, pod shutdowns and idle tails included, stays within it, and prints that bound; refused below what one attempt of `maxRunTimeMinutes` needs",
+    }),
   shmGiB: z.number().positive().max(1024).optional().meta({ description: "size of `/dev/shm`", defaultText: "sized from the node" }),
   workdir: z
     .string()

@@ -52,6 +52,8 @@ export interface ExperimentBuildInput {
   /** AWS region (`aws:region`), for the S3 volumes' `region` mount option. */
   readonly region?: string;
   /** How long workers of a multi-node run wait for pod 0 (plan.queueing.restart). */
+  /** Kueue's limit on admitted time over all attempts, from experiment.budgetUSD (plan/budget.ts). */
+  readonly maxExecSeconds?: number;
   readonly rendezvousTimeoutSeconds?: number;
 }
 
@@ -99,6 +101,7 @@ export function experimentInput(spec: StackSpec, plan: Plan, launcherFiles: Read
     runtimeClassName: trainingRuntimeClass(spec, experimentPool(spec, plan).kind),
     region: spec.region,
     rendezvousTimeoutSeconds: plan.queueing.restart?.rendezvousTimeoutSeconds,
+    maxExecSeconds: plan.experiment?.budget?.maxExecSeconds,
   };
 }
 
@@ -147,6 +150,7 @@ export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentO
       runtimeClassName: input.runtimeClassName,
       rendezvousTimeoutSeconds: input.rendezvousTimeoutSeconds,
       nodeGpus: pool.nodeGpus,
+      maxExecSeconds: input.maxExecSeconds,
     };
     return experiment.nodes > 1 ? { jobSet: buildTrainingJobSet(jobInput) } : { job: buildTrainingJob(jobInput) };
   };

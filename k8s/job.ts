@@ -32,6 +32,7 @@ import type { BuiltVolumes } from "./volumes";
 import { PodAdditions, podAdditions } from "./workdir";
 import { QUEUE_NAME_LABEL } from "./local-queue";
 import { CHECKPOINT_ENV, TERMINATION_GRACE_SECONDS } from "../plan/queueing";
+import { MAX_EXEC_TIME_LABEL } from "../plan/budget";
 import { TRAINER_CONTAINER, singleNodePodFailurePolicy } from "./failure-policy";
 import { RESTART_ATTEMPT_ENV } from "../config/launcher-exit-codes";
 import { pinnedNode, sourceUses } from "../config/sources";
@@ -76,6 +77,8 @@ export interface TrainingJobInput {
   readonly rendezvousTimeoutSeconds?: number;
   /** GPUs of one node of the pool: a multi-node run's pods that take fewer get a node each. */
   readonly nodeGpus?: number;
+  /** Kueue's limit on the run's admitted time over all attempts (plan/budget.ts), when the experiment has a budget. */
+  readonly maxExecSeconds?: number;
 }
 
 /**
@@ -221,7 +224,11 @@ function pinned(experiment: ExperimentSpec): Record<string, string> {
 
 /** Labels of the Job or JobSet object itself: the experiment's, plus the Kueue queue. */
 export function runLabels(input: TrainingJobInput, labels: Record<string, string>): Record<string, string> {
-  return { ...labels, ...(input.queueName ? { [QUEUE_NAME_LABEL]: input.queueName } : {}) };
+  return {
+    ...labels,
+    ...(input.queueName ? { [QUEUE_NAME_LABEL]: input.queueName } : {}),
+    ...(input.maxExecSeconds !== undefined ? { [MAX_EXEC_TIME_LABEL]: String(input.maxExecSeconds) } : {}),
+  };
 }
 
 /** A single-node run: a batch/v1 Job of one pod. */

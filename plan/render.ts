@@ -1,4 +1,5 @@
 /** The plan as a person reads it: what will run where, what it costs, what the gate decided. */
+import { renderBudget } from "./budget";
 import { gpuSpec } from "../catalog/gpus";
 import { dollars } from "./cost";
 import type { Plan } from "./plan";
@@ -52,6 +53,7 @@ export function renderPlan(plan: Plan): string {
     const cost = e.costPerHour === undefined ? "node cost outside AWS" : `${dollars(e.costPerHour)}/h while running, at most ${dollars(e.maxRunCost!)} per attempt over its ${e.maxRunTimeMinutes}-minute limit`;
     add(`  cost: ${cost}`);
     for (const line of renderAttempts(plan)) add(`        ${line}`);
+    if (e.budget) add(`  ${renderBudget(e.budget, e.maxRunTimeMinutes)}`);
   }
 
   if (plan.verdicts.length > 0) {
