@@ -80,7 +80,7 @@ export function parseLocalArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
 }
 
 /** A free local port, so concurrent local runs never share a rendezvous. */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once("error", reject);

@@ -40,6 +40,8 @@ SETUP_STOP_SECONDS = 10
 #: torch.distributed.run gives its workers 30 s after SIGTERM (plan/queueing.ts TORCHRUN_SHUTDOWN_SECONDS);
 #: then it needs a moment to reap them.
 TORCHRUN_STOP_SECONDS = 40
+#: ... but once its workers are gone it has nothing to save: it goes after this long.
+TORCHRUN_IDLE_STOP_SECONDS = 2
 
 
 def parse(argv):
@@ -150,7 +152,7 @@ def launch(options, rest, supervisor):
     print("launch: run %s" % " ".join(shlex.quote(a) for a in argv_out), flush=True)
     supervise.flush()
     try:
-        status = supervisor.run(argv_out, TORCHRUN_STOP_SECONDS)
+        status = supervisor.run(argv_out, TORCHRUN_STOP_SECONDS, idle_stop_wait=TORCHRUN_IDLE_STOP_SECONDS)
     except OSError as exc:
         sys.stderr.write("launch: error: cannot run %s: %s\n" % (argv_out[0], exc))
         return 127

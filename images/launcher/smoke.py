@@ -2,7 +2,7 @@
 
     python3 -m torch.distributed.run --nproc_per_node K smoke.py [--seconds S | --steps N] [--batch-size B]
         [--hidden H] [--layers L] [--allreduce-mib M] [--allreduce-iters I] [--data DIR] [--checkpoint-dir DIR] [--cpu]
-        [--resume-dir DIR] [--save-every N]
+        [--resume-dir DIR] [--save-every N] [--log-every N]
 
 Each rank trains the same small MLP, wrapped in DistributedDataParallel, on synthetic data generated on
 its device (so the throughput is compute plus gradient all-reduce, without data loading). Then it times
@@ -62,6 +62,8 @@ def parse_args(argv=None):
     parser.add_argument("--resume-dir", metavar="DIR", default=None,
                         help="save and resume training state here (default $%s)" % resume.ENV)
     parser.add_argument("--save-every", type=positive(int), default=100, help="steps between saves (default 100)")
+    parser.add_argument("--log-every", type=int, default=0, metavar="N",
+                        help="rank 0 prints `smoke: step S` every N global steps (default 0: never)")
     return parser.parse_args(argv)
 
 
@@ -166,6 +168,8 @@ def train(args, model, device, rank, saved=None, save=None, stop=None):
         flag.fill_(2.0 if stop is not None and stop.requested else 1.0 if done else 0.0)
         dist.all_reduce(flag, op=dist.ReduceOp.MAX)
         stopped = flag.item() > 1
+        if args.log_every > 0 and rank == 0 and (start + steps) % args.log_every == 0:
+            print("smoke: step %d" % (start + steps), flush=True)
         if save is not None and rank == 0 and (stopped or (start + steps) % args.save_every == 0):
             save(start + steps, optimizer)
         if flag.item() > 0:

@@ -79,11 +79,14 @@ class Supervisor:
         except ProcessLookupError:
             pass
 
-    def run(self, argv, stop_wait, group=False, **popen):
+    def run(self, argv, stop_wait, group=False, idle_stop_wait=None, **popen):
         """Run argv to its end; returns its exit code (exit_code form). With `group`, the child leads its
         own process group and SIGTERM reaches everything it started (a setup shell's pip); without, only
         the child gets it (torch.distributed.run passes it to its workers itself). Raises Stopped when
-        SIGTERM came before or during the run."""
+        SIGTERM came before or during the run. With `idle_stop_wait`, a stopping child that has no
+        processes of its own left is SIGKILLed after that many seconds instead of `stop_wait`:
+        torch.distributed.run whose workers are gone has nothing left to save, yet can sit in its exit
+        barrier for minutes waiting for agents that are gone."""
         if self.stopping:
             raise Stopped()
         if group:
@@ -91,7 +94,7 @@ class Supervisor:
         child = subprocess.Popen(argv, **popen)
         self._child, self._group = child, group
         try:
-            deadline = None
+            deadline = idle_since = None
             while True:
                 try:
                     status = child.wait(timeout=0.2)
@@ -100,6 +103,11 @@ class Supervisor:
                     pass
                 if self.stopping:
                     deadline = deadline if deadline is not None else self._clock() + stop_wait
+                    if idle_stop_wait is not None and not child_processes(child.pid):
+                        idle_since = idle_since if idle_since is not None else self._clock()
+                        deadline = min(deadline, idle_since + idle_stop_wait)
+                    else:
+                        idle_since = None
                     if self._clock() >= deadline:
                         self._signal(child, signal.SIGKILL)
         finally:
@@ -107,6 +115,15 @@ class Supervisor:
         if self.stopping:
             raise Stopped()
         return exit_code(status)
+
+
+def child_processes(pid):
+    """PIDs of the direct children of `pid` (Linux /proc; an empty list where it cannot be read)."""
+    try:
+        with open("/proc/%d/task/%d/children" % (pid, pid)) as handle:
+            return [int(p) for p in handle.read().split()]
+    except (OSError, ValueError):
+        return []
 
 
 class PeerServer:

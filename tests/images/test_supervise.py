@@ -1,8 +1,12 @@
 """Tests for images/launcher/supervise.py: the exit code a failed run gets, and the peer answers it is
 read from, over real sockets."""
 import os
+import signal
 import socket
+import subprocess
 import sys
+import threading
+import time
 import unittest
 
 from tests.images.test_launch import LAUNCHER
@@ -85,6 +89,41 @@ class PeerAnswers(unittest.TestCase):
         self.assertIn("a disruption", supervise.describe(75, {1: "gone: refused"}))
         self.assertIn("node 1 gone: refused", supervise.describe(75, {1: "gone: refused"}))
         self.assertIn("a training failure", supervise.describe(1, {}))
+
+
+class StoppingAChild(unittest.TestCase):
+    def run_stopped(self, idle_stop_wait):
+        """SIGTERM this process while the Supervisor runs a child that ignores SIGTERM and has no children."""
+        previous = signal.getsignal(signal.SIGTERM)
+        supervisor = supervise.Supervisor().install()
+        child = [sys.executable, "-c", "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(60)"]
+        timer = threading.Timer(1.0, os.kill, args=(os.getpid(), signal.SIGTERM))
+        try:
+            timer.start()
+            start = time.monotonic()
+            with self.assertRaises(supervise.Stopped):
+                supervisor.run(child, 6, idle_stop_wait=idle_stop_wait)
+            return time.monotonic() - start
+        finally:
+            timer.cancel()
+            signal.signal(signal.SIGTERM, previous)
+
+    def test_a_child_without_processes_of_its_own_goes_after_the_idle_wait(self):
+        self.assertLess(self.run_stopped(idle_stop_wait=1), 4)
+
+    def test_otherwise_after_the_stop_wait(self):
+        self.assertGreaterEqual(self.run_stopped(idle_stop_wait=None), 6)
+
+    def test_child_processes_reads_proc(self):
+        proc = subprocess.Popen(["sh", "-c", "sleep 5 & wait"])
+        try:
+            deadline = time.monotonic() + 5
+            while not supervise.child_processes(proc.pid) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            self.assertEqual(len(supervise.child_processes(proc.pid)), 1)
+        finally:
+            proc.kill()
+            proc.wait()
 
 
 if __name__ == "__main__":
