@@ -39,8 +39,8 @@ export const REQUEUE_BACKOFF_MAX_SECONDS = 3600;
  */
 export const TERMINATION_GRACE_SECONDS = 120;
 /**
- * Seconds the training script has to save after SIGTERM. The kubelet signals PID 1, torchrun
- * (launch.py execs it); torchrun's agent passes SIGTERM to its workers and SIGKILLs any still alive
+ * Seconds the training script has to save after SIGTERM. The kubelet signals PID 1, the launcher,
+ * which passes it to torchrun (images/launcher/supervise.py); torchrun's agent passes SIGTERM to its workers and SIGKILLs any still alive
  * after a fixed 30 s, whatever the pod's grace period (pytorch/pytorch
  * torch/distributed/elastic/multiprocessing/api.py, PContext.close(death_sig, timeout=30), called
  * without a timeout by LocalElasticAgent._shutdown in torch/distributed/elastic/agent/server/

@@ -53,7 +53,7 @@ def parse(argv):
         allow_abbrev=False,
         usage="python3 launch.py [--expect-gpus N] [--min-shm-mib M] [--dataset PATH]... [--output PATH] "
               "[--wait-for-host HOST [--wait-seconds S]] [--skip-preflight] -- <torch.distributed.run arguments...>",
-        description="Run the preflight checks, then exec python -m torch.distributed.run with the arguments after --.")
+        description="Run the preflight checks, then python -m torch.distributed.run with the arguments after --.")
     preflight.add_arguments(parser)
     parser.add_argument("--skip-preflight", action="store_true", help="exec torch.distributed.run without checks")
     parser.add_argument("--wait-for-host", metavar="HOST",
