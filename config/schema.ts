@@ -248,6 +248,15 @@ export const experimentSchema = z.strictObject({
   datasets: z.array(volumeSchema).default([]).meta({ description: "read-only volumes: `{ name, mountPath, source }`" }),
   output: volumeSchema.optional().meta({ description: "the writable volume for checkpoints and logs; never deleted with the stack" }),
   maxRunTimeMinutes: int(1, 43_200).default(1440).meta({ description: "hard limit of the run (the Job's `activeDeadlineSeconds`)" }),
+  budgetUSD: z
+    .number()
+    .positive()
+    .max(10_000_000)
+    .optional()
+    .meta({
+      description:
+        "a dollar bound on the experiment's nodes over all attempts: the plan limits the run's admitted time (Kueue's `max-exec-time-seconds`) so that the worst case, pod shutdowns and idle tails included, stays within it, and prints that bound; refused below what one attempt of `maxRunTimeMinutes` needs",
+    }),
   shmGiB: z.number().positive().max(1024).optional().meta({ description: "size of `/dev/shm`", defaultText: "sized from the node" }),
   workdir: z
     .string()
@@ -269,7 +278,20 @@ export const experimentSchema = z.strictObject({
     .default(1)
     .meta({
       description:
-        "multi-node runs: restarts of the whole group after a training failure (0–20; 0 fails the run at the first); restarts after a node disruption (spot reclaim, drain) are not counted",
+        "multi-node runs: restarts of the whole group after a training failure (0–20; 0 fails the run at the first); restarts after a node disruption (spot reclaim, drain, node loss) count against `maxDisruptionRestarts` instead",
+    }),
+  freshStart: z
+    .boolean()
+    .default(false)
+    .meta({
+      description:
+        "`true`: this run gets a checkpoint directory of its own and starts from step 0 (its restarts still resume); `false`: the directory belongs to the experiment, so a changed run resumes from the experiment's last saved state",
+    }),
+  maxDisruptionRestarts: int(0, 100)
+    .default(10)
+    .meta({
+      description:
+        "restarts after a node disruption (spot reclaim, drain, node loss), a bound of their own (0–100): a single-node Job's `backoffLimit`; a multi-node run fails for good once its restarts of both kinds pass `maxRestarts` + this",
     }),
   network: z
     .enum(["efa", "tcp"])

@@ -54,6 +54,8 @@ export interface ExperimentBuildInput {
   /** AWS region (`aws:region`), for the S3 volumes' `region` mount option. */
   readonly region?: string;
   /** How long workers of a multi-node run wait for pod 0 (plan.queueing.restart). */
+  /** Kueue's limit on admitted time over all attempts, from experiment.budgetUSD (plan/budget.ts). */
+  readonly maxExecSeconds?: number;
   readonly rendezvousTimeoutSeconds?: number;
 }
 
@@ -103,12 +105,19 @@ export function experimentInput(spec: StackSpec, plan: Plan, launcherFiles: Read
     runtimeClassName: trainingRuntimeClass(spec, experimentPool(spec, plan).kind),
     region: spec.region,
     rendezvousTimeoutSeconds: plan.queueing.restart?.rendezvousTimeoutSeconds,
+    maxExecSeconds: plan.experiment?.budget?.maxExecSeconds,
   };
 }
 
-/** Where the run keeps its checkpoints: its own directory on the output volume, so a new run starts fresh. */
+/**
+ * Where the run keeps its checkpoints: the experiment's directory on the output volume, so a run
+ * changed by an edit resumes from the experiment's last state; with `freshStart`, a directory of
+ * the run's own under it, so it starts from step 0.
+ */
 export function checkpointDir(experiment: ExperimentSpec, run: string): string | undefined {
-  return experiment.output ? `${experiment.output.mountPath.replace(/\/+$/, "")}/checkpoints/${run}` : undefined;
+  if (!experiment.output) return undefined;
+  const base = `${experiment.output.mountPath.replace(/\/+$/, "")}/checkpoints/${experiment.name}`;
+  return experiment.freshStart ? `${base}/runs/${run}` : base;
 }
 
 export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentObjects {
@@ -144,6 +153,8 @@ export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentO
       checkpointDir: checkpointDir(experiment, run),
       runtimeClassName: input.runtimeClassName,
       rendezvousTimeoutSeconds: input.rendezvousTimeoutSeconds,
+      nodeGpus: pool.nodeGpus,
+      maxExecSeconds: input.maxExecSeconds,
     };
     return experiment.nodes > 1 ? { jobSet: buildTrainingJobSet(jobInput) } : { job: buildTrainingJob(jobInput) };
   };

@@ -5,14 +5,16 @@
  * - One node: a plain Job of one pod (buildTrainingJob); torchrun's standalone rendezvous on localhost.
  * - Several nodes: a JobSet (k8s/jobset.ts) built from the same pod template.
  *
- * Failure semantics (https://kubernetes.io/docs/concepts/workloads/controllers/job/#pod-failure-policy):
- * a disrupted pod (spot reclaim, drain, preemption: condition DisruptionTarget) is replaced without
- * counting against backoffLimit; a trainer that exits non-zero fails the whole Job at once, so a
+ * Failure semantics (https://kubernetes.io/docs/concepts/workloads/controllers/job/#pod-failure-policy,
+ * k8s/failure-policy.ts): a disrupted pod (spot reclaim, drain, preemption: condition
+ * DisruptionTarget) or one told to stop (exit 143) is replaced, at most maxDisruptionRestarts times
+ * (backoffLimit); a trainer that exits otherwise non-zero fails the whole Job at once, so a
  * crashing script never burns GPU hours on blind retries. The rules are evaluated in order, and a
- * disrupted trainer is SIGTERMed and exits non-zero too, hence Ignore comes first.
+ * disrupted trainer is SIGTERMed and exits non-zero too, hence the condition comes first.
  */
 import type { IJob } from "kubernetes-models/batch/v1/Job";
 import type { IPodTemplateSpec } from "kubernetes-models/v1/PodTemplateSpec";
+import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import type { IContainer } from "kubernetes-models/v1/Container";
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
 import type { IVolume } from "kubernetes-models/v1/Volume";
@@ -30,11 +32,16 @@ import type { BuiltVolumes } from "./volumes";
 import { PodAdditions, podAdditions } from "./workdir";
 import { QUEUE_NAME_LABEL } from "./local-queue";
 import { CHECKPOINT_ENV, TERMINATION_GRACE_SECONDS } from "../plan/queueing";
+import { MAX_EXEC_TIME_LABEL } from "../plan/budget";
+import { TRAINER_CONTAINER, singleNodePodFailurePolicy } from "./failure-policy";
+import { RESTART_ATTEMPT_ENV } from "../config/launcher-exit-codes";
+import { pinnedNode, sourceUses } from "../config/sources";
 
-export const TRAINER_CONTAINER = "trainer";
+/** The well-known label holding a node's name (https://kubernetes.io/docs/reference/labels-annotations-taints/#kubernetesiohostname). */
+const HOSTNAME_LABEL = "kubernetes.io/hostname";
+
+export { TRAINER_CONTAINER };
 export const GPU_RESOURCE = "nvidia.com/gpu";
-/** Pod failures not covered by the policy (e.g. a node lost without a disruption condition). */
-export const BACKOFF_LIMIT = 2;
 /** Pulumi returns once the Job is created instead of waiting (10 min by default) for it to finish. */
 export const SKIP_AWAIT_ANNOTATION = "pulumi.com/skipAwait";
 /** The cluster autoscaler must never evict a training pod to consolidate nodes. */
@@ -68,6 +75,10 @@ export interface TrainingJobInput {
   readonly runtimeClassName?: string;
   /** How long workers wait for pod 0 (plan.queueing.restart.rendezvousTimeoutSeconds); multi-node runs. */
   readonly rendezvousTimeoutSeconds?: number;
+  /** GPUs of one node of the pool: a multi-node run's pods that take fewer get a node each. */
+  readonly nodeGpus?: number;
+  /** Kueue's limit on the run's admitted time over all attempts (plan/budget.ts), when the experiment has a budget. */
+  readonly maxExecSeconds?: number;
 }
 
 /**
@@ -76,8 +87,19 @@ export interface TrainingJobInput {
  * jobset_types.go, Network.EnableDNSHostnames, and pkg/controllers/jobset_controller.go at v0.12.0).
  */
 export function masterHost(names: ExperimentNames, replicatedJob = "node"): string {
-  return `${names.job}-${replicatedJob}-0-0.${names.job}`;
+  return podHost(names, 0, replicatedJob);
 }
+
+/** Stable DNS name of the pod of node rank `index` of a multi-node run. */
+export function podHost(names: ExperimentNames, index: number, replicatedJob = "node"): string {
+  return `${names.job}-${replicatedJob}-0-${index}.${names.job}`;
+}
+
+/**
+ * The JobSet restart attempt, from the label JobSet puts on every pod it creates
+ * (jobset v0.12.0 pkg/controllers/jobset_controller.go labelAndAnnotateObject, RestartsKey).
+ */
+export const RESTART_ATTEMPT_LABEL = "jobset.sigs.k8s.io/restart-attempt";
 
 function env(input: TrainingJobInput, launchEnv: Readonly<Record<string, string>>): IEnvVar[] {
   // Ours first, then the experiment's (passed through by the launch builder). Where the stack
@@ -96,6 +118,8 @@ function trainer(input: TrainingJobInput): IContainer {
     masterHost: multiNode ? (input.masterHost ?? masterHost(input.names)) : undefined,
     shmMiB: sizing.shmMiB,
     rendezvousTimeoutSeconds: input.rendezvousTimeoutSeconds,
+    peerHosts: multiNode ? Array.from({ length: experiment.nodes }, (_, i) => podHost(input.names, i)) : undefined,
+    maxRestarts: multiNode ? experiment.maxRestarts + experiment.maxDisruptionRestarts : undefined,
   }, { workdirSha256: input.workdirSha256 });
   const added = additions(input);
   const devices: Record<string, string> = { [GPU_RESOURCE]: String(experiment.gpusPerNode) };
@@ -113,7 +137,11 @@ function trainer(input: TrainingJobInput): IContainer {
     imagePullPolicy: "IfNotPresent",
     command: [...launch.command],
     args: [...launch.args],
-    env: [...env(input, launch.env), ...added.env],
+    env: [
+      ...env(input, launch.env),
+      ...(multiNode ? [{ name: RESTART_ATTEMPT_ENV, valueFrom: { fieldRef: { fieldPath: `metadata.labels['${RESTART_ATTEMPT_LABEL}']` } } }] : []),
+      ...added.env,
+    ],
     resources: {
       // Extended resources (GPUs, EFA) must have request = limit. No CPU limit: CFS throttling
       // stalls data loaders and NCCL's progress threads; the request already reserves the cores.
@@ -152,8 +180,10 @@ export function trainingPodTemplate(input: TrainingJobInput, labels: Record<stri
       // SIGTERM to SIGKILL for the pod; torchrun gives the script about 30 s of it to save
       // (plan/queueing.ts TORCHRUN_SHUTDOWN_SECONDS).
       terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
-      nodeSelector: { ...input.nodeSelector },
+      // A hostPath output pins the run to the machine that holds its checkpoints (config/sources/host-path.ts).
+      nodeSelector: { ...input.nodeSelector, ...pinned(input.experiment) },
       tolerations: [gpuToleration()],
+      ...oneNodeEach(input),
       // No API access needed, and no service env vars: a Service named e.g. `master` in the
       // namespace would otherwise inject MASTER_PORT=tcp://... next to torchrun's variables.
       automountServiceAccountToken: false,
@@ -164,9 +194,41 @@ export function trainingPodTemplate(input: TrainingJobInput, labels: Record<stri
   };
 }
 
+/**
+ * The pods of a multi-node run that take fewer GPUs than a node has, one per node: two ranks on
+ * one instance share its network and PCIe, and a node loss takes both. Pod anti-affinity on the
+ * run's own pods (label jobset.sigs.k8s.io/jobset-name, set by JobSet on every pod). Not JobSet's
+ * exclusive-topology annotation: it places each child *Job* on a domain of its own and keeps that
+ * Job's pods together there (jobset v0.12.0 pkg/webhooks/pod_webhook.go setExclusiveAffinities, exclusive
+ * placement: pod affinity to its own job, anti-affinity to other jobs), and a run is one child Job.
+ */
+function oneNodeEach(input: TrainingJobInput): Pick<IPodSpec, "affinity"> {
+  const { experiment } = input;
+  if (experiment.nodes < 2 || input.nodeGpus === undefined || experiment.gpusPerNode >= input.nodeGpus) return {};
+  return {
+    affinity: {
+      podAntiAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { [JOBSET_NAME_LABEL]: input.names.job } }, topologyKey: HOSTNAME_LABEL }],
+      },
+    },
+  };
+}
+
+/** The label JobSet puts on every pod of a JobSet: the JobSet's name (api/jobset/v1alpha2/jobset_types.go JobSetNameKey). */
+const JOBSET_NAME_LABEL = "jobset.sigs.k8s.io/jobset-name";
+
+function pinned(experiment: ExperimentSpec): Record<string, string> {
+  const node = pinnedNode(sourceUses(experiment));
+  return node === undefined ? {} : { [HOSTNAME_LABEL]: node };
+}
+
 /** Labels of the Job or JobSet object itself: the experiment's, plus the Kueue queue. */
 export function runLabels(input: TrainingJobInput, labels: Record<string, string>): Record<string, string> {
-  return { ...labels, ...(input.queueName ? { [QUEUE_NAME_LABEL]: input.queueName } : {}) };
+  return {
+    ...labels,
+    ...(input.queueName ? { [QUEUE_NAME_LABEL]: input.queueName } : {}),
+    ...(input.maxExecSeconds !== undefined ? { [MAX_EXEC_TIME_LABEL]: String(input.maxExecSeconds) } : {}),
+  };
 }
 
 /** A single-node run: a batch/v1 Job of one pod. */
@@ -185,15 +247,10 @@ export function buildTrainingJob(input: TrainingJobInput): IJob {
     spec: {
       completions: experiment.nodes,
       parallelism: experiment.nodes,
-      backoffLimit: BACKOFF_LIMIT,
+      backoffLimit: experiment.maxDisruptionRestarts,
       // The whole run, scale-up and image pull included; then the Job fails and its pods stop.
       activeDeadlineSeconds: experiment.maxRunTimeMinutes * 60,
-      podFailurePolicy: {
-        rules: [
-          { action: "Ignore", onPodConditions: [{ type: "DisruptionTarget", status: "True" }] },
-          { action: "FailJob", onExitCodes: { containerName: TRAINER_CONTAINER, operator: "NotIn", values: [0] } },
-        ],
-      },
+      podFailurePolicy: singleNodePodFailurePolicy(),
       // A replacement pod starts only once the old one has fully terminated and freed its GPUs.
       // Required to be Failed alongside a podFailurePolicy.
       podReplacementPolicy: "Failed",

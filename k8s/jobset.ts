@@ -5,27 +5,28 @@
  * `<jobset>-node-0-0.<jobset>` through the headless Service JobSet creates
  * (network.enableDNSHostnames; subdomain defaults to the JobSet's name).
  *
- * Failure semantics (api/jobset/v1alpha2/jobset_types.go, FailurePolicy, at v0.12.0): every pod
- * failure fails the child Job at once (backoffLimit 0, podFailurePolicy FailJob), and the JobSet's
- * rules decide, first match wins:
- *  1. a node disruption (pod condition DisruptionTarget: spot reclaim, drain, preemption) restarts
- *     the whole group, not counted against maxRestarts (RestartJobSetAndIgnoreMaxRestarts). The
- *     Job controller's failure message for that rule is "Pod <ns>/<name> has condition
- *     DisruptionTarget matching FailJob rule at index 0" (kubernetes pkg/controller/job/
- *     pod_failure_policy.go), which the rule matches;
- *  2. the run-time limit (child Job DeadlineExceeded) fails the run;
- *  3. a training failure (any other exit) restarts the group, at most maxRestarts times.
+ * Failure semantics (k8s/failure-policy.ts; api/jobset/v1alpha2/jobset_types.go, FailurePolicy, at
+ * v0.12.0): the child Job fails at once on a pod that knows what happened (backoffLimit 0), and is
+ * left to replace in place a pod that only knows the cause was elsewhere (exit 143 or 75). The
+ * JobSet's rules decide, first match wins:
+ *  1. a node disruption (pod condition DisruptionTarget: spot reclaim, drain, preemption, a lost
+ *     node's pod evicted or garbage-collected) restarts the whole group, not counted against
+ *     maxRestarts (RestartJobSetAndIgnoreMaxRestarts);
+ *  2. the restart limit: a pod of attempt maxRestarts + maxDisruptionRestarts + 1 exits 76 at once
+ *     (the launcher reads the attempt from the pod's restart-attempt label), which fails the run,
+ *     so disruption restarts have a bound of their own;
+ *  3. the run-time limit (child Job DeadlineExceeded) fails the run;
+ *  4. a training failure (every peer launcher alive) restarts the group, at most maxRestarts times.
  * BlockingRecreate: the new pods start only once all old ones are gone, so GPUs and hostnames are free.
  */
 import type { IJobSpec } from "kubernetes-models/batch/v1/JobSpec";
 import { experimentLabels } from "./labels";
-import { SKIP_AWAIT_ANNOTATION, TRAINER_CONTAINER, TrainingJobInput, runLabels, trainingPodTemplate } from "./job";
+import { SKIP_AWAIT_ANNOTATION, TrainingJobInput, runLabels, trainingPodTemplate } from "./job";
+import { JobSetFailureRule, childPodFailurePolicy, jobSetFailureRules } from "./failure-policy";
 
 export const JOBSET_API_VERSION = "jobset.x-k8s.io/v1alpha2";
 /** The one replicated job; its name is part of every pod's hostname. */
 export const REPLICATED_JOB = "node";
-/** The podFailurePolicy rule index that marks a disruption; the JobSet rule matches its message. */
-const DISRUPTION_RULE_INDEX = 0;
 
 export interface JobSet {
   readonly apiVersion: typeof JOBSET_API_VERSION;
@@ -36,7 +37,7 @@ export interface JobSet {
     readonly failurePolicy: {
       readonly maxRestarts: number;
       readonly restartStrategy: "Recreate" | "BlockingRecreate";
-      readonly rules: readonly { name: string; action: string; onJobFailureReasons?: string[]; onJobFailureMessagePatterns?: string[] }[];
+      readonly rules: readonly JobSetFailureRule[];
     };
     readonly replicatedJobs: readonly { readonly name: string; readonly replicas: number; readonly template: { metadata: { labels: Record<string, string> }; spec: IJobSpec } }[];
   };
@@ -48,16 +49,11 @@ export function childJobSpec(input: TrainingJobInput, labels: Record<string, str
     completionMode: "Indexed",
     completions: experiment.nodes,
     parallelism: experiment.nodes,
-    // Any failure ends this Job now; the JobSet's failure policy restarts the group or fails it.
+    // A failure that decides ends this Job now; the JobSet's failure policy restarts the group or fails it.
     backoffLimit: 0,
     // Per attempt: the whole run, scale-up and image pull included.
     activeDeadlineSeconds: experiment.maxRunTimeMinutes * 60,
-    podFailurePolicy: {
-      rules: [
-        { action: "FailJob", onPodConditions: [{ type: "DisruptionTarget", status: "True" }] },
-        { action: "FailJob", onExitCodes: { containerName: TRAINER_CONTAINER, operator: "NotIn", values: [0] } },
-      ],
-    },
+    podFailurePolicy: childPodFailurePolicy(),
     podReplacementPolicy: "Failed",
     template: trainingPodTemplate(input, labels),
   };
@@ -82,16 +78,7 @@ export function buildTrainingJobSet(input: TrainingJobInput): JobSet {
       failurePolicy: {
         maxRestarts: experiment.maxRestarts,
         restartStrategy: "BlockingRecreate",
-        rules: [
-          {
-            name: "NodeDisruption",
-            action: "RestartJobSetAndIgnoreMaxRestarts",
-            onJobFailureReasons: ["PodFailurePolicy"],
-            onJobFailureMessagePatterns: [`has condition DisruptionTarget matching FailJob rule at index ${DISRUPTION_RULE_INDEX}`],
-          },
-          { name: "RunTimeLimit", action: "FailJobSet", onJobFailureReasons: ["DeadlineExceeded"] },
-          { name: "TrainingFailure", action: "RestartJobSet", onJobFailureReasons: ["PodFailurePolicy", "BackoffLimitExceeded"] },
-        ],
+        rules: jobSetFailureRules(),
       },
       replicatedJobs: [{ name: REPLICATED_JOB, replicas: 1, template: { metadata: { labels }, spec: childJobSpec(input, labels) } }],
     },

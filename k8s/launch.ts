@@ -1,15 +1,18 @@
 /**
- * The launch command of a training container: the launcher runs the preflight, then execs
+ * The launch command of a training container: the launcher runs the preflight, then runs
  * `python -m torch.distributed.run` with these arguments. One builder for the Kubernetes Job and
  * for `npm run job:local`, so the command a user checks locally is the command the cluster runs.
  *
  * Launcher contract (images/launcher/launch.py):
  *   launch.py [--expect-gpus N] [--min-shm-mib M] [--dataset PATH]... [--output PATH]
  *             [--workdir DIR --workdir-archive FILE --workdir-sha256 HEX] [--setup CMD]...
- *             [--wait-for-host HOST --wait-seconds S] -- <torch.distributed.run arguments>
+ *             [--wait-for-host HOST --wait-seconds S]
+ *             [--peer HOST:PORT... --node-rank N [--peer-linger-seconds S]] [--max-restarts N]
+ *             -- <torch.distributed.run arguments>
  */
 import * as path from "path";
 import type { ExperimentSpec } from "../config/spec";
+import { PEER_PORT } from "../config/launcher-exit-codes";
 import { LAUNCHER_DIR, WORKDIR_ARCHIVE_DIR, WORKDIR_ARCHIVE_FILE, WORKDIR_MOUNT } from "../config/launcher-paths";
 
 export const RENDEZVOUS_PORT = 29500;
@@ -31,6 +34,10 @@ export type LaunchTarget =
       readonly shmMiB: number;
       /** How long a worker waits for pod 0; multi-node runs only. @default RENDEZVOUS_TIMEOUT_SECONDS */
       readonly rendezvousTimeoutSeconds?: number;
+      /** Stable DNS name of every pod, in node-rank order; multi-node runs (the launcher asks them after a failure). */
+      readonly peerHosts?: readonly string[];
+      /** Restarts of the run, training failures and disruptions together, past which a pod fails for good. */
+      readonly maxRestarts?: number;
     }
   | {
       readonly kind: "local";
@@ -54,6 +61,10 @@ export type LaunchTarget =
        * pods (--nnodes, --node_rank, --master_addr), with rank 0 on 127.0.0.1:rendezvousPort.
        */
       readonly nodeRank?: number;
+      /** Each node's peer port on 127.0.0.1, in node-rank order (multi-node only). */
+      readonly peerPorts?: readonly number[];
+      /** How long a failed node keeps answering its peers. */
+      readonly peerLingerSeconds?: number;
     };
 
 /** What travels with the run besides the image: the workdir archive's content hash. */
@@ -137,6 +148,28 @@ function workdirFlags(experiment: ExperimentSpec, shipped: Shipped, map: (p: str
   return [...flags, ...experiment.setup.map((c) => `--setup=${pod ? podSetupArg(c) : c}`)];
 }
 
+/**
+ * Launcher flags of a multi-node run: where every node's launcher answers, this node's index, and the
+ * restart limit (supervise.py). In a pod the index is the Indexed Job's completion index, expanded by
+ * the kubelet like torchrun's --node_rank.
+ */
+function peerFlags(experiment: ExperimentSpec, target: LaunchTarget): string[] {
+  if (experiment.nodes < 2) return [];
+  if (target.kind === "local") {
+    if (!target.peerPorts || target.nodeRank === undefined) return [];
+    return [
+      ...target.peerPorts.map((port) => `--peer=127.0.0.1:${port}`),
+      `--node-rank=${target.nodeRank}`,
+      ...(target.peerLingerSeconds === undefined ? [] : [`--peer-linger-seconds=${target.peerLingerSeconds}`]),
+    ];
+  }
+  return [
+    ...(target.peerHosts ?? []).map((host) => `--peer=${host}:${PEER_PORT}`),
+    ...(target.peerHosts ? ["--node-rank=$(JOB_COMPLETION_INDEX)"] : []),
+    ...(target.maxRestarts === undefined ? [] : [`--max-restarts=${target.maxRestarts}`]),
+  ];
+}
+
 export function buildLaunch(experiment: ExperimentSpec, target: LaunchTarget, shipped: Shipped = {}): Launch {
   const map = target.kind === "local" ? target.mapPath : (p: string) => p;
   const preflight = [
@@ -154,7 +187,7 @@ export function buildLaunch(experiment: ExperimentSpec, target: LaunchTarget, sh
   const python = target.kind === "local" ? target.python : "python3";
   return {
     command: [python, `${launcherDir}/launch.py`],
-    args: [...preflight, ...wait, "--", ...torchrunArgs(experiment, target), map(podScriptPath(experiment)), ...experiment.args.map(map)],
+    args: [...preflight, ...wait, ...peerFlags(experiment, target), "--", ...torchrunArgs(experiment, target), map(podScriptPath(experiment)), ...experiment.args.map(map)],
     env: { ...experiment.env, PYTHONUNBUFFERED: "1" },
   };
 }

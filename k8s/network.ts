@@ -66,12 +66,19 @@ export function podNetwork(input: NetworkInput): PodNetwork {
     // to it (src/nccl_ofi_interface_nvidia.cpp, nvidia_plugin_name_fixup), so any EFA image matches.
     NCCL_NET: NCCL_NET_PLUGIN,
     [EFA_DEVICES_ENV]: String(efaDevices),
+    // libfabric's EFA provider backs its buffers with 2 MiB huge pages; a pod that requests none
+    // runs out of them, and fork() (DataLoader workers) fails with "Cannot allocate memory". Off,
+    // at a minor cost in speed (aws-samples/awsome-distributed-training 1.architectures/
+    // efa-cheatsheet.md, FI_EFA_USE_HUGE_PAGE). The pod requests no hugepages-2Mi: that would need
+    // pages pre-allocated on the node, which the EKS GPU AMI does not promise.
+    FI_EFA_USE_HUGE_PAGE: "0",
   };
   const why = [
     `${EFA_RESOURCE}: ${efaDevices} of the ${efa} EFA interfaces of ${input.instance.type}`,
     "FI_PROVIDER=efa: libfabric uses EFA rather than falling back to TCP",
     `NCCL_NET=${NCCL_NET_PLUGIN}: NCCL fails at start rather than running over sockets if the aws-ofi-nccl plugin cannot load`,
     `${EFA_DEVICES_ENV}=${efaDevices}: the preflight checks the EFA devices and the aws-ofi-nccl plugin before training`,
+    "FI_EFA_USE_HUGE_PAGE=0: the pod has no huge pages, and without this DataLoader workers fail to fork",
   ];
   if (rdma) {
     // Let the EFA device read and write GPU memory directly (GPUDirect RDMA).

@@ -67,6 +67,15 @@ export function nodeMatchesSelector(selector: Readonly<Record<string, string>> |
   return Object.entries(selector ?? {}).every(([k, v]) => labels[k] === v);
 }
 
+/**
+ * Whether Kueue can assign a ResourceFlavor to a pod with this nodeSelector: only the keys the
+ * flavor's nodeLabels define are compared, others (a pinned kubernetes.io/hostname) are left to the
+ * scheduler (kueue v0.19.2 pkg/scheduler/flavorassigner/flavorassigner.go flavorSelector).
+ */
+export function flavorAdmitsSelector(selector: Readonly<Record<string, string>> | undefined, flavorLabels: Readonly<Record<string, string>>): boolean {
+  return Object.entries(selector ?? {}).every(([k, v]) => !(k in flavorLabels) || flavorLabels[k] === v);
+}
+
 /** Whether the tolerations let a pod schedule onto a node with this taint. */
 export function tolerates(tolerations: readonly IToleration[] | undefined, taint: { key: string; value?: string; effect: string }): boolean {
   return (tolerations ?? []).some((t) => {

@@ -14,6 +14,7 @@ import { NetworkPlan, networkProblems, planNetwork } from "./network";
 import { PoolPlan, planPool } from "./pools";
 import type { WorkdirSummary } from "./workdir-summary";
 import { QueuePlan, planQueueing } from "./queueing";
+import { BudgetPlan, planBudget } from "./budget";
 import { TRAINING_NAMESPACE } from "../config/names";
 import { planWarnings } from "./warnings";
 import { PoolAdvice, poolAdvice } from "./advice";
@@ -52,6 +53,8 @@ export interface ExperimentPlan {
   readonly costPerHour?: number;
   /** Bound on the run's node cost: maxRunTime at costPerHour. */
   readonly maxRunCost?: number;
+  /** experiment.budgetUSD: the limit on admitted time it sets and the worst case it allows (plan/budget.ts). */
+  readonly budget?: BudgetPlan;
 }
 
 /** How GPU nodes leave once their work is done: the cluster-autoscaler of the stack owning the cluster. */
@@ -175,8 +178,15 @@ export function planStack(spec: StackSpec, scope: PlanScope = {}): { plan: Plan;
     const sized = sizePod({ gpusPerNode: e.gpusPerNode, nodeGpus: pool.nodeGpus, instance: pool.instance, shmGiB: e.shmGiB });
     if (!sized.ok) problems.push({ path: "experiment.shmGiB", message: sized.problem });
   }
-  const experiment = e && pool ? planExperiment(spec, pools) : undefined;
+  const planned0 = e && pool ? planExperiment(spec, pools) : undefined;
   const idle = planIdle(spec, pools);
+  const queueing = planQueueing(spec, pools, TRAINING_NAMESPACE, planned0?.costPerHour, idle.nodeScaleDown?.boundMinutes);
+  const budgeted =
+    e && planned0 && e.budgetUSD !== undefined
+      ? planBudget({ budgetUSD: e.budgetUSD, costPerHour: planned0.costPerHour, maxRunTimeMinutes: e.maxRunTimeMinutes, podsReady: queueing.podsReady, scaleDownMinutes: idle.nodeScaleDown?.boundMinutes ?? 0 })
+      : undefined;
+  if (budgeted?.problem) problems.push(budgeted.problem);
+  const experiment = planned0 && budgeted?.budget ? { ...planned0, budget: budgeted.budget } : planned0;
   const plan: Plan = {
     project: spec.project,
     stack: spec.stack,
@@ -188,7 +198,7 @@ export function planStack(spec: StackSpec, scope: PlanScope = {}): { plan: Plan;
     // workdir's requirement files add theirs in the workdir phase (checks/phases.ts).
     verdicts: e ? withTorchPinNotes(gated.verdicts, torchPinNotes(torchPinsInSetup(e.setup, (i) => (e.setup.length === 1 ? "experiment.setup" : `experiment.setup[${i}]`)), e.image)) : gated.verdicts,
     idle,
-    queueing: planQueueing(spec, pools, TRAINING_NAMESPACE, experiment?.costPerHour, idle.nodeScaleDown?.boundMinutes),
+    queueing,
     warnings: planWarnings(spec, pools),
     advice: poolAdvice(spec, pools),
   };

@@ -39,8 +39,8 @@ export const REQUEUE_BACKOFF_MAX_SECONDS = 3600;
  */
 export const TERMINATION_GRACE_SECONDS = 120;
 /**
- * Seconds the training script has to save after SIGTERM. The kubelet signals PID 1, torchrun
- * (launch.py execs it); torchrun's agent passes SIGTERM to its workers and SIGKILLs any still alive
+ * Seconds the training script has to save after SIGTERM. The kubelet signals PID 1, the launcher,
+ * which passes it to torchrun (images/launcher/supervise.py); torchrun's agent passes SIGTERM to its workers and SIGKILLs any still alive
  * after a fixed 30 s, whatever the pod's grace period (pytorch/pytorch
  * torch/distributed/elastic/multiprocessing/api.py, PContext.close(death_sig, timeout=30), called
  * without a timeout by LocalElasticAgent._shutdown in torch/distributed/elastic/agent/server/
@@ -81,6 +81,8 @@ export interface RestartPlan {
   readonly kind: "Job" | "JobSet";
   /** Restarts of the whole run after a training failure (JobSet only; a Job fails at once). */
   readonly maxRestarts: number;
+  /** Restarts after node disruptions: a Job's backoffLimit; a JobSet fails once its restarts pass maxRestarts + this. */
+  readonly maxDisruptionRestarts: number;
   readonly terminationGraceSeconds: number;
   /** Seconds the script has to save after SIGTERM before torchrun kills it (TORCHRUN_SHUTDOWN_SECONDS). */
   readonly saveSeconds: number;
@@ -88,6 +90,8 @@ export interface RestartPlan {
   readonly rendezvousTimeoutSeconds: number;
   /** Environment variable the training command reads its checkpoint directory from, when the run has an output volume. */
   readonly checkpointEnv?: string;
+  /** The run's checkpoint directory is its own (experiment.freshStart), not the experiment's. */
+  readonly freshStart: boolean;
 }
 
 export interface QueuePlan {
@@ -169,10 +173,12 @@ export function planQueueing(spec: StackSpec, pools: readonly PoolPlan[], namesp
     restart: e && {
       kind: e.nodes > 1 ? "JobSet" : "Job",
       maxRestarts: e.nodes > 1 ? e.maxRestarts : 0,
+      maxDisruptionRestarts: e.maxDisruptionRestarts,
       terminationGraceSeconds: TERMINATION_GRACE_SECONDS,
       saveSeconds: TORCHRUN_SHUTDOWN_SECONDS,
       rendezvousTimeoutSeconds: rendezvousTimeoutSeconds(podsReady),
       checkpointEnv: e.output ? CHECKPOINT_ENV : undefined,
+      freshStart: e.freshStart,
     },
   };
 }

@@ -26,18 +26,22 @@ export function renderQueueing(plan: Plan): string[] {
   const r = q.restart;
   if (r) {
     if (r.kind === "JobSet") {
-      lines.push(`restarts: a JobSet; after a node disruption (spot reclaim, drain) all pods restart, not counted; after a training failure at most ${r.maxRestarts} restart${r.maxRestarts === 1 ? "" : "s"}, then the run fails`);
+      lines.push(`restarts: a JobSet; after a node disruption (spot reclaim, drain, node loss) all pods restart, not counted as training failures; after a training failure at most ${r.maxRestarts} restart${r.maxRestarts === 1 ? "" : "s"}; past ${r.maxRestarts + r.maxDisruptionRestarts} restarts of both kinds the run fails`);
     } else {
-      lines.push("restarts: a Job; a disrupted pod (spot reclaim, drain) is replaced, a training failure fails the run at once");
+      lines.push(`restarts: a Job; a disrupted pod (spot reclaim, drain) is replaced, at most ${r.maxDisruptionRestarts} times; a training failure fails the run at once`);
     }
     const sigterm = `about ${r.saveSeconds} s (torchrun's shutdown) within a ${r.terminationGraceSeconds} s pod grace period`;
     lines.push(
       r.checkpointEnv
-        ? `  resume: ${r.checkpointEnv} names the run's checkpoint directory on the output volume; on SIGTERM the script has ${sigterm} to save`
+        ? `  resume: ${r.checkpointEnv} names the ${r.freshStart ? "run's own" : "experiment's"} checkpoint directory on the output volume; on SIGTERM the script has ${sigterm} to save`
         : `  resume: no output volume, so no checkpoint directory; on SIGTERM the script has ${sigterm} to stop`,
     );
     if (r.checkpointEnv) {
-      lines.push(`  any change to the run's spec gives it a new run name and a new ${r.checkpointEnv}: training starts again from step 0`);
+      lines.push(
+        r.freshStart
+          ? `  freshStart: this run starts from step 0 in a directory of its own; its restarts resume from it`
+          : `  a change to the run's spec keeps ${r.checkpointEnv}: the changed run resumes from the experiment's last saved state (freshStart: true starts from step 0)`,
+      );
     }
   }
   return lines;

@@ -1,4 +1,5 @@
 /** The plan as a person reads it: what will run where, what it costs, what the gate decided. */
+import { renderBudget } from "./budget";
 import { gpuSpec } from "../catalog/gpus";
 import { PRICE_LIST } from "../catalog/instances";
 import { dollars } from "./cost";
@@ -58,6 +59,7 @@ export function renderPlan(plan: Plan): string {
     const cost = e.costPerHour === undefined ? "node cost outside AWS" : `${dollars(e.costPerHour)}/h while running, at most ${dollars(e.maxRunCost!)} per attempt over its ${e.maxRunTimeMinutes}-minute limit`;
     add(`  cost: ${cost}`);
     for (const line of renderAttempts(plan)) add(`        ${line}`);
+    if (e.budget) add(`  ${renderBudget(e.budget, e.maxRunTimeMinutes)}`);
   }
 
   if (plan.verdicts.length > 0) {
@@ -101,7 +103,8 @@ function renderAttempts(plan: Plan): string[] {
   if (r?.kind === "JobSet") {
     const attempts = r.maxRestarts + 1;
     const bound = e.maxRunCost === undefined ? "" : `, at most ${dollars(Math.round(e.maxRunCost * attempts * 100) / 100)}`;
-    lines.push(`each group restart is a new attempt: ${attempts} attempt${attempts === 1 ? "" : "s"} when training fails (maxRestarts ${r.maxRestarts} + 1)${bound}; restarts after node disruptions are not limited`);
+    const all = r.maxRestarts + r.maxDisruptionRestarts + 1;
+    lines.push(`each group restart is a new attempt: ${attempts} attempt${attempts === 1 ? "" : "s"} when training fails (maxRestarts ${r.maxRestarts} + 1)${bound}; with node disruptions at most ${all} in all (+ maxDisruptionRestarts ${r.maxDisruptionRestarts})`);
   }
   if (plan.queueing.podsReady) {
     lines.push(`a run Kueue evicts (waitForPodsReady) and admits again starts a new attempt too, at most ${plan.queueing.podsReady.requeueLimit} times`);

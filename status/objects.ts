@@ -57,8 +57,13 @@ interface ObjectMeta {
  */
 export interface JobSet {
   readonly metadata?: ObjectMeta;
-  readonly spec?: { readonly suspend?: boolean; readonly replicatedJobs?: readonly { readonly name?: string; readonly replicas?: number }[] };
-  readonly status?: { readonly conditions?: readonly Condition[] };
+  readonly spec?: {
+    readonly suspend?: boolean;
+    readonly replicatedJobs?: readonly { readonly name?: string; readonly replicas?: number }[];
+    readonly failurePolicy?: { readonly maxRestarts?: number };
+  };
+  /** restarts: every group restart; restartsCountTowardsMax: those maxRestarts counts (jobset_types.go JobSetStatus). */
+  readonly status?: { readonly conditions?: readonly Condition[]; readonly restarts?: number; readonly restartsCountTowardsMax?: number };
 }
 
 /**
@@ -73,6 +78,10 @@ export interface Workload {
   readonly status?: {
     readonly conditions?: readonly Condition[];
     readonly admission?: { readonly clusterQueue?: string };
+    /** Requeues after evictions (RequeueState.count). */
+    readonly requeueState?: { readonly count?: number };
+    /** Admitted seconds of the admissions before the current one (kueue v1beta2 WorkloadStatus). */
+    readonly accumulatedPastExecutionTimeSeconds?: number;
   };
 }
 

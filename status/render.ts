@@ -1,5 +1,6 @@
 /** `npm run status` output: readable lines and a pods table, or JSON for scripts. Pure. */
 import { dollars } from "./cost";
+import { attemptsLine } from "./attempts";
 import type { ExperimentStatus } from "./report";
 
 export function duration(seconds: number): string {
@@ -58,6 +59,7 @@ export function renderStatus(s: ExperimentStatus, now: Date): string {
   const where = [...new Set(s.pods.filter((p) => p.node).map((p) => `${p.node} (${p.instanceType ?? "instance type unknown"})`))];
   if (where.length > 0) field("where", where.join(", "));
   field("cost", costLine(s));
+  if (s.attempts) field("attempts", attemptsLine(s.attempts));
   if (s.progress?.throughput) field("throughput", `${s.progress.throughput.value} ${s.progress.throughput.unit} (rank 0)`);
   if (s.progress?.line) field("progress", s.progress.line);
   if (s.verdict) field("verdict", `${s.verdict.outcome}: ${s.verdict.reason}`);

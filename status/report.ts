@@ -4,6 +4,7 @@
  * ended. Pure: RunObjects and a clock in, plain data out (rendered by render.ts, or as --json).
  */
 import { CostSoFar, costSoFar } from "./cost";
+import { AttemptsStatus, attemptsOf } from "./attempts";
 import { JOBSET_NAME_LABEL, JOB_NAME_LABEL, Job, JobSet, LEGACY_JOB_NAME_LABEL, Pod, RunObjects, created, isTrue, labelsOf, toDate } from "./objects";
 import { PodStatus, currentPods, isTerminal, podStart, podStatuses } from "./pods";
 import { LogSummary, Throughput, summarizeLog } from "./progress";
@@ -31,6 +32,8 @@ export interface ExperimentStatus {
   readonly verdict?: Verdict;
   /** Earlier Jobs / JobSets of the same experiment still on the cluster. */
   readonly earlierRuns: number;
+  /** Group restarts, requeues, and the time and cost of all attempts (status/attempts.ts). */
+  readonly attempts?: AttemptsStatus;
 }
 
 type Run = { readonly kind: "Job"; readonly object: Job } | { readonly kind: "JobSet"; readonly object: JobSet };
@@ -77,7 +80,8 @@ export function buildStatus(objects: RunObjects, now: Date): ExperimentStatus | 
     labels: labelsOf(run.object),
     suspended: run.object.spec?.suspend === true,
   };
-  const queue = ref ? queueStatus(ref, workloadOf(ref, objects.workloads), objects.pending) : { state: "none" as const, text: "no Job or JobSet left: only its pods" };
+  const workload = ref ? workloadOf(ref, objects.workloads) : undefined;
+  const queue = ref ? queueStatus(ref, workload, objects.pending) : { state: "none" as const, text: "no Job or JobSet left: only its pods" };
   const podList = podStatuses(pods, objects.nodes);
   const current = currentPods(pods);
   const rank0 = current.get(0)?.pod ?? [...current.values()][0]?.pod;
@@ -106,6 +110,7 @@ export function buildStatus(objects: RunObjects, now: Date): ExperimentStatus | 
   const startedAt = state === "queued" ? undefined : (earliest(pods.map(podStart)) ?? jobStart);
   const finishedAt = outcome?.at;
   const from = state === "queued" ? submittedAt : startedAt;
+  const cost = costSoFar(pods, objects.nodes, now, objects.nodesRefused === true);
   const to = finishedAt ?? now;
   return {
     experiment: objects.experiment,
@@ -119,7 +124,8 @@ export function buildStatus(objects: RunObjects, now: Date): ExperimentStatus | 
     elapsedSeconds: from ? Math.max(0, Math.round((to.getTime() - from.getTime()) / 1000)) : undefined,
     queue,
     pods: podList,
-    cost: costSoFar(pods, objects.nodes, now, objects.nodesRefused === true),
+    cost,
+    attempts: run ? attemptsOf({ jobSet: run.kind === "JobSet" ? run.object : undefined, workload, currentStart: earliest([...current.values()].map((c) => podStart(c.pod))), perHour: cost.perHour || undefined, now }) : undefined,
     progress: rank0 && rank0Summary ? { rank: 0, pod: rank0.metadata?.name ?? "", line: rank0Summary.progressLine, throughput: rank0Summary.throughput } : undefined,
     verdict,
     earlierRuns: earlier,

@@ -42,7 +42,7 @@ describe("npm run job:local", () => {
     const run = jobLocal([STACK, "--mount", `/data/sample=${missing}`, "--nproc", "1"]);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain(missing);
-    expect(run.stderr).not.toMatch(/Traceback|launch: exec/);
+    expect(run.stderr).not.toMatch(/Traceback|launch: run/);
     expect(fs.existsSync(missing)).toBe(false);
   });
 
@@ -53,7 +53,7 @@ describe("npm run job:local", () => {
     const unpacked = path.join(ROOT, "out", "first-run-local", "local", "workdir");
     expect(run.stderr).toMatch(/job:local: workdir examples\/my-first-run: 3 files, .* sha256 [0-9a-f]{64} \(the archive the Job ships\)/);
     expect(all).toContain(`launch: workdir: 3 files unpacked into ${unpacked}`);
-    expect(all.indexOf("launch: setup 1/2")).toBeLessThan(all.indexOf("launch: exec"));
+    expect(all.indexOf("launch: setup 1/2")).toBeLessThan(all.indexOf("launch: run"));
     expect(all).toContain(`SETUP_OK in ${unpacked}`);
     expect(all).toContain(`TRAIN_DONE world_size=2 cwd=${unpacked}`);
   });
@@ -83,7 +83,7 @@ describe("npm run job:local", () => {
     expect(run.stderr.split("\n").filter((l) => l.startsWith("launch: error:"))).toEqual([
       "launch: error: setup command 1/1 exit 7 exited with 7; fix the command or its inputs and run again",
     ]);
-    expect(run.stdout).not.toContain("launch: exec");
+    expect(run.stdout).not.toContain("launch: run");
   });
 
   it("refuses a --mount the experiment has no volume for, instead of ignoring it", () => {
@@ -96,7 +96,7 @@ describe("npm run job:local", () => {
     const run = jobLocal(["a100-8gpu"]);
     expect(run.status).toBe(2);
     expect(run.stderr.trim().split("\n")).toEqual([expect.stringContaining("pass --mount /data/imagenet=DIR")]);
-    expect(run.stderr).not.toMatch(/Traceback|launch: exec/);
+    expect(run.stderr).not.toMatch(/Traceback|launch: run/);
   });
 
   it("rejects bad arguments with usage", () => {

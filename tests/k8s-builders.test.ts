@@ -102,12 +102,14 @@ describe("single-node Job of a100-8gpu", () => {
     expect(trainer.env!.map((e) => e.name)).not.toContain("FI_PROVIDER");
   });
 
-  it("fails at once on a non-zero exit, retries disruptions, never retries blindly and keeps the finished Job", () => {
+  it("fails at once on a non-zero exit, retries disruptions up to their own bound, never retries blindly and keeps the finished Job", () => {
     const spec = job.spec!;
     expect(pod.restartPolicy).toBe("Never");
-    expect(spec.podFailurePolicy!.rules[0]).toEqual({ action: "Ignore", onPodConditions: [{ type: "DisruptionTarget", status: "True" }] });
-    expect(spec.podFailurePolicy!.rules[1]).toEqual({ action: "FailJob", onExitCodes: { containerName: "trainer", operator: "NotIn", values: [0] } });
-    expect(spec.backoffLimit).toBeLessThanOrEqual(3);
+    // Disruptions count against backoffLimit (maxDisruptionRestarts, default 10) instead of being ignored without end.
+    expect(spec.podFailurePolicy!.rules[0]).toEqual({ action: "Count", onPodConditions: [{ type: "DisruptionTarget", status: "True" }] });
+    expect(spec.podFailurePolicy!.rules[1]).toEqual({ action: "Count", onExitCodes: { containerName: "trainer", operator: "In", values: [143, 75] } });
+    expect(spec.podFailurePolicy!.rules[2]).toEqual({ action: "FailJob", onExitCodes: { containerName: "trainer", operator: "NotIn", values: [0] } });
+    expect(spec.backoffLimit).toBe(10);
     expect(spec.ttlSecondsAfterFinished).toBeUndefined();
     expect(spec.activeDeadlineSeconds).toBe(240 * 60);
     expect(job.metadata!.annotations).toEqual({ "pulumi.com/skipAwait": "true" });
@@ -159,6 +161,19 @@ describe("multi-node JobSet of a100-2x8", () => {
       ]),
     );
     expect(trainer.args!.indexOf(`--wait-for-host=${masterHost(names)}`)).toBeLessThan(trainer.args!.indexOf("--"));
+  });
+
+  it("tells each launcher its peers, its index and the restart limit, and the attempt from the pod's JobSet label", () => {
+    const hosts = [0, 1].map((i) => `${objects.runName}-node-0-${i}.${objects.runName}:29501`);
+    expect(trainer.args).toEqual(expect.arrayContaining([`--peer=${hosts[0]}`, `--peer=${hosts[1]}`, "--node-rank=$(JOB_COMPLETION_INDEX)", "--max-restarts=11"]));
+    expect(trainer.args!.indexOf("--max-restarts=11")).toBeLessThan(trainer.args!.indexOf("--"));
+    expect(trainer.env).toContainEqual({ name: "GTC_RESTART_ATTEMPT", valueFrom: { fieldRef: { fieldPath: "metadata.labels['jobset.sigs.k8s.io/restart-attempt']" } } });
+    expect(objects.jobSet!.spec.failurePolicy.rules.map((r) => [r.name, r.action])).toEqual([
+      ["NodeDisruption", "RestartJobSetAndIgnoreMaxRestarts"],
+      ["RestartLimit", "FailJobSet"],
+      ["RunTimeLimit", "FailJobSet"],
+      ["TrainingFailure", "RestartJobSet"],
+    ]);
   });
 
   it("makes workers wait for pod 0 longer than Kueue waits for the run's pods, whatever the timeout", () => {
@@ -315,5 +330,12 @@ describe("the launch builder's local target", () => {
     expect(launch.args).toEqual(expect.arrayContaining(["--expect-gpus=0", "--min-shm-mib=64", "--dataset=/tmp/pod/data/imagenet", "--rdzv_endpoint=127.0.0.1:40123", "--nproc_per_node=2"]));
     expect(launch.args).not.toContain("--standalone");
     expect(launch.args.some((a) => a.startsWith("--wait-for-host"))).toBe(false);
+  });
+});
+
+describe("a hostPath output on a pool of two machines (rtx4090-hybrid)", () => {
+  const { pod } = container("rtx4090-hybrid");
+  it("pins the run to the machine that holds its checkpoints", () => {
+    expect(pod.nodeSelector).toMatchObject({ "kubernetes.io/hostname": "rtx4090-ws1" });
   });
 });

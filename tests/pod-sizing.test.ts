@@ -124,7 +124,7 @@ describe("EFA and NCCL settings", () => {
   it("give a multi-node p4d pod all 4 EFA devices and GPUDirect RDMA", () => {
     const n = podNetwork({ nodes: 2, gpusPerNode: 8, nodeGpus: 8, instance: p4d, efaInterfaces: 4 });
     expect(n.efaDevices).toBe(4);
-    expect(n.env).toEqual({ FI_PROVIDER: "efa", NCCL_NET: "AWS Libfabric", GTC_EFA_DEVICES: "4", FI_EFA_USE_DEVICE_RDMA: "1" });
+    expect(n.env).toEqual({ FI_PROVIDER: "efa", NCCL_NET: "AWS Libfabric", GTC_EFA_DEVICES: "4", FI_EFA_USE_HUGE_PAGE: "0", FI_EFA_USE_DEVICE_RDMA: "1" });
   });
 
   it("drop the EFA request and the FI_* environment when the plan chose TCP", () => {
@@ -138,7 +138,7 @@ describe("EFA and NCCL settings", () => {
   it("set no RDMA flag where the instance has EFA without GPUDirect RDMA", () => {
     const n = podNetwork({ nodes: 2, gpusPerNode: 4, nodeGpus: 4, instance: findInstance("g4dn.12xlarge")!, efaInterfaces: 1 });
     expect(n.efaDevices).toBe(1);
-    expect(n.env).toEqual({ FI_PROVIDER: "efa", NCCL_NET: "AWS Libfabric", GTC_EFA_DEVICES: "1" });
+    expect(n.env).toEqual({ FI_PROVIDER: "efa", NCCL_NET: "AWS Libfabric", GTC_EFA_DEVICES: "1", FI_EFA_USE_HUGE_PAGE: "0" });
   });
 
   it("set the GPUDirect RDMA flag exactly where the instance row says so (every catalog type with EFA)", () => {

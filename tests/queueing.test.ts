@@ -12,7 +12,7 @@ import { JOBSET_CHART, KUEUE_CHART } from "../catalog/versions";
 import { QUEUE_NAME_LABEL } from "../k8s/local-queue";
 import { buildQueueObjects } from "../k8s/queues";
 import { queueFitProblems } from "../k8s/queue-fit";
-import { nodeMatchesSelector, tolerates } from "../k8s/scheduling";
+import { flavorAdmitsSelector, tolerates } from "../k8s/scheduling";
 import { T4_POOL, load, problemsOf, raw } from "./helpers/config";
 import { loadStack, pureObjects, runParts } from "./helpers/experiment";
 import { PROJECT_DIR } from "./helpers/plan";
@@ -93,14 +93,14 @@ describe("waitForPodsReady in the plan", () => {
   it("prices the run per attempt and says how many attempts there can be", () => {
     const text = renderPlan(loadStack("a100-2x8").plan);
     expect(text).toContain("at most $527.05 per attempt over its 720-minute limit");
-    expect(text).toContain("2 attempts when training fails (maxRestarts 1 + 1), at most $1054.10; restarts after node disruptions are not limited");
+    expect(text).toContain("2 attempts when training fails (maxRestarts 1 + 1), at most $1054.10; with node disruptions at most 12 in all (+ maxDisruptionRestarts 10)");
   });
 
-  it("says how long the script really has to save on SIGTERM, and that a changed spec starts over", () => {
+  it("says how long the script really has to save on SIGTERM, and that a changed spec resumes", () => {
     const text = renderPlan(loadStack("a100-2x8").plan);
     expect(text).toContain("on SIGTERM the script has about 30 s (torchrun's shutdown) within a 120 s pod grace period to save");
     expect(text).not.toContain("120 s to save");
-    expect(text).toContain("any change to the run's spec gives it a new run name and a new GTC_CHECKPOINT_DIR: training starts again from step 0");
+    expect(text).toContain("a change to the run's spec keeps GTC_CHECKPOINT_DIR: the changed run resumes from the experiment's last saved state (freshStart: true starts from step 0)");
   });
 });
 
@@ -149,7 +149,7 @@ describe("queue objects of a cluster stack", () => {
     const owner = spec.cluster.mode === "reuse" ? loadStack(spec.cluster.stack).plan : plan;
     const queues = buildQueueObjects(owner)!;
     const flavor = queues.resourceFlavors.find((f) => f.metadata.name === `gtc-${spec.experiment!.pool}`)!;
-    expect(nodeMatchesSelector(pod.nodeSelector, flavor.spec.nodeLabels)).toBe(true);
+    expect(flavorAdmitsSelector(pod.nodeSelector, flavor.spec.nodeLabels)).toBe(true);
     for (const taint of flavor.spec.nodeTaints ?? []) expect(tolerates(pod.tolerations, taint)).toBe(true);
     const gpuQuota = queues.clusterQueue.spec.resourceGroups[0].flavors.find((f) => f.name === flavor.metadata.name)!.resources.find((r) => r.name === "nvidia.com/gpu")!;
     expect(Number(trainer.resources!.requests!["nvidia.com/gpu"]) * spec.experiment!.nodes).toBeLessThanOrEqual(Number(gpuQuota.nominalQuota));

@@ -41,11 +41,19 @@ describe("run names", () => {
     expect(build("t4-smoke", undefined, "another-queue").runName).toBe(requeued.runName);
   });
 
-  it("names everything inside the run after the run: pod 0's DNS name and the checkpoint directory", () => {
+  it("names pod 0's DNS name after the run, and the checkpoint directory after the experiment, so an edited run resumes", () => {
     const objects = build("a100-2x8");
     const { trainer } = runParts(objects);
     expect(trainer.args).toContain(`--master_addr=${objects.runName}-node-0-0.${objects.runName}`);
-    expect(trainer.env).toContainEqual({ name: "GTC_CHECKPOINT_DIR", value: `/outputs/checkpoints/${objects.runName}` });
+    expect(trainer.env).toContainEqual({ name: "GTC_CHECKPOINT_DIR", value: "/outputs/checkpoints/llm-a100-2x8" });
+    const edited = build("a100-2x8", (s) => ({ ...s, experiment: { ...s.experiment!, args: [...s.experiment!.args, "--lr", "1e-4"] } }));
+    expect(edited.runName).not.toBe(objects.runName);
+    expect(runParts(edited).trainer.env).toContainEqual({ name: "GTC_CHECKPOINT_DIR", value: "/outputs/checkpoints/llm-a100-2x8" });
+  });
+
+  it("gives a run of its own directory with freshStart", () => {
+    const fresh = build("a100-2x8", (s) => ({ ...s, experiment: { ...s.experiment!, freshStart: true } }));
+    expect(runParts(fresh).trainer.env).toContainEqual({ name: "GTC_CHECKPOINT_DIR", value: `/outputs/checkpoints/llm-a100-2x8/runs/${fresh.runName}` });
   });
 
   it("hashes content, not key order", () => {

@@ -1,6 +1,6 @@
 /** The registry of volume source kinds (config/sources/): each kind complete, and iterated everywhere. */
 import { KUBERNETES_VERSIONS } from "../catalog/kubernetes-versions";
-import { SOURCE_TYPES, VOLUME_SOURCES, sourceKind, sourceUses, typeOf, volumeSourceRules, volumeSourceSchema } from "../config/sources";
+import { SOURCE_TYPES, VOLUME_SOURCES, pinnedNode, sourceKind, sourceUses, typeOf, volumeSourceRules, volumeSourceSchema } from "../config/sources";
 import type { VolumeSourceKind } from "../config/sources/kind";
 import { stackSchema } from "../config/schema";
 import { driverRoleOutputs } from "../components/target";
@@ -63,6 +63,23 @@ describe("the rules of where a kind may be used", () => {
     expect(lines).toEqual([expect.stringMatching(/^experiment\.output\.source\.type: "pvc" names an existing PersistentVolumeClaim, but this stack creates its cluster and nothing in it creates or backs the claim .* use fsx .* or s3 .*aws-ebs-csi-driver add-on and a gp3 StorageClass .*mode: reuse/)]);
     expect(volumeSourceRules(pvc, { clusterMode: "reuse", poolKind: "managed" })).toEqual([]);
     expect(volumeSourceRules(pvc, { clusterMode: "existing", poolKind: "existing" })).toEqual([]);
+  });
+
+  it("pins a hostPath output on a pool of several machines, and refuses it for a multi-node run", () => {
+    const output = (source: Record<string, string>) => sourceUses({ datasets: [], output: { name: "o", mountPath: "/o", source: source as never } });
+    const where = { clusterMode: "create" as const, poolKind: "hybrid" as const, poolMachines: 2, runNodes: 1 };
+    const lines = (uses: ReturnType<typeof output>, w = where) => volumeSourceRules(uses, w).map((p) => `${p.path}: ${p.message}`);
+    expect(lines(output({ type: "hostPath", path: "/srv/o" }))).toEqual([
+      'experiment.output.source.node: is required: "hostPath" keeps checkpoints on one machine and the pool has 2, so a restarted pod could land on another and resume from nothing (set the machine\'s kubernetes.io/hostname to pin the run there, or use s3, fsx or pvc)',
+    ]);
+    expect(lines(output({ type: "hostPath", path: "/srv/o", node: "ws1" }))).toEqual([]);
+    expect(lines(output({ type: "hostPath", path: "/srv/o" }), { ...where, poolMachines: 1 })).toEqual([]);
+    expect(lines(output({ type: "hostPath", path: "/srv/o", node: "ws1" }), { ...where, runNodes: 2 })).toEqual([
+      'experiment.output.source.type: "hostPath" keeps checkpoints on one machine, and a run of 2 nodes restarts on several: a restarted rank 0 can land on another machine and resume from nothing (use s3, fsx or pvc)',
+    ]);
+    const dataset = sourceUses({ datasets: [{ name: "d", mountPath: "/d", source: { type: "hostPath", path: "/srv/d", node: "ws1" } }] });
+    expect(lines(dataset)).toEqual(['experiment.datasets[0].source.node: pins an output only (got "ws1" on a dataset; datasets are read where the pod runs)']);
+    expect(pinnedNode(output({ type: "hostPath", path: "/srv/o", node: "ws1" }))).toBe("ws1");
   });
 
   it("has nothing to say where each kind belongs", () => {

@@ -80,7 +80,7 @@ export function parseLocalArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
 }
 
 /** A free local port, so concurrent local runs never share a rendezvous. */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once("error", reject);
@@ -123,6 +123,8 @@ async function main(): Promise<number> {
   }
   const local = resolvePython(args.pythons);
   const port = await freePort();
+  // Each node's launcher answers its peers on a port of its own (pods share one port, on their own IPs).
+  const peerPorts = experiment.nodes > 1 ? await Promise.all(Array.from({ length: experiment.nodes }, () => freePort())) : undefined;
   const runs = Array.from({ length: experiment.nodes }, (_, rank) => {
     const nodeDir = experiment.nodes > 1 ? path.join(localRoot, `node-${rank}`) : localRoot;
     const nodeTable = [...table];
@@ -144,12 +146,17 @@ async function main(): Promise<number> {
         torchrunFlags: local.torchrunFlags,
         rendezvousPort: port,
         nodeRank: experiment.nodes > 1 ? rank : undefined,
+        peerPorts,
+        peerLingerSeconds: LOCAL_PEER_LINGER_SECONDS,
       },
       { workdirSha256: archive?.summary.sha256 },
     );
   });
   return runNodes(runs);
 }
+
+/** A local run's nodes fail within moments of each other; the pods' 30 s is for slow NCCL timeouts. */
+const LOCAL_PEER_LINGER_SECONDS = 2;
 
 function writeArchive(archive: WorkdirArchive, dir: string): string {
   fs.rmSync(dir, { recursive: true, force: true });

@@ -9,6 +9,12 @@ import { volumeSourceKind } from "./kind";
 const schema = z.strictObject({
   type: z.literal("hostPath").meta({ description: "a directory on the node; hybrid and existing pools only" }),
   path: absolutePath.meta({ description: "absolute path on the node" }),
+  node: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { message: "must be a node name: lowercase letters, digits, '-' and '.'" })
+    .max(253)
+    .optional()
+    .meta({ description: "output only: the machine (its `kubernetes.io/hostname`) the run is pinned to, so a restarted pod finds its checkpoints; needed on a pool of more than one machine" }),
 });
 
 export const hostPathSource = volumeSourceKind({
@@ -16,7 +22,13 @@ export const hostPathSource = volumeSourceKind({
   needsEks: false,
   pools: { kinds: ["hybrid", "existing"], why: "managed nodes are replaced and their disks with them" },
   renames: true,
+  machineLocal: true,
   // A dataset directory must already be there (the pod fails to start otherwise, before any GPU
   // time is spent); an output directory is created on first use.
+  apiRules: (use) =>
+    use.role === "dataset" && use.source.node !== undefined
+      ? [{ path: `${use.path}.source.node`, message: `pins an output only (got ${JSON.stringify(use.source.node)} on a dataset; datasets are read where the pod runs)` }]
+      : [],
+  pinnedNode: (use) => (use.role === "output" ? use.source.node : undefined),
   podVolume: (use) => ({ hostPath: { path: use.source.path, type: use.role === "dataset" ? "Directory" : "DirectoryOrCreate" } }),
 });

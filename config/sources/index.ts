@@ -54,9 +54,13 @@ const either = (names: readonly string[]) => (names.length < 2 ? names.join("") 
  * Every rule of the experiment's volume sources: where each kind may be used, the receiving API's
  * rules on each source, and the rules across the volumes of a kind.
  */
-export function volumeSourceRules(uses: readonly SourceUse<VolumeSource>[], where: { readonly clusterMode?: ClusterMode; readonly poolKind?: PoolKind }): Problem[] {
+export function volumeSourceRules(
+  uses: readonly SourceUse<VolumeSource>[],
+  where: { readonly clusterMode?: ClusterMode; readonly poolKind?: PoolKind; readonly poolMachines?: number; readonly runNodes?: number },
+): Problem[] {
   const problems: Problem[] = [];
   for (const use of uses) {
+    problems.push(...machineLocalOutputRules(use, where));
     const kind = sourceKind(use.source.type);
     const type = use.source.type;
     if (kind.needsEks && where.clusterMode === "existing") {
@@ -75,6 +79,30 @@ export function volumeSourceRules(uses: readonly SourceUse<VolumeSource>[], wher
     if (own.length > 0) problems.push(...(kind.volumesRules?.(own) ?? []));
   }
   return problems;
+}
+
+/**
+ * A machine-local output (hostPath) keeps its checkpoints on one machine: on a pool of several, a
+ * restarted pod can land on another and resume from nothing. So it is pinned to one machine (its
+ * `node`), which a multi-node run cannot be.
+ */
+function machineLocalOutputRules(use: SourceUse<VolumeSource>, where: { readonly poolMachines?: number; readonly runNodes?: number }): Problem[] {
+  const kind = sourceKind(use.source.type);
+  if (use.role !== "output" || !kind.machineLocal) return [];
+  const pinned = kind.pinnedNode?.(use);
+  const type = show(use.source.type);
+  if ((where.runNodes ?? 1) > 1) {
+    return [{ path: `${use.path}.source.type`, message: `${type} keeps checkpoints on one machine, and a run of ${where.runNodes} nodes restarts on several: a restarted rank 0 can land on another machine and resume from nothing (use s3, fsx or pvc)` }];
+  }
+  if ((where.poolMachines ?? 1) > 1 && pinned === undefined) {
+    return [{ path: `${use.path}.source.node`, message: `is required: ${type} keeps checkpoints on one machine and the pool has ${where.poolMachines}, so a restarted pod could land on another and resume from nothing (set the machine's kubernetes.io/hostname to pin the run there, or use s3, fsx or pvc)` }];
+  }
+  return [];
+}
+
+/** The node the experiment's volumes pin its pods to (kubernetes.io/hostname), if any. */
+export function pinnedNode(uses: readonly SourceUse<VolumeSource>[]): string | undefined {
+  return uses.map((u) => sourceKind(u.source.type).pinnedNode?.(u)).find((n) => n !== undefined);
 }
 
 /** The plan's warnings about the experiment's volume sources. */

@@ -136,6 +136,10 @@ export interface VolumeSourceKind<Schema extends SourceSchema = SourceSchema, Fa
   readonly newCluster?: string;
   /** Whether a file can be renamed on it (pip's cache and "write, then rename" saves need that). */
   readonly renames: boolean;
+  /** Its files live on one machine: checkpoints on it are found only by a pod on that machine. */
+  readonly machineLocal?: boolean;
+  /** The node (kubernetes.io/hostname) the volume pins the run to, if it does. */
+  pinnedNode?(use: SourceUse<z.output<Schema>>): string | undefined;
   /** Set when the stack grants AWS access for the kind, so it must name its region: what it grants. */
   readonly grantsAwsAccess?: string;
   /** Problems the receiving API would refuse in one volume's source (paths under `${use.path}.source`). */

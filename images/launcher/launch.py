@@ -1,8 +1,9 @@
-"""Container entrypoint for training pods: preflight checks, then exec torch.distributed.run.
+"""Container entrypoint for training pods: preflight checks, then torch.distributed.run under supervision.
 
     python3 /opt/gtc/launch.py [--expect-gpus N] [--min-shm-mib M] [--dataset PATH]... [--output PATH]
                                [--workdir DIR --workdir-archive FILE --workdir-sha256 HEX] [--setup CMD]...
                                [--wait-for-host HOST [--wait-seconds S]] [--skip-preflight]
+                               [--peer HOST:PORT... --node-rank N [--peer-linger-seconds S]] [--max-restarts N]
                                -- <torch.distributed.run arguments...>
 
 With --workdir the archive is checked and unpacked into DIR, and DIR becomes the working directory of
@@ -10,9 +11,13 @@ the setup commands and of torch.distributed.run (see workdir.py). Each --setup c
 after the preflight; the first that fails ends the launch with exit code 2 and one line naming it.
 
 Everything after the first "--" is handed to `python -m torch.distributed.run` untouched; this script
-adds no launcher flags of its own (the Kubernetes Job builder decides them). Exit codes before the exec:
-2 for a usage error or a failed preflight (one message per problem on stderr), 127 if the exec fails.
-After the exec the exit code is torch.distributed.run's.
+adds no launcher flags of its own (the Kubernetes Job builder decides them). torch.distributed.run runs
+as a child, not exec'd: the launcher stays PID 1, handles SIGTERM in every phase (supervise.py) and
+chooses the exit code. Exit codes: 0 when training succeeded; 2 for a usage error, a failed preflight
+or setup (one message per problem on stderr); 127 if torch.distributed.run cannot start; 143 after
+SIGTERM; 75 when a multi-node run failed because another node (--peer) was lost or stopping; 76 when
+GTC_RESTART_ATTEMPT exceeds --max-restarts; otherwise torch.distributed.run's own code (1 in place of
+75, 76 or 143), a training failure.
 
 The files of this directory are mounted from a ConfigMap into a stock PyTorch image, so siblings are
 imported from the script's own directory and nothing beyond the standard library and torch is used.
@@ -21,12 +26,22 @@ import argparse
 import os
 import shlex
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import preflight  # noqa: E402  (needs the sys.path entry above)
 import rendezvous  # noqa: E402
+import supervise  # noqa: E402
 import workdir  # noqa: E402
+
+#: Seconds a setup command gets to end after the forwarded SIGTERM before it is SIGKILLed.
+SETUP_STOP_SECONDS = 10
+#: torch.distributed.run gives its workers 30 s after SIGTERM (plan/queueing.ts TORCHRUN_SHUTDOWN_SECONDS);
+#: then it needs a moment to reap them.
+TORCHRUN_STOP_SECONDS = 40
+#: ... but once its workers are gone it has nothing to save: it goes after this long.
+TORCHRUN_IDLE_STOP_SECONDS = 2
 
 
 def parse(argv):
@@ -38,7 +53,7 @@ def parse(argv):
         allow_abbrev=False,
         usage="python3 launch.py [--expect-gpus N] [--min-shm-mib M] [--dataset PATH]... [--output PATH] "
               "[--wait-for-host HOST [--wait-seconds S]] [--skip-preflight] -- <torch.distributed.run arguments...>",
-        description="Run the preflight checks, then exec python -m torch.distributed.run with the arguments after --.")
+        description="Run the preflight checks, then python -m torch.distributed.run with the arguments after --.")
     preflight.add_arguments(parser)
     parser.add_argument("--skip-preflight", action="store_true", help="exec torch.distributed.run without checks")
     parser.add_argument("--wait-for-host", metavar="HOST",
@@ -51,6 +66,13 @@ def parse(argv):
     parser.add_argument("--workdir-sha256", metavar="HEX", help="sha256 of the archive's uncompressed tar")
     parser.add_argument("--setup", action="append", default=[], metavar="CMD",
                         help="a shell command to run before torchrun (repeatable, in order)")
+    parser.add_argument("--peer", action="append", default=[], metavar="HOST:PORT",
+                        help="multi-node runs: every node's launcher, in node-rank order (this one included)")
+    parser.add_argument("--node-rank", type=int, metavar="N", help="this node's index in --peer")
+    parser.add_argument("--peer-linger-seconds", type=float, default=30.0, metavar="S",
+                        help="after a failure, keep answering peers this long before exiting (default 30)")
+    parser.add_argument("--max-restarts", type=int, metavar="N",
+                        help="exit 76 at once when GTC_RESTART_ATTEMPT is above N")
     if "--" not in argv:
         parser.error("missing '--' before the torch.distributed.run arguments "
                      "(e.g. -- --nproc_per_node 8 train.py)")
@@ -58,6 +80,13 @@ def parse(argv):
     options = parser.parse_args(argv[:split])
     if options.workdir_archive and not (options.workdir and options.workdir_sha256):
         parser.error("--workdir-archive needs --workdir and --workdir-sha256")
+    if options.peer:
+        try:
+            options.peer = [supervise.parse_peer(p) for p in options.peer]
+        except ValueError as exc:
+            parser.error("--peer: %s" % exc)
+        if options.node_rank is None or not 0 <= options.node_rank < len(options.peer):
+            parser.error("--peer needs --node-rank between 0 and %d" % (len(options.peer) - 1))
     rest = argv[split + 1:]
     if not rest:
         parser.error("nothing after '--': give the torch.distributed.run arguments and the training script")
@@ -71,6 +100,26 @@ def command(rest):
 
 def main(argv=None):
     options, rest = parse(sys.argv[1:] if argv is None else argv)
+    supervisor = supervise.Supervisor().install()
+    server = None
+    try:
+        if options.peer:
+            server = supervise.PeerServer(options.peer[options.node_rank][1], supervisor)
+        return launch(options, rest, supervisor)
+    except supervise.Stopped:
+        print("launch: stopped by SIGTERM; exit %d" % supervise.STOPPED, flush=True)
+        return supervise.STOPPED
+    finally:
+        if server is not None:
+            server.close()
+
+
+def launch(options, rest, supervisor):
+    attempt = supervise.restart_attempt()
+    if options.max_restarts is not None and attempt > options.max_restarts:
+        sys.stderr.write("launch: error: restart attempt %d is above the run's limit of %d restarts (training "
+                         "failures and disruptions together); the run fails for good\n" % (attempt, options.max_restarts))
+        return supervise.RESTART_LIMIT
     if options.skip_preflight:
         print("launch: preflight skipped (--skip-preflight)", flush=True)
     else:
@@ -87,7 +136,9 @@ def main(argv=None):
     if options.workdir:
         os.chdir(options.workdir)
     if options.setup:
-        problem = workdir.run_setup(options.setup, os.getcwd(), workdir.setup_env())
+        def call(argv, **popen):
+            return supervisor.run(argv, SETUP_STOP_SECONDS, group=True, **popen)
+        problem = workdir.run_setup(options.setup, os.getcwd(), workdir.setup_env(), call=call)
         if problem:
             sys.stderr.write("launch: error: %s\n" % problem)
             return 2
@@ -98,13 +149,22 @@ def main(argv=None):
             sys.stderr.write("launch: error: %s\n" % problem)
             return 2
     argv_out = command(rest)
-    print("launch: exec %s" % " ".join(shlex.quote(a) for a in argv_out), flush=True)
-    sys.stderr.flush()
+    print("launch: run %s" % " ".join(shlex.quote(a) for a in argv_out), flush=True)
+    supervise.flush()
     try:
-        os.execv(argv_out[0], argv_out)
+        status = supervisor.run(argv_out, TORCHRUN_STOP_SECONDS, idle_stop_wait=TORCHRUN_IDLE_STOP_SECONDS)
     except OSError as exc:
-        sys.stderr.write("launch: error: cannot exec %s: %s\n" % (argv_out[0], exc))
+        sys.stderr.write("launch: error: cannot run %s: %s\n" % (argv_out[0], exc))
         return 127
+    if status == 0:
+        return 0
+    states = supervise.peer_states(options.peer, options.node_rank) if options.peer else {}
+    code = supervise.attribute(status, supervisor.stopping, states)
+    print(supervise.describe(code, states), flush=True)
+    if options.peer:
+        # Stay reachable, so that a peer whose run fails a moment later finds this node alive.
+        time.sleep(options.peer_linger_seconds)
+    return code
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
     python3 -m torch.distributed.run --nproc_per_node K smoke.py [--seconds S | --steps N] [--batch-size B]
         [--hidden H] [--layers L] [--allreduce-mib M] [--allreduce-iters I] [--data DIR] [--checkpoint-dir DIR] [--cpu]
-        [--resume-dir DIR] [--save-every N]
+        [--resume-dir DIR] [--save-every N] [--log-every N]
 
 Each rank trains the same small MLP, wrapped in DistributedDataParallel, on synthetic data generated on
 its device (so the throughput is compute plus gradient all-reduce, without data loading). Then it times
@@ -62,6 +62,8 @@ def parse_args(argv=None):
     parser.add_argument("--resume-dir", metavar="DIR", default=None,
                         help="save and resume training state here (default $%s)" % resume.ENV)
     parser.add_argument("--save-every", type=positive(int), default=100, help="steps between saves (default 100)")
+    parser.add_argument("--log-every", type=int, default=0, metavar="N",
+                        help="rank 0 prints `smoke: step S` every N global steps (default 0: never)")
     return parser.parse_args(argv)
 
 
@@ -166,6 +168,8 @@ def train(args, model, device, rank, saved=None, save=None, stop=None):
         flag.fill_(2.0 if stop is not None and stop.requested else 1.0 if done else 0.0)
         dist.all_reduce(flag, op=dist.ReduceOp.MAX)
         stopped = flag.item() > 1
+        if args.log_every > 0 and rank == 0 and (start + steps) % args.log_every == 0:
+            print("smoke: step %d" % (start + steps), flush=True)
         if save is not None and rank == 0 and (stopped or (start + steps) % args.save_every == 0):
             save(start + steps, optimizer)
         if flag.item() > 0:
@@ -194,17 +198,25 @@ def bench_allreduce(args, device, rank, world):
 
 
 def save_checkpoint(directory, model, steps, world):
-    """Rank 0 only: write atomically, reload, and return {path, bytes} or {error}."""
-    path = os.path.join(directory, "smoke-checkpoint.pt")
+    """Rank 0 only: write a new file once (no rename, no overwrite: an S3 output allows neither,
+    resume.py), reload it, and return {path, bytes} or {error}. Earlier proofs are deleted where the
+    volume allows it."""
+    path = os.path.join(directory, "smoke-checkpoint-%d-%d.pt" % (int(time.time() * 1000), os.getpid()))
     try:
         os.makedirs(directory, exist_ok=True)
         state = {"model": {k: v.detach().cpu() for k, v in model.state_dict().items()}, "steps": steps,
                  "world_size": world}
-        torch.save(state, path + ".tmp")
-        os.replace(path + ".tmp", path)
+        with open(path, "xb") as handle:
+            torch.save(state, handle)
         loaded = torch.load(path, map_location="cpu")
         if sorted(loaded["model"]) != sorted(state["model"]):
             raise ValueError("reloaded checkpoint has different keys")
+        for name in os.listdir(directory):
+            if name.startswith("smoke-checkpoint-") and os.path.join(directory, name) != path:
+                try:
+                    os.remove(os.path.join(directory, name))
+                except OSError:
+                    break
         return {"path": path, "bytes": os.path.getsize(path)}
     except Exception as exc:  # an unwritable volume is a result to report, not a crash
         return {"path": path, "error": "%s: %s" % (type(exc).__name__, exc)}
@@ -218,10 +230,10 @@ def main(argv=None):
     data = read_dataset(args.data, rank, world, args.data_max_mib * MiB) if args.data else [0, 0, 0, 0.0]
     model = build_model(args)
     directory = resume.checkpoint_dir(args.resume_dir)
-    saved = resume.load(directory) if directory else None
+    saved, saved_path = resume.latest(directory) if directory else (None, None)
     if saved is not None:  # every rank loads the same state (DDP would broadcast rank 0's anyway)
         model.load_state_dict(saved["model"])
-        print("smoke: rank %d resuming from step %d (%s)" % (rank, saved["step"], resume.state_path(directory)), flush=True)
+        print("smoke: rank %d resuming from step %d (%s)" % (rank, saved["step"], saved_path), flush=True)
     model = model.to(device)
     stop = resume.StopRequest() if directory else None
 

@@ -70,14 +70,16 @@ def setup_env(environ=None, python=None):
     return env
 
 
-def run_setup(commands, cwd, env=None, shell="/bin/sh"):
-    """Run each command with `sh -c` in `cwd`; returns None, or a one-line problem for the first failure."""
+def run_setup(commands, cwd, env=None, shell="/bin/sh", call=subprocess.call):
+    """Run each command with `sh -c` in `cwd`; returns None, or a one-line problem for the first failure.
+    `call(argv, cwd=, env=)` runs one and returns its exit code (launch.py passes its Supervisor's, which
+    forwards SIGTERM to the command)."""
     total = len(commands)
     for i, command in enumerate(commands, 1):
         print("launch: setup %d/%d: %s" % (i, total, _shown(command)), flush=True)
         sys.stderr.flush()
         try:
-            status = subprocess.call([shell, "-c", command], cwd=cwd, env=env)
+            status = call([shell, "-c", command], cwd=cwd, env=env)
         except OSError as exc:
             return "setup command %d/%d could not start (%s: %s)" % (i, total, shell, exc)
         if status != 0:

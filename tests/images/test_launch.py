@@ -76,7 +76,7 @@ class EndToEnd(unittest.TestCase):
         self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
         lines = done.stdout.splitlines()
         self.assertTrue(lines[0].startswith("preflight: ok gpus=0 "), lines[0])
-        self.assertEqual(lines[1], "launch: exec %s -m torch.distributed.run --standalone --nproc_per_node 1 "
+        self.assertEqual(lines[1], "launch: run %s -m torch.distributed.run --standalone --nproc_per_node 1 "
                                    "--redirects 2 --tee 2 %s %s" % (sys.executable, os.path.join(LAUNCHER, "smoke.py"),
                                                                     " ".join(TINY_SMOKE)))
         self.assertIn('"ok": true', done.stdout)
@@ -91,10 +91,10 @@ class EndToEnd(unittest.TestCase):
             "and the dataset path in the stack config",
             "preflight: failed with 1 problem(s); training not started"])
 
-    def test_skip_preflight_execs_anyway(self):
+    def test_skip_preflight_runs_anyway(self):
         done = run_launch(["--expect-gpus", "0", "--dataset", "/nonexistent", "--skip-preflight", "--", "--help"])
         self.assertEqual(done.returncode, 0, done.stderr)
-        self.assertIn("launch: exec %s -m torch.distributed.run --help" % sys.executable, done.stdout)
+        self.assertIn("launch: run %s -m torch.distributed.run --help" % sys.executable, done.stdout)
         self.assertIn("--nproc_per_node", done.stdout)  # torch.distributed.run's own help text
 
     def test_runs_from_a_configmap_style_symlinked_directory(self):

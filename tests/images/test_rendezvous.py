@@ -55,7 +55,7 @@ class WaitForHost(unittest.TestCase):
             capture_output=True, text=True, timeout=60)
         self.assertEqual(run.returncode, 2)
         self.assertIn("launch: error: rendezvous host gtc-no-such-host.invalid did not resolve within 1 s", run.stderr)
-        self.assertNotIn("launch: exec", run.stdout)
+        self.assertNotIn("launch: run", run.stdout)
         self.assertNotIn("Traceback", run.stderr)
 
 

@@ -1,6 +1,7 @@
 """Restarts resume: a real torchrun DDP run (gloo, CPU) is killed midway and started again, and the
 second run continues from the step the first one saved (images/launcher/resume.py, smoke.py)."""
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -21,20 +22,20 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def torchrun(checkpoints):
+def torchrun(checkpoints, preload=None):
     # A private rendezvous port (not --standalone's fixed one), so parallel test runs cannot collide.
     # --redirects/--tee: needed only by Debian's torch 1.13 launcher on Python 3.11.
     return [sys.executable, "-m", "torch.distributed.run", "--nnodes=1", "--nproc_per_node=2", "--rdzv_backend=c10d",
             "--rdzv_endpoint=127.0.0.1:%d" % free_port(), "--redirects", "2", "--tee", "2", SMOKE,
             "--steps", str(TOTAL_STEPS), "--save-every", str(SAVE_EVERY), "--warmup-steps", "1"] + SMALL[:-2] + [
-            "--cpu"], dict(os.environ, GTC_CHECKPOINT_DIR=checkpoints)
+            "--cpu"], dict(os.environ, GTC_CHECKPOINT_DIR=checkpoints, **({"LD_PRELOAD": preload} if preload else {}))
 
 
 def run_until_saved(argv, env, at_least, stop_signal, timeout=120):
     """Start a run, wait until it reports a save at step >= at_least, then stop it.
 
-    SIGKILL goes to every process (a killed container); SIGTERM to torchrun alone: in a pod the kubelet signals PID 1, which is torchrun (launch.py execs it), and torchrun's
-    agent passes SIGTERM on to its workers. Signalling the whole group would hide a broken hand-over.
+    SIGKILL goes to every process (a killed container); SIGTERM to torchrun alone: in a pod the launcher, PID 1,
+    passes it to torchrun only, and torchrun's agent passes it on to its workers. Signalling the whole group would hide a broken hand-over.
     """
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True,
                             start_new_session=True)
@@ -107,6 +108,78 @@ class KilledRunResumes(unittest.TestCase):
             result = smoke_result(second)
             self.assertEqual((result["resumed_from_step"], result["last_step"]), (stopped_at, TOTAL_STEPS))
             self.assertEqual(result["steps"], TOTAL_STEPS - stopped_at)
+
+NO_RENAME_C = r"""
+#include <errno.h>
+/* Every rename fails, as on Mountpoint for Amazon S3 (awslabs/mountpoint-s3 doc/SEMANTICS.md). */
+int rename(const char *a, const char *b) { (void)a; (void)b; errno = ENOTSUP; return -1; }
+int renameat(int fa, const char *a, int fb, const char *b) { (void)fa; (void)a; (void)fb; (void)b; errno = ENOTSUP; return -1; }
+int renameat2(int fa, const char *a, int fb, const char *b, unsigned int f) { (void)fa; (void)a; (void)fb; (void)b; (void)f; errno = ENOTSUP; return -1; }
+"""
+
+
+def no_rename_library(directory):
+    """An LD_PRELOAD library under which rename(2) and its relatives fail with ENOTSUP."""
+    source, library = os.path.join(directory, "norename.c"), os.path.join(directory, "norename.so")
+    with open(source, "w") as handle:
+        handle.write(NO_RENAME_C)
+    subprocess.run(["gcc", "-shared", "-fPIC", "-o", library, source], check=True)
+    return library
+
+
+@unittest.skipUnless(shutil.which("gcc"), "needs gcc to build the no-rename library")
+class WhereRenameFails(unittest.TestCase):
+    def test_control_the_library_makes_rename_fail(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            library = no_rename_library(tmp)
+            program = "import os; open('a', 'w').close(); os.replace('a', 'b')"
+            done = subprocess.run([sys.executable, "-c", program], cwd=tmp, env=dict(os.environ, LD_PRELOAD=library),
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
+            self.assertNotEqual(done.returncode, 0)
+            self.assertIn("Operation not supported", done.stdout)
+
+    def test_the_smoke_workload_saves_stops_and_resumes_without_rename(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            ckpt = os.path.join(tmp, "ckpt")
+            argv, env = torchrun(ckpt, preload=no_rename_library(tmp))
+            code, first = run_until_saved(argv, env, at_least=2 * SAVE_EVERY, stop_signal=signal.SIGTERM)
+            self.assertNotEqual(code, 0, first)  # torchrun itself exits 1 on SIGTERM; the launcher makes it 143
+            stopped_at = smoke_result(first)["last_step"]
+            self.assertEqual(saved_steps(first)[-1], stopped_at)
+            # Write-once files, the newest KEEP of them; nothing temporary left behind.
+            self.assertEqual(sorted(os.listdir(ckpt))[-1], "state-%012d.pt" % stopped_at)
+            self.assertEqual(len(os.listdir(ckpt)), 2, os.listdir(ckpt))
+
+            code, second = run_to_end(argv, env)
+            self.assertEqual(code, 0, second)
+            result = smoke_result(second)
+            self.assertEqual((result["resumed_from_step"], result["last_step"]), (stopped_at, TOTAL_STEPS))
+
+
+class NewestCompleteStateWins(unittest.TestCase):
+    def test_a_partial_newest_file_is_skipped_and_rewritten(self):
+        sys.path.insert(0, os.path.dirname(SMOKE))
+        import resume
+        with tempfile.TemporaryDirectory() as ckpt:
+            resume.save(ckpt, {"step": 100, "w": 1})
+            resume.save(ckpt, {"step": 200, "w": 2})
+            with open(resume.state_path(ckpt, 300), "wb") as partial:  # a writer killed midway
+                partial.write(b"PK\x03\x04 truncated")
+            state, path = resume.latest(ckpt)
+            self.assertEqual((state["w"], path), (2, resume.state_path(ckpt, 200)))
+            resume.save(ckpt, {"step": 300, "w": 3})
+            self.assertEqual(resume.load(ckpt)["w"], 3)
+            self.assertEqual(resume.saved_steps(ckpt), [300, 200])  # pruned to KEEP
+            self.assertEqual(resume.save(ckpt, {"step": 300, "w": 99}), resume.state_path(ckpt, 300))
+            self.assertEqual(resume.load(ckpt)["w"], 3)  # write-once: a saved step is never rewritten
+
+    def test_an_empty_or_missing_directory_has_no_state(self):
+        sys.path.insert(0, os.path.dirname(SMOKE))
+        import resume
+        with tempfile.TemporaryDirectory() as ckpt:
+            self.assertEqual(resume.latest(ckpt), (None, None))
+            self.assertIsNone(resume.load(os.path.join(ckpt, "never")))
+
 
 if __name__ == "__main__":
     unittest.main()

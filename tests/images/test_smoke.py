@@ -47,7 +47,10 @@ class TwoRankGloo(unittest.TestCase):
                         "--tee", "2", SMOKE, "--seconds", "3", "--data", data, "--checkpoint-dir", ckpt] + SMALL)
             self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
             result = smoke_result(done.stdout)
-            self.assertTrue(os.path.getsize(os.path.join(ckpt, "smoke-checkpoint.pt")) > 0)
+            written = os.listdir(ckpt)
+            self.assertEqual(len(written), 1, written)
+            self.assertTrue(written[0].startswith("smoke-checkpoint-"), written)
+            self.assertTrue(os.path.getsize(os.path.join(ckpt, written[0])) > 0)
         self.assertLessEqual(KEYS, set(result))
         self.assertEqual((result["world_size"], result["backend"], result["device"], result["ok"]),
                          (2, "gloo", "cpu", True), result)

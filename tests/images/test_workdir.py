@@ -125,7 +125,7 @@ class LaunchWithWorkdir(unittest.TestCase):
         with tempfile.TemporaryDirectory() as tmp:
             done, _ = self.launch(tmp, ["pip-that-does-not-exist install -r requirements.txt"])
         self.assertEqual(done.returncode, 2)
-        self.assertNotIn("launch: exec", done.stdout)
+        self.assertNotIn("launch: run", done.stdout)
         errors = [l for l in done.stderr.splitlines() if l.startswith("launch: error:")]
         self.assertEqual(len(errors), 1, done.stderr)
         self.assertIn("setup command 1/1 pip-that-does-not-exist install -r requirements.txt exited with 127", errors[0])
@@ -136,7 +136,7 @@ class LaunchWithWorkdir(unittest.TestCase):
             done, _ = self.launch(tmp, [], digest="f" * 64)
         self.assertEqual(done.returncode, 2)
         self.assertIn("this Job was planned with", done.stderr)
-        self.assertNotIn("launch: exec", done.stdout)
+        self.assertNotIn("launch: run", done.stdout)
 
 
 if __name__ == "__main__":
