@@ -47,7 +47,7 @@ const GPUS: Record<GpuType, GpuSpec> = {
   // 179 GiB: p6-b200. Memory as EC2 reports it per accelerator ("8 x 141 GiB", "8 x 179 GiB";
   // the L40S's 48 GB shows as 44 GiB), https://docs.aws.amazon.com/ec2/latest/instancetypes/ac.html;
   // capabilities: https://developer.nvidia.com/cuda-gpus.
-  l40s: { displayName: "NVIDIA L40S", computeCapability: { major: 8, minor: 9 }, memoryGiB: 48, source: "aws", driverFloor: "520.61.05" },
+  l40s: { displayName: "NVIDIA L40S", computeCapability: { major: 8, minor: 9 }, memoryGiB: 44, source: "aws", driverFloor: "520.61.05" },
   h200: { displayName: "NVIDIA H200", computeCapability: { major: 9, minor: 0 }, memoryGiB: 141, source: "aws", driverFloor: "520.61.05" },
   b200: { displayName: "NVIDIA B200", computeCapability: { major: 10, minor: 0 }, memoryGiB: 179, source: "aws", driverFloor: "570.133.20" },
   // AWS offers no GeForce instance: these join from outside AWS.

@@ -9,11 +9,12 @@
  * AlreadyExists. A name derived from the spec makes that impossible: a changed run always has a
  * new name, and an unchanged one keeps its name (no replacement at all).
  *
- * The hash covers `spec` and the Kueue queue: other labels and annotations (metadata) update in
- * place without a new run. The queue label is metadata too, but Kueue's webhook refuses to change
- * it on a workload that is not suspended (kueue v0.19.2 pkg/controller/jobframework/validation.go,
- * ValidateUpdateForQueueName: "must not update queue name when job is unsuspend"), so a new
- * queue is a new run. The spec itself names the run (pod 0's DNS name, the checkpoint directory),
+ * The hash covers `spec`, the Kueue queue and the run's time limit: other labels and annotations
+ * (metadata) update in place without a new run. The queue and max-exec-time labels are metadata
+ * too, but Kueue's webhook refuses to change them on a workload that is not suspended (kueue
+ * v0.19.2 pkg/controller/jobframework/validation.go, ValidateUpdateForQueueName: "must not update
+ * queue name when job is unsuspend", and validateUpdateForMaxExecTime), so a new queue or budget
+ * is a new run. The spec itself names the run (pod 0's DNS name, the checkpoint directory),
  * so it is hashed as built under the bare experiment name, then built again under the hashed name.
  */
 import { createHash } from "crypto";
@@ -37,6 +38,15 @@ export function specHash(spec: unknown): string {
   return createHash("sha256").update(canonicalJson(spec)).digest("hex").slice(0, RUN_HASH_LENGTH);
 }
 
-export function runName(experiment: string, spec: unknown, queue?: string): string {
-  return `${experiment}-${specHash(queue === undefined ? spec : { spec, queue })}`;
+/** The Kueue labels its webhook refuses to change on a workload that is not suspended. */
+export interface KueueRunLabels {
+  readonly queue?: string;
+  /** kueue.x-k8s.io/max-exec-time-seconds (plan/budget.ts): validateUpdateForMaxExecTime. */
+  readonly maxExecSeconds?: number;
+}
+
+export function runName(experiment: string, spec: unknown, kueue: KueueRunLabels = {}): string {
+  const { queue, maxExecSeconds } = kueue;
+  if (queue === undefined && maxExecSeconds === undefined) return `${experiment}-${specHash(spec)}`;
+  return `${experiment}-${specHash({ spec, queue, ...(maxExecSeconds !== undefined ? { maxExecSeconds } : {}) })}`;
 }

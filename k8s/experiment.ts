@@ -160,7 +160,7 @@ export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentO
   };
   // Hash the spec as built under the bare experiment name, then build it under the hashed name.
   const draft = runObject(experiment.name);
-  const name = runName(experiment.name, (draft.job ?? draft.jobSet)!.spec, input.queueName);
+  const name = runName(experiment.name, (draft.job ?? draft.jobSet)!.spec, { queue: input.queueName, maxExecSeconds: input.maxExecSeconds });
   return {
     configMap: buildLauncherConfigMap({ name: names.launcherConfigMap, namespace, experiment: experiment.name, stack, files: input.launcherFiles }),
     persistentVolumes: volumes.persistentVolumes,

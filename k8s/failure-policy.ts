@@ -21,7 +21,9 @@ import { LAUNCHER_EXIT } from "../config/launcher-exit-codes";
 export const TRAINER_CONTAINER = "trainer";
 
 const DISRUPTED = { type: "DisruptionTarget", status: "True" } as const;
-const ELSEWHERE: number[] = [LAUNCHER_EXIT.stopped, LAUNCHER_EXIT.peerLost];
+/** In ascending order: the API server refuses an onExitCodes list that is not ("must be ordered",
+ * kubernetes pkg/apis/batch/validation/validation.go validatePodFailurePolicyRuleOnExitCodes). */
+const ELSEWHERE: number[] = [LAUNCHER_EXIT.stopped, LAUNCHER_EXIT.peerLost].sort((a, b) => a - b);
 
 /** A single-node Job: disruptions are retried (each counts against backoffLimit, the disruption bound); a training failure fails it. */
 export function singleNodePodFailurePolicy(): IPodFailurePolicy {

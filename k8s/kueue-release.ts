@@ -62,6 +62,12 @@ export function kueueConfiguration(podsReady: PodsReadyPlan): KueueConfiguration
       },
     },
     clientConnection: { qps: 300, burst: 500 },
+    // Ours. The QuotaReserved=False reasons that tell quota from never (ExceedsMaxQuota,
+    // NoMatchingFlavor, Misconfigured, Suspended), which `npm run reap` and `status` read, are
+    // written only with this gate on; otherwise every unadmitted Workload says Pending
+    // (kueue v0.19.2 pkg/features/kube_features.go, pkg/workload/workload.go
+    // UnadmittedWorkloadReasonWithFallback; v1beta2 Configuration.featureGates).
+    featureGates: { UnadmittedWorkloadsObservability: true },
     // Ours. In v1beta2 the section's presence enables the feature (no `enable` field):
     // apis/config/v1beta2/configuration_types.go, WaitForPodsReady and RequeuingStrategy.
     waitForPodsReady: {

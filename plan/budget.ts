@@ -21,6 +21,8 @@ import { PodsReadyPlan, TERMINATION_GRACE_SECONDS, stuckStartIdleMinutes } from 
 
 /** The label Kueue reads the limit from (kueue v0.19.2 pkg/controller/constants/constants.go MaxExecTimeSecondsLabel). */
 export const MAX_EXEC_TIME_LABEL = "kueue.x-k8s.io/max-exec-time-seconds";
+/** The largest value Kueue reads from MAX_EXEC_TIME_LABEL (an int32). */
+export const KUEUE_MAX_EXEC_SECONDS = 2 ** 31 - 1;
 
 export interface BudgetPlan {
   readonly budgetUSD: number;
@@ -79,6 +81,9 @@ export function planBudget(input: BudgetInput): { budget?: BudgetPlan; problem?:
   // Floating point can leave the first guess a second off either way.
   while (worstCase(rate, maxExecSeconds + outside) > input.budgetUSD) maxExecSeconds--;
   while (worstCase(rate, maxExecSeconds + 1 + outside) <= input.budgetUSD) maxExecSeconds++;
+  // Kueue parses the label as an int32 and sets no limit at all when it does not fit
+  // (kueue v0.19.2 pkg/controller/jobframework/utils.go, MaximumExecutionTimeSecondsForObject).
+  maxExecSeconds = Math.min(maxExecSeconds, KUEUE_MAX_EXEC_SECONDS);
   return {
     budget: {
       budgetUSD: input.budgetUSD,

@@ -10,7 +10,9 @@
  *   WaitingForPodsReady, PendingEvaluation (will be admitted once quota frees), and ExceedsMaxQuota
  *   (more than the ClusterQueue or cohort can ever give), NoMatchingFlavor (no ResourceFlavor fits
  *   its node selector or tolerations), Misconfigured (no such LocalQueue / ClusterQueue), Suspended
- *   (a stopped queue), which need a person; Kueue before 0.19 wrote reason Pending instead;
+ *   (a stopped queue), which need a person. These reasons are written only with the feature gate
+ *   UnadmittedWorkloadsObservability, which k8s/kueue-release.ts turns on; without it Kueue writes
+ *   Pending (still waiting) or Inadmissible (no such queue, or a stopped one);
  * - after an eviction for PodsReadyTimeout or AdmissionCheck, Requeued=False with that reason and
  *   `status.requeueState.requeueAt` mark the backoff; Requeued=True BackoffFinished ends it
  *   (pkg/controller/core/workload_controller.go). Requeued=False Inadmissible marks a Workload that
@@ -59,9 +61,12 @@ const NEEDS_A_PERSON: Readonly<Record<string, WaitCause>> = {
   NoMatchingFlavor: "no-flavor",
   Misconfigured: "misconfigured",
   Suspended: "queue-stopped",
+  // The reason without the gate for a missing or inactive LocalQueue / ClusterQueue
+  // (workload_controller.go); nothing is admitted until a person fixes the queue.
+  Inadmissible: "misconfigured",
 };
 /** QuotaReserved=False reasons of a Workload Kueue will admit once quota frees. */
-const WAITING_FOR_QUOTA = new Set(["WaitingForQuota", "WaitingForPreemptedWorkloads", "WaitingForPodsReady"]);
+const WAITING_FOR_QUOTA = new Set(["WaitingForQuota", "WaitingForPreemptedWorkloads", "WaitingForPodsReady", "PendingEvaluation"]);
 /** Eviction reasons Kueue requeues after a backoff (workload_controller.go). */
 const BACKOFF_REASONS = new Set(["PodsReadyTimeout", "AdmissionCheck"]);
 

@@ -35,7 +35,7 @@ export const TEARDOWN_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   "aws:eks/cluster:Cluster": ["eks:DeleteCluster", "eks:DescribeCluster"],
   "aws:eks/nodeGroup:NodeGroup": ["eks:DeleteNodegroup", "eks:DescribeNodegroup"],
   "aws:eks/podIdentityAssociation:PodIdentityAssociation": ["eks:DeletePodIdentityAssociation", "eks:DescribePodIdentityAssociation"],
-  "aws:iam/role:Role": ["iam:DeleteRole", "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:GetRole", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole", "iam:ListRolePolicies"],
+  "aws:iam/role:Role": ["iam:DeleteRole", "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:GetRole", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole", "iam:ListRolePolicies", "iam:RemoveRoleFromInstanceProfile"],
   "aws:iam/rolePolicy:RolePolicy": ["iam:DeleteRolePolicy", "iam:GetRolePolicy"],
   "aws:iam/rolePolicyAttachment:RolePolicyAttachment": ["iam:DetachRolePolicy", "iam:ListAttachedRolePolicies"],
   "aws:ssm/activation:Activation": ["ssm:DeleteActivation", "ssm:DescribeActivations"],

@@ -3,7 +3,7 @@
  * checked against a replay of every timeline Kueue allows, not against the formula itself.
  */
 import fc from "fast-check";
-import { planBudget, MAX_EXEC_TIME_LABEL } from "../plan/budget";
+import { KUEUE_MAX_EXEC_SECONDS, MAX_EXEC_TIME_LABEL, planBudget } from "../plan/budget";
 import { planStack } from "../plan/plan";
 import { renderPlan } from "../plan/render";
 import { PodsReadyPlan, TERMINATION_GRACE_SECONDS } from "../plan/queueing";
@@ -65,7 +65,9 @@ describe("the budget's bound", () => {
           // One second more and the worst case passes the budget (in exact dollars, up to float noise).
           const outside = b.stops * b.graceSeconds + b.idleMinutes * 60;
           expect((rate * (b.maxExecSeconds + outside)) / 3600).toBeLessThanOrEqual(budgetUSD + 1e-9);
-          expect((rate * (b.maxExecSeconds + 1 + outside)) / 3600).toBeGreaterThan(budgetUSD - 1e-9);
+          // ...unless the limit is the largest one Kueue can read (an int32).
+          if (b.maxExecSeconds < KUEUE_MAX_EXEC_SECONDS) expect((rate * (b.maxExecSeconds + 1 + outside)) / 3600).toBeGreaterThan(budgetUSD - 1e-9);
+          expect(b.maxExecSeconds).toBeLessThanOrEqual(KUEUE_MAX_EXEC_SECONDS);
         },
       ),
       { numRuns: 300 },
@@ -114,10 +116,17 @@ describe("a budget in a real stack", () => {
     expect(planned.plan.experiment!.budget!.worstCaseUSD).toBeLessThanOrEqual(5);
   });
 
-  it("changing the budget does not re-run the experiment: the label is metadata, not the spec", () => {
+  it("a changed budget is a new run: Kueue refuses to change the label of a running workload", () => {
     const a = buildExperimentObjects(experimentInput(withBudget("t4-smoke", 5), planStack(withBudget("t4-smoke", 5)).plan, readLauncherFiles()));
     const b = buildExperimentObjects(experimentInput(withBudget("t4-smoke", 6), planStack(withBudget("t4-smoke", 6)).plan, readLauncherFiles()));
-    expect(a.runName).toBe(b.runName);
+    expect(a.runName).not.toBe(b.runName);
+    expect(a.job!.spec).toEqual(b.job!.spec);
     expect(a.job!.metadata!.labels![MAX_EXEC_TIME_LABEL]).not.toBe(b.job!.metadata!.labels![MAX_EXEC_TIME_LABEL]);
+  });
+
+  it("never writes a limit Kueue cannot read as an int32 (it would set none)", () => {
+    const { budget } = planBudget({ budgetUSD: 1_000_000, costPerHour: 0.01, maxRunTimeMinutes: 60, podsReady: READY, scaleDownMinutes: 10 });
+    expect(budget!.maxExecSeconds).toBe(KUEUE_MAX_EXEC_SECONDS);
+    expect(budget!.worstCaseUSD).toBeLessThanOrEqual(1_000_000);
   });
 });

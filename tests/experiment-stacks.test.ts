@@ -16,7 +16,7 @@ import { PROJECT_DIR, ofType, planStack } from "./helpers/plan";
 
 const FIXTURE = path.join(FIXTURE_STACKS, "Pulumi.reuse-a100-2x8.yaml");
 const RELEASE = "kubernetes:helm.sh/v3:Release";
-const NAMESPACED = new Set(["ConfigMap", "Job", "JobSet", "LocalQueue", "PersistentVolumeClaim", "Secret"]);
+const NAMESPACED = new Set(["ConfigMap", "Job", "JobSet", "LocalQueue", "NetworkPolicy", "PersistentVolumeClaim", "Secret"]);
 
 describe("the device plugin through the program", () => {
   it("is installed, pinned, by an existing-cluster stack that owns cluster services", async () => {
@@ -72,6 +72,7 @@ describe("experiments through the program", () => {
       "05-persistentvolumeclaim-default_llm-reuse-2x8-eval.yaml",
       "06-persistentvolumeclaim-default_llm-reuse-2x8-checkpoints.yaml",
       "07-jobset-default_llm-reuse-2x8-<hash>.yaml",
+      "08-networkpolicy-default_llm-reuse-2x8-isolation.yaml",
     ]);
     expect((jobSet.object.metadata as { labels: Record<string, string> }).labels["kueue.x-k8s.io/queue-name"]).toBe("training");
     // The queue belongs to the cluster's stack: this stack installs nothing.
@@ -134,7 +135,7 @@ describe("every manifest", () => {
     expect(results.filter((r) => r.errors.length > 0)).toEqual([]);
     expect(status).toBe(0);
     expect(new Set(results.map((r) => r.kind))).toEqual(
-      new Set(["ConfigMap", "Job", "JobSet", "PersistentVolume", "PersistentVolumeClaim", "ResourceFlavor", "ClusterQueue", "LocalQueue", "Secret"]),
+      new Set(["ConfigMap", "Job", "JobSet", "NetworkPolicy", "PersistentVolume", "PersistentVolumeClaim", "ResourceFlavor", "ClusterQueue", "LocalQueue", "Secret"]),
     );
   });
 

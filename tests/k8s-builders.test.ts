@@ -107,7 +107,7 @@ describe("single-node Job of a100-8gpu", () => {
     expect(pod.restartPolicy).toBe("Never");
     // Disruptions count against backoffLimit (maxDisruptionRestarts, default 10) instead of being ignored without end.
     expect(spec.podFailurePolicy!.rules[0]).toEqual({ action: "Count", onPodConditions: [{ type: "DisruptionTarget", status: "True" }] });
-    expect(spec.podFailurePolicy!.rules[1]).toEqual({ action: "Count", onExitCodes: { containerName: "trainer", operator: "In", values: [143, 75] } });
+    expect(spec.podFailurePolicy!.rules[1]).toEqual({ action: "Count", onExitCodes: { containerName: "trainer", operator: "In", values: [75, 143] } });
     expect(spec.podFailurePolicy!.rules[2]).toEqual({ action: "FailJob", onExitCodes: { containerName: "trainer", operator: "NotIn", values: [0] } });
     expect(spec.backoffLimit).toBe(10);
     expect(spec.ttlSecondsAfterFinished).toBeUndefined();

@@ -56,6 +56,15 @@ describe("run names", () => {
     expect(runParts(fresh).trainer.env).toContainEqual({ name: "GTC_CHECKPOINT_DIR", value: `/outputs/checkpoints/llm-a100-2x8/runs/${fresh.runName}` });
   });
 
+  it("makes a budget change a new run: Kueue refuses to change a running workload's max-exec-time label", () => {
+    const { spec, plan } = loadStack("a100-2x8");
+    const withLimit = (maxExecSeconds?: number) => buildExperimentObjects({ ...experimentInput(spec, plan, readLauncherFiles()), maxExecSeconds });
+    const names = [withLimit(undefined), withLimit(7200), withLimit(7260)].map((o) => o.runName);
+    expect(new Set(names).size).toBe(3);
+    expect(withLimit(7200).jobSet!.metadata!.labels!["kueue.x-k8s.io/max-exec-time-seconds"]).toBe("7200");
+    expect(withLimit(7200).runName).toBe(names[1]);
+  });
+
   it("hashes content, not key order", () => {
     expect(canonicalJson({ b: 1, a: [{ d: 2, c: 3 }] })).toBe(canonicalJson({ a: [{ c: 3, d: 2 }], b: 1 }));
     expect(runName("x", { a: 1, b: 2 })).toBe(runName("x", { b: 2, a: 1 }));

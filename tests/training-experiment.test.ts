@@ -49,6 +49,7 @@ describe("TrainingExperiment", () => {
     const children = seen.filter((s) => s.name !== "llm-reuse-2x8").map((s) => `${s.type} ${s.name}`);
     expect(children).toEqual([
       "kubernetes:core/v1:ConfigMap llm-reuse-2x8-launcher",
+      "kubernetes:networking.k8s.io/v1:NetworkPolicy llm-reuse-2x8-isolation",
       "kubernetes:core/v1:PersistentVolume llm-reuse-2x8-pv-tokens",
       "kubernetes:core/v1:PersistentVolume llm-reuse-2x8-pv-eval",
       "kubernetes:core/v1:PersistentVolume llm-reuse-2x8-pv-checkpoints",
@@ -75,8 +76,8 @@ describe("TrainingExperiment", () => {
     expect(job.opts.replaceOnChanges).toEqual(["spec"]);
     expect(job.opts.deleteBeforeReplace).toBe(true);
     const deps = (job.opts.dependsOn as pulumi.Resource[]).length;
-    // launcher + 3 PVs + 3 claims + S3 policy (no queue: the cluster's stack owns it)
-    expect(deps).toBe(8);
+    // launcher + isolation policy + 3 PVs + 3 claims + S3 policy (no queue: the cluster's stack owns it)
+    expect(deps).toBe(9);
   });
 
   it("attaches the S3 policy to the CSI driver's role, with exactly the experiment's prefixes", async () => {
@@ -92,8 +93,13 @@ describe("TrainingExperiment", () => {
     const job = recorded.find((r) => r.type === "kubernetes:batch/v1:Job")!;
     expect(job.inputs.spec).toEqual(JSON.parse(JSON.stringify(objects.job!.spec)));
     expect(job.inputs.metadata).toEqual(objects.job!.metadata);
-    // Existing claim and host paths: nothing to create besides the launcher and the Job.
-    expect(recorded.map((r) => r.type).sort()).toEqual(["gpu-training-clusters:k8s:TrainingExperiment", "kubernetes:batch/v1:Job", "kubernetes:core/v1:ConfigMap"]);
+    // Existing claim and host paths: nothing to create besides the launcher, its isolation and the Job.
+    expect(recorded.map((r) => r.type).sort()).toEqual([
+      "gpu-training-clusters:k8s:TrainingExperiment",
+      "kubernetes:batch/v1:Job",
+      "kubernetes:core/v1:ConfigMap",
+      "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+    ]);
   });
 
   it("refuses S3 volumes without the CSI driver's role", () => {

@@ -31,9 +31,19 @@ const RULES: Readonly<Record<string, TypeRules>> = {
   "aws:ec2/subnet:Subnet": { replacedBy: ["vpcId", "cidrBlock", "availabilityZone", "availabilityZoneId"], physicalName: ["vpcId", "cidrBlock"] },
   "aws:ec2/vpc:Vpc": { replacedBy: ["cidrBlock"] },
   // vpcConfig.subnetIds updates in place (terraform-provider-aws 5.25.0 CHANGELOG).
-  "aws:eks/cluster:Cluster": { replacedBy: ["name"], physicalName: ["name"] },
+  "aws:eks/cluster:Cluster": {
+    replacedBy: [
+      "name",
+      "roleArn",
+      "kubernetesNetworkConfig.serviceIpv4Cidr",
+      "kubernetesNetworkConfig.ipFamily",
+      "accessConfig.bootstrapClusterCreatorAdminPermissions",
+      "bootstrapSelfManagedAddons",
+    ],
+    physicalName: ["name"],
+  },
   "aws:eks/nodeGroup:NodeGroup": {
-    replacedBy: ["clusterName", "nodeGroupName", "subnetIds", "instanceTypes", "amiType", "capacityType", "diskSize"],
+    replacedBy: ["clusterName", "nodeGroupName", "nodeRoleArn", "subnetIds", "instanceTypes", "amiType", "capacityType", "diskSize", "launchTemplate.id"],
     physicalName: ["clusterName", "nodeGroupName"],
     deleteFirst: true,
   },

@@ -103,7 +103,7 @@ class Supervisor:
                     pass
                 if self.stopping:
                     deadline = deadline if deadline is not None else self._clock() + stop_wait
-                    if idle_stop_wait is not None and not child_processes(child.pid):
+                    if idle_stop_wait is not None and child_processes(child.pid) == []:
                         idle_since = idle_since if idle_since is not None else self._clock()
                         deadline = min(deadline, idle_since + idle_stop_wait)
                     else:
@@ -118,12 +118,13 @@ class Supervisor:
 
 
 def child_processes(pid):
-    """PIDs of the direct children of `pid` (Linux /proc; an empty list where it cannot be read)."""
+    """PIDs of the direct children of `pid` (Linux /proc), or None where the kernel does not say
+    (the file needs CONFIG_PROC_CHILDREN): unknown is never "no workers left"."""
     try:
         with open("/proc/%d/task/%d/children" % (pid, pid)) as handle:
             return [int(p) for p in handle.read().split()]
     except (OSError, ValueError):
-        return []
+        return None
 
 
 class PeerServer:
