@@ -53,6 +53,11 @@ export interface ExperimentBuildInput {
   readonly region?: string;
   /** How long workers of a multi-node run wait for pod 0 (plan.queueing.restart). */
   readonly rendezvousTimeoutSeconds?: number;
+  /**
+   * Build the run under this name instead of `<experiment>-<spec hash>`: a run submitted outside
+   * the stack (`npm run exec`, k8s/exec-run.ts), which must never share a name with the stack's.
+   */
+  readonly runName?: string;
 }
 
 export interface ExperimentObjects {
@@ -145,7 +150,7 @@ export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentO
   };
   // Hash the spec as built under the bare experiment name, then build it under the hashed name.
   const draft = runObject(experiment.name);
-  const name = runName(experiment.name, (draft.job ?? draft.jobSet)!.spec, input.queueName);
+  const name = input.runName ?? runName(experiment.name, (draft.job ?? draft.jobSet)!.spec, input.queueName);
   return {
     configMap: buildLauncherConfigMap({ name: names.launcherConfigMap, namespace, experiment: experiment.name, stack, files: input.launcherFiles }),
     persistentVolumes: volumes.persistentVolumes,

@@ -118,6 +118,30 @@ async function main(): Promise<number> {
   }
 }
 
+/**
+ * Rank 0's log of one run, followed until the pod ends: waits (START_WAIT_MS) for the run's pods
+ * to exist and start, as Kueue admits the run and a node comes up. Pods are found by the label the
+ * Job or JobSet controller puts on them.
+ */
+export async function followRank0(kube: KubeGetter, namespace: string, kind: "Job" | "JobSet", run: string): Promise<void> {
+  const selector = kind === "Job" ? `batch.kubernetes.io/job-name=${run}` : `jobset.sigs.k8s.io/jobset-name=${run}`;
+  const until = Date.now() + START_WAIT_MS;
+  let pod: Pod | undefined;
+  for (;;) {
+    const pods = (await kube.getJson<{ items?: Pod[] }>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, { labelSelector: selector })).items ?? [];
+    pod = currentPods(pods).get(0)?.pod;
+    if (pod || Date.now() >= until) break;
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+  if (!pod) throw new StatusError(`run ${run} has no pod after ${Math.round(START_WAIT_MS / 1000)} s (still queued? see npm run status)`);
+  if (!hasStarted(pod)) pod = await waitForStart(kube, namespace, pod, Math.max(0, until - Date.now()));
+  if (!hasStarted(pod)) throw new StatusError(`rank 0 of run ${run} (pod ${pod.metadata?.name}) has not started: ${pod.status?.phase ?? "Pending"}${podDetail(pod) ? ` (${podDetail(pod)})` : ""}`);
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(0);
+  });
+  await kube.stream(logPath(namespace, pod), { container: containerOf(pod), follow: "true" }, process.stdout);
+}
+
 /** How long `--follow` waits for a pending pod to start (image pulls on a new GPU node take minutes). */
 export const START_WAIT_MS = Number(process.env.GTC_LOGS_START_WAIT_MS ?? 10 * 60_000);
 const POLL_MS = 2_000;
