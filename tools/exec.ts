@@ -21,10 +21,14 @@ import { DEFAULT_STACK, StatusError, automationOutputs, resolveTarget } from "..
 import { UsageError, runMain } from "./cli";
 import { checkPreconditions, firstAdmission, runResult, submit } from "./exec-submit";
 import { followRank0 } from "./logs";
-import { PROJECT } from "./plan-runner";
 import { takeValue } from "./status";
 
 const PROJECT_DIR = path.resolve(__dirname, "..");
+/**
+ * The Pulumi project, whose name is the config namespace (Pulumi.yaml `name`). Not imported from
+ * tools/plan-runner.ts, which loads the Pulumi SDK: a second of start-up this command does not need.
+ */
+const PROJECT = NAMESPACE;
 
 export const USAGE = `usage: npm run exec -- [STACK|PATH] [--kubeconfig PATH] [--context NAME] [--follow] [--env NAME=VALUE]...
 
