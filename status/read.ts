@@ -81,7 +81,28 @@ export async function readRun(kube: KubeGetter, namespace: string, experiment: s
   const workload = ref ? workloadOf(ref, workloads) : undefined;
   const pending = ref && workload && queueStatus(ref, workload, undefined).state === "queued" ? await readPending(kube, namespace, workload) : undefined;
   const logs = await readLogs(kube, namespace, pods);
-  return { experiment, namespace, jobs, jobSets, pods, nodes, nodesRefused, workloads, pending, logs };
+  const startLogs = await readStartLog(kube, namespace, pods);
+  return { experiment, namespace, jobs, jobSets, pods, nodes, nodesRefused, workloads, pending, logs, startLogs };
+}
+
+/** Bytes of rank 0's log read from its start for the start phases: the launcher's lines and the first steps. */
+export const START_LOG_BYTES = 64 * 1024;
+
+/**
+ * The start of rank 0's log with the kubelet's timestamps (`timestamps=true`; `limitBytes` counts
+ * from the start of the log). Left out, not an error, when it cannot be read: the phases then
+ * stop at what the pod's conditions say.
+ */
+async function readStartLog(kube: KubeGetter, namespace: string, pods: readonly Pod[]): Promise<Map<string, string>> {
+  const rank0 = currentPods(pods).get(0)?.pod;
+  if (!rank0 || !hasStarted(rank0)) return new Map();
+  try {
+    const text = await kube.getText(logPath(namespace, rank0), { container: containerOf(rank0), timestamps: "true", limitBytes: START_LOG_BYTES });
+    return new Map([[rank0.metadata?.name ?? "", text]]);
+  } catch (e) {
+    if (e instanceof HttpStatusError || e instanceof KubeAccessError) return new Map();
+    throw e;
+  }
 }
 
 /** The one line for an experiment that has nothing on the cluster. */

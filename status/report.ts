@@ -9,6 +9,7 @@ import { PodStatus, currentPods, isTerminal, podStart, podStatuses } from "./pod
 import { LogSummary, Throughput, summarizeLog } from "./progress";
 import { QueueStatus, RunRef, queueStatus, workloadOf } from "./queue";
 import { Verdict, verdictOf } from "./verdict";
+import { StartPhase, startPhases } from "./start-phases";
 
 export type RunState = "queued" | "starting" | "running" | "succeeded" | "failed" | "evicted" | "deactivated";
 
@@ -31,6 +32,8 @@ export interface ExperimentStatus {
   readonly verdict?: Verdict;
   /** Earlier Jobs / JobSets of the same experiment still on the cluster. */
   readonly earlierRuns: number;
+  /** Time to first step: the start phases rank 0 has passed (start-phases.ts). */
+  readonly startPhases: readonly StartPhase[];
 }
 
 type Run = { readonly kind: "Job"; readonly object: Job } | { readonly kind: "JobSet"; readonly object: JobSet };
@@ -123,6 +126,7 @@ export function buildStatus(objects: RunObjects, now: Date): ExperimentStatus | 
     progress: rank0 && rank0Summary ? { rank: 0, pod: rank0.metadata?.name ?? "", line: rank0Summary.progressLine, throughput: rank0Summary.throughput } : undefined,
     verdict,
     earlierRuns: earlier,
+    startPhases: startPhases({ submitted: submittedAt, workload: ref && workloadOf(ref, objects.workloads), pod: rank0, log: rank0 ? objects.startLogs?.get(rank0.metadata?.name ?? "") : undefined }),
   };
 }
 
