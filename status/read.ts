@@ -12,7 +12,8 @@ import { KubeAccessError } from "../reap/types";
 import { HttpStatusError, KubeGetter } from "./kube-client";
 import { Job, JobSet, Node, PendingWorkload, Pod, RunObjects, Workload, labelsOf } from "./objects";
 import { TRAINER_CONTAINER, currentPods, isTerminal } from "./pods";
-import { latestRun, podsOfRun, runPods } from "./report";
+import { Run, latestRun, podsOfRun, runPods, runsOf } from "./report";
+import { StatusError } from "./target";
 import { queueStatus, workloadOf } from "./queue";
 
 /** Lines of log read for progress and failure lines. */
@@ -50,8 +51,18 @@ function withExperiment<T extends { metadata?: { labels?: Record<string, string>
   return items.filter((o) => labelsOf(o)[EXPERIMENT_LABEL] === experiment);
 }
 
+/** Which run: the newest (default), the one before it, or one by name. */
+export type RunChoice = { readonly name: string } | { readonly previous: true };
+
+/** The run a choice names among the experiment's runs, or a StatusError-worthy message. */
+export function chooseRun(runs: readonly Run[], choice: RunChoice, experiment: string): Run | string {
+  const names = runs.map((r) => r.object.metadata?.name ?? "").reverse();
+  if ("previous" in choice) return runs.length >= 2 ? runs[runs.length - 2] : `experiment ${experiment} has no previous run on the cluster (its runs, newest first: ${names.join(", ") || "none"})`;
+  return runs.find((r) => r.object.metadata?.name === choice.name) ?? `experiment ${experiment} has no run ${choice.name} on the cluster (its runs, newest first: ${names.join(", ") || "none"}; a finished exec run is deleted a day after it ends)`;
+}
+
 /** The experiment's Jobs, JobSets and pods: what `npm run logs` needs. */
-export async function readRunPods(kube: KubeGetter, namespace: string, experiment: string): Promise<Pick<RunObjects, "jobs" | "jobSets" | "pods">> {
+export async function readRunPods(kube: KubeGetter, namespace: string, experiment: string, choice?: RunChoice): Promise<Pick<RunObjects, "jobs" | "jobSets" | "pods">> {
   const selector = `${EXPERIMENT_LABEL}=${experiment}`;
   let jobs = withExperiment(await list<Job>(kube, nsPaths("/apis/batch/v1", namespace, "jobs"), selector), experiment);
   const jobSets = withExperiment(await list<JobSet>(kube, nsPaths("/apis/jobset.x-k8s.io/v1alpha2", namespace, "jobsets"), selector, true), experiment);
@@ -63,7 +74,9 @@ export async function readRunPods(kube: KubeGetter, namespace: string, experimen
     );
   }
   let pods = withExperiment(await list<Pod>(kube, nsPaths("/api/v1", namespace, "pods"), selector), experiment);
-  const { run } = latestRun({ experiment, namespace, jobs, jobSets, pods, nodes: new Map(), workloads: [], logs: new Map() });
+  const chosen = choice ? chooseRun(runsOf({ jobs, jobSets }), choice, experiment) : undefined;
+  if (typeof chosen === "string") throw new StatusError(chosen);
+  const run = chosen ?? latestRun({ experiment, namespace, jobs, jobSets, pods, nodes: new Map(), workloads: [], logs: new Map() }).run;
   if (run && podsOfRun(run, pods).length === 0) {
     // Pods are found by the labels Kubernetes itself puts on them, whatever labels the template had.
     const label = run.kind === "Job" ? `batch.kubernetes.io/job-name=${run.object.metadata?.name}` : `jobset.sigs.k8s.io/jobset-name=${run.object.metadata?.name}`;

@@ -36,14 +36,19 @@ export interface ExperimentStatus {
   readonly startPhases: readonly StartPhase[];
 }
 
-type Run = { readonly kind: "Job"; readonly object: Job } | { readonly kind: "JobSet"; readonly object: JobSet };
+export type Run = { readonly kind: "Job"; readonly object: Job } | { readonly kind: "JobSet"; readonly object: JobSet };
 
-/** The experiment's newest Job or JobSet (a JobSet's own child Jobs are not runs). */
-export function latestRun(objects: RunObjects): { run?: Run; earlier: number } {
-  const runs: Run[] = [
+/** The experiment's runs, oldest first (a JobSet's own child Jobs are not runs). */
+export function runsOf(objects: Pick<RunObjects, "jobs" | "jobSets">): Run[] {
+  return [
     ...objects.jobs.filter((j) => labelsOf(j)[JOBSET_NAME_LABEL] === undefined).map((object) => ({ kind: "Job" as const, object })),
     ...objects.jobSets.map((object) => ({ kind: "JobSet" as const, object })),
   ].sort((a, b) => created(a.object) - created(b.object));
+}
+
+/** The experiment's newest Job or JobSet. */
+export function latestRun(objects: RunObjects): { run?: Run; earlier: number } {
+  const runs = runsOf(objects);
   return { run: runs[runs.length - 1], earlier: Math.max(0, runs.length - 1) };
 }
 
