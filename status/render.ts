@@ -60,7 +60,8 @@ function table(rows: readonly (readonly string[])[]): string[] {
 }
 
 export function renderStatus(s: ExperimentStatus, now: Date): string {
-  const lines = [`experiment ${s.experiment}  (${s.kind} ${s.namespace}/${s.name})`];
+  const by = s.submittedBy === "exec" ? ", submitted by npm run exec" : s.submittedBy ? `, submitted by ${s.submittedBy}` : "";
+  const lines = [`experiment ${s.experiment}  (${s.kind} ${s.namespace}/${s.name}${by})`];
   const field = (label: string, value: string) => lines.push(`  ${label.padEnd(10)} ${value}`);
   field("state", stateLine(s));
   field("queue", s.queue.text);

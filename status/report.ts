@@ -10,6 +10,7 @@ import { LogSummary, Throughput, summarizeLog } from "./progress";
 import { QueueStatus, RunRef, queueStatus, workloadOf } from "./queue";
 import { Verdict, verdictOf } from "./verdict";
 import { StartPhase, startPhases } from "./start-phases";
+import { SUBMITTED_BY_LABEL } from "../k8s/exec-run";
 
 export type RunState = "queued" | "starting" | "running" | "succeeded" | "failed" | "evicted" | "deactivated";
 
@@ -32,6 +33,8 @@ export interface ExperimentStatus {
   readonly verdict?: Verdict;
   /** Earlier Jobs / JobSets of the same experiment still on the cluster. */
   readonly earlierRuns: number;
+  /** Who submitted the run when not its stack: "exec" for `npm run exec` (k8s/exec-run.ts). */
+  readonly submittedBy?: string;
   /** Time to first step: the start phases rank 0 has passed (start-phases.ts). */
   readonly startPhases: readonly StartPhase[];
 }
@@ -131,6 +134,7 @@ export function buildStatus(objects: RunObjects, now: Date): ExperimentStatus | 
     progress: rank0 && rank0Summary ? { rank: 0, pod: rank0.metadata?.name ?? "", line: rank0Summary.progressLine, throughput: rank0Summary.throughput } : undefined,
     verdict,
     earlierRuns: earlier,
+    submittedBy: run ? labelsOf(run.object)[SUBMITTED_BY_LABEL] : undefined,
     startPhases: startPhases({ submitted: submittedAt, workload: ref && workloadOf(ref, objects.workloads), pod: rank0, log: rank0 ? objects.startLogs?.get(rank0.metadata?.name ?? "") : undefined }),
   };
 }

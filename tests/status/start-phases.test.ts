@@ -46,12 +46,13 @@ describe("time to first step", () => {
     expect(logMarks("2026-03-02T10:00:00Z step 1 of the setup\n2026-03-02T10:00:01Z launch: exec x")).toEqual({ "setup done": new Date("2026-03-02T10:00:01Z") });
   });
 
-  it("status shows the phases of the newest run", () => {
-    const job = { apiVersion: "batch/v1", kind: "Job", metadata: { name: "t4-smoke-x1", namespace: "default", uid: "u1", creationTimestamp: "2026-03-02T10:00:00Z", labels: { "kueue.x-k8s.io/queue-name": "training" } }, spec: {}, status: {} };
+  it("status shows the phases of the newest run, and that exec submitted it", () => {
+    const job = { apiVersion: "batch/v1", kind: "Job", metadata: { name: "t4-smoke-x1", namespace: "default", uid: "u1", creationTimestamp: "2026-03-02T10:00:00Z", labels: { "kueue.x-k8s.io/queue-name": "training", "gpu-training-clusters.io/submitted-by": "exec" } }, spec: {}, status: {} };
     const s = buildStatus(
       { experiment: "t4-smoke", namespace: "default", jobs: [job as never], jobSets: [], pods: [pod], nodes: new Map(), workloads: [workload], logs: new Map(), startLogs: new Map([[pod.metadata!.name!, log]]) },
       new Date("2026-03-02T10:12:00Z"),
     )!;
+    expect(renderStatus(s, new Date("2026-03-02T10:12:00Z")).split("\n")[0]).toBe("experiment t4-smoke  (Job default/t4-smoke-x1, submitted by npm run exec)");
     expect(renderStatus(s, new Date("2026-03-02T10:12:00Z"))).toContain(
       "  start      admitted +5s, pod scheduled +6m 31s, image pulled +2m 24s, preflight done +12s, setup done +1m 19s, first step +22s (10m 52s to the first step)",
     );
