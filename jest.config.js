@@ -13,7 +13,7 @@ const PROGRAM = [
   "training-image", "reap/teardown-role", "network-policy",
 ];
 const E2E = [
-  "job-local", "stack-battery", "workdir-archive", "reap/cli", "reap/e2e", "reap/e2e-teardown", "reap/kube", "status/cli", "status/read",
+  "exec/cli", "status/logs-run", "job-local", "stack-battery", "workdir-archive", "reap/cli", "reap/e2e", "reap/e2e-teardown", "reap/kube", "status/cli", "status/read",
 ];
 const files = (names) => names.map((n) => `<rootDir>/tests/${n}.test.ts`);
 

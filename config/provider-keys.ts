@@ -2,15 +2,23 @@
  * The config keys each non-project namespace a stack file may use actually has, so a misspelt
  * provider key (`aws:regoin`, `kubernetes:kubeconfg`) is an error rather than silently ignored.
  */
-import * as awsConfig from "@pulumi/aws/config/vars";
 import { didYouMean } from "./suggest";
 
 /**
- * The AWS provider's config variables: the getters its generated config module exports
- * (@pulumi/aws config/vars.d.ts, one per provider config variable: region, profile, defaultTags, ...).
- * Object.keys lists them without calling the getters.
+ * The AWS provider's config variables of the pinned @pulumi/aws 7.48.0: the getters its generated
+ * config module exports (config/vars.d.ts, one per provider config variable). Written out rather
+ * than read from that module, which loads the whole Pulumi SDK (about a second of CPU) into every
+ * command that reads a stack file (`npm run exec`, `job:local`); tests/provider-keys.test.ts
+ * keeps the list equal to the module's exports.
  */
-const AWS_KEYS: readonly string[] = Object.keys(awsConfig);
+export const AWS_KEYS: readonly string[] = [
+  "accessKey", "allowedAccountIds", "assumeRoleWithWebIdentity", "assumeRoles", "customCaBundle", "defaultTags",
+  "ec2MetadataServiceEndpoint", "ec2MetadataServiceEndpointMode", "endpoints", "forbiddenAccountIds", "httpProxy", "httpsProxy",
+  "ignoreTags", "insecure", "maxRetries", "noProxy", "profile", "region", "retryMode", "s3UsEast1RegionalEndpoint", "s3UsePathStyle",
+  "secretKey", "sharedConfigFiles", "sharedCredentialsFiles", "skipCredentialsValidation", "skipMetadataApiCheck",
+  "skipRegionValidation", "skipRequestingAccountId", "stsRegion", "tagPolicyCompliance", "token", "tokenBucketRateLimiterCapacity",
+  "useDualstackEndpoint", "useFipsEndpoint", "userAgents",
+];
 
 /**
  * The Kubernetes provider's config variables: the package schema's `config.variables`

@@ -57,6 +57,11 @@ export interface ExperimentBuildInput {
   /** Kueue's limit on admitted time over all attempts, from experiment.budgetUSD (plan/budget.ts). */
   readonly maxExecSeconds?: number;
   readonly rendezvousTimeoutSeconds?: number;
+  /**
+   * Build the run under this name instead of `<experiment>-<spec hash>`: a run submitted outside
+   * the stack (`npm run exec`, k8s/exec-run.ts), which must never share a name with the stack's.
+   */
+  readonly runName?: string;
 }
 
 export interface ExperimentObjects {
@@ -160,7 +165,7 @@ export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentO
   };
   // Hash the spec as built under the bare experiment name, then build it under the hashed name.
   const draft = runObject(experiment.name);
-  const name = runName(experiment.name, (draft.job ?? draft.jobSet)!.spec, { queue: input.queueName, maxExecSeconds: input.maxExecSeconds });
+  const name = input.runName ?? runName(experiment.name, (draft.job ?? draft.jobSet)!.spec, { queue: input.queueName, maxExecSeconds: input.maxExecSeconds });
   return {
     configMap: buildLauncherConfigMap({ name: names.launcherConfigMap, namespace, experiment: experiment.name, stack, files: input.launcherFiles }),
     persistentVolumes: volumes.persistentVolumes,

@@ -1,6 +1,7 @@
 /** The plan text's queueing section: queue, waitForPodsReady bound in minutes and dollars, restarts. */
 import { dollars } from "./cost";
 import type { Plan } from "./plan";
+import { renderStartPrediction } from "./start-prediction";
 
 export function renderQueueing(plan: Plan): string[] {
   const q = plan.queueing;
@@ -20,6 +21,8 @@ export function renderQueueing(plan: Plan): string[] {
   } else {
     lines.push("waitForPodsReady: as the cluster's own Kueue is configured");
   }
+  const start = renderStartPrediction(plan);
+  if (start) lines.push(start);
   if (q.stuckStartCost) {
     lines.push(`  a stuck start costs at most ${dollars(q.stuckStartCost.perAttempt)} per attempt, ${dollars(q.stuckStartCost.allAttempts)} over all ${ready!.requeueLimit + 1} attempts with the nodes left idle between them (requeue backoff) and after the last (until scale-down), ${q.stuckStartCost.idleMinutes} min in all`);
   }

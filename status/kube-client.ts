@@ -41,6 +41,18 @@ export interface KubeGetter {
   stream(path: string, query: Readonly<Record<string, string | number | undefined>>, sink: NodeJS.WritableStream): Promise<void>;
 }
 
+/** A KubeGetter that also writes: what `npm run exec` needs to submit a run. */
+export interface KubeClient extends KubeGetter {
+  /** POST an object to a collection; throws HttpStatusError for a non-2xx answer (409: it exists). */
+  create<T = unknown>(path: string, body: object): Promise<T>;
+  /**
+   * Server-side apply of an object at its own path, as `kubectl apply --server-side` does: PATCH with
+   * Content-Type application/apply-patch+yaml (JSON is YAML) and a fieldManager
+   * (https://kubernetes.io/docs/reference/using-api/server-side-apply/).
+   */
+  apply<T = unknown>(path: string, body: object, fieldManager: string): Promise<T>;
+}
+
 export interface KubeconfigSource {
   /** The kubeconfig's text (YAML or JSON), for one that is not a file (a stack output). */
   readonly text?: string;
@@ -56,7 +68,7 @@ export interface KubeconfigSource {
   readonly origin: string;
 }
 
-export async function connectKube(source: KubeconfigSource): Promise<KubeGetter> {
+export async function connectKube(source: KubeconfigSource): Promise<KubeClient> {
   const k8s = await importEsm("@kubernetes/client-node");
   const kc = new k8s.KubeConfig();
   let server: string;
@@ -92,10 +104,17 @@ export async function connectKube(source: KubeconfigSource): Promise<KubeGetter>
     throw new KubeAccessError("invalid-kubeconfig", `the kubeconfig ${source.origin} cannot be used: ${firstLine(e)}`);
   }
 
-  async function request(path: string, query: Readonly<Record<string, string | number | undefined>> | undefined, accept: string): Promise<http.IncomingMessage> {
+  async function request(
+    path: string,
+    query: Readonly<Record<string, string | number | undefined>> | undefined,
+    accept: string,
+    write?: { readonly method: "POST" | "PATCH"; readonly contentType: string; readonly body: string },
+  ): Promise<http.IncomingMessage> {
     const url = new URL(server + path);
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-    const opts: https.RequestOptions = { method: "GET", headers: { Accept: accept } };
+    const headers: Record<string, string> = { Accept: accept };
+    if (write) Object.assign(headers, { "Content-Type": write.contentType, "Content-Length": String(Buffer.byteLength(write.body)) });
+    const opts: https.RequestOptions = { method: write?.method ?? "GET", headers };
     try {
       await kc.applyToHTTPSOptions(opts);
     } catch (e) {
@@ -109,7 +128,7 @@ export async function connectKube(source: KubeconfigSource): Promise<KubeGetter>
       const req = (plain ? http : https).request(url, opts, resolve);
       req.setTimeout(STATUS_TIMEOUT_MS, () => req.destroy(Object.assign(new Error(`no answer within ${STATUS_TIMEOUT_MS / 1000} s`), { code: "ETIMEDOUT" })));
       req.on("error", (e) => reject(new KubeAccessError("unreachable", `cannot reach the cluster at ${server}: ${firstLine(e)}`)));
-      req.end();
+      req.end(write?.body);
     });
   }
 
@@ -119,7 +138,7 @@ export async function connectKube(source: KubeconfigSource): Promise<KubeGetter>
     return Buffer.concat(chunks).toString("utf8");
   }
 
-  async function checked(path: string, res: http.IncomingMessage): Promise<http.IncomingMessage> {
+  async function checked(path: string, res: http.IncomingMessage, method = "GET"): Promise<http.IncomingMessage> {
     const status = res.statusCode ?? 0;
     if (status >= 200 && status < 300) return res;
     const text = await body(res);
@@ -129,13 +148,26 @@ export async function connectKube(source: KubeconfigSource): Promise<KubeGetter>
     } catch {
       // not a Status object
     }
-    if (status === 401) throw new KubeAccessError("unauthorized", `${server} rejected the credentials (401) for GET ${path}: the kubeconfig's user needs valid credentials (EKS: AWS credentials of a principal with an access entry)`);
-    if (status === 403) throw new KubeAccessError("forbidden", `permission denied (403) for GET ${path} on ${server}: ${message || "forbidden"}`);
-    throw new HttpStatusError(status, path, `GET ${path} on ${server}: HTTP ${status}${message ? `: ${message}` : ""}`);
+    if (status === 401) throw new KubeAccessError("unauthorized", `${server} rejected the credentials (401) for ${method} ${path}: the kubeconfig's user needs valid credentials (EKS: AWS credentials of a principal with an access entry)`);
+    if (status === 403) throw new KubeAccessError("forbidden", `permission denied (403) for ${method} ${path} on ${server}: ${message || "forbidden"}`);
+    throw new HttpStatusError(status, path, `${method} ${path} on ${server}: HTTP ${status}${message ? `: ${message}` : ""}`);
+  }
+
+  async function send<T>(method: "POST" | "PATCH", path: string, query: Readonly<Record<string, string>>, contentType: string, object: object): Promise<T> {
+    const res = await checked(path, await request(path, query, "application/json", { method, contentType, body: JSON.stringify(object) }), method);
+    const text = await body(res);
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new HttpStatusError(res.statusCode ?? 0, path, `${method} ${path} on ${server}: the answer is not JSON`);
+    }
   }
 
   return {
     server,
+    create: <T>(path: string, object: object) => send<T>("POST", path, {}, "application/json", object),
+    apply: <T>(path: string, object: object, fieldManager: string) =>
+      send<T>("PATCH", path, { fieldManager, force: "true" }, "application/apply-patch+yaml", object),
     async getJson<T>(path: string, query?: Readonly<Record<string, string | number | undefined>>): Promise<T> {
       const res = await checked(path, await request(path, query, "application/json"));
       const text = await body(res);

@@ -114,6 +114,8 @@ export interface RunObjects {
   readonly workloads: readonly Workload[];
   /** Kueue's pending list of the run's LocalQueue, when it was read. */
   readonly pending?: readonly PendingWorkload[];
+  /** Pod name → the start of its log with the kubelet's timestamps (rank 0's, for the start phases). */
+  readonly startLogs?: ReadonlyMap<string, string>;
   /** Tails of pod logs, by pod name (rank 0's, and failed pods'). */
   readonly logs: ReadonlyMap<string, string>;
 }

@@ -12,7 +12,8 @@ import { KubeAccessError } from "../reap/types";
 import { HttpStatusError, KubeGetter } from "./kube-client";
 import { Job, JobSet, Node, PendingWorkload, Pod, RunObjects, Workload, labelsOf } from "./objects";
 import { TRAINER_CONTAINER, currentPods, isTerminal } from "./pods";
-import { latestRun, podsOfRun, runPods } from "./report";
+import { Run, latestRun, podsOfRun, runPods, runsOf } from "./report";
+import { StatusError } from "./target";
 import { queueStatus, workloadOf } from "./queue";
 
 /** Lines of log read for progress and failure lines. */
@@ -50,8 +51,18 @@ function withExperiment<T extends { metadata?: { labels?: Record<string, string>
   return items.filter((o) => labelsOf(o)[EXPERIMENT_LABEL] === experiment);
 }
 
+/** Which run: the newest (default), the one before it, or one by name. */
+export type RunChoice = { readonly name: string } | { readonly previous: true };
+
+/** The run a choice names among the experiment's runs, or a StatusError-worthy message. */
+export function chooseRun(runs: readonly Run[], choice: RunChoice, experiment: string): Run | string {
+  const names = runs.map((r) => r.object.metadata?.name ?? "").reverse();
+  if ("previous" in choice) return runs.length >= 2 ? runs[runs.length - 2] : `experiment ${experiment} has no previous run on the cluster (its runs, newest first: ${names.join(", ") || "none"})`;
+  return runs.find((r) => r.object.metadata?.name === choice.name) ?? `experiment ${experiment} has no run ${choice.name} on the cluster (its runs, newest first: ${names.join(", ") || "none"}; a finished exec run is deleted a day after it ends)`;
+}
+
 /** The experiment's Jobs, JobSets and pods: what `npm run logs` needs. */
-export async function readRunPods(kube: KubeGetter, namespace: string, experiment: string): Promise<Pick<RunObjects, "jobs" | "jobSets" | "pods">> {
+export async function readRunPods(kube: KubeGetter, namespace: string, experiment: string, choice?: RunChoice): Promise<Pick<RunObjects, "jobs" | "jobSets" | "pods">> {
   const selector = `${EXPERIMENT_LABEL}=${experiment}`;
   let jobs = withExperiment(await list<Job>(kube, nsPaths("/apis/batch/v1", namespace, "jobs"), selector), experiment);
   const jobSets = withExperiment(await list<JobSet>(kube, nsPaths("/apis/jobset.x-k8s.io/v1alpha2", namespace, "jobsets"), selector, true), experiment);
@@ -63,7 +74,9 @@ export async function readRunPods(kube: KubeGetter, namespace: string, experimen
     );
   }
   let pods = withExperiment(await list<Pod>(kube, nsPaths("/api/v1", namespace, "pods"), selector), experiment);
-  const { run } = latestRun({ experiment, namespace, jobs, jobSets, pods, nodes: new Map(), workloads: [], logs: new Map() });
+  const chosen = choice ? chooseRun(runsOf({ jobs, jobSets }), choice, experiment) : undefined;
+  if (typeof chosen === "string") throw new StatusError(chosen);
+  const run = chosen ?? latestRun({ experiment, namespace, jobs, jobSets, pods, nodes: new Map(), workloads: [], logs: new Map() }).run;
   if (run && podsOfRun(run, pods).length === 0) {
     // Pods are found by the labels Kubernetes itself puts on them, whatever labels the template had.
     const label = run.kind === "Job" ? `batch.kubernetes.io/job-name=${run.object.metadata?.name}` : `jobset.sigs.k8s.io/jobset-name=${run.object.metadata?.name}`;
@@ -81,7 +94,28 @@ export async function readRun(kube: KubeGetter, namespace: string, experiment: s
   const workload = ref ? workloadOf(ref, workloads) : undefined;
   const pending = ref && workload && queueStatus(ref, workload, undefined).state === "queued" ? await readPending(kube, namespace, workload) : undefined;
   const logs = await readLogs(kube, namespace, pods);
-  return { experiment, namespace, jobs, jobSets, pods, nodes, nodesRefused, workloads, pending, logs };
+  const startLogs = await readStartLog(kube, namespace, pods);
+  return { experiment, namespace, jobs, jobSets, pods, nodes, nodesRefused, workloads, pending, logs, startLogs };
+}
+
+/** Bytes of rank 0's log read from its start for the start phases: the launcher's lines and the first steps. */
+export const START_LOG_BYTES = 64 * 1024;
+
+/**
+ * The start of rank 0's log with the kubelet's timestamps (`timestamps=true`; `limitBytes` counts
+ * from the start of the log). Left out, not an error, when it cannot be read: the phases then
+ * stop at what the pod's conditions say.
+ */
+async function readStartLog(kube: KubeGetter, namespace: string, pods: readonly Pod[]): Promise<Map<string, string>> {
+  const rank0 = currentPods(pods).get(0)?.pod;
+  if (!rank0 || !hasStarted(rank0)) return new Map();
+  try {
+    const text = await kube.getText(logPath(namespace, rank0), { container: containerOf(rank0), timestamps: "true", limitBytes: START_LOG_BYTES });
+    return new Map([[rank0.metadata?.name ?? "", text]]);
+  } catch (e) {
+    if (e instanceof HttpStatusError || e instanceof KubeAccessError) return new Map();
+    throw e;
+  }
 }
 
 /** The one line for an experiment that has nothing on the cluster. */

@@ -46,13 +46,23 @@ function costLine(s: ExperimentStatus): string {
   return parts.length > 0 ? parts.join("; ") : "n/a: no pod has started on a node yet";
 }
 
+/** Time to first step: each phase with the time it took since the one before, then the total. */
+function startLine(s: ExperimentStatus): string {
+  const [first, ...rest] = s.startPhases;
+  const last = rest[rest.length - 1];
+  const steps = rest.map((p) => `${p.phase} +${duration(p.afterSeconds)}`).join(", ");
+  const total = duration((last.at.getTime() - first.at.getTime()) / 1000);
+  return `${steps} (${last.phase === "first step" ? `${total} to the first step` : `${total} since ${first.phase}; no first step yet`})`;
+}
+
 function table(rows: readonly (readonly string[])[]): string[] {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join("  ").trimEnd());
 }
 
 export function renderStatus(s: ExperimentStatus, now: Date): string {
-  const lines = [`experiment ${s.experiment}  (${s.kind} ${s.namespace}/${s.name})`];
+  const by = s.submittedBy === "exec" ? ", submitted by npm run exec" : s.submittedBy ? `, submitted by ${s.submittedBy}` : "";
+  const lines = [`experiment ${s.experiment}  (${s.kind} ${s.namespace}/${s.name}${by})`];
   const field = (label: string, value: string) => lines.push(`  ${label.padEnd(10)} ${value}`);
   field("state", stateLine(s));
   field("queue", s.queue.text);
@@ -63,6 +73,7 @@ export function renderStatus(s: ExperimentStatus, now: Date): string {
   if (s.progress?.throughput) field("throughput", `${s.progress.throughput.value} ${s.progress.throughput.unit} (rank 0)`);
   if (s.progress?.line) field("progress", s.progress.line);
   if (s.verdict) field("verdict", `${s.verdict.outcome}: ${s.verdict.reason}`);
+  if (s.startPhases.length > 1) field("start", startLine(s));
   if (s.earlierRuns > 0) field("earlier", `${s.earlierRuns} earlier run${s.earlierRuns === 1 ? "" : "s"} of this experiment still listed`);
   if (s.pods.length === 0) {
     field("pods", "none yet");

@@ -10,6 +10,8 @@ import { PodStatus, currentPods, isTerminal, podStart, podStatuses } from "./pod
 import { LogSummary, Throughput, summarizeLog } from "./progress";
 import { QueueStatus, RunRef, queueStatus, workloadOf } from "./queue";
 import { Verdict, verdictOf } from "./verdict";
+import { StartPhase, startPhases } from "./start-phases";
+import { SUBMITTED_BY_LABEL } from "../k8s/exec-run";
 
 export type RunState = "queued" | "starting" | "running" | "succeeded" | "failed" | "evicted" | "deactivated";
 
@@ -34,16 +36,25 @@ export interface ExperimentStatus {
   readonly earlierRuns: number;
   /** Group restarts, requeues, and the time and cost of all attempts (status/attempts.ts). */
   readonly attempts?: AttemptsStatus;
+  /** Who submitted the run when not its stack: "exec" for `npm run exec` (k8s/exec-run.ts). */
+  readonly submittedBy?: string;
+  /** Time to first step: the start phases rank 0 has passed (start-phases.ts). */
+  readonly startPhases: readonly StartPhase[];
 }
 
-type Run = { readonly kind: "Job"; readonly object: Job } | { readonly kind: "JobSet"; readonly object: JobSet };
+export type Run = { readonly kind: "Job"; readonly object: Job } | { readonly kind: "JobSet"; readonly object: JobSet };
 
-/** The experiment's newest Job or JobSet (a JobSet's own child Jobs are not runs). */
-export function latestRun(objects: RunObjects): { run?: Run; earlier: number } {
-  const runs: Run[] = [
+/** The experiment's runs, oldest first (a JobSet's own child Jobs are not runs). */
+export function runsOf(objects: Pick<RunObjects, "jobs" | "jobSets">): Run[] {
+  return [
     ...objects.jobs.filter((j) => labelsOf(j)[JOBSET_NAME_LABEL] === undefined).map((object) => ({ kind: "Job" as const, object })),
     ...objects.jobSets.map((object) => ({ kind: "JobSet" as const, object })),
   ].sort((a, b) => created(a.object) - created(b.object));
+}
+
+/** The experiment's newest Job or JobSet. */
+export function latestRun(objects: RunObjects): { run?: Run; earlier: number } {
+  const runs = runsOf(objects);
   return { run: runs[runs.length - 1], earlier: Math.max(0, runs.length - 1) };
 }
 
@@ -129,6 +140,8 @@ export function buildStatus(objects: RunObjects, now: Date): ExperimentStatus | 
     progress: rank0 && rank0Summary ? { rank: 0, pod: rank0.metadata?.name ?? "", line: rank0Summary.progressLine, throughput: rank0Summary.throughput } : undefined,
     verdict,
     earlierRuns: earlier,
+    submittedBy: run ? labelsOf(run.object)[SUBMITTED_BY_LABEL] : undefined,
+    startPhases: startPhases({ submitted: submittedAt, workload: ref && workloadOf(ref, objects.workloads), pod: rank0, log: rank0 ? objects.startLogs?.get(rank0.metadata?.name ?? "") : undefined }),
   };
 }
 

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseLocalArgs } from "../tools/job-local";
-import { pathMapper } from "../tools/local-paths";
+import { pathMapper, pythonCandidates, torchMismatch } from "../tools/local-paths";
 import { ROOT, TSX } from "./helpers/cli";
 
 const STACK = path.join(__dirname, "fixtures", "Pulumi.local-smoke.yaml");
@@ -35,6 +35,15 @@ describe("npm run job:local", () => {
     expect(result.samples_per_s_total).toBeGreaterThan(0);
     expect(result.allreduce_busbw_gbps).toBeGreaterThan(0);
     expect(fs.readdirSync(path.join(outputs, "ckpt")).length).toBeGreaterThan(0);
+    // GTC_CHECKPOINT_DIR as the Job sets it (the run's folder on the output volume), on the local output folder.
+    const checkpoint = new RegExp(`job:local: GTC_CHECKPOINT_DIR=(${outputs}/checkpoints/local-smoke-[0-9a-f]{6}) \\(the Job's /outputs/checkpoints/local-smoke-[0-9a-f]{6}\\)`).exec(run.stderr);
+    expect(checkpoint).not.toBeNull();
+    expect(fs.statSync(checkpoint![1]).isDirectory()).toBe(true);
+    // The image has torch 2.8: a local torch of another major.minor is named, once.
+    // The local torch of the python job:local picks (the first of python3, /usr/bin/python3 with torch).
+    const local = ["python3", "/usr/bin/python3"].map((py) => spawnSync(py, ["-c", "import torch; print(torch.__version__)"], { encoding: "utf8" })).find((r) => r.status === 0)!.stdout.trim();
+    const warnings = run.stderr.split("\n").filter((l) => l.startsWith("job:local: warning: this python's torch"));
+    expect(warnings).toEqual(/^2\.8[.+]/.test(local) ? [] : [expect.stringContaining(`torch is ${local}, the image's is 2.8.0`)]);
   });
 
   it("stops in the preflight, before torchrun, when a dataset folder the user named is missing", () => {
@@ -55,7 +64,9 @@ describe("npm run job:local", () => {
     expect(all).toContain(`launch: workdir: 3 files unpacked into ${unpacked}`);
     expect(all.indexOf("launch: setup 1/2")).toBeLessThan(all.indexOf("launch: run"));
     expect(all).toContain(`SETUP_OK in ${unpacked}`);
-    expect(all).toContain(`TRAIN_DONE world_size=2 cwd=${unpacked}`);
+    // One worker: the experiment has one GPU per node (gpusPerNode: 1), as on the cluster.
+    expect(run.stderr).toMatch(/ --nnodes=1 --nproc_per_node=1 /);
+    expect(all).toContain(`TRAIN_DONE world_size=1 cwd=${unpacked}`);
   });
 
   it("runs a multi-node experiment as one launcher per node with static node ranks", () => {
@@ -119,6 +130,29 @@ describe("local path mapping", () => {
     expect(map("/data")).toBe("/tmp/d");
     expect(map("/database")).toBe("/database");
     expect(map("--lr")).toBe("--lr");
+  });
+
+  it("tries --python, else $GTC_PYTHON, else the project's virtualenv, then the system's python3", () => {
+    const exists = (p: string) => p === "/p/.venv/bin/python";
+    expect(pythonCandidates("/p", "/x/python", { GTC_PYTHON: "/g/python" }, exists)).toEqual(["/x/python"]);
+    expect(pythonCandidates("/p", undefined, { GTC_PYTHON: "/g/python" }, exists)).toEqual(["/g/python"]);
+    expect(pythonCandidates("/p", undefined, {}, exists)).toEqual(["/p/.venv/bin/python", "python3", "/usr/bin/python3"]);
+    expect(pythonCandidates("/p", undefined, {}, () => false)).toEqual(["python3", "/usr/bin/python3"]);
+  });
+
+  it("says in one line how to make a python with torch when none has it", () => {
+    const run = jobLocal([path.join(__dirname, "fixtures", "Pulumi.first-run-local.yaml"), "--python", "/nonexistent/python3"]);
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim().split("\n").filter((l) => l.startsWith("error:"))).toEqual([
+      "error: no python with torch found (/nonexistent/python3: spawnSync /nonexistent/python3 ENOENT); make one: python3 -m venv .venv && .venv/bin/pip install torch==2.8.0 --index-url https://download.pytorch.org/whl/cpu (job:local uses .venv by itself; or set GTC_PYTHON or --python)",
+    ]);
+    expect(run.stderr).not.toContain("usage:");
+  });
+
+  it("warns when the local torch's major.minor is not the image's", () => {
+    expect(torchMismatch("2.8.1+cpu", "2.8.0")).toBeUndefined();
+    expect(torchMismatch("1.13.1", "2.8.0")).toMatch(/^warning: this python's torch is 1\.13\.1, the image's is 2\.8\.0: .* between 1\.13 and 2\.8/);
+    expect(torchMismatch("1.13.1", undefined)).toBeUndefined();
   });
 
   it("parses --mount and defaults the pythons to try", () => {

@@ -9,6 +9,10 @@
  * out/<stack>/local/. A multi-node experiment starts one launcher per node, with the static node
  * ranks of the Indexed Job and rank 0's rendezvous on 127.0.0.1. Setup commands run on this
  * machine with the chosen python first on PATH: use a virtualenv for `pip install` setups.
+ *
+ * As the cluster runs it: one worker per GPU of the experiment's nodes (on CPU), and
+ * GTC_CHECKPOINT_DIR set as the Job sets it, mapped to the local output folder; a warning when the
+ * local torch is another major.minor than the image's.
  */
 import { ChildProcess, spawn } from "child_process";
 import * as net from "net";
@@ -20,25 +24,34 @@ import { LAUNCHER_DIR, WORKDIR_ARCHIVE_DIR, WORKDIR_ARCHIVE_FILE, WORKDIR_MOUNT 
 import type { WorkdirArchive } from "../workdir/archive";
 import { humanBytes } from "../plan/workdir-summary";
 import { CommandError, UsageError, existingStackFile, runMain } from "./cli";
-import { DEFAULT_STACK } from "./plan";
-import { PROJECT } from "./plan-runner";
-import { emptyStandIns, mountTable, pathMapper, resolvePython } from "./local-paths";
+import { NAMESPACE } from "../config/load";
+import { lookupImage } from "../catalog/images";
+import { CHECKPOINT_ENV } from "../plan/queueing";
+import { buildExperimentObjects, experimentInput } from "../k8s/experiment";
+import { readLauncherFiles } from "../components/launcher-files";
+import { DEFAULT_STACK } from "../status/target";
+import { emptyStandIns, mountTable, pathMapper, pythonCandidates, resolvePython, torchMismatch } from "./local-paths";
 
 const PROJECT_DIR = path.resolve(__dirname, "..");
-const DEFAULT_NPROC = 2;
+/**
+ * The Pulumi project (its config namespace). Neither this nor DEFAULT_STACK is imported from
+ * tools/plan*.ts, which load the Pulumi SDK (about a second of start-up).
+ */
+const PROJECT = NAMESPACE;
 // A container's default /dev/shm; locally the preflight only insists on that much.
 const LOCAL_MIN_SHM_MIB = 64;
 
 const USAGE = `usage: npm run job:local -- [STACK|PATH|--stack-file PATH] [--nproc N] [--mount POD_PATH=DIR]... [--python PY]
 
   STACK     a stack of this project (default ${DEFAULT_STACK}) or a path to a stack file (also --stack-file PATH)
-  --nproc   worker processes per node on this CPU (default ${DEFAULT_NPROC}; the Job runs one per GPU)
+  --nproc   worker processes per node on this CPU (default: the experiment's gpusPerNode, as the Job runs one per GPU)
   --mount   use DIR for the volume the pod mounts at POD_PATH (default: an empty folder under out/<stack>/local/)
-  --python  the python with torch to run (default: $GTC_PYTHON, else the first of python3, /usr/bin/python3 with torch)`;
+  --python  the python with torch to run (default: $GTC_PYTHON, else the project's .venv or venv, else python3 with torch)`;
 
 export interface LocalArgs {
   readonly stackFile: string;
-  readonly nproc: number;
+  /** Undefined: one per GPU of the experiment's nodes. */
+  readonly nproc?: number;
   readonly mounts: Readonly<Record<string, string>>;
   /** Pythons to try, first with torch wins. */
   readonly pythons: readonly string[];
@@ -46,8 +59,8 @@ export interface LocalArgs {
 
 export function parseLocalArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): LocalArgs | "help" {
   let target: string | undefined;
-  let nproc = DEFAULT_NPROC;
-  let python: string | undefined = env.GTC_PYTHON;
+  let nproc: number | undefined;
+  let python: string | undefined;
   const mounts: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -76,7 +89,7 @@ export function parseLocalArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     else if (target) throw new UsageError(`one stack at a time (got ${target} and ${arg})`);
     else target = arg;
   }
-  return { stackFile: existingStackFile(PROJECT_DIR, target ?? DEFAULT_STACK), nproc, mounts, pythons: python ? [python] : ["python3", "/usr/bin/python3"] };
+  return { stackFile: existingStackFile(PROJECT_DIR, target ?? DEFAULT_STACK), nproc, mounts, pythons: pythonCandidates(PROJECT_DIR, python, env, fs.existsSync) };
 }
 
 /** A free local port, so concurrent local runs never share a rendezvous. */
@@ -100,7 +113,8 @@ async function main(): Promise<number> {
   // The same verdict as the cluster's, short of the account: an experiment the plan stops is not
   // worth running locally. Its archive is the one the Job ships, unpacked by the same launcher
   // code: a file missing from it (say, ignored by .gitignore) is missing here too.
-  const { file, spec, archive } = checkStackFile(PROJECT_DIR, args.stackFile, PROJECT);
+  const verdict = checkStackFile(PROJECT_DIR, args.stackFile, PROJECT);
+  const { file, spec, archive } = verdict;
   const experiment = spec.experiment;
   if (!experiment) throw new UsageError(`stack "${file.stack}" has no experiment to run`);
 
@@ -121,7 +135,13 @@ async function main(): Promise<number> {
   for (const name of experiment.secretEnv.filter((n) => process.env[n] === undefined)) {
     process.stderr.write(`job:local: secretEnv.${name} is not set here (the cluster reads it from the stack's secrets); export ${name}=... to give it to this run\n`);
   }
-  const local = resolvePython(args.pythons);
+  const imageTorch = lookupImage(verdict.plan.experiment?.image.resolved ?? "");
+  const torchOfImage = imageTorch.ok ? imageTorch.image.torchVersion : undefined;
+  const local = resolvePython(args.pythons, torchOfImage);
+  const mismatch = torchMismatch(local.torch, torchOfImage);
+  if (mismatch) process.stderr.write(`job:local: ${mismatch}\n`);
+  const nproc = args.nproc ?? experiment.gpusPerNode;
+  const checkpointEnv = checkpointDirOfJob(verdict, archive);
   const port = await freePort();
   // Each node's launcher answers its peers on a port of its own (pods share one port, on their own IPs).
   const peerPorts = experiment.nodes > 1 ? await Promise.all(Array.from({ length: experiment.nodes }, () => freePort())) : undefined;
@@ -134,11 +154,16 @@ async function main(): Promise<number> {
       fs.rmSync(unpacked, { recursive: true, force: true });
       nodeTable.push({ pod: WORKDIR_ARCHIVE_DIR, local: archiveDir }, { pod: WORKDIR_MOUNT, local: unpacked });
     }
-    return buildLaunch(
+    const mapped = checkpointEnv && pathMapper(nodeTable)(checkpointEnv);
+    if (mapped && rank === 0) {
+      fs.mkdirSync(mapped, { recursive: true });
+      process.stderr.write(`job:local: ${CHECKPOINT_ENV}=${mapped} (the Job's ${checkpointEnv})\n`);
+    }
+    const launch = buildLaunch(
       experiment,
       {
         kind: "local",
-        nprocPerNode: args.nproc,
+        nprocPerNode: nproc,
         launcherDir: path.join(PROJECT_DIR, "images", "launcher"),
         mapPath: pathMapper(nodeTable),
         python: local.python,
@@ -151,12 +176,25 @@ async function main(): Promise<number> {
       },
       { workdirSha256: archive?.summary.sha256 },
     );
+    return mapped ? { ...launch, env: { [CHECKPOINT_ENV]: mapped, ...launch.env } } : launch;
   });
   return runNodes(runs);
 }
 
 /** A local run's nodes fail within moments of each other; the pods' 30 s is for slow NCCL timeouts. */
 const LOCAL_PEER_LINGER_SECONDS = 2;
+
+/**
+ * GTC_CHECKPOINT_DIR as the stack's Job sets it (its pod path), read from the Job the plan's
+ * builders make, so that it follows them wherever they put checkpoints; undefined when the
+ * experiment has no output volume (nor does the Job set it then).
+ */
+function checkpointDirOfJob(verdict: ReturnType<typeof checkStackFile>, archive: WorkdirArchive | undefined): string | undefined {
+  const shipped = archive && { archiveBase64: archive.gzip.toString("base64"), sha256: archive.summary.sha256 };
+  const objects = buildExperimentObjects(experimentInput(verdict.spec, verdict.plan, readLauncherFiles(), shipped));
+  const pod = objects.job ? objects.job.spec!.template : objects.jobSet!.spec.replicatedJobs[0].template.spec.template;
+  return pod.spec?.containers[0].env?.find((e) => e.name === CHECKPOINT_ENV)?.value;
+}
 
 function writeArchive(archive: WorkdirArchive, dir: string): string {
   fs.rmSync(dir, { recursive: true, force: true });

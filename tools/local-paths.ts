@@ -3,7 +3,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import type { ExperimentSpec } from "../config/spec";
-import { UsageError } from "./cli";
+import { CommandError, UsageError } from "./cli";
 
 export interface LocalMount {
   readonly pod: string;
@@ -64,6 +64,8 @@ export interface LocalPython {
   readonly python: string;
   /** Extra torch.distributed.run flags this torch needs. */
   readonly torchrunFlags: string[];
+  /** This python's torch.__version__. */
+  readonly torch: string;
 }
 
 function probeTorch(python: string): { ok: true; torch: string; py: [number, number] } | { ok: false; why: string } {
@@ -73,12 +75,34 @@ function probeTorch(python: string): { ok: true; torch: string; py: [number, num
   return { ok: true, torch, py: [Number(major), Number(minor)] };
 }
 
+/** Project virtualenvs tried after --python and $GTC_PYTHON, before the system's python. */
+export const PROJECT_VENVS = [".venv", "venv"];
+
+/**
+ * The pythons to try, in order: `--python`, else `$GTC_PYTHON`, else a virtualenv of the project
+ * (.venv, venv) that exists, then the system's python3. A system python cannot `pip install`
+ * (PEP 668: "externally-managed-environment"), so setups that install need a virtualenv.
+ */
+export function pythonCandidates(projectDir: string, given: string | undefined, env: NodeJS.ProcessEnv, exists: (p: string) => boolean): string[] {
+  if (given) return [given];
+  if (env.GTC_PYTHON) return [env.GTC_PYTHON];
+  const venvs = PROJECT_VENVS.map((v) => path.join(projectDir, v, "bin", "python")).filter(exists);
+  return [...venvs, "python3", "/usr/bin/python3"];
+}
+
+/** How to make a python with torch, in one line: a project virtualenv with the image's torch on CPU. */
+export function venvHint(torchVersion: string | undefined): string {
+  const pin = torchVersion ? `torch==${torchVersion}` : "torch";
+  // PyTorch's CPU wheels: https://pytorch.org/get-started/locally/ (pip, Linux, CPU).
+  return `python3 -m venv .venv && .venv/bin/pip install ${pin} --index-url https://download.pytorch.org/whl/cpu (job:local uses .venv by itself; or set GTC_PYTHON or --python)`;
+}
+
 /**
  * The first candidate python that imports torch, with the flags its launcher needs. Debian's
  * torch 1.13 launcher crashes on Python 3.11 unless its output is redirected and teed (a
  * packaging bug of that build); PyTorch 2.x needs no flags.
  */
-export function resolvePython(candidates: readonly string[]): LocalPython {
+export function resolvePython(candidates: readonly string[], imageTorch?: string): LocalPython {
   const tried: string[] = [];
   for (const python of candidates) {
     const found = probeTorch(python);
@@ -88,9 +112,18 @@ export function resolvePython(candidates: readonly string[]): LocalPython {
     }
     const torchMajor = Number(found.torch.split(".")[0]);
     const debianWorkaround = torchMajor < 2 && found.py[0] === 3 && found.py[1] >= 11;
-    return { python, torchrunFlags: debianWorkaround ? ["--redirects=2", "--tee=2"] : [] };
+    return { python, torch: found.torch, torchrunFlags: debianWorkaround ? ["--redirects=2", "--tee=2"] : [] };
   }
-  throw new UsageError(
-    `no python with torch found (${tried.join("; ")}); install PyTorch (Debian/Ubuntu: apt-get install python3-torch) or pass --python`,
-  );
+  throw new CommandError(`no python with torch found (${tried.join("; ")}); make one: ${venvHint(imageTorch)}`);
+}
+
+/** `major.minor` of a torch version (`2.8.0+cpu` → `2.8`). */
+export function majorMinor(version: string): string {
+  return version.split(/[.+]/).slice(0, 2).join(".");
+}
+
+/** A warning when the local torch is another major.minor than the image's, else undefined. */
+export function torchMismatch(local: string, image: string | undefined): string | undefined {
+  if (!image || majorMinor(local) === majorMinor(image)) return undefined;
+  return `warning: this python's torch is ${local}, the image's is ${image}: APIs and defaults differ between ${majorMinor(local)} and ${majorMinor(image)}, so a run that works here may not on the cluster (${venvHint(image)})`;
 }

@@ -1,7 +1,7 @@
 /**
- * `npm run logs -- [STACK] [--rank N] [--follow] [--tail N] [--kubeconfig PATH] [--context NAME]
- * [--experiment NAME]`: the trainer log of one node rank (default 0) of an experiment's latest
- * run, multi-node runs included. Pods are found as `npm run status` finds them. Read-only.
+ * `npm run logs -- [STACK] [--rank N] [--follow] [--tail N] [--run NAME|--previous] [--kubeconfig PATH]
+ * [--context NAME] [--experiment NAME]`: the trainer log of one node rank (default 0) of an
+ * experiment's latest run (or the one named, or the one before it), multi-node runs included. Pods are found as `npm run status` finds them. Read-only.
  */
 import * as path from "path";
 import { TRAINING_NAMESPACE } from "../config/names";
@@ -9,14 +9,14 @@ import { KubeAccessError } from "../reap/types";
 import { HttpStatusError, KubeGetter, connectKube } from "../status/kube-client";
 import type { Pod } from "../status/objects";
 import { currentPods, podDetail } from "../status/pods";
-import { containerOf, hasStarted, listExperiments, logPath, noRunMessage, readRunPods } from "../status/read";
+import { RunChoice, containerOf, hasStarted, listExperiments, logPath, noRunMessage, readRunPods } from "../status/read";
 import { DEFAULT_STACK, StatusError, TargetOptions, automationOutputs, resolveTarget } from "../status/target";
 import { UsageError, runMain } from "./cli";
 import { takeValue } from "./status";
 
 const PROJECT_DIR = path.resolve(__dirname, "..");
 
-export const USAGE = `usage: npm run logs -- [STACK|PATH] [--rank N] [--follow] [--tail N] [--kubeconfig PATH] [--context NAME] [--experiment NAME]
+export const USAGE = `usage: npm run logs -- [STACK|PATH] [--rank N] [--follow] [--tail N] [--run NAME|--previous] [--kubeconfig PATH] [--context NAME] [--experiment NAME]
 
 The log of one node rank of the experiment of STACK (default ${DEFAULT_STACK}), from its latest run.
 
@@ -24,6 +24,8 @@ The log of one node rank of the experiment of STACK (default ${DEFAULT_STACK}), 
   --follow, -f       keep printing as the pod writes, until it ends (waits up to 10 minutes
                      for a pod that has not started yet)
   --tail N           only the last N lines
+  --run NAME         this run of the experiment (a name npm run exec printed, say) instead of the latest
+  --previous         the run before the latest (the one an exec replaced as newest)
   --kubeconfig PATH  read this cluster; otherwise as \`npm run status\` finds it
   --context NAME     a context of that kubeconfig
   --experiment NAME  this experiment instead of the stack file's (for a cluster stack)
@@ -36,6 +38,7 @@ export interface LogsArgs extends TargetOptions {
   readonly rank: number;
   readonly follow: boolean;
   readonly tail?: number;
+  readonly choice?: RunChoice;
 }
 
 function count(name: string, value: string, min: number): number {
@@ -50,17 +53,25 @@ export function parseArgs(argv: readonly string[]): LogsArgs | "help" {
   let rank = 0;
   let follow = false;
   let tail: number | undefined;
+  let choice: RunChoice | undefined;
+  const choose = (next: RunChoice, arg: string) => {
+    if (choice) throw new UsageError(`--run and --previous name one run together (got ${arg} as well)`);
+    choice = next;
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--help" || arg === "-h") return "help";
-    const valued = takeValue(argv, i, ["--kubeconfig", "--context", "--experiment", "--rank", "--tail"]);
+    const valued = takeValue(argv, i, ["--kubeconfig", "--context", "--experiment", "--rank", "--tail", "--run"]);
     if (valued) {
       i = valued.next;
-      if (valued.name === "--rank") rank = count("--rank", valued.value, 0);
+      if (valued.name === "--run") choose({ name: valued.value }, arg);
+      else if (valued.name === "--rank") rank = count("--rank", valued.value, 0);
       else if (valued.name === "--tail") tail = count("--tail", valued.value, 1);
       else options[valued.name.slice(2) as "kubeconfig" | "context" | "experiment"] = valued.value;
     } else if (arg === "--follow" || arg === "-f") {
       follow = true;
+    } else if (arg === "--previous") {
+      choose({ previous: true }, arg);
     } else if (arg.startsWith("-")) {
       throw new UsageError(`unknown option ${arg}`);
     } else if (stack) {
@@ -69,7 +80,7 @@ export function parseArgs(argv: readonly string[]): LogsArgs | "help" {
       stack = arg;
     }
   }
-  return { stack: stack ?? DEFAULT_STACK, rank, follow, tail, ...options };
+  return { stack: stack ?? DEFAULT_STACK, rank, follow, tail, choice, ...options };
 }
 
 async function main(): Promise<number> {
@@ -86,7 +97,7 @@ async function main(): Promise<number> {
       const found = await listExperiments(kube, namespace);
       throw new StatusError(`stack ${target.stack} has no experiment of its own: name one with --experiment NAME (on its cluster: ${found.join(", ") || "none"})`);
     }
-    const { pods } = await readRunPods(kube, namespace, target.experiment);
+    const { pods } = await readRunPods(kube, namespace, target.experiment, args.choice);
     if (pods.length === 0) throw new StatusError(noRunMessage(target.experiment, target.stack, kube.server, namespace));
     const ranks = currentPods(pods);
     let chosen = ranks.get(args.rank)?.pod;
@@ -116,6 +127,30 @@ async function main(): Promise<number> {
     }
     throw e;
   }
+}
+
+/**
+ * Rank 0's log of one run, followed until the pod ends: waits (START_WAIT_MS) for the run's pods
+ * to exist and start, as Kueue admits the run and a node comes up. Pods are found by the label the
+ * Job or JobSet controller puts on them.
+ */
+export async function followRank0(kube: KubeGetter, namespace: string, kind: "Job" | "JobSet", run: string): Promise<void> {
+  const selector = kind === "Job" ? `batch.kubernetes.io/job-name=${run}` : `jobset.sigs.k8s.io/jobset-name=${run}`;
+  const until = Date.now() + START_WAIT_MS;
+  let pod: Pod | undefined;
+  for (;;) {
+    const pods = (await kube.getJson<{ items?: Pod[] }>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, { labelSelector: selector })).items ?? [];
+    pod = currentPods(pods).get(0)?.pod;
+    if (pod || Date.now() >= until) break;
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+  if (!pod) throw new StatusError(`run ${run} has no pod after ${Math.round(START_WAIT_MS / 1000)} s (still queued? see npm run status)`);
+  if (!hasStarted(pod)) pod = await waitForStart(kube, namespace, pod, Math.max(0, until - Date.now()));
+  if (!hasStarted(pod)) throw new StatusError(`rank 0 of run ${run} (pod ${pod.metadata?.name}) has not started: ${pod.status?.phase ?? "Pending"}${podDetail(pod) ? ` (${podDetail(pod)})` : ""}`);
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(0);
+  });
+  await kube.stream(logPath(namespace, pod), { container: containerOf(pod), follow: "true" }, process.stdout);
 }
 
 /** How long `--follow` waits for a pending pod to start (image pulls on a new GPU node take minutes). */
