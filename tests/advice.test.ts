@@ -11,7 +11,7 @@ describe("advice", () => {
     expect(advice.options[0]).toEqual({
       type: "g6e.xlarge",
       pricePerHour: 1.861,
-      why: "1 x NVIDIA L40S (48 GiB >= 40, sm_89 runs the build) for $1.861/h instead of $21.960/h (92% less)",
+      why: "1 x NVIDIA L40S (44 GiB >= 40, sm_89 runs the build) for $1.861/h instead of $21.960/h (92% less)",
     });
     expect(advice.options.map((o) => o.type)).toContain("p5.4xlarge");
     expect(renderPlan(plan)).toContain("      cheaper: p5.4xlarge: 1 x NVIDIA H100 80 GB (80 GiB >= 40, sm_90 runs the build) for $6.880/h instead of $21.960/h (69% less)");

@@ -33,7 +33,7 @@ describe("the instance catalog covers every size of its families", () => {
       const s = gpuSpec(g);
       return [`${s.computeCapability.major}.${s.computeCapability.minor}`, s.memoryGiB, s.driverFloor];
     };
-    expect(row("l40s")).toEqual(["8.9", 48, "520.61.05"]);
+    expect(row("l40s")).toEqual(["8.9", 44, "520.61.05"]); // EC2 reports the 48 GB card as 44 GiB
     expect(row("h200")).toEqual(["9.0", 141, "520.61.05"]);
     expect(row("b200")).toEqual(["10.0", 179, "570.133.20"]);
   });

@@ -35,8 +35,8 @@ describe("npm run job:local", () => {
     expect(result.samples_per_s_total).toBeGreaterThan(0);
     expect(result.allreduce_busbw_gbps).toBeGreaterThan(0);
     expect(fs.readdirSync(path.join(outputs, "ckpt")).length).toBeGreaterThan(0);
-    // GTC_CHECKPOINT_DIR as the Job sets it (the run's folder on the output volume), on the local output folder.
-    const checkpoint = new RegExp(`job:local: GTC_CHECKPOINT_DIR=(${outputs}/checkpoints/local-smoke-[0-9a-f]{6}) \\(the Job's /outputs/checkpoints/local-smoke-[0-9a-f]{6}\\)`).exec(run.stderr);
+    // GTC_CHECKPOINT_DIR as the Job sets it (the experiment's folder on the output volume), on the local output folder.
+    const checkpoint = new RegExp(`job:local: GTC_CHECKPOINT_DIR=(${outputs}/checkpoints/local-smoke) \\(the Job's /outputs/checkpoints/local-smoke\\)`).exec(run.stderr);
     expect(checkpoint).not.toBeNull();
     expect(fs.statSync(checkpoint![1]).isDirectory()).toBe(true);
     // The image has torch 2.8: a local torch of another major.minor is named, once.
