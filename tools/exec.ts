@@ -15,13 +15,13 @@ import { readStackFile, resolveStackArg, stackConfigReader } from "../config/sta
 import { buildExperimentObjects, experimentInput } from "../k8s/experiment";
 import { ExecRun, execRun, execRunName } from "../k8s/exec-run";
 import { readLauncherFiles } from "../components/launcher-files";
-import { KubeAccessError } from "../reap/types";
-import { HttpStatusError, connectKube } from "../status/kube-client";
-import { DEFAULT_STACK, StatusError, automationOutputs, resolveTarget } from "../status/target";
+import { connectKube } from "../status/kube-client";
+import { DEFAULT_STACK, automationOutputs, resolveTarget } from "../status/target";
 import { UsageError, runMain } from "./cli";
 import { checkPreconditions, firstAdmission, runResult, submit } from "./exec-submit";
 import { followRank0 } from "./logs";
 import { takeValue } from "./status";
+import { clusterFailure } from "./cluster-errors";
 
 const PROJECT_DIR = path.resolve(__dirname, "..");
 /**
@@ -133,11 +133,7 @@ async function main(): Promise<number> {
     process.stderr.write(`exec: ${result.text}\n`);
     return result.code;
   } catch (e) {
-    if (e instanceof StatusError || e instanceof KubeAccessError || e instanceof HttpStatusError) {
-      process.stderr.write(`error: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
+    return clusterFailure(e);
   }
 }
 

@@ -5,14 +5,14 @@
  */
 import * as path from "path";
 import { TRAINING_NAMESPACE } from "../config/names";
-import { KubeAccessError } from "../reap/types";
-import { HttpStatusError, KubeGetter, connectKube } from "../status/kube-client";
+import { KubeGetter, connectKube } from "../status/kube-client";
 import type { Pod } from "../status/objects";
 import { currentPods, podDetail } from "../status/pods";
 import { RunChoice, containerOf, hasStarted, listExperiments, logPath, noRunMessage, readRunPods } from "../status/read";
 import { DEFAULT_STACK, StatusError, TargetOptions, automationOutputs, resolveTarget } from "../status/target";
 import { UsageError, runMain } from "./cli";
 import { takeValue } from "./status";
+import { clusterFailure } from "./cluster-errors";
 
 const PROJECT_DIR = path.resolve(__dirname, "..");
 
@@ -121,11 +121,7 @@ async function main(): Promise<number> {
     }
     return 0;
   } catch (e) {
-    if (e instanceof StatusError || e instanceof KubeAccessError || e instanceof HttpStatusError) {
-      process.stderr.write(`error: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
+    return clusterFailure(e);
   }
 }
 

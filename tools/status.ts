@@ -6,13 +6,13 @@
  */
 import * as path from "path";
 import { TRAINING_NAMESPACE } from "../config/names";
-import { KubeAccessError } from "../reap/types";
-import { HttpStatusError, connectKube } from "../status/kube-client";
+import { connectKube } from "../status/kube-client";
 import { listExperiments, noRunMessage, readRun } from "../status/read";
 import { renderStatus, statusJson } from "../status/render";
 import { ExperimentStatus, buildStatus } from "../status/report";
 import { DEFAULT_STACK, StatusError, TargetOptions, automationOutputs, resolveTarget } from "../status/target";
 import { UsageError, runMain } from "./cli";
+import { clusterFailure } from "./cluster-errors";
 
 const PROJECT_DIR = path.resolve(__dirname, "..");
 
@@ -103,11 +103,7 @@ async function main(): Promise<number> {
     }
     return 0;
   } catch (e) {
-    if (e instanceof StatusError || e instanceof KubeAccessError || e instanceof HttpStatusError) {
-      process.stderr.write(`error: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
+    return clusterFailure(e);
   }
 }
 
