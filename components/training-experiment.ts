@@ -66,6 +66,7 @@ export class TrainingExperiment extends pulumi.ComponentResource {
     // Before any pod of the run starts, only its own pods may connect to it (k8s/network-policy.ts).
     const isolation = new k8s.networking.v1.NetworkPolicy(`${name}-isolation`, resourceArgs<k8s.networking.v1.NetworkPolicyArgs>(objects.networkPolicy), k8sOpts);
     const shipped = shippedResources(name, objects, args.secretEnv, k8sOpts);
+    const health = gpuHealthResources(name, objects, k8sOpts);
 
     // Storage outlives the stack: `pulumi destroy` leaves PVs and claims in the cluster (and their
     // Retain policy leaves the data even if someone deletes them by hand). Buckets, file systems
@@ -115,7 +116,7 @@ export class TrainingExperiment extends pulumi.ComponentResource {
       ...k8sOpts,
       replaceOnChanges: ["spec"],
       deleteBeforeReplace: true,
-      dependsOn: [launcher, isolation, ...shipped, ...volumes, ...access, ...(args.queue ?? [])],
+      dependsOn: [launcher, isolation, ...shipped, ...health, ...volumes, ...access, ...(args.queue ?? [])],
     };
     const trainingJob = objects.job
       ? new k8s.batch.v1.Job(`${name}-job`, runArgs<k8s.batch.v1.JobArgs>(objects.job, args.builtImage), runOpts)
@@ -125,6 +126,21 @@ export class TrainingExperiment extends pulumi.ComponentResource {
     this.namespace = trainingJob.metadata.namespace;
     this.registerOutputs({ jobName: this.jobName, namespace: this.namespace });
   }
+}
+
+/**
+ * The training pods' service account and its one right, labelling a sick GPU's node, fenced by an
+ * admission policy (k8s/gpu-health.ts). The policy is created before the right it fences.
+ */
+function gpuHealthResources(name: string, objects: ExperimentObjects, opts: pulumi.CustomResourceOptions): pulumi.Resource[] {
+  const access = objects.gpuHealthAccess;
+  if (!access) return [];
+  const policy = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(`${name}-gpu-health`, resourceArgs<k8s.admissionregistration.v1.ValidatingAdmissionPolicyArgs>(access.policy), opts);
+  const binding = new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(`${name}-gpu-health`, resourceArgs<k8s.admissionregistration.v1.ValidatingAdmissionPolicyBindingArgs>(access.policyBinding), { ...opts, dependsOn: [policy] });
+  const account = new k8s.core.v1.ServiceAccount(`${name}-trainer`, resourceArgs<k8s.core.v1.ServiceAccountArgs>(access.serviceAccount), opts);
+  const role = new k8s.rbac.v1.ClusterRole(`${name}-gpu-health`, resourceArgs<k8s.rbac.v1.ClusterRoleArgs>(access.clusterRole), { ...opts, dependsOn: [binding] });
+  const roleBinding = new k8s.rbac.v1.ClusterRoleBinding(`${name}-gpu-health`, resourceArgs<k8s.rbac.v1.ClusterRoleBindingArgs>(access.clusterRoleBinding), { ...opts, dependsOn: [role, account] });
+  return [policy, binding, account, role, roleBinding];
 }
 
 /**

@@ -258,6 +258,13 @@ export const experimentSchema = z.strictObject({
         "a dollar bound on the experiment's nodes over all attempts: the plan limits the run's admitted time (Kueue's `max-exec-time-seconds`) so that the worst case, pod shutdowns and idle tails included, stays within it, and prints that bound; refused below what one attempt of `maxRunTimeMinutes` needs",
     }),
   shmGiB: z.number().positive().max(1024).optional().meta({ description: "size of `/dev/shm`", defaultText: "sized from the node" }),
+  gpuHealthCheck: z
+    .boolean()
+    .default(true)
+    .meta({
+      description:
+        "after the preflight, every pod measures its GPUs (matmul, memory, peer copies, an all-reduce) against the GPU's datasheet figures and its siblings; a sick GPU fails the pod with one line, labels the node so the restart lands elsewhere, and counts as a disruption, not a training failure",
+    }),
   workdir: z
     .string()
     .min(1)

@@ -14,6 +14,7 @@ import type { Plan } from "../plan/plan";
 import { planNetwork } from "../plan/network";
 import type { PoolPlan } from "../plan/pools";
 import { buildTrainingJob } from "./job";
+import { GpuHealthAccess, buildGpuHealthAccess, trainerServiceAccountName } from "./gpu-health";
 import { buildLauncherConfigMap } from "./launcher-configmap";
 import { TRAINING_NAMESPACE, experimentNames } from "../config/names";
 import { PodNetwork, podNetwork } from "./network";
@@ -84,6 +85,8 @@ export interface ExperimentObjects {
   readonly secretEnv?: ISecret;
   /** Ingress to the experiment's pods from its own pods only (k8s/network-policy.ts). */
   readonly networkPolicy: INetworkPolicy;
+  /** The pods' service account and its one right, labelling a sick GPU's node (experiment.gpuHealthCheck). */
+  readonly gpuHealthAccess?: GpuHealthAccess;
 }
 
 /** The experiment's pool in the plan (the rules guarantee it exists). */
@@ -160,6 +163,8 @@ export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentO
       rendezvousTimeoutSeconds: input.rendezvousTimeoutSeconds,
       nodeGpus: pool.nodeGpus,
       maxExecSeconds: input.maxExecSeconds,
+      gpuHealth: experiment.gpuHealthCheck ? pool.gpu : undefined,
+      serviceAccountName: experiment.gpuHealthCheck ? trainerServiceAccountName(experiment.name) : undefined,
     };
     return experiment.nodes > 1 ? { jobSet: buildTrainingJobSet(jobInput) } : { job: buildTrainingJob(jobInput) };
   };
@@ -178,6 +183,7 @@ export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentO
     secretEnv: experiment.secretEnv.length > 0 ? buildSecretEnvSecret({ job: names.job, namespace, experiment: experiment.name, stack }) : undefined,
     accessPolicies: accessPolicies(uses, input.partition),
     networkPolicy: buildNetworkPolicy({ name: `${names.job}-isolation`, namespace, experiment: experiment.name, stack }),
+    gpuHealthAccess: experiment.gpuHealthCheck ? buildGpuHealthAccess({ stack, experiment: experiment.name, namespace }) : undefined,
     sizing: sized.sizing,
     network,
   };

@@ -38,6 +38,8 @@ export type LaunchTarget =
       readonly peerHosts?: readonly string[];
       /** Restarts of the run, training failures and disruptions together, past which a pod fails for good. */
       readonly maxRestarts?: number;
+      /** The catalog GPU the launcher's health check judges the pod's GPUs against; none: no check. */
+      readonly gpuHealth?: string;
     }
   | {
       readonly kind: "local";
@@ -167,6 +169,7 @@ function peerFlags(experiment: ExperimentSpec, target: LaunchTarget): string[] {
     ...(target.peerHosts ?? []).map((host) => `--peer=${host}:${PEER_PORT}`),
     ...(target.peerHosts ? ["--node-rank=$(JOB_COMPLETION_INDEX)"] : []),
     ...(target.maxRestarts === undefined ? [] : [`--max-restarts=${target.maxRestarts}`]),
+    ...(target.gpuHealth === undefined ? [] : [`--gpu-health=${target.gpuHealth}`]),
   ];
 }
 

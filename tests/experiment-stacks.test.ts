@@ -16,7 +16,7 @@ import { PROJECT_DIR, ofType, planStack } from "./helpers/plan";
 
 const FIXTURE = path.join(FIXTURE_STACKS, "Pulumi.reuse-a100-2x8.yaml");
 const RELEASE = "kubernetes:helm.sh/v3:Release";
-const NAMESPACED = new Set(["ConfigMap", "Job", "JobSet", "LocalQueue", "NetworkPolicy", "PersistentVolumeClaim", "Secret"]);
+const NAMESPACED = new Set(["ConfigMap", "Job", "JobSet", "LocalQueue", "NetworkPolicy", "PersistentVolumeClaim", "Secret", "ServiceAccount"]);
 
 describe("the device plugin through the program", () => {
   it("is installed, pinned, by an existing-cluster stack that owns cluster services", async () => {
@@ -67,12 +67,17 @@ describe("experiments through the program", () => {
       "00-persistentvolume-llm-reuse-2x8-tokens.yaml",
       "01-persistentvolume-llm-reuse-2x8-eval.yaml",
       "02-persistentvolume-llm-reuse-2x8-checkpoints.yaml",
-      "03-configmap-default_llm-reuse-2x8-launcher.yaml",
-      "04-persistentvolumeclaim-default_llm-reuse-2x8-tokens.yaml",
-      "05-persistentvolumeclaim-default_llm-reuse-2x8-eval.yaml",
-      "06-persistentvolumeclaim-default_llm-reuse-2x8-checkpoints.yaml",
-      "07-jobset-default_llm-reuse-2x8-<hash>.yaml",
-      "08-networkpolicy-default_llm-reuse-2x8-isolation.yaml",
+      "03-serviceaccount-default_llm-reuse-2x8-trainer.yaml",
+      "04-clusterrole-gpu-training-clusters-gpu-health-reuse-a100-2x8-llm-reuse-2x8.yaml",
+      "05-clusterrolebinding-gpu-training-clusters-gpu-health-reuse-a100-2x8-llm-reuse-2x8.yaml",
+      "06-configmap-default_llm-reuse-2x8-launcher.yaml",
+      "07-persistentvolumeclaim-default_llm-reuse-2x8-tokens.yaml",
+      "08-persistentvolumeclaim-default_llm-reuse-2x8-eval.yaml",
+      "09-persistentvolumeclaim-default_llm-reuse-2x8-checkpoints.yaml",
+      "10-jobset-default_llm-reuse-2x8-<hash>.yaml",
+      "11-networkpolicy-default_llm-reuse-2x8-isolation.yaml",
+      "12-validatingadmissionpolicy-gpu-training-clusters-gpu-health-reuse-a100-2x8-llm-reuse-2x8.yaml",
+      "13-validatingadmissionpolicybinding-gpu-training-clusters-gpu-health-reuse-a100-2x8-llm-reuse-2x8.yaml",
     ]);
     expect((jobSet.object.metadata as { labels: Record<string, string> }).labels["kueue.x-k8s.io/queue-name"]).toBe("training");
     // The queue belongs to the cluster's stack: this stack installs nothing.
@@ -135,7 +140,8 @@ describe("every manifest", () => {
     expect(results.filter((r) => r.errors.length > 0)).toEqual([]);
     expect(status).toBe(0);
     expect(new Set(results.map((r) => r.kind))).toEqual(
-      new Set(["ConfigMap", "Job", "JobSet", "NetworkPolicy", "PersistentVolume", "PersistentVolumeClaim", "ResourceFlavor", "ClusterQueue", "LocalQueue", "Secret"]),
+      new Set(["ConfigMap", "Job", "JobSet", "NetworkPolicy", "PersistentVolume", "PersistentVolumeClaim", "ResourceFlavor", "ClusterQueue", "LocalQueue", "Secret",
+        "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"]),
     );
   });
 

@@ -107,7 +107,7 @@ describe("single-node Job of a100-8gpu", () => {
     expect(pod.restartPolicy).toBe("Never");
     // Disruptions count against backoffLimit (maxDisruptionRestarts, default 10) instead of being ignored without end.
     expect(spec.podFailurePolicy!.rules[0]).toEqual({ action: "Count", onPodConditions: [{ type: "DisruptionTarget", status: "True" }] });
-    expect(spec.podFailurePolicy!.rules[1]).toEqual({ action: "Count", onExitCodes: { containerName: "trainer", operator: "In", values: [75, 143] } });
+    expect(spec.podFailurePolicy!.rules[1]).toEqual({ action: "Count", onExitCodes: { containerName: "trainer", operator: "In", values: [75, 77, 143] } });
     expect(spec.podFailurePolicy!.rules[2]).toEqual({ action: "FailJob", onExitCodes: { containerName: "trainer", operator: "NotIn", values: [0] } });
     expect(spec.backoffLimit).toBe(10);
     expect(spec.ttlSecondsAfterFinished).toBeUndefined();
@@ -170,6 +170,7 @@ describe("multi-node JobSet of a100-2x8", () => {
     expect(trainer.env).toContainEqual({ name: "GTC_RESTART_ATTEMPT", valueFrom: { fieldRef: { fieldPath: "metadata.labels['jobset.sigs.k8s.io/restart-attempt']" } } });
     expect(objects.jobSet!.spec.failurePolicy.rules.map((r) => [r.name, r.action])).toEqual([
       ["NodeDisruption", "RestartJobSetAndIgnoreMaxRestarts"],
+      ["UnhealthyGpu", "RestartJobSetAndIgnoreMaxRestarts"],
       ["RestartLimit", "FailJobSet"],
       ["RunTimeLimit", "FailJobSet"],
       ["TrainingFailure", "RestartJobSet"],

@@ -41,6 +41,7 @@ export function kubernetesObjects(objects: ExperimentObjects): Record<string, un
     ...(objects.secretEnv ? [objects.secretEnv] : []),
     ...objects.persistentVolumeClaims,
     objects.networkPolicy,
+    ...(objects.gpuHealthAccess ? Object.values(objects.gpuHealthAccess) : []),
     ...(objects.job ? [objects.job] : []),
     ...(objects.jobSet ? [objects.jobSet] : []),
   ] as unknown as Record<string, unknown>[];
