@@ -5,8 +5,14 @@
  * merge patch, so the replacement pod, whose node affinity requires the label absent (k8s/job.ts),
  * lands elsewhere. RBAC cannot say "only this label": a ClusterRole grants `patch` on nodes, and a
  * ValidatingAdmissionPolicy (admissionregistration.k8s.io/v1, GA in Kubernetes 1.30) refuses any
- * update by the experiment's service account that changes more than that label and its annotation:
- * the node's spec (taints, unschedulable), its other labels and annotations stay as they were.
+ * update by the experiment's service account that changes more than that label and its annotation
+ * of the node its pod runs on: the node's spec (taints, unschedulable), its other labels and
+ * annotations, its owner references (which would let the garbage collector delete the node) and
+ * finalizers stay as they were, and any other node is refused. The pod's node comes from the
+ * token itself: a pod-bound service account token carries it in the user's extra
+ * `authentication.kubernetes.io/node-name` (k8s.io/apiserver pkg/authentication/serviceaccount
+ * NodeNameKey); where a cluster does not set it, every update is refused and the launcher says
+ * the node was not marked.
  * NodeRestriction does not apply: it limits kubelets only (plugin/pkg/admission/noderestriction,
  * "Our job is just to restrict nodes"). CEL iterates a map's keys with `all`; `oldObject` is the
  * node before the update (kubernetes website validating-admission-policy.md; kubevirt's
@@ -46,6 +52,8 @@ function subdomainPart(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "") || "stack";
 }
 
+/** The node of the pod a service account token was issued to (k8s.io/apiserver serviceaccount NodeNameKey). */
+const NODE_NAME_EXTRA = "authentication.kubernetes.io/node-name";
 const LABELS = "variables.newLabels";
 const OLD_LABELS = "variables.oldLabels";
 const ANNOTATIONS = "variables.newAnnotations";
@@ -94,7 +102,15 @@ export function buildGpuHealthAccess(input: GpuHealthAccessInput): GpuHealthAcce
           { name: "oldAnnotations", expression: "has(oldObject.metadata.annotations) ? oldObject.metadata.annotations : {}" },
         ],
         validations: [
+          {
+            expression: `'${NODE_NAME_EXTRA}' in request.userInfo.extra && object.metadata.name in request.userInfo.extra['${NODE_NAME_EXTRA}']`,
+            message: "the GPU health check may label only the node its pod runs on",
+          },
           { expression: "object.spec == oldObject.spec", message: "the GPU health check may not change a node's spec" },
+          ...["ownerReferences", "finalizers"].map((field) => ({
+            expression: `(has(object.metadata.${field}) ? object.metadata.${field} : []) == (has(oldObject.metadata.${field}) ? oldObject.metadata.${field} : [])`,
+            message: `the GPU health check may not change a node's ${field}`,
+          })),
           ...onlyKeyChanges(LABELS, OLD_LABELS, GPU_UNHEALTHY_LABEL).map((expression) => ({ expression, message: `the GPU health check may change only the node label ${GPU_UNHEALTHY_LABEL}` })),
           ...onlyKeyChanges(ANNOTATIONS, OLD_ANNOTATIONS, GPU_UNHEALTHY_LABEL).map((expression) => ({ expression, message: `the GPU health check may change only the node annotation ${GPU_UNHEALTHY_LABEL}` })),
         ],

@@ -169,7 +169,6 @@ function peerFlags(experiment: ExperimentSpec, target: LaunchTarget): string[] {
     ...(target.peerHosts ?? []).map((host) => `--peer=${host}:${PEER_PORT}`),
     ...(target.peerHosts ? ["--node-rank=$(JOB_COMPLETION_INDEX)"] : []),
     ...(target.maxRestarts === undefined ? [] : [`--max-restarts=${target.maxRestarts}`]),
-    ...(target.gpuHealth === undefined ? [] : [`--gpu-health=${target.gpuHealth}`]),
   ];
 }
 
@@ -180,6 +179,7 @@ export function buildLaunch(experiment: ExperimentSpec, target: LaunchTarget, sh
     `--min-shm-mib=${target.kind === "pod" ? target.shmMiB : target.minShmMiB}`,
     ...experiment.datasets.map((d) => `--dataset=${map(d.mountPath)}`),
     ...(experiment.output ? [`--output=${map(experiment.output.mountPath)}`] : []),
+    ...(target.kind === "pod" && target.gpuHealth !== undefined ? [`--gpu-health=${target.gpuHealth}`] : []),
     ...workdirFlags(experiment, shipped, map, target.kind === "pod"),
   ];
   const wait =

@@ -49,6 +49,13 @@ describe("the GPU health check", () => {
     expect(access.policyBinding.spec!.validationActions).toEqual(["Deny"]);
   });
 
+  it("runs in single-node runs too, right after the preflight", () => {
+    const { trainer } = runParts(build("t4-smoke"));
+    const args = trainer.args!;
+    expect(args).toContain("--gpu-health=t4");
+    expect(args.indexOf("--gpu-health=t4")).toBeLessThan(args.indexOf("--"));
+  });
+
   it("is off with experiment.gpuHealthCheck: false: no flag, no token, no rights", () => {
     const objects = build("a100-2x8", (s) => ({ ...s, experiment: { ...s.experiment!, gpuHealthCheck: false } }));
     const { pod, trainer } = runParts(objects);

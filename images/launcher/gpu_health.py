@@ -6,6 +6,12 @@ the same node.
   measure_peers(torch, devices, size) -> [{src, dst, gbs}]                            ring copies i -> i+1
   allreduce_busbw(python, nproc, size, timeout) -> (busbw_gbs, problem)                allreduce.py under torchrun
   evaluate(measured, expected) -> [problem]                                           pure: one line per sick GPU
+  check(python, expected) -> (problems, measured)                                     all of it, in a child process
+
+The measurements run in a child process (this file as a script) under a deadline: a hung GPU ends in a
+timeout, which is itself a sick GPU, instead of holding the run to its deadline; and the CUDA contexts and
+cached memory the measurements create go with the child, so the launcher, PID 1 for the whole run, holds
+none of the training's GPU memory.
 
 A GPU is sick when a figure is below FLOOR x the datasheet (a GPU stuck at a low clock, a link trained down
 to x1, memory that returns what was not written), or, on a node of several GPUs, below OUTLIER x the
@@ -64,7 +70,9 @@ def measure_gpu(torch, device, sizes=None):
     sizes = dict(DEFAULT_SIZES, **(sizes or {}))
     n = sizes["matmul_n"]
     if str(device).startswith("cuda"):
-        dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+        # BF16 tensor cores from compute capability 8.0; is_bf16_supported() also counts the slow emulation
+        # older cards get, which would make a healthy T4 look sick.
+        dtype = torch.bfloat16 if torch.cuda.get_device_capability(device)[0] >= 8 else torch.float16
     else:
         dtype = torch.float32
     a = torch.randn(n, n, device=device, dtype=dtype)
@@ -215,23 +223,83 @@ def mark_node(api, node, reason, timeout=10):
 
 
 # ---------------------------------------------------------------- the whole check
-def check(torch, expected, python=sys.executable, sizes=None, environ=None, torchrun_flags=()):
-    """Measures every visible GPU and judges them. Returns (problems, measured); never raises."""
-    started = time.perf_counter()
+#: The measurements' deadline. An 8-GPU node needs well under a minute; past this a GPU or a link hangs.
+DEADLINE_SECONDS = 240
+
+
+def measure_all(torch, sizes=None, python=sys.executable, environ=None, torchrun_flags=()):
+    """Every visible GPU, their ring of peer copies and, with two or more, one all-reduce across them."""
+    sizes = dict(DEFAULT_SIZES, **(sizes or {}))
     measured = {"gpus": [], "peers": []}
+    devices = ["cuda:%d" % i for i in range(torch.cuda.device_count())]
+    for index, device in enumerate(devices):
+        figures = measure_gpu(torch, device, sizes)
+        figures["index"] = index
+        measured["gpus"].append(figures)
+        torch.cuda.empty_cache()
+    measured["peers"] = measure_peers(torch, devices, sizes["peer_mib"])
+    if len(devices) > 1:
+        measured["busbw_gbs"], measured["busbw_error"] = allreduce_busbw(
+            python, len(devices), sizes["allreduce_mib"], env=environ, torchrun_flags=torchrun_flags)
+    return measured
+
+
+def measure_in_child(python=sys.executable, timeout=DEADLINE_SECONDS, sizes=None, environ=None, torchrun_flags=()):
+    """Runs this file as a script; (measured, None) or (None, one line saying what went wrong). The child and
+    everything it started are killed at the deadline, or when the launcher is stopped."""
+    argv = [python, os.path.abspath(__file__), "--sizes", json.dumps(sizes or {})]
+    argv += ["--torchrun-flag=%s" % flag for flag in torchrun_flags]
+    child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
+                             env=environ, start_new_session=True)
     try:
-        devices = ["cuda:%d" % i for i in range(torch.cuda.device_count())]
-        for index, device in enumerate(devices):
-            figures = measure_gpu(torch, device, sizes)
-            figures["index"] = index
-            measured["gpus"].append(figures)
-            torch.cuda.empty_cache()
-        measured["peers"] = measure_peers(torch, devices, (sizes or {}).get("peer_mib", DEFAULT_SIZES["peer_mib"]))
-        if len(devices) > 1:
-            measured["busbw_gbs"], measured["busbw_error"] = allreduce_busbw(
-                python, len(devices), (sizes or {}).get("allreduce_mib", DEFAULT_SIZES["allreduce_mib"]), env=environ,
-                torchrun_flags=torchrun_flags)
-    except Exception as exc:  # a GPU that faults under a matmul is the sickest of all
-        return ["GPU check failed: %s" % str(exc).strip().splitlines()[0][:300]], measured
+        out, err = child.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(child)
+        return None, "the GPU measurements did not finish in %d s: a GPU or a link between GPUs hangs" % timeout
+    except BaseException:  # the launcher was stopped (supervise.Stopped): nothing of the check outlives it
+        _kill_group(child)
+        raise
+    for line in reversed(out.splitlines()):
+        if line.startswith("{"):
+            result = json.loads(line)
+            return (None, "GPU check failed: %s" % result["error"]) if "error" in result else (result, None)
+    tail = (err.strip().splitlines() or ["no output"])[-1]
+    return None, "GPU check failed (exit %d): %s" % (child.returncode, tail[:300])
+
+
+def _kill_group(child):
+    try:
+        os.killpg(child.pid, 9)
+    except OSError:
+        pass
+    child.communicate()
+
+
+def check(python, expected, timeout=DEADLINE_SECONDS, sizes=None, environ=None, torchrun_flags=()):
+    """Measures every visible GPU in a child process and judges them. Returns (problems, measured)."""
+    started = time.perf_counter()
+    measured, problem = measure_in_child(python, timeout, sizes, environ, torchrun_flags)
+    if problem:
+        return [problem], {"gpus": [], "peers": []}
     measured["seconds"] = time.perf_counter() - started
     return evaluate(measured, expected), measured
+
+
+def main(argv=None):
+    """The child: measure, print one JSON line. A GPU that faults is reported as {"error": ...}, never a traceback."""
+    import argparse
+    parser = argparse.ArgumentParser(prog="gpu_health.py", allow_abbrev=False)
+    parser.add_argument("--sizes", default="{}")
+    parser.add_argument("--torchrun-flag", action="append", default=[])
+    options = parser.parse_args(argv)
+    try:
+        import torch
+        measured = measure_all(torch, json.loads(options.sizes), torchrun_flags=tuple(options.torchrun_flag))
+    except Exception as exc:  # a GPU that faults under a matmul is the sickest of all
+        measured = {"error": (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]}
+    print(json.dumps(measured), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -108,8 +108,7 @@ def check_gpus(model, environ=None, torchrun_flags=()):
         sys.stderr.write("launch: error: --gpu-health %s: not a GPU of the catalog (known: %s)\n"
                          % (model, ", ".join(sorted(preflight.CATALOG.gpu_health)) or "none"))
         return 2
-    import torch  # the preflight has already imported it, and found the GPUs
-    problems, measured = gpu_health.check(torch, expected, environ=dict(environ), torchrun_flags=torchrun_flags)
+    problems, measured = gpu_health.check(sys.executable, expected, environ=dict(environ), torchrun_flags=torchrun_flags)
     if not problems:
         print(gpu_health.summary(measured), flush=True)
         return 0

@@ -103,6 +103,24 @@ class MeasureOnCpu(unittest.TestCase):
         self.assertRegex(problem, r"^the all-reduce check failed \(exit 2\): .*unrecognized arguments: --no-such-flag")
 
 
+class MeasureInChild(unittest.TestCase):
+    def test_no_gpu_visible_measures_nothing(self):
+        measured, problem = gpu_health.measure_in_child(sys.executable, 120, SMALL)
+        self.assertIsNone(problem)
+        self.assertEqual(measured, {"gpus": [], "peers": []})
+
+    def test_a_hung_check_is_killed_at_its_deadline_and_is_a_problem(self):
+        hung = os.path.join(tempfile.mkdtemp(), "python")
+        with open(hung, "w") as handle:
+            handle.write("#!/bin/sh\nsleep 60 &\nexec sleep 60\n")
+        os.chmod(hung, 0o755)
+        measured, problem = gpu_health.measure_in_child(hung, 1)
+        self.assertIsNone(measured)
+        self.assertEqual(problem, "the GPU measurements did not finish in 1 s: a GPU or a link between GPUs hangs")
+        problems, _ = gpu_health.check(hung, H100, timeout=1)
+        self.assertEqual(problems, [problem])
+
+
 class StandInNodeApi:
     """Serves GET and PATCH (application/merge-patch+json, RFC 7386) of /api/v1/nodes/<name> for one bearer token."""
 
