@@ -111,6 +111,11 @@ export function buildGpuHealthAccess(input: GpuHealthAccessInput): GpuHealthAcce
             expression: `(has(object.metadata.${field}) ? object.metadata.${field} : []) == (has(oldObject.metadata.${field}) ? oldObject.metadata.${field} : [])`,
             message: `the GPU health check may not change a node's ${field}`,
           })),
+          {
+            // Set, never cleared or changed: a person lifts the quarantine, not a pod.
+            expression: `'${GPU_UNHEALTHY_LABEL}' in ${LABELS} ? ${LABELS}['${GPU_UNHEALTHY_LABEL}'] == 'true' : !('${GPU_UNHEALTHY_LABEL}' in ${OLD_LABELS})`,
+            message: `the GPU health check may only set ${GPU_UNHEALTHY_LABEL}=true`,
+          },
           ...onlyKeyChanges(LABELS, OLD_LABELS, GPU_UNHEALTHY_LABEL).map((expression) => ({ expression, message: `the GPU health check may change only the node label ${GPU_UNHEALTHY_LABEL}` })),
           ...onlyKeyChanges(ANNOTATIONS, OLD_ANNOTATIONS, GPU_UNHEALTHY_LABEL).map((expression) => ({ expression, message: `the GPU health check may change only the node annotation ${GPU_UNHEALTHY_LABEL}` })),
         ],

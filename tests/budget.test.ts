@@ -61,7 +61,7 @@ describe("the budget's bound", () => {
           // Every timeline, and the worst one (each span as long as Kueue lets it run, every shutdown the whole grace).
           const worst = billedSeconds([b.maxExecSeconds], b.maxExecSeconds, READY, scaleDownMinutes, [TERMINATION_GRACE_SECONDS]);
           // Every requeue used, each evicted span counted a second short: spans that add up to the limit.
-          const requeued = billedSeconds(Array.from({ length: READY.requeueLimit + 1 }, (_, i) => (i < READY.requeueLimit ? 1 : b.maxExecSeconds)), b.maxExecSeconds, READY, scaleDownMinutes, Array(4).fill(TERMINATION_GRACE_SECONDS));
+          const requeued = billedSeconds(Array.from({ length: READY.requeueLimit + 1 }, (_, i) => (i < READY.requeueLimit ? 1 : b.maxExecSeconds)), b.maxExecSeconds, READY, scaleDownMinutes, Array(READY.requeueLimit + 1).fill(TERMINATION_GRACE_SECONDS));
           for (const seconds of [billedSeconds(admitted, b.maxExecSeconds, READY, scaleDownMinutes, shutdowns), worst, requeued]) {
             expect((rate * seconds) / 3600).toBeLessThanOrEqual(budgetUSD + 1e-9);
           }

@@ -6,7 +6,7 @@ the same node.
   measure_peers(torch, devices, size) -> [{src, dst, gbs}]                            ring copies i -> i+1
   allreduce_busbw(python, nproc, size, timeout) -> (busbw_gbs, problem)                allreduce.py under torchrun
   evaluate(measured, expected) -> [problem]                                           pure: one line per sick GPU
-  check(python, expected) -> (problems, measured)                                     all of it, in a child process
+  check(python, expected) -> (problems, measured, blame)                              all of it, in a child process
 
 The measurements run in a child process (this file as a script) under a deadline: a hung GPU ends in a
 timeout, which is itself a sick GPU, instead of holding the run to its deadline; and the CUDA contexts and
@@ -25,6 +25,7 @@ elsewhere; the node's own pods are not touched. Standard library plus torch only
 """
 import json
 import os
+import re
 import ssl
 import statistics
 import subprocess
@@ -164,7 +165,7 @@ def evaluate(measured, expected):
                 pair["src"], pair["dst"], pair["gbs"], FLOOR["peer_gbs"] * 100, model, peer_floor))
     if measured.get("busbw_error"):
         problems.append("all-reduce across the node's %d GPUs: %s" % (len(gpus), measured["busbw_error"]))
-    elif _low(measured.get("busbw_gbs"), peer_floor, "busbw_gbs"):
+    if _low(measured.get("busbw_gbs"), peer_floor, "busbw_gbs"):
         problems.append("all-reduce across the node's %d GPUs: bus bandwidth %.1f GB/s, below %d%% of the %s "
                         "link's %g GB/s" % (len(gpus), measured["busbw_gbs"], FLOOR["busbw_gbs"] * 100, model, peer_floor))
     return problems
@@ -275,14 +276,24 @@ def _kill_group(child):
     child.communicate()
 
 
+#: An error that comes from the GPU, its driver or its links, not from the check's own software.
+HARDWARE_ERROR = re.compile(r"CUDA|CUBLAS|NCCL|ECC|Xid|did not finish", re.IGNORECASE)
+
+
 def check(python, expected, timeout=DEADLINE_SECONDS, sizes=None, environ=None, torchrun_flags=()):
-    """Measures every visible GPU in a child process and judges them. Returns (problems, measured)."""
+    """Measures every visible GPU in a child process and judges them. Returns (problems, measured, blame):
+    blame "gpu" when the figures, the memory or a CUDA/NCCL error or hang point at the hardware (the node is
+    to be avoided), "check" when the check itself could not run (say a bad environment): that is no reason
+    to shun a node."""
     started = time.perf_counter()
     measured, problem = measure_in_child(python, timeout, sizes, environ, torchrun_flags)
     if problem:
-        return [problem], {"gpus": [], "peers": []}
+        return [problem], {"gpus": [], "peers": []}, "gpu" if HARDWARE_ERROR.search(problem) else "check"
     measured["seconds"] = time.perf_counter() - started
-    return evaluate(measured, expected), measured
+    problems = evaluate(measured, expected)
+    error = measured.get("busbw_error")
+    only_error = problems == ["all-reduce across the node's %d GPUs: %s" % (len(measured["gpus"]), error)]
+    return problems, measured, "check" if only_error and not HARDWARE_ERROR.search(error) else "gpu"
 
 
 def main(argv=None):

@@ -101,19 +101,22 @@ def parse(argv):
 
 def check_gpus(model, environ=None, torchrun_flags=()):
     """The GPU health check (gpu_health.py): 0 when every GPU is healthy; 77 after labelling the node when
-    one is not; 2 when the model is not in the catalog."""
+    one is not; 2 when the model is not in the catalog or the check itself could not run."""
     environ = os.environ if environ is None else environ
     expected = preflight.CATALOG.gpu_health.get(model)
     if expected is None:
         sys.stderr.write("launch: error: --gpu-health %s: not a GPU of the catalog (known: %s)\n"
                          % (model, ", ".join(sorted(preflight.CATALOG.gpu_health)) or "none"))
         return 2
-    problems, measured = gpu_health.check(sys.executable, expected, environ=dict(environ), torchrun_flags=torchrun_flags)
+    problems, measured, blame = gpu_health.check(sys.executable, expected, environ=dict(environ), torchrun_flags=torchrun_flags)
     if not problems:
         print(gpu_health.summary(measured), flush=True)
         return 0
     for problem in problems:
         sys.stderr.write("gpu-health: error: %s\n" % problem)
+    if blame == "check":  # the check's own software failed: no reason to shun the node, and no GPU was judged
+        sys.stderr.write("gpu-health: the check could not run; exit 2 (set experiment.gpuHealthCheck: false to skip it)\n")
+        return 2
     node = environ.get(NODE_NAME_ENV)
     marked = gpu_health.mark_node(gpu_health.api_from_env(environ), node, "; ".join(problems))
     sys.stderr.write("gpu-health: node %s %s; exit %d, the run restarts on another node\n" % (

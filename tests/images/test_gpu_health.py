@@ -117,8 +117,16 @@ class MeasureInChild(unittest.TestCase):
         measured, problem = gpu_health.measure_in_child(hung, 1)
         self.assertIsNone(measured)
         self.assertEqual(problem, "the GPU measurements did not finish in 1 s: a GPU or a link between GPUs hangs")
-        problems, _ = gpu_health.check(hung, H100, timeout=1)
-        self.assertEqual(problems, [problem])
+        problems, _, blame = gpu_health.check(hung, H100, timeout=1)
+        self.assertEqual((problems, blame), ([problem], "gpu"))
+
+    def test_a_check_that_cannot_run_blames_itself_not_the_gpu(self):
+        broken = os.path.join(tempfile.mkdtemp(), "python")
+        with open(broken, "w") as handle:
+            handle.write("#!/bin/sh\necho 'ModuleNotFoundError: No module named torch' >&2\nexit 1\n")
+        os.chmod(broken, 0o755)
+        problems, _, blame = gpu_health.check(broken, H100, timeout=10)
+        self.assertEqual((problems, blame), (["GPU check failed (exit 1): ModuleNotFoundError: No module named torch"], "check"))
 
 
 class StandInNodeApi:
@@ -224,7 +232,7 @@ class LaunchGpuHealth(unittest.TestCase):
             handle.write("t")
         stand_in = StandInNodeApi("t", {"node-a": node("node-a")})
         self.addCleanup(stand_in.close)
-        sick = (["GPU 5: matmul 100.0 TFLOPS, below 25% of the NVIDIA H100 80 GB's 989 TFLOPS"], {"gpus": []})
+        sick = (["GPU 5: matmul 100.0 TFLOPS, below 25% of the NVIDIA H100 80 GB's 989 TFLOPS"], {"gpus": []}, "gpu")
         api = {"base": stand_in.base, "token_path": os.path.join(token_dir, "token"), "ca_path": None}
         with mock.patch.object(gpu_health, "check", return_value=sick), mock.patch.object(gpu_health, "api_from_env", return_value=api):
             code, _, err = self.run_check("h100", environ={launch.NODE_NAME_ENV: "node-a"})
@@ -232,6 +240,14 @@ class LaunchGpuHealth(unittest.TestCase):
         self.assertIn("gpu-health: error: GPU 5: matmul 100.0 TFLOPS", err)
         self.assertIn("gpu-health: node node-a labelled %s=true; exit 77" % gpu_health.UNHEALTHY_LABEL, err)
         self.assertEqual(stand_in.nodes["node-a"]["metadata"]["labels"][gpu_health.UNHEALTHY_LABEL], "true")
+
+    def test_a_check_that_could_not_run_exits_2_and_labels_nothing(self):
+        failed = (["all-reduce across the node's 2 GPUs: the all-reduce check could not start: [Errno 2]"], {"gpus": []}, "check")
+        with mock.patch.object(gpu_health, "check", return_value=failed), mock.patch.object(gpu_health, "mark_node") as mark:
+            code, _, err = self.run_check("h100", environ={launch.NODE_NAME_ENV: "node-a"})
+        self.assertEqual(code, 2)
+        mark.assert_not_called()
+        self.assertIn("gpu-health: the check could not run; exit 2", err)
 
     def test_no_gpus_visible_is_a_pass_with_nothing_measured(self):
         code, out, _ = self.run_check("t4", environ={}, torchrun_flags=DEBIAN_FLAGS)
