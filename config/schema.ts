@@ -266,6 +266,13 @@ export const experimentSchema = z.strictObject({
       description:
         "a local directory (absolute, or relative to the project directory) shipped with the run and unpacked as torchrun's working directory; `.gitignore` rules apply (see [Your own code](#your-own-code-workdir-setup-secretenv))",
     }),
+  workdirAllow: z
+    .array(z.string().min(1))
+    .default([])
+    .meta({
+      description:
+        "files of `workdir` (paths relative to it) that look like credentials (`.env`, `*.pem`, `*.key`, `id_rsa`, `credentials`, … see [credential files](#credential-files)) but hold no secret, shipped anyway; any other such file is refused, since the workdir is stored in plain text",
+    }),
   setup: z
     .union([z.string().min(1), z.array(z.string().min(1))])
     .optional()
