@@ -198,6 +198,11 @@ describe("multi-node JobSet of a100-2x8", () => {
     expect(trainer.env!.map((e) => e.name)).not.toContain("NCCL_DEBUG");
   });
 
+  it("hardens the EFA trainer like every other: no escalation, no capabilities, the runtime's seccomp profile", () => {
+    expect(trainer.securityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } });
+    expect(trainer.securityContext).not.toHaveProperty("privileged");
+  });
+
   it("mounts the FSx dataset read-only (csi.readOnly and claim) and the FSx output writable, each through its own volume and claim", () => {
     const pv = objects.persistentVolumes.find((v) => v.metadata!.name === "llm-a100-2x8-tokens")!;
     expect(pv.spec!.csi).toMatchObject({ driver: "fsx.csi.aws.com", volumeHandle: "fs-0fedcba9876543210", readOnly: true });

@@ -4,7 +4,8 @@
  * secret values filled in from the Secret as the kubelet would, `$(VAR)` and `$$` expanded as the
  * kubelet expands them, and the pod's paths mapped to folders here. Two changes, both for this
  * machine: `--expect-gpus` is 0 (no GPU), and Debian's torch 1.13 needs `--redirects 2 --tee 2`.
- * The launcher runs with no capabilities (`setpriv`), as the training container does (drop ALL).
+ * The launcher runs with no capabilities and no_new_privs (`setpriv`), as the training container does
+ * (capabilities drop ALL, allowPrivilegeEscalation false).
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -79,7 +80,7 @@ describe("secretEnv and setup", () => {
     args.splice(split + 1, 0, ...DEBIAN_FLAGS);
     const [python, launcher] = (container.command as string[]).map(mapPath);
     expect(python).toBe("python3");
-    const done = spawnSync("setpriv", ["--bounding-set=-all", "--inh-caps=-all", "/usr/bin/python3", launcher, ...args], {
+    const done = spawnSync("setpriv", ["--no-new-privs", "--bounding-set=-all", "--inh-caps=-all", "/usr/bin/python3", launcher, ...args], {
       env: { ...env, PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: pod },
       encoding: "utf8",
       timeout: 180_000,
