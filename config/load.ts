@@ -198,7 +198,7 @@ export function ruleStack(parsed: ParsedStack, ctx: LoadContext): StackCollectio
 
   const e = c.experiment.value;
   if (e) {
-    const rules = experimentRules(e, pools, cluster?.mode, c.experiment.failed);
+    const rules = experimentRules(e, pools, cluster?.mode, c.experiment.failed, poolPaths);
     const poolUnknowable = !cluster || !c.poolsListed || brokenPoolNames.has(e.pool) || c.experiment.failed.has("pool") || referencedInvalid;
     problems.push(...rules.filter((p) => !(poolUnknowable && p.path === "experiment.pool")));
     problems.push(...experimentApiRules(e, c.experiment.failed));

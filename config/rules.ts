@@ -150,7 +150,7 @@ export function networkRules(cluster: CreateClusterInput): Problem[] {
 }
 
 /** `clusterMode`: undefined when the cluster itself did not parse (no rule then depends on it). */
-export function experimentRules(experiment: ExperimentInput, pools: readonly { name: string; kind: PoolKind; maxNodes?: number }[], clusterMode: ClusterMode | undefined, failed: ReadonlySet<string> = new Set()): Problem[] {
+export function experimentRules(experiment: ExperimentInput, pools: readonly { name: string; kind: PoolKind; maxNodes?: number; hostPathPrefixes?: readonly string[] }[], clusterMode: ClusterMode | undefined, failed: ReadonlySet<string> = new Set(), poolPaths: readonly string[] = []): Problem[] {
   const problems: Problem[] = [];
   const pool = pools.find((p) => p.name === experiment.pool);
   if (!pool) {
@@ -187,7 +187,8 @@ export function experimentRules(experiment: ExperimentInput, pools: readonly { n
     }
     for (const p of failed.has("name") ? [] : dnsLabelProblems(names.volume(volume.name))) problems.push({ path: `${path}.name`, message: `gives the volume name ${show(names.volume(volume.name))}, which ${p}` });
   }
-  problems.push(...volumeSourceRules(uses, { clusterMode, poolKind: pool?.kind, poolMachines: pool?.maxNodes, runNodes: experiment.nodes }));
+  const sourcePool = pool ? { hostPathPrefixes: pool.hostPathPrefixes, path: poolPaths[pools.indexOf(pool)] } : undefined;
+  problems.push(...volumeSourceRules(uses, { clusterMode, poolKind: pool?.kind, poolMachines: pool?.maxNodes, runNodes: experiment.nodes, pool: sourcePool }));
   return problems;
 }
 

@@ -11,6 +11,7 @@ import { GPU_TYPES } from "../catalog/gpus";
 import { absolutePath, cidr, dnsLabel, dnsSubdomain, int } from "./fields";
 import { SMOKE_ARGS, SMOKE_SCRIPT } from "./launcher-paths";
 import { SOURCE_TYPES, volumeSourceSchema } from "./sources";
+import { DEFAULT_HOST_PATH_PREFIXES } from "./sources/host-path";
 import { DEFAULT_LOCAL_QUEUE, queueingSchema } from "./queueing";
 import { code, yamlLiteral } from "./meta";
 import { POOL_LABEL } from "./names";
@@ -185,6 +186,11 @@ export const nodePoolSchema = z.strictObject({
     .record(z.string(), z.string())
     .optional()
     .meta({ description: "existing pools: labels that select the pool's nodes", defaultText: code(`{${POOL_LABEL}: <name>}`) }),
+  hostPathPrefixes: z
+    .array(absolutePath)
+    .min(1)
+    .default([...DEFAULT_HOST_PATH_PREFIXES])
+    .meta({ description: "hybrid and existing pools: the directories under which a `hostPath` volume may point (a pod that mounts `/etc` or `/var/lib/kubelet` owns the node)" }),
 });
 
 // Each option's meaning is on its `type` (the reference's notes column, and what an editor shows).
