@@ -5,7 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { CLUSTER_ROLE_POLICIES, CNI_POLICIES, NODE_ROLE_POLICIES, managedPolicyArn, podIdentityTrust, serviceTrust } from "./builders/iam";
+import { ADDON_NAMESPACE, CLUSTER_ROLE_POLICIES, CNI_POLICIES, NODE_ROLE_POLICIES, managedPolicyArn, podIdentityTrust, serviceTrust } from "./builders/iam";
 import { kubeconfigYaml } from "./builders/kubeconfig";
 import { METADATA_OPTIONS, rootVolume } from "./builders/launch-template";
 import { SYSTEM_NODE_LABELS } from "./builders/node-groups";
@@ -134,7 +134,8 @@ export class EksCluster extends pulumi.ComponentResource {
     const nodePolicies = NODE_ROLE_POLICIES.map(
       (p) => new aws.iam.RolePolicyAttachment(`${name}-node-role-${p}`, { role: nodeRole.name, policyArn: managedPolicyArn(p) }, parent),
     );
-    const cniRole = new aws.iam.Role(`${name}-cni-role`, { assumeRolePolicy: JSON.stringify(podIdentityTrust()), tags }, parent);
+    const cniTrust = cluster.arn.apply((clusterArn) => JSON.stringify(podIdentityTrust({ clusterArn, namespace: ADDON_NAMESPACE, serviceAccount: "aws-node" })));
+    const cniRole = new aws.iam.Role(`${name}-cni-role`, { assumeRolePolicy: cniTrust, tags }, parent);
     const cniPolicies = CNI_POLICIES.map((p) => new aws.iam.RolePolicyAttachment(`${name}-cni-role-${p}`, { role: cniRole.name, policyArn: managedPolicyArn(p) }, parent));
 
     const addon = (addonName: AddonName, extra: Partial<aws.eks.AddonArgs> = {}, dependsOn: pulumi.Resource[] = []) =>

@@ -115,7 +115,7 @@ export class GpuCluster extends pulumi.ComponentResource {
       );
     }
 
-    const csi = new CsiDrivers(`${name}-csi`, { clusterName: cluster.clusterName, kubernetesVersion: c.kubernetesVersion, tags: args.tags, after: [cluster.systemNodeGroup] }, parent);
+    const csi = new CsiDrivers(`${name}-csi`, { clusterName: cluster.clusterName, clusterArn: cluster.clusterArn, kubernetesVersion: c.kubernetesVersion, tags: args.tags, after: [cluster.systemNodeGroup] }, parent);
 
     this.clusterName = cluster.clusterName;
     this.kubeconfig = cluster.kubeconfig;

@@ -9,6 +9,7 @@ import {
   hybridNodesTrust,
   managedPolicyArn,
   podIdentityTrust,
+  eksClusterArn,
 } from "../../components/aws/builders/iam";
 
 const actions = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
@@ -60,8 +61,19 @@ describe("IAM policy documents", () => {
     ]);
   });
 
-  it("trusts the Pod Identity service with the two actions it needs", () => {
-    expect(podIdentityTrust().Statement[0]).toEqual({ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] });
+  it("trusts the Pod Identity service with the two actions it needs, for one cluster, namespace and service account", () => {
+    const clusterArn = "arn:aws:eks:us-east-1:111122223333:cluster/gtc-a";
+    expect(eksClusterArn("gtc-a", "111122223333", "us-east-1")).toBe(clusterArn);
+    expect(podIdentityTrust({ clusterArn, namespace: "kube-system", serviceAccount: "aws-node" }).Statement).toEqual([
+      {
+        Effect: "Allow",
+        Principal: { Service: "pods.eks.amazonaws.com" },
+        Action: ["sts:AssumeRole", "sts:TagSession"],
+        Condition: {
+          StringEquals: { "aws:RequestTag/eks-cluster-arn": clusterArn, "aws:RequestTag/kubernetes-namespace": "kube-system", "aws:RequestTag/kubernetes-service-account": "aws-node" },
+        },
+      },
+    ]);
   });
 
   it("keeps the CNI policy off the node role and ECR access pull-only", () => {

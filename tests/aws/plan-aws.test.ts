@@ -39,6 +39,21 @@ function asgTags(stack: string, nodeGroupResource: string): Record<string, strin
 }
 
 describe("the EKS cluster", () => {
+  it.each(["t4-smoke", "a100-8gpu"])("%s: every Pod Identity role admits only its own cluster, namespace and service account", (stack) => {
+    const trusts = resourcesOf(plans[stack].run, "aws:iam/role:Role")
+      .map((r) => ({ name: r.name, trust: JSON.parse(inputs(r).assumeRolePolicy) }))
+      .filter((r) => r.trust.Statement.some((st: any) => st.Principal?.Service === "pods.eks.amazonaws.com"));
+    const scoped = Object.fromEntries(
+      trusts.map(({ name, trust }) => {
+        expect(trust.Statement).toHaveLength(1);
+        const tags = trust.Statement[0].Condition.StringEquals;
+        expect(tags["aws:RequestTag/eks-cluster-arn"]).toBe(`arn:aws:eks:us-east-1:123456789012:cluster/gtc-${stack}`);
+        return [name.replace(`${stack}-`, ""), `${tags["aws:RequestTag/kubernetes-namespace"]}/${tags["aws:RequestTag/kubernetes-service-account"]}`];
+      }),
+    );
+    expect(scoped).toEqual({ "cluster-cni-role": "kube-system/aws-node", "csi-s3-role": "kube-system/s3-csi-driver-sa", "autoscaler-role": "kube-system/cluster-autoscaler" });
+  });
+
   it.each(["t4-smoke", "a100-8gpu", "a100-2x8", "rtx4090-hybrid", "shared-cluster"])("%s: API authentication, pinned version, endpoint access", (stack) => {
     const cluster = inputs(only(plans[stack].run, "aws:eks/cluster:Cluster"));
     expect(cluster.name).toBe(`gtc-${stack}`);
