@@ -70,11 +70,16 @@ const INVALID: [string, string, (c: Config) => void, string][] = [
   ["system-instance-type", "t4-smoke", (c) => { c[`${NS}:cluster`].systemNodes = { instanceType: "M6i Large" }; }, "cluster.systemNodes.instanceType"],
   ["system-instance-size-typo", "t4-smoke", (c) => { c[`${NS}:cluster`].systemNodes = { instanceType: "m6i.larg" }; }, "cluster.systemNodes.instanceType"],
   ["pool-name-typo", "a100-8gpu", (c) => { exp(c).pool = "a10O"; }, "experiment.pool"],
+  ["log-retention-not-cloudwatch", "t4-smoke", (c) => { c[`${NS}:cluster`].controlPlaneLogs = { retentionDays: 45 }; }, "cluster.controlPlaneLogs.retentionDays"],
+  ["kms-alias-not-key", "t4-smoke", (c) => { c[`${NS}:cluster`].secretsKmsKeyArn = "arn:aws:kms:us-east-1:123456789012:alias/eks"; }, "cluster.secretsKmsKeyArn"],
+  ["kms-key-other-region", "t4-smoke", (c) => { c[`${NS}:cluster`].secretsKmsKeyArn = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"; }, "cluster.secretsKmsKeyArn"],
+  ["host-path-outside-prefix", "rtx4090-hybrid", (c) => { exp(c).datasets[0].source.path = "/var/lib/kubelet"; }, "experiment.datasets[0].source.path"],
   ["cuda13-on-old-driver", "rtx4090-existing", (c) => { exp(c).image = { repository: "ghcr.io/team/train", digest: `sha256:${"c".repeat(64)}`, cudaRuntime: "13.0", archs: ["8.9"] }; }, "nodePools[0].driverVersion"],
 ];
 
 /** [name, example stack, change] that must plan. */
 const VALID: [string, string, (c: Config) => void][] = [
+  ["kms-key-and-retention", "t4-smoke", (c) => { c[`${NS}:cluster`].secretsKmsKeyArn = "arn:aws:kms:us-east-1:123456789012:key/mrk-0123456789abcdef0123456789abcdef"; c[`${NS}:cluster`].controlPlaneLogs = { retentionDays: 365 }; }],
   ["public-tag", "t4-smoke", (c) => { exp(c).image = "pytorch/pytorch:2.8.0-cuda12.8-cudnn9-runtime"; }],
   ["public-tag-docker-io", "t4-smoke", (c) => { exp(c).image = "docker.io/pytorch/pytorch:2.8.0-cuda12.6-cudnn9-runtime"; }],
   ["cuda13-on-eks-ami", "t4-smoke", (c) => { exp(c).image = { repository: "123456789012.dkr.ecr.us-east-1.amazonaws.com/team/train", digest: `sha256:${"d".repeat(64)}`, cudaRuntime: "13.0", archs: ["7.5", "8.0"] }; }],

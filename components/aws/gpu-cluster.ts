@@ -60,6 +60,8 @@ export class GpuCluster extends pulumi.ComponentResource {
         serviceCidr: c.serviceCidr,
         supportType: c.supportType,
         admins: c.admins,
+        controlPlaneLogs: c.controlPlaneLogs,
+        secretsKmsKeyArn: c.secretsKmsKeyArn,
         systemNodes: c.systemNodes,
         hybrid: c.hybrid ? { remoteNodeCidrs: c.hybrid.remoteNodeCidrs, remotePodCidrs: c.hybrid.remotePodCidrs } : undefined,
         tags: args.tags,

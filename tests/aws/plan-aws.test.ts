@@ -39,6 +39,17 @@ function asgTags(stack: string, nodeGroupResource: string): Record<string, strin
 }
 
 describe("the EKS cluster", () => {
+  it("encrypts Secrets with the customer-managed key given, and keeps the logs as long as asked", async () => {
+    const key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const text = fs.readFileSync(path.join(__dirname, "..", "..", "stacks", "Pulumi.t4-smoke.yaml"), "utf8");
+    expect(text).toContain("    mode: create\n");
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gtc-kms-")), "Pulumi.t4-kms.yaml");
+    fs.writeFileSync(file, text.replace("    mode: create\n", `    mode: create\n    secretsKmsKeyArn: ${key}\n    controlPlaneLogs: { retentionDays: 365 }\n`));
+    const { run } = await planWithRawOutputs(file);
+    expect(inputs(only(run, "aws:eks/cluster:Cluster")).encryptionConfig).toEqual({ resources: ["secrets"], provider: { keyArn: key } });
+    expect(inputs(only(run, "aws:cloudwatch/logGroup:LogGroup"))).toMatchObject({ name: "/aws/eks/gtc-t4-kms/cluster", retentionInDays: 365 });
+  });
+
   it.each(["t4-smoke", "a100-8gpu"])("%s: every Pod Identity role admits only its own cluster, namespace and service account", (stack) => {
     const trusts = resourcesOf(plans[stack].run, "aws:iam/role:Role")
       .map((r) => ({ name: r.name, trust: JSON.parse(inputs(r).assumeRolePolicy) }))
@@ -63,6 +74,11 @@ describe("the EKS cluster", () => {
     // Hybrid nodes: public or private endpoint access, not both (the example is public only).
     expect(cluster.vpcConfig).toMatchObject({ endpointPublicAccess: true, endpointPrivateAccess: stack !== "rtx4090-hybrid", publicAccessCidrs: ["0.0.0.0/0"] });
     expect(cluster.kubernetesNetworkConfig).toEqual({ ipFamily: "ipv4", serviceIpv4Cidr: "172.20.0.0/16" });
+    // Audit and authenticator logs into a group of ours, with a retention, made before the cluster.
+    expect(cluster.enabledClusterLogTypes).toEqual(["audit", "authenticator"]);
+    const logs = only(plans[stack].run, "aws:cloudwatch/logGroup:LogGroup");
+    expect(inputs(logs)).toMatchObject({ name: `/aws/eks/gtc-${stack}/cluster`, retentionInDays: 90 });
+    expect(cluster.encryptionConfig).toBeUndefined();
     const addons = resourcesOf(plans[stack].run, "aws:eks/addon:Addon").map((a) => [inputs(a).addonName, inputs(a).addonVersion]);
     expect(Object.fromEntries(addons)).toEqual({
       "vpc-cni": "v1.21.1-eksbuild.7",
