@@ -40,9 +40,9 @@ export function endpointWarnings(spec: StackSpec): string[] {
   const cluster = spec.cluster;
   if (cluster.mode !== "create" || !cluster.endpoint.publicAccess || !cluster.endpoint.publicAccessCidrs.includes("0.0.0.0/0")) return [];
   const nodes = cluster.endpoint.privateAccess
-    ? "nodes use the private endpoint"
-    : "the private endpoint is off, so include the addresses the nodes reach it from (the NAT gateways' public IPs, the hybrid machines' public addresses)";
+    ? "the nodes use the private endpoint and need no entry"
+    : "with the private endpoint off, also list the addresses the nodes come from: the NAT gateways' public IPs and the hybrid machines' public addresses";
   return [
-    `cluster.endpoint.publicAccessCidrs: the Kubernetes API endpoint is open to the whole internet (0.0.0.0/0, the default); restrict it to the networks you run kubectl and pulumi from, e.g. publicAccessCidrs: ["203.0.113.0/24"] (${nodes}), or set publicAccess: false and reach the private endpoint over a VPN`,
+    `cluster.endpoint.publicAccessCidrs: the Kubernetes API endpoint is open to the whole internet (0.0.0.0/0, the default); restrict it to the networks you run kubectl and pulumi from, e.g. publicAccessCidrs: ["203.0.113.0/24"]; ${nodes}; or set publicAccess: false and reach the private endpoint over a VPN`,
   ];
 }

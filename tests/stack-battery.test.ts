@@ -134,13 +134,13 @@ describe("valid variants plan", () => {
     const open = (config: Config) => verdict(write(`endpoint-${Object.keys(config[`${NS}:cluster`].endpoint ?? {}).join("-")}`, config)).plan!.warnings.filter((w) => w.startsWith("cluster.endpoint.publicAccessCidrs"));
     const config = example("t4-smoke");
     expect(open(config)).toEqual([expect.stringContaining("open to the whole internet (0.0.0.0/0, the default); restrict it")]);
-    expect(open(config)[0]).toContain("nodes use the private endpoint");
+    expect(open(config)[0]).toContain("the nodes use the private endpoint and need no entry");
     config[`${NS}:cluster`].endpoint = { publicAccessCidrs: ["203.0.113.0/24"] };
     expect(open(config)).toEqual([]);
     config[`${NS}:cluster`].endpoint = { publicAccess: false };
     expect(open(config)).toEqual([]);
     const hybrid = example("rtx4090-hybrid");
-    expect(open(hybrid)).toEqual([expect.stringContaining("the private endpoint is off, so include the addresses the nodes reach it from")]);
+    expect(open(hybrid)).toEqual([expect.stringContaining("with the private endpoint off, also list the addresses the nodes come from")]);
   });
 });
 

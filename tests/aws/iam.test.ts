@@ -49,6 +49,15 @@ describe("IAM policy documents", () => {
     expect(deregister.Resource).toBe("arn:aws:ssm:eu-west-1:111122223333:managed-instance/*");
   });
 
+  it("denies the hybrid nodes role every Parameter Store read the SSM managed policy allows", () => {
+    const doc = hybridNodesPolicy("arn:aws:eks:eu-west-1:111122223333:cluster/gtc-demo", "111122223333", "eu-west-1");
+    const denies = doc.Statement.filter((s) => s.Effect === "Deny");
+    expect(denies).toEqual([{ Sid: "NoParameterStore", Effect: "Deny", Action: ["ssm:GetParameter", "ssm:GetParameterHistory", "ssm:GetParameters", "ssm:GetParametersByPath"], Resource: "*" }]);
+    // AmazonSSMManagedInstanceCore's own parameter actions (AWS managed policy reference) are all covered.
+    for (const granted of ["ssm:GetParameter", "ssm:GetParameters"]) expect(actions(denies[0])).toContain(granted);
+    expect(doc.Statement.filter((s) => s.Effect === "Allow").flatMap(actions).filter((a) => a.startsWith("ssm:GetParameter"))).toEqual([]);
+  });
+
   it("lets only SSM of this account and region assume the hybrid nodes role", () => {
     const trust = hybridNodesTrust("111122223333", "eu-west-1");
     expect(trust.Statement).toEqual([

@@ -219,6 +219,11 @@ describe("EKS Hybrid Nodes (rtx4090-hybrid)", () => {
     const activation = inputs(only(run(), "aws:ssm/activation:Activation"));
     expect(activation).toMatchObject({ iamRole: "rtx4090-hybrid-hybrid-role", registrationLimit: 2 });
     expect(activation.tags.EKSClusterARN).toBe("arn:aws:eks:us-east-1:123456789012:cluster/gtc-rtx4090-hybrid");
+    // SSM's 24-hour default, not a date from a clock that would change on every `pulumi up`; the plan says so.
+    expect(activation.expirationDate).toBeUndefined();
+    expect(run().text).toContain("joins: an SSM hybrid activation registers up to 2 machines within 24 h of its creation; after that it admits no machine");
+    const policy = JSON.parse(inputs(only(run(), "aws:iam/rolePolicy:RolePolicy", "hybrid-role-policy")).policy);
+    expect(policy.Statement).toContainEqual(expect.objectContaining({ Effect: "Deny", Action: expect.arrayContaining(["ssm:GetParameter", "ssm:GetParameters"]) }));
     expect(inputs(only(run(), "aws:eks/accessEntry:AccessEntry"))).toMatchObject({ type: "HYBRID_LINUX", principalArn: expect.stringContaining("hybrid-role") });
     const attached = resourcesOf(run(), "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "hybrid-role").map((a) => inputs(a).policyArn);
     expect(attached.sort()).toEqual(["arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly", "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]);

@@ -111,8 +111,19 @@ export function hybridNodesTrust(accountId: string, region: string, partition = 
 export const ACTIVATION_CLUSTER_TAG = "EKSClusterARN";
 
 /**
+ * Parameter Store reads the hybrid role never needs: AmazonSSMManagedInstanceCore allows
+ * ssm:GetParameter and ssm:GetParameters on "*" (its policy document in the AWS managed policy
+ * reference), so root on a hybrid machine could read every parameter of the account's region.
+ * nodeadm's SSM code downloads the SSM agent installer over HTTPS and registers with the
+ * activation (aws/eks-hybrid internal/ssm); it reads no parameter. An explicit Deny wins over the
+ * managed policy's Allow (IAM policy evaluation logic).
+ */
+export const PARAMETER_READ_ACTIONS = ["ssm:GetParameter", "ssm:GetParameterHistory", "ssm:GetParameters", "ssm:GetParametersByPath"] as const;
+
+/**
  * What nodeadm needs beyond the managed policies: describe this one cluster (to fetch endpoint,
- * CA and service CIDR), and deregister only the machines its own activations registered.
+ * CA and service CIDR), and deregister only the machines its own activations registered; and no
+ * Parameter Store reads (above).
  */
 export function hybridNodesPolicy(clusterArn: string, accountId: string, region: string, partition = "aws"): PolicyDocument {
   return doc(
@@ -125,6 +136,7 @@ export function hybridNodesPolicy(clusterArn: string, accountId: string, region:
       Resource: `arn:${partition}:ssm:${region}:${accountId}:managed-instance/*`,
       Condition: { StringEquals: { [`ssm:resourceTag/${ACTIVATION_CLUSTER_TAG}`]: clusterArn } },
     },
+    { Sid: "NoParameterStore", Effect: "Deny", Action: [...PARAMETER_READ_ACTIONS], Resource: "*" },
   );
 }
 
