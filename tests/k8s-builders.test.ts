@@ -32,6 +32,12 @@ describe("NVIDIA device plugin values", () => {
     expect(DEVICE_PLUGIN_NAMESPACE).toBe("kube-system");
   });
 
+  it("pins the plugin's image by digest through the chart's image.tag, the app version's tag kept for readers", () => {
+    const image = devicePluginValues().image;
+    expect(`${image.repository}:${image.tag}`).toMatch(/^nvcr\.io\/nvidia\/k8s-device-plugin:v0\.20\.0@sha256:[0-9a-f]{64}$/);
+    expect(image.tag.startsWith(`v${NVIDIA_DEVICE_PLUGIN_CHART.version}@`)).toBe(true);
+  });
+
   it("replaces the chart's NFD-based affinity with one on nvidia.com/gpu.present", () => {
     const text = JSON.stringify(devicePluginValues());
     expect(text).not.toContain("feature.node.kubernetes.io");
