@@ -7,7 +7,7 @@ import { awsGpuTypes, findInstance, instancesFor, maxGpusPerInstance } from "../
 import { aliasKeys, catalogReferences, imageKeys, lookupImage } from "../catalog/images";
 import { didYouMean } from "./suggest";
 import { dnsLabelProblems, experimentNames } from "./names";
-import { RESERVED_MOUNT_PATHS } from "./launcher-paths";
+import { RESERVED_MOUNT_PATHS, SECRET_ENV_NAMES_ENV } from "./launcher-paths";
 import { hasHostBits, isRfc1918, overlaps, parseCidr } from "./cidr";
 import { Problem, show } from "./errors";
 import type { CreateClusterInput, ExperimentInput, NodePoolInput, StackInput } from "./schema";
@@ -162,6 +162,9 @@ export function experimentRules(experiment: ExperimentInput, pools: readonly { n
   if (typeof experiment.image === "string" && !lookupImage(experiment.image).ok) {
     const reference = /[/:@]/.test(experiment.image) ? `; an image outside the catalog is a custom image: {repository, digest, cudaRuntime, archs}, since the gate must know its CUDA runtime and archs` : "";
     problems.push({ path: "experiment.image", message: `is not in the image catalog (got ${show(experiment.image)}; allowed: ${[...imageKeys(), ...aliasKeys(), ...catalogReferences()].join(", ")}, or a custom image with repository, digest, cudaRuntime and archs)${reference}${didYouMean(experiment.image, [...imageKeys(), ...aliasKeys()])}` });
+  }
+  if (SECRET_ENV_NAMES_ENV in experiment.env) {
+    problems.push({ path: `experiment.env.${SECRET_ENV_NAMES_ENV}`, message: "is set by the Job: the names of the secretEnv variables, which the launcher keeps from the setup commands (remove it)" });
   }
   for (const key of Object.keys(experiment.env)) {
     if (RESERVED_ENV.includes(key) || RESERVED_ENV_PREFIXES.some((p) => key.startsWith(p))) {

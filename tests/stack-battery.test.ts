@@ -56,6 +56,7 @@ const INVALID: [string, string, (c: Config) => void, string][] = [
   ["cuda-visible-devices", "t4-smoke", (c) => { exp(c).env = { CUDA_VISIBLE_DEVICES: "0" }; }, "experiment.env.CUDA_VISIBLE_DEVICES"],
   ["nvidia-visible-devices", "t4-smoke", (c) => { exp(c).env = { NVIDIA_VISIBLE_DEVICES: "all" }; }, "experiment.env.NVIDIA_VISIBLE_DEVICES"],
   ["nvidia-require", "t4-smoke", (c) => { exp(c).env = { NVIDIA_REQUIRE_CUDA: "cuda>=13.0" }; }, "experiment.env.NVIDIA_REQUIRE_CUDA"],
+  ["secret-names-reserved", "t4-smoke", (c) => { exp(c).env = { GTC_SECRET_ENV: "" }; }, "experiment.env.GTC_SECRET_ENV"],
   ["torchrun-reserved", "t4-smoke", (c) => { exp(c).env = { WORLD_SIZE: "8" }; }, "experiment.env.WORLD_SIZE"],
   ["script-is-launcher", "t4-smoke", (c) => { exp(c).script = "/opt/gtc/launch.py"; }, "experiment.script"],
   ["arg-too-long", "t4-smoke", (c) => { exp(c).args = ["--config", "x".repeat(131_072)]; }, "experiment.args[1]"],
