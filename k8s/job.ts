@@ -37,6 +37,7 @@ import { MAX_EXEC_TIME_LABEL } from "../plan/budget";
 import { TRAINER_CONTAINER, singleNodePodFailurePolicy } from "./failure-policy";
 import { GPU_UNHEALTHY_LABEL, NODE_NAME_ENV, RESTART_ATTEMPT_ENV } from "../config/launcher-exit-codes";
 import { pinnedNode, sourceUses } from "../config/sources";
+import { trainerSecurityContext } from "./security-context";
 
 /** The well-known label holding a node's name (https://kubernetes.io/docs/reference/labels-annotations-taints/#kubernetesiohostname). */
 const HOSTNAME_LABEL = "kubernetes.io/hostname";
@@ -157,6 +158,7 @@ function trainer(input: TrainingJobInput): IContainer {
       limits: { memory: mebibytes(sizing.memoryLimitMiB), ...devices },
     },
     volumeMounts: mounts,
+    securityContext: trainerSecurityContext(),
   };
 }
 

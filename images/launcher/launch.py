@@ -129,8 +129,29 @@ def command(rest):
     return [sys.executable, "-m", "torch.distributed.run"] + list(rest)
 
 
+def keep_environment_private():
+    """Make this process non-dumpable (prctl PR_SET_DUMPABLE 0). Its environment holds the secretEnv
+    values, and /proc/<pid>/environ is readable by any process of the same user (proc(5)); a
+    non-dumpable process's /proc files are owned by root and need CAP_SYS_PTRACE to read through
+    ptrace_may_access (ptrace(2), "Ptrace access mode checking", step 4), which the training
+    container drops with every other capability. So a setup command, which runs as the same user,
+    cannot read the values back from the launcher. Children are dumpable again after execve
+    (prctl(2) PR_SET_DUMPABLE). Returns False where the call is unavailable (not Linux)."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+#: linux/prctl.h
+PR_SET_DUMPABLE = 4
+
+
 def main(argv=None):
     options, rest = parse(sys.argv[1:] if argv is None else argv)
+    keep_environment_private()
     supervisor = supervise.Supervisor().install()
     server = None
     try:
@@ -171,6 +192,11 @@ def launch(options, rest, supervisor):
     if options.workdir:
         os.chdir(options.workdir)
     if options.setup:
+        hidden = workdir.secret_names()
+        if hidden:
+            print("launch: setup runs without the secretEnv variables %s; torch.distributed.run's workers get them"
+                  % ", ".join(hidden), flush=True)
+
         def call(argv, **popen):
             return supervisor.run(argv, SETUP_STOP_SECONDS, group=True, **popen)
         problem = workdir.run_setup(options.setup, os.getcwd(), workdir.setup_env(), call=call)
