@@ -149,6 +149,14 @@ export function networkRules(cluster: CreateClusterInput): Problem[] {
   return problems;
 }
 
+/** Every variable the experiment sets, fixed or swept, with its path. */
+export function envNames(experiment: Pick<ExperimentInput, "env" | "sweep">): [string, string][] {
+  return [
+    ...Object.keys(experiment.env).map((k): [string, string] => [k, `experiment.env.${k}`]),
+    ...Object.keys(experiment.sweep?.env ?? {}).map((k): [string, string] => [k, `experiment.sweep.env.${k}`]),
+  ];
+}
+
 /** `clusterMode`: undefined when the cluster itself did not parse (no rule then depends on it). */
 export function experimentRules(experiment: ExperimentInput, pools: readonly { name: string; kind: PoolKind; maxNodes?: number }[], clusterMode: ClusterMode | undefined, failed: ReadonlySet<string> = new Set()): Problem[] {
   const problems: Problem[] = [];
@@ -163,9 +171,9 @@ export function experimentRules(experiment: ExperimentInput, pools: readonly { n
     const reference = /[/:@]/.test(experiment.image) ? `; an image outside the catalog is a custom image: {repository, digest, cudaRuntime, archs}, since the gate must know its CUDA runtime and archs` : "";
     problems.push({ path: "experiment.image", message: `is not in the image catalog (got ${show(experiment.image)}; allowed: ${[...imageKeys(), ...aliasKeys(), ...catalogReferences()].join(", ")}, or a custom image with repository, digest, cudaRuntime and archs)${reference}${didYouMean(experiment.image, [...imageKeys(), ...aliasKeys()])}` });
   }
-  for (const key of Object.keys(experiment.env)) {
+  for (const [key, path] of envNames(experiment)) {
     if (RESERVED_ENV.includes(key) || RESERVED_ENV_PREFIXES.some((p) => key.startsWith(p))) {
-      problems.push({ path: `experiment.env.${key}`, message: `is set by torch.distributed.run for every worker and cannot be overridden (reserved: ${RESERVED_ENV.join(", ")}, ${RESERVED_ENV_PREFIXES.map((p) => `${p}*`).join(", ")})` });
+      problems.push({ path, message: `is set by torch.distributed.run for every worker and cannot be overridden (reserved: ${RESERVED_ENV.join(", ")}, ${RESERVED_ENV_PREFIXES.map((p) => `${p}*`).join(", ")})` });
     }
   }
   const names = experimentNames(experiment);

@@ -14,6 +14,7 @@ import { SOURCE_TYPES, volumeSourceSchema } from "./sources";
 import { DEFAULT_LOCAL_QUEUE, queueingSchema } from "./queueing";
 import { code, yamlLiteral } from "./meta";
 import { POOL_LABEL } from "./names";
+import { sweepSchema } from "./sweep";
 import {
   DEFAULT_KUBERNETES_VERSION,
   EKS_EXTENDED_PER_HOUR,
@@ -245,6 +246,11 @@ export const experimentSchema = z.strictObject({
     .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: "must be an environment variable name: letters, digits and '_', not starting with a digit" }), z.string())
     .default({})
     .meta({ description: "environment of every worker; torchrun's own variables (`RANK`, `MASTER_ADDR`, `TORCHELASTIC_*`, …) are refused" }),
+  sweep: sweepSchema.optional().meta({
+    description:
+      "a grid of environment values: `{ env: { NAME: [values…] }, maxParallel? }`; every combination is a run of the experiment, with its own name, environment and checkpoint directory, all queued by Kueue ([training-job.md](training-job.md#sweeps))",
+    docRows: "expand",
+  }),
   datasets: z.array(volumeSchema).default([]).meta({ description: "read-only volumes: `{ name, mountPath, source }`" }),
   output: volumeSchema.optional().meta({ description: "the writable volume for checkpoints and logs; never deleted with the stack" }),
   maxRunTimeMinutes: int(1, 43_200).default(1440).meta({ description: "hard limit of the run (the Job's `activeDeadlineSeconds`)" }),

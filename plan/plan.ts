@@ -19,6 +19,7 @@ import { TRAINING_NAMESPACE } from "../config/names";
 import { planWarnings } from "./warnings";
 import { PoolAdvice, poolAdvice } from "./advice";
 import { torchPinNotes, torchPinsInSetup, withTorchPinNotes } from "./torch-pins";
+import { SweepPlan, attachSweepRunNames, planSweep } from "./sweep";
 
 export interface ExperimentPlan {
   readonly name: string;
@@ -55,6 +56,8 @@ export interface ExperimentPlan {
   readonly maxRunCost?: number;
   /** experiment.budgetUSD: the limit on admitted time it sets and the worst case it allows (plan/budget.ts). */
   readonly budget?: BudgetPlan;
+  /** experiment.sweep: the runs of the grid and its cost bound (plan/sweep.ts). */
+  readonly sweep?: SweepPlan;
 }
 
 /** How GPU nodes leave once their work is done: the cluster-autoscaler of the stack owning the cluster. */
@@ -186,7 +189,12 @@ export function planStack(spec: StackSpec, scope: PlanScope = {}): { plan: Plan;
       ? planBudget({ budgetUSD: e.budgetUSD, costPerHour: planned0.costPerHour, maxRunTimeMinutes: e.maxRunTimeMinutes, podsReady: queueing.podsReady, scaleDownMinutes: idle.nodeScaleDown?.boundMinutes ?? 0 })
       : undefined;
   if (budgeted?.problem) problems.push(budgeted.problem);
-  const experiment = planned0 && budgeted?.budget ? { ...planned0, budget: budgeted.budget } : planned0;
+  const withBudget = planned0 && budgeted?.budget ? { ...planned0, budget: budgeted.budget } : planned0;
+  const sweep =
+    e?.sweep && pool && withBudget
+      ? planSweep({ sweep: e.sweep, nodes: e.nodes, pool, costPerHour: withBudget.costPerHour, maxRunCost: withBudget.maxRunCost, budgetWorstCaseUSD: withBudget.budget?.worstCaseUSD, hasOutput: e.output !== undefined, experiment: e.name, namespace: TRAINING_NAMESPACE })
+      : undefined;
+  const experiment = withBudget && sweep ? { ...withBudget, sweep } : withBudget;
   const plan: Plan = {
     project: spec.project,
     stack: spec.stack,
@@ -283,6 +291,12 @@ function planExperiment(spec: StackSpec, pools: readonly PoolPlan[]): Experiment
     costPerHour,
     maxRunCost: costPerHour === undefined ? undefined : costFor(costPerHour, e.maxRunTimeMinutes),
   };
+}
+
+/** The plan with the names of the sweep's runs, which the builders derive (k8s/sweep.ts). */
+export function attachSweepNames(plan: Plan, names: Readonly<Record<string, string>>): Plan {
+  if (!plan.experiment?.sweep) return plan;
+  return { ...plan, experiment: { ...plan.experiment, sweep: attachSweepRunNames(plan.experiment.sweep, names) } };
 }
 
 /** The plan with what the experiment's workdir ships (packing reads files, so it happens outside buildPlan). */

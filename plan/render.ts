@@ -1,4 +1,5 @@
 /** The plan as a person reads it: what will run where, what it costs, what the gate decided. */
+import { renderSweep } from "./sweep";
 import { renderBudget } from "./budget";
 import { gpuSpec } from "../catalog/gpus";
 import { PRICE_LIST } from "../catalog/instances";
@@ -60,6 +61,7 @@ export function renderPlan(plan: Plan): string {
     add(`  cost: ${cost}`);
     for (const line of renderAttempts(plan)) add(`        ${line}`);
     if (e.budget) add(`  ${renderBudget(e.budget, e.maxRunTimeMinutes)}`);
+    if (e.sweep) for (const line of renderSweep(e.sweep, e.maxRunTimeMinutes)) add(`  ${line}`);
   }
 
   if (plan.verdicts.length > 0) {
