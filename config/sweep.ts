@@ -21,11 +21,10 @@ export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const MAX_SWEEP_RUNS = 64;
 
 const envName = z.string().regex(ENV_NAME, { message: "must be an environment variable name: letters, digits and '_', not starting with a digit" });
-const value = z.string({ error: (issue) => (issue.input === undefined ? undefined : `must be a string (got ${show(issue.input)}; quote numbers in YAML, e.g. "3e-4")`) });
 
 export const sweepSchema = z.strictObject({
   env: z
-    .record(envName, z.array(value).min(1, { message: "must list at least one value" }))
+    .record(envName, z.array(z.string()).min(1))
     .refine((env) => Object.keys(env).length > 0, { message: "must name at least one variable" })
     .meta({
       description: `variable → list of values; every combination is a run of its own, with its own name, environment and checkpoint directory (at most ${MAX_SWEEP_RUNS} combinations). Values are strings: quote numbers in YAML`,
