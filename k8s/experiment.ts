@@ -130,6 +130,16 @@ export function checkpointDir(experiment: ExperimentSpec, run: string, point?: S
   return experiment.freshStart ? `${base}/runs/${run}` : base;
 }
 
+/**
+ * Where each rank's log is kept when torchrun ends (images/launcher/keep_logs.py): the run's own
+ * directory on the output volume, `<output>/logs/<experiment>/<run>/<pod>/`, so that `npm run logs`
+ * finds it after the pods, or the whole cluster, are gone.
+ */
+export function rankLogsDir(experiment: ExperimentSpec, run: string): string | undefined {
+  if (!experiment.output) return undefined;
+  return `${experiment.output.mountPath.replace(/\/+$/, "")}/logs/${experiment.name}/${run}`;
+}
+
 export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentObjects {
   const { experiment, pool, stack } = input;
   const namespace = input.namespace ?? TRAINING_NAMESPACE;
@@ -161,6 +171,7 @@ export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentO
       workdirSha256: input.workdir?.sha256,
       queueName: input.queueName,
       checkpointDir: checkpointDir(experiment, run, input.sweepPoint),
+      rankLogsDir: rankLogsDir(experiment, run),
       runtimeClassName: input.runtimeClassName,
       rendezvousTimeoutSeconds: input.rendezvousTimeoutSeconds,
       nodeGpus: pool.nodeGpus,

@@ -38,6 +38,8 @@ export type LaunchTarget =
       readonly peerHosts?: readonly string[];
       /** Restarts of the run, training failures and disruptions together, past which a pod fails for good. */
       readonly maxRestarts?: number;
+      /** Where the launcher keeps each rank's log when torchrun ends (images/launcher/keep_logs.py); with an output volume. */
+      readonly rankLogsDir?: string;
     }
   | {
       readonly kind: "local";
@@ -178,6 +180,7 @@ export function buildLaunch(experiment: ExperimentSpec, target: LaunchTarget, sh
     ...experiment.datasets.map((d) => `--dataset=${map(d.mountPath)}`),
     ...(experiment.output ? [`--output=${map(experiment.output.mountPath)}`] : []),
     ...workdirFlags(experiment, shipped, map, target.kind === "pod"),
+    ...(target.kind === "pod" && target.rankLogsDir ? [`--keep-logs=${target.rankLogsDir}`] : []),
   ];
   const wait =
     target.kind === "pod" && experiment.nodes > 1 && target.masterHost
