@@ -100,3 +100,24 @@ export const NVIDIA_DEVICE_PLUGIN_CHART = {
   version: "0.20.0",
   repo: "https://nvidia.github.io/k8s-device-plugin",
 } as const;
+
+/**
+ * The Amazon CloudWatch Observability EKS add-on: Fluent Bit ships every container's log to
+ * CloudWatch Logs (`/aws/containerinsights/<cluster>/application`), where it outlives the pods and
+ * the cluster. Name, service account and policy from the CloudWatch user guide
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Container-Insights-setup-EKS-addon.html:
+ * `--addon-name amazon-cloudwatch-observability`, `CloudWatchAgentServerPolicy`, EKS Pod Identity
+ * from add-on version 3.1.0 with `serviceAccount=cloudwatch-agent`). Version: v6.7.0-eksbuild.1,
+ * pinned by a public EKS project (November 2026); not read from `aws eks describe-addon-versions`
+ * here, so check it for the cluster's Kubernetes version before relying on it.
+ */
+export const CLOUDWATCH_OBSERVABILITY = {
+  addonName: "amazon-cloudwatch-observability",
+  version: "v6.7.0-eksbuild.1",
+  namespace: "amazon-cloudwatch",
+  serviceAccount: "cloudwatch-agent",
+  policy: "CloudWatchAgentServerPolicy",
+} as const;
+
+/** The values CloudWatch Logs accepts as a log group's retention in days (PutRetentionPolicy `retentionInDays`). */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;

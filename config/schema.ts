@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { GPU_TYPES } from "../catalog/gpus";
+import { CLOUDWATCH_OBSERVABILITY, LOG_RETENTION_DAYS } from "../catalog/versions";
 import { absolutePath, cidr, dnsLabel, dnsSubdomain, int } from "./fields";
 import { SMOKE_ARGS, SMOKE_SCRIPT } from "./launcher-paths";
 import { SOURCE_TYPES, volumeSourceSchema } from "./sources";
@@ -114,6 +115,22 @@ export const createClusterSchema = z.strictObject({
     })
     .prefault({})
     .meta({ description: "the on-demand CPU node group for system pods", docRows: "expand" }),
+  logs: z
+    .strictObject({
+      cloudWatch: z
+        .boolean()
+        .default(true)
+        .meta({
+          description: `install the EKS add-on ${code(CLOUDWATCH_OBSERVABILITY.addonName)} ${CLOUDWATCH_OBSERVABILITY.version}: Fluent Bit ships every container's log to CloudWatch Logs (\`/aws/containerinsights/<cluster>/application\`), where it outlives the pods and the cluster (CloudWatch Logs ingestion and storage, and Container Insights metrics, are billed by AWS)`,
+        }),
+      retentionDays: z
+        .number()
+        .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), { message: `must be a retention CloudWatch Logs accepts (allowed: ${LOG_RETENTION_DAYS.join(", ")})` })
+        .default(30)
+        .meta({ description: `days CloudWatch keeps them: set on the log group when Fluent Bit creates it (${LOG_RETENTION_DAYS.join(", ")})` }),
+    })
+    .prefault({})
+    .meta({ description: "container logs kept in CloudWatch Logs", docRows: "expand" }),
   hybrid: hybridNetworkSchema
     .optional()
     .meta({ description: "networks for EKS Hybrid Nodes (machines outside AWS, e.g. RTX 4090s); required by `kind: hybrid` pools", docRows: "expand" }),

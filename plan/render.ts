@@ -16,6 +16,7 @@ export function renderPlan(plan: Plan): string {
 
   add(`Stack ${plan.stack} (${plan.project})`);
   add(`  cluster: ${plan.cluster.description}`);
+  if (plan.cluster.logs) add(`  logs: ${plan.cluster.logs}`);
   if (plan.cluster.basePerHour !== undefined) {
     add(`  cluster base cost: ${dollars(plan.cluster.basePerHour)}/h (control plane, NAT, system nodes) while the stack exists`);
   }
