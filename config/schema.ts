@@ -316,6 +316,14 @@ export const experimentSchema = z.strictObject({
       description:
         "restarts after a node disruption (spot reclaim, drain, node loss), a bound of their own (0–100): a single-node Job's `backoffLimit`; a multi-node run fails for good once its restarts of both kinds pass `maxRestarts` + this",
     }),
+  dev: z
+    .strictObject({
+      idleMinutes: int(1, 1440)
+        .default(30)
+        .meta({ description: "`npm run dev`: the dev pod ends, freeing its GPU, once no process but its own has run in it for this long (1–1440)" }),
+    })
+    .prefault({})
+    .meta({ description: "the interactive pod of `npm run dev` ([status.md](status.md#an-interactive-pod-npm-run-dev))", docRows: "expand" }),
   network: z
     .enum(["efa", "tcp"])
     .optional()

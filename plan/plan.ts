@@ -57,6 +57,8 @@ export interface ExperimentPlan {
   readonly maxRunCost?: number;
   /** experiment.budgetUSD: the limit on admitted time it sets and the worst case it allows (plan/budget.ts). */
   readonly budget?: BudgetPlan;
+  /** `npm run dev`: its pod ends after this many idle minutes (experiment.dev.idleMinutes). */
+  readonly devIdleMinutes: number;
   /** experiment.sweep: the runs of the grid and its cost bound (plan/sweep.ts). */
   readonly sweep?: SweepPlan;
 }
@@ -292,6 +294,7 @@ function planExperiment(spec: StackSpec, pools: readonly PoolPlan[]): Experiment
     setup: e.setup,
     secretEnv: e.secretEnv,
     maxRunTimeMinutes: e.maxRunTimeMinutes,
+    devIdleMinutes: e.dev.idleMinutes,
     costPerHour,
     maxRunCost: costPerHour === undefined ? undefined : costFor(costPerHour, e.maxRunTimeMinutes),
   };

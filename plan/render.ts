@@ -63,6 +63,7 @@ export function renderPlan(plan: Plan): string {
     for (const line of renderAttempts(plan)) add(`        ${line}`);
     if (e.budget) add(`  ${renderBudget(e.budget, e.maxRunTimeMinutes)}`);
     if (e.sweep) for (const line of renderSweep(e.sweep, e.maxRunTimeMinutes)) add(`  ${line}`);
+    add(`  dev: \`npm run dev -- ${plan.stack}\` starts an interactive pod of this experiment on one node of pool ${e.pool}, queued by Kueue; it ends, freeing its GPUs, after ${e.devIdleMinutes} idle minutes (experiment.dev.idleMinutes)${e.costPerHour === undefined ? "" : `, so an unused one costs at most ${dollars((e.costPerHour / e.nodes) * (e.devIdleMinutes / 60))}`}`);
   }
 
   if (plan.verdicts.length > 0) {

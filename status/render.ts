@@ -70,7 +70,14 @@ function sweepLines(sweep: SweepStatus): string[] {
 }
 
 export function renderStatus(s: ExperimentStatus, now: Date): string {
-  const by = s.submittedBy === "exec" ? ", submitted by npm run exec" : s.submittedBy ? `, submitted by ${s.submittedBy}` : "";
+  const by =
+    s.submittedBy === "exec"
+      ? ", submitted by npm run exec"
+      : s.submittedBy === "dev"
+        ? `, the interactive pod of npm run dev${s.devIdleMinutes ? `, ending after ${s.devIdleMinutes} idle minutes` : ""}`
+        : s.submittedBy
+          ? `, submitted by ${s.submittedBy}`
+          : "";
   const lines = [`experiment ${s.experiment}  (${s.kind} ${s.namespace}/${s.name}${by})`];
   const field = (label: string, value: string) => lines.push(`  ${label.padEnd(10)} ${value}`);
   field("state", stateLine(s));

@@ -13,6 +13,7 @@ import { Verdict, verdictOf } from "./verdict";
 import { StartPhase, startPhases } from "./start-phases";
 import { SUBMITTED_BY_LABEL } from "../k8s/exec-run";
 import { SWEEP_ENV_ANNOTATION, SWEEP_LABEL } from "../k8s/sweep";
+import { DEV_IDLE_ANNOTATION } from "../k8s/dev-pod";
 
 export type RunState = "queued" | "starting" | "running" | "succeeded" | "failed" | "evicted" | "deactivated";
 
@@ -37,8 +38,10 @@ export interface ExperimentStatus {
   readonly earlierRuns: number;
   /** Group restarts, requeues, and the time and cost of all attempts (status/attempts.ts). */
   readonly attempts?: AttemptsStatus;
-  /** Who submitted the run when not its stack: "exec" for `npm run exec` (k8s/exec-run.ts). */
+  /** Who submitted the run when not its stack: "exec" for `npm run exec` (k8s/exec-run.ts), "dev" for `npm run dev`. */
   readonly submittedBy?: string;
+  /** A dev pod's idle limit in minutes (k8s/dev-pod.ts). */
+  readonly devIdleMinutes?: number;
   /** Time to first step: the start phases rank 0 has passed (start-phases.ts). */
   readonly startPhases: readonly StartPhase[];
   /** The newest run's sweep (k8s/sweep.ts): every run of the experiment with its sweep label. */
@@ -191,6 +194,7 @@ export function buildStatus(objects: RunObjects, now: Date): ExperimentStatus | 
     verdict,
     earlierRuns: earlier,
     submittedBy: run ? labelsOf(run.object)[SUBMITTED_BY_LABEL] : undefined,
+    devIdleMinutes: run?.object.metadata?.annotations?.[DEV_IDLE_ANNOTATION] ? Number(run.object.metadata.annotations[DEV_IDLE_ANNOTATION]) : undefined,
     sweep: sweepOf(objects, run),
     startPhases: startPhases({ submitted: submittedAt, workload: ref && workloadOf(ref, objects.workloads), pod: rank0, log: rank0 ? objects.startLogs?.get(rank0.metadata?.name ?? "") : undefined }),
   };
