@@ -121,7 +121,7 @@ export const createClusterSchema = z.strictObject({
         .boolean()
         .default(true)
         .meta({
-          description: `install the EKS add-on ${code(CLOUDWATCH_OBSERVABILITY.addonName)} ${CLOUDWATCH_OBSERVABILITY.version}: Fluent Bit ships every container's log to CloudWatch Logs (\`/aws/containerinsights/<cluster>/application\`), where it outlives the pods and the cluster (CloudWatch Logs ingestion and storage, and Container Insights metrics, are billed by AWS)`,
+          description: `install the EKS add-on ${code(CLOUDWATCH_OBSERVABILITY.addonName)}: Fluent Bit ships every container's log to CloudWatch Logs (\`/aws/containerinsights/<cluster>/application\`), where it outlives the pods and the cluster (CloudWatch Logs ingestion and storage, and Container Insights metrics, are billed by AWS)`,
         }),
       retentionDays: z
         .number()

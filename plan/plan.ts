@@ -20,7 +20,7 @@ import { planWarnings } from "./warnings";
 import { PoolAdvice, poolAdvice } from "./advice";
 import { torchPinNotes, torchPinsInSetup, withTorchPinNotes } from "./torch-pins";
 import { SweepPlan, attachSweepRunNames, planSweep } from "./sweep";
-import { CLOUDWATCH_OBSERVABILITY } from "../catalog/versions";
+import { ADDON_VERSIONS, CLOUDWATCH_OBSERVABILITY } from "../catalog/versions";
 
 export interface ExperimentPlan {
   readonly name: string;
@@ -256,7 +256,7 @@ function describeCluster(spec: StackSpec): Plan["cluster"] {
         mode: c.mode,
         description: `new EKS cluster (Kubernetes ${c.kubernetesVersion}, support type ${c.supportType}) in ${spec.region}, ${c.vpc ? `existing VPC ${c.vpc.id} (${c.vpc.privateSubnetIds.length} subnets)` : `VPC ${c.vpcCidr} over ${c.availabilityZones} zones with an S3 gateway endpoint (S3 traffic skips the NAT)`}${c.hybrid ? ", with EKS Hybrid Nodes" : ""}${c.admins.length > 0 ? `, ${c.admins.length} admin${c.admins.length === 1 ? "" : "s"} besides the creator` : ""}`,
         logs: c.logs.cloudWatch
-          ? `container logs to CloudWatch Logs (/aws/containerinsights/<cluster>/application) by the EKS add-on ${CLOUDWATCH_OBSERVABILITY.addonName} ${CLOUDWATCH_OBSERVABILITY.version}, kept ${c.logs.retentionDays} days (cluster.logs.retentionDays) after the cluster is gone; ingestion and storage billed by CloudWatch`
+          ? `container logs to CloudWatch Logs (/aws/containerinsights/<cluster>/application) by the EKS add-on ${CLOUDWATCH_OBSERVABILITY.addonName} ${ADDON_VERSIONS[c.kubernetesVersion][CLOUDWATCH_OBSERVABILITY.addonName]}, kept ${c.logs.retentionDays} days (cluster.logs.retentionDays) after the cluster is gone; ingestion and storage billed by CloudWatch`
           : "container logs: only on the nodes (cluster.logs.cloudWatch: false); they go with the pods",
         basePerHour,
       };

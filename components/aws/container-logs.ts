@@ -9,7 +9,7 @@ import * as aws from "@pulumi/aws";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { CLOUDWATCH_OBSERVABILITY } from "../../catalog/versions";
+import { CLOUDWATCH_OBSERVABILITY, KubernetesVersion, addonVersion } from "../../catalog/versions";
 import { containerLogsValues } from "./builders/container-logs";
 import { managedPolicyArn, podIdentityTrust } from "./builders/iam";
 
@@ -18,6 +18,7 @@ export const APPLICATION_LOG_CONF = path.join(__dirname, "fluent-bit-application
 export interface ContainerLogsArgs {
   readonly clusterName: pulumi.Input<string>;
   readonly retentionDays: number;
+  readonly kubernetesVersion: KubernetesVersion;
   readonly tags: Record<string, string>;
   /** The add-on's pods need nodes and the Pod Identity agent. */
   readonly after: pulumi.Resource[];
@@ -34,7 +35,7 @@ export class ContainerLogs extends pulumi.ComponentResource {
       {
         clusterName: args.clusterName,
         addonName: CLOUDWATCH_OBSERVABILITY.addonName,
-        addonVersion: CLOUDWATCH_OBSERVABILITY.version,
+        addonVersion: addonVersion(args.kubernetesVersion, CLOUDWATCH_OBSERVABILITY.addonName),
         resolveConflictsOnCreate: "OVERWRITE",
         resolveConflictsOnUpdate: "OVERWRITE",
         podIdentityAssociations: [{ roleArn: role.arn, serviceAccount: CLOUDWATCH_OBSERVABILITY.serviceAccount }],

@@ -118,7 +118,7 @@ export class GpuCluster extends pulumi.ComponentResource {
 
     const csi = new CsiDrivers(`${name}-csi`, { clusterName: cluster.clusterName, kubernetesVersion: c.kubernetesVersion, tags: args.tags, after: [cluster.systemNodeGroup] }, parent);
     if (c.logs.cloudWatch) {
-      new ContainerLogs(`${name}-logs`, { clusterName: cluster.clusterName, retentionDays: c.logs.retentionDays, tags: args.tags, after: [cluster.systemNodeGroup] }, parent);
+      new ContainerLogs(`${name}-logs`, { clusterName: cluster.clusterName, retentionDays: c.logs.retentionDays, kubernetesVersion: c.kubernetesVersion, tags: args.tags, after: [cluster.systemNodeGroup] }, parent);
     }
 
     this.clusterName = cluster.clusterName;
