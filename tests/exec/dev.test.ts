@@ -10,6 +10,12 @@ import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
 import { buildDevPod } from "../../tools/dev";
+import { buildStatus } from "../../status/report";
+import { renderStatus } from "../../status/render";
+import type { Job } from "../../status/objects";
+import { loadStack } from "../helpers/experiment";
+import { renderPlan } from "../../plan/render";
+import { problemsOf, load } from "../helpers/config";
 import { ROOT, TSX } from "../helpers/cli";
 import { validateManifests } from "../helpers/experiment";
 import { ApiOptions, CONFIG_MAPS, FakeApi, LOCAL_QUEUES, SECRETS, startFakeApi } from "./fake-api-server";
@@ -109,5 +115,19 @@ describe("npm run dev", () => {
     expect(multi.run.kind).toBe("Job");
     expect(multi.run.name).toBe("first-run-2nodes-d00000");
     expect((multi.run.object as { spec: { completions?: number } }).spec.completions ?? 1).toBe(1);
+  });
+
+  it("the plan and npm run status state the idle limit; it is configurable within 1-1440 minutes", () => {
+    expect(renderPlan(loadStack(STACK).plan)).toContain(
+      `dev: \`npm run dev -- ${STACK}\` starts an interactive pod of this experiment on one node of pool`,
+    );
+    expect(renderPlan(loadStack(STACK).plan)).toMatch(/it ends, freeing its GPUs, after 30 idle minutes \(experiment\.dev\.idleMinutes\)/);
+    const now = new Date("2026-12-01T12:00:00Z");
+    const job = { ...(built.run.object as object), metadata: { ...(built.run.object.metadata as object), creationTimestamp: now.toISOString(), uid: "u" } } as Job;
+    const status = buildStatus({ experiment: STACK, namespace: "default", jobs: [job], jobSets: [], pods: [], nodes: new Map(), workloads: [], logs: new Map() }, now)!;
+    expect(renderStatus(status, now).split("\n")[0]).toBe(`experiment ${STACK}  (Job default/${built.run.name}, the interactive pod of npm run dev, ending after 30 idle minutes)`);
+    const pools = [{ name: "t4", gpu: "t4" }];
+    expect(load({ nodePools: pools, experiment: { name: "e", pool: "t4", dev: { idleMinutes: 5 } } }).experiment?.dev.idleMinutes).toBe(5);
+    expect(problemsOf(() => load({ nodePools: pools, experiment: { name: "e", pool: "t4", dev: { idleMinutes: 0 } } }))[0]).toMatch(/^experiment\.dev\.idleMinutes: /);
   });
 });
