@@ -123,7 +123,7 @@ describe("npm run dev", () => {
     );
     expect(renderPlan(loadStack(STACK).plan)).toMatch(/it ends, freeing its GPUs, after 30 idle minutes \(experiment\.dev\.idleMinutes\)/);
     const now = new Date("2026-12-01T12:00:00Z");
-    const job = { ...(built.run.object as object), metadata: { ...(built.run.object.metadata as object), creationTimestamp: now.toISOString(), uid: "u" } } as Job;
+    const job = { ...(built.run.object as object), metadata: { ...(built.run.object.metadata as object), creationTimestamp: now.toISOString(), uid: "u" } } as unknown as Job;
     const status = buildStatus({ experiment: STACK, namespace: "default", jobs: [job], jobSets: [], pods: [], nodes: new Map(), workloads: [], logs: new Map() }, now)!;
     expect(renderStatus(status, now).split("\n")[0]).toBe(`experiment ${STACK}  (Job default/${built.run.name}, the interactive pod of npm run dev, ending after 30 idle minutes)`);
     const pools = [{ name: "t4", gpu: "t4" }];
