@@ -65,6 +65,8 @@ export type LaunchTarget =
       readonly nodeRank?: number;
       /** Each node's peer port on 127.0.0.1, in node-rank order (multi-node only). */
       readonly peerPorts?: readonly number[];
+      /** The pod's rank-log directory (the Job's `--keep-logs`), mapped to this machine by mapPath. */
+      readonly rankLogsDir?: string;
       /** How long a failed node keeps answering its peers. */
       readonly peerLingerSeconds?: number;
     };
@@ -180,7 +182,7 @@ export function buildLaunch(experiment: ExperimentSpec, target: LaunchTarget, sh
     ...experiment.datasets.map((d) => `--dataset=${map(d.mountPath)}`),
     ...(experiment.output ? [`--output=${map(experiment.output.mountPath)}`] : []),
     ...workdirFlags(experiment, shipped, map, target.kind === "pod"),
-    ...(target.kind === "pod" && target.rankLogsDir ? [`--keep-logs=${target.rankLogsDir}`] : []),
+    ...(target.rankLogsDir ? [`--keep-logs=${map(target.rankLogsDir)}`] : []),
   ];
   const wait =
     target.kind === "pod" && experiment.nodes > 1 && target.masterHost
