@@ -16,9 +16,9 @@ export const CLUSTER_QUEUE = "gtc-gpu";
 /**
  * The cohort of the cluster's ClusterQueue: a sweep's own ClusterQueue (k8s/sweep-queue.ts) joins
  * it to borrow the cluster's quota, so that both draw on the one quota the pools have. Adding it
- * to a running cluster's queue is an in-place update: Kueue's webhook holds no ClusterQueue field
- * but its queueing strategy (older releases) immutable (pkg/webhooks/clusterqueue_webhook.go,
- * ValidateClusterQueueUpdate).
+ * to a running cluster's queue is an in-place update: on update Kueue's webhook holds immutable
+ * only the queueing strategy (older releases) or concurrentAdmissionPolicy (newer ones), not the
+ * cohort (pkg/webhooks/clusterqueue_webhook.go, ValidateClusterQueueUpdate).
  */
 export const CLUSTER_COHORT = CLUSTER_QUEUE;
 /** The resources every flavor covers, in the CRD's order-insensitive list; one group for all pools. */
