@@ -27,6 +27,8 @@ import { NVIDIA_DEVICE_PLUGIN_CHART } from "./catalog/versions";
 import { EXPERIMENT_LABEL } from "./k8s/labels";
 import { clusterNeedsNvidiaRuntimeClass, devicePluginRuntimeClass } from "./k8s/runtime-class";
 import { buildExperimentObjects, experimentInput } from "./k8s/experiment";
+import { buildSweep } from "./k8s/sweep";
+import { attachSweepNames } from "./plan/plan";
 import { lookupAccountFacts, lookupSourceFacts } from "./components/aws/account-facts";
 import type { DeployGate, FactsSource } from "./plan/deploy-gate";
 
@@ -109,8 +111,11 @@ function experimentResources(spec: StackSpec, plan: Plan, target: ClusterTarget,
     : undefined;
   const placeholder = built ? builtImagePlaceholder({ key: image.resolved }, built.contextTag) : undefined;
   const input = experimentInput(spec, plan, readLauncherFiles(), shipped);
-  const objects = buildExperimentObjects(placeholder ? { ...input, image: placeholder } : input);
+  const buildInput = placeholder ? { ...input, image: placeholder } : input;
+  const objects = buildExperimentObjects(buildInput);
+  const sweep = spec.experiment!.sweep && buildSweep(buildInput, spec.experiment!.sweep);
   const experiment = new TrainingExperiment(name, {
+    sweep,
     objects,
     provider: target.provider,
     driverRoles: target.driverRoles,
@@ -135,7 +140,14 @@ function experimentResources(spec: StackSpec, plan: Plan, target: ClusterTarget,
       admission: `kubectl get workloads -n ${namespace} -l ${EXPERIMENT_LABEL}=${name}`,
     },
     ...(built ? { image: built.reference } : {}),
+    ...(sweep ? { sweep: { runs: sweep.runs.map((r) => ({ name: r.runName, point: r.point.id, env: r.point.env })), ...(sweep.queue ? { localQueue: `${namespace}/${sweep.queue.localQueue.metadata.name}` } : {}) } } : {}),
   };
+}
+
+/** Point id → run name of the experiment's sweep, for the plan's list of runs. */
+function sweepRunNames(outputs: Record<string, unknown>): Record<string, string> {
+  const sweep = outputs.sweep as { runs: { name: string; point: string }[] } | undefined;
+  return Object.fromEntries((sweep?.runs ?? []).map((r) => [r.point, r.name]));
 }
 
 /** The secretEnv values from Pulumi's config, each a secret Output from the start. */
@@ -164,7 +176,7 @@ export function deploy(verdict: Verdict): Record<string, unknown> {
   const queue = clusterQueueing(spec, plan, target);
   const experiment = spec.experiment ? experimentResources(spec, plan, target, archive, queue) : {};
   return {
-    summary,
+    summary: attachSweepNames(summary, sweepRunNames(experiment)),
     ...target.outputs,
     ...services,
     ...(queue ? { queueing: { localQueue: `${plan.queueing.namespace}/${plan.queueing.localQueue}`, clusterQueue: CLUSTER_QUEUE } } : {}),

@@ -7,6 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ExperimentObjects } from "../k8s/experiment";
+import type { SweepObjects } from "../k8s/sweep";
 import { resourceArgs } from "./k8s-args";
 
 export interface TrainingExperimentArgs {
@@ -30,6 +31,8 @@ export interface TrainingExperimentArgs {
    * `<repositoryUrl>@<digest>`, known only once the image is pushed.
    */
   readonly builtImage?: { readonly placeholder: string; readonly reference: pulumi.Input<string> };
+  /** `experiment.sweep`: its runs take the place of the single run (k8s/sweep.ts). */
+  readonly sweep?: SweepObjects;
 }
 
 /**
@@ -118,14 +121,30 @@ export class TrainingExperiment extends pulumi.ComponentResource {
       deleteBeforeReplace: true,
       dependsOn: [launcher, isolation, ...shipped, ...health, ...volumes, ...access, ...(args.queue ?? [])],
     };
-    const trainingJob = objects.job
-      ? new k8s.batch.v1.Job(`${name}-job`, runArgs<k8s.batch.v1.JobArgs>(objects.job, args.builtImage), runOpts)
-      : new k8s.apiextensions.CustomResource(`${name}-jobset`, runArgs<k8s.apiextensions.CustomResourceArgs>(objects.jobSet!, args.builtImage), runOpts);
+    const run = (suffix: string, object: Pick<ExperimentObjects, "job" | "jobSet">, opts: pulumi.CustomResourceOptions) =>
+      object.job
+        ? new k8s.batch.v1.Job(`${name}-job${suffix}`, runArgs<k8s.batch.v1.JobArgs>(object.job, args.builtImage), opts)
+        : new k8s.apiextensions.CustomResource(`${name}-jobset${suffix}`, runArgs<k8s.apiextensions.CustomResourceArgs>(object.jobSet!, args.builtImage), opts);
 
-    this.jobName = trainingJob.metadata.name;
-    this.namespace = trainingJob.metadata.namespace;
+    const sweep = args.sweep;
+    // A sweep's runs are named by their point (the grid's hash of its values), so adding a value
+    // to the grid adds runs and leaves the others as they are.
+    const queues = sweep ? sweepQueue(name, sweep, k8sOpts, args.queue) : [];
+    const sweepOpts = { ...runOpts, dependsOn: [...(runOpts.dependsOn as pulumi.Resource[]), ...queues] };
+    const runs = sweep ? sweep.runs.map((r) => run(`-${r.point.id}`, r, sweepOpts)) : [run("", objects, runOpts)];
+
+    this.jobName = runs[0].metadata.name;
+    this.namespace = runs[0].metadata.namespace;
     this.registerOutputs({ jobName: this.jobName, namespace: this.namespace });
   }
+}
+
+/** The sweep's own ClusterQueue and LocalQueue, with `maxParallel` (k8s/sweep-queue.ts). */
+function sweepQueue(name: string, sweep: SweepObjects, opts: pulumi.CustomResourceOptions, queue?: readonly pulumi.Resource[]): pulumi.Resource[] {
+  if (!sweep.queue) return [];
+  const custom = (object: object) => resourceArgs<k8s.apiextensions.CustomResourceArgs>(object);
+  const clusterQueue = new k8s.apiextensions.CustomResource(`${name}-sweep-cluster-queue`, custom(sweep.queue.clusterQueue), { ...opts, dependsOn: [...(queue ?? [])] });
+  return [clusterQueue, new k8s.apiextensions.CustomResource(`${name}-sweep-local-queue`, custom(sweep.queue.localQueue), { ...opts, dependsOn: [clusterQueue] })];
 }
 
 /**

@@ -73,6 +73,8 @@ export interface TrainingJobInput {
   readonly queueName?: string;
   /** The run's checkpoint directory on the output volume, passed as GTC_CHECKPOINT_DIR. */
   readonly checkpointDir?: string;
+  /** Where the launcher keeps each rank's log on the output volume (k8s/experiment.ts rankLogsDir). */
+  readonly rankLogsDir?: string;
   /** RuntimeClass of the pods where the NVIDIA runtime is not the default (k8s/runtime-class.ts). */
   readonly runtimeClassName?: string;
   /** How long workers wait for pod 0 (plan.queueing.restart.rendezvousTimeoutSeconds); multi-node runs. */
@@ -127,6 +129,7 @@ function trainer(input: TrainingJobInput): IContainer {
     peerHosts: multiNode ? Array.from({ length: experiment.nodes }, (_, i) => podHost(input.names, i)) : undefined,
     maxRestarts: multiNode ? experiment.maxRestarts + experiment.maxDisruptionRestarts : undefined,
     gpuHealth: input.gpuHealth,
+    rankLogsDir: input.rankLogsDir,
   }, { workdirSha256: input.workdirSha256 });
   const added = additions(input);
   const devices: Record<string, string> = { [GPU_RESOURCE]: String(experiment.gpusPerNode) };

@@ -12,6 +12,7 @@ import { GpuNodePool } from "./gpu-pool";
 import { HybridNodes } from "./hybrid";
 import { Network } from "./network";
 import { CsiDrivers } from "./storage";
+import { ContainerLogs } from "./container-logs";
 
 export class GpuCluster extends pulumi.ComponentResource {
   readonly clusterName: pulumi.Output<string>;
@@ -118,6 +119,9 @@ export class GpuCluster extends pulumi.ComponentResource {
     }
 
     const csi = new CsiDrivers(`${name}-csi`, { clusterName: cluster.clusterName, clusterArn: cluster.clusterArn, kubernetesVersion: c.kubernetesVersion, tags: args.tags, after: [cluster.systemNodeGroup] }, parent);
+    if (c.logs.cloudWatch) {
+      new ContainerLogs(`${name}-logs`, { clusterName: cluster.clusterName, clusterArn: cluster.clusterArn, retentionDays: c.logs.retentionDays, kubernetesVersion: c.kubernetesVersion, tags: args.tags, after: [cluster.systemNodeGroup] }, parent);
+    }
 
     this.clusterName = cluster.clusterName;
     this.kubeconfig = cluster.kubeconfig;
