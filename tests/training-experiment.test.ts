@@ -50,6 +50,11 @@ describe("TrainingExperiment", () => {
     expect(children).toEqual([
       "kubernetes:core/v1:ConfigMap llm-reuse-2x8-launcher",
       "kubernetes:networking.k8s.io/v1:NetworkPolicy llm-reuse-2x8-isolation",
+      "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy llm-reuse-2x8-gpu-health",
+      "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding llm-reuse-2x8-gpu-health",
+      "kubernetes:core/v1:ServiceAccount llm-reuse-2x8-trainer",
+      "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole llm-reuse-2x8-gpu-health",
+      "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding llm-reuse-2x8-gpu-health",
       "kubernetes:core/v1:PersistentVolume llm-reuse-2x8-pv-tokens",
       "kubernetes:core/v1:PersistentVolume llm-reuse-2x8-pv-eval",
       "kubernetes:core/v1:PersistentVolume llm-reuse-2x8-pv-checkpoints",
@@ -76,8 +81,9 @@ describe("TrainingExperiment", () => {
     expect(job.opts.replaceOnChanges).toEqual(["spec"]);
     expect(job.opts.deleteBeforeReplace).toBe(true);
     const deps = (job.opts.dependsOn as pulumi.Resource[]).length;
-    // launcher + isolation policy + 3 PVs + 3 claims + S3 policy (no queue: the cluster's stack owns it)
-    expect(deps).toBe(9);
+    // launcher + isolation policy + the GPU health check's 5 objects + 3 PVs + 3 claims + S3 policy
+    // (no queue: the cluster's stack owns it)
+    expect(deps).toBe(14);
   });
 
   it("attaches the S3 policy to the CSI driver's role, with exactly the experiment's prefixes", async () => {
@@ -93,12 +99,18 @@ describe("TrainingExperiment", () => {
     const job = recorded.find((r) => r.type === "kubernetes:batch/v1:Job")!;
     expect(job.inputs.spec).toEqual(JSON.parse(JSON.stringify(objects.job!.spec)));
     expect(job.inputs.metadata).toEqual(objects.job!.metadata);
-    // Existing claim and host paths: nothing to create besides the launcher, its isolation and the Job.
+    // Existing claim and host paths: nothing to create besides the launcher, its isolation, the GPU
+    // health check's account and fence, and the Job.
     expect(recorded.map((r) => r.type).sort()).toEqual([
       "gpu-training-clusters:k8s:TrainingExperiment",
+      "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy",
+      "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding",
       "kubernetes:batch/v1:Job",
       "kubernetes:core/v1:ConfigMap",
+      "kubernetes:core/v1:ServiceAccount",
       "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+      "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
+      "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
     ]);
   });
 

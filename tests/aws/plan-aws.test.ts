@@ -62,7 +62,12 @@ describe("the EKS cluster", () => {
         return [name.replace(`${stack}-`, ""), `${tags["aws:RequestTag/kubernetes-namespace"]}/${tags["aws:RequestTag/kubernetes-service-account"]}`];
       }),
     );
-    expect(scoped).toEqual({ "cluster-cni-role": "kube-system/aws-node", "csi-s3-role": "kube-system/s3-csi-driver-sa", "autoscaler-role": "kube-system/cluster-autoscaler" });
+    expect(scoped).toEqual({
+      "cluster-cni-role": "kube-system/aws-node",
+      "csi-s3-role": "kube-system/s3-csi-driver-sa",
+      "autoscaler-role": "kube-system/cluster-autoscaler",
+      "logs-role": "amazon-cloudwatch/cloudwatch-agent",
+    });
   });
 
   it.each(["t4-smoke", "a100-8gpu", "a100-2x8", "rtx4090-hybrid", "shared-cluster"])("%s: API authentication, pinned version, endpoint access", (stack) => {
