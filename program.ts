@@ -12,7 +12,7 @@ import type { StackSpec } from "./config/spec";
 import type { Plan } from "./plan/plan";
 import { CheckInput, Verdict, checkForDeploy } from "./checks";
 import { ClusterTarget, existingTarget, reuseTarget } from "./components/target";
-import { eksClusterServices, eksTarget } from "./components/aws/target";
+import { eksClusterServices, eksTarget, reuseSourceAccess } from "./components/aws/target";
 import { NvidiaDevicePlugin } from "./components/device-plugins";
 import { readLauncherFiles } from "./components/launcher-files";
 import { eksClusterName } from "./components/naming";
@@ -160,6 +160,7 @@ export function deploy(verdict: Verdict): Record<string, unknown> {
   // The summary is what the program decided, deploy-time facts included: the offline plan prints it.
   const summary = gate ? { ...plan, deploy: gate.decision } : plan;
   if (!target) return { summary };
+  reuseSourceAccess(spec, gate);
   const services = target.ownsClusterServices ? clusterServices(spec, plan, target) : {};
   const queue = clusterQueueing(spec, plan, target);
   const experiment = spec.experiment ? experimentResources(spec, plan, target, archive, queue) : {};

@@ -128,7 +128,15 @@ export function renderDeploy(d: DeployDecision | undefined): string[] {
   if (a) {
     lines.push(`account facts${d.factsSource === "offline" ? " (offline answers of tools/mocks.ts; `pulumi preview` checks them against the real account)" : ""}:`);
     const zone = (z: { name: string; id?: string }) => (z.id ? `${z.name} (${z.id})` : z.name);
-    lines.push(`  zones: ${a.zones.map(zone).join(", ") || "not read (the VPC takes the region's first zones at deploy time)"}${a.refusedZones.length ? `; skipped, EKS refuses: ${a.refusedZones.map(zone).join(", ")}` : ""}`);
+    const c = a.cluster;
+    if (c) {
+      const pools = Object.entries(c.pools ?? {}).map(([n, p]) => `${n} ${p.instanceType} ${p.capacity} maxNodes ${p.maxNodes}`);
+      lines.push(
+        `  cluster of stack ${c.stack} (its outputs): region ${c.region ?? "not exported"}, VPC ${c.vpcId ?? "not exported"}, cluster security group ${c.clusterSecurityGroupId ?? "not exported"}; pools: ${pools.join(", ") || "not exported"}`,
+      );
+    } else {
+      lines.push(`  zones: ${a.zones.map(zone).join(", ") || "not read (the VPC takes the region's first zones at deploy time)"}${a.refusedZones.length ? `; skipped, EKS refuses: ${a.refusedZones.map(zone).join(", ")}` : ""}`);
+    }
     if (a.subnetIds) lines.push(`  existing VPC subnets: ${a.subnetIds.join(", ")}`);
     for (const [pool, idx] of Object.entries(a.poolPlacements)) {
       lines.push(`  pool ${pool}: ${idx.map((i) => (a.subnetIds ? `${a.subnetIds[i]} in ${zone(a.zones[i])}` : zone(a.zones[i]))).join(", ")}`);

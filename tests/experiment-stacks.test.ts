@@ -79,7 +79,8 @@ describe("experiments through the program", () => {
     expect(ofType(run, RELEASE)).toEqual([]);
     const policy = ofType(run, "aws:iam/rolePolicy:RolePolicy");
     expect(policy).toHaveLength(1);
-    expect(policy[0].inputs.role).toBe("gtc-shared-cluster-s3-csi");
+    // The role the cluster stack's own plan exports (its mock name), read through the StackReference.
+    expect(policy[0].inputs.role).toBe("a100-2x8-csi-s3-role");
     expect(policy[0].inputs.name).toBe("gtc-reuse-a100-2x8-experiment-s3");
   });
 

@@ -8,11 +8,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackSpec } from "../../config/spec";
-import { AccountFacts, GPU_QUOTAS, SubnetFact, Zone, quotaFor } from "../../plan/account";
+import { AccountFacts, ClusterExports, ExportedPool, GPU_QUOTAS, SubnetFact, Zone, quotaFor } from "../../plan/account";
+import { CLUSTER_OUTPUTS, clusterReference } from "../target";
 import { SourceFacts, VOLUME_SOURCES, VolumeSource, typeOf, usesOf } from "../../config/sources";
 import type { AccountReader, SourceUse, VolumeSourceKind } from "../../config/sources/kind";
 import type { Plan } from "../../plan/plan";
 import { eksClusterName } from "../naming";
+import { awsTags } from "./builders/cluster-args";
 import { MAX_ZONES, subnetLayout, subnetTags } from "./builders/subnets";
 import type { ApiFacts, ClusterVersionFact, InstanceTypeAnswer, SpotPriceFact } from "../../plan/api-facts";
 import { ADDON_VERSIONS, AddonName } from "../../catalog/versions";
@@ -184,8 +186,51 @@ async function apiFacts(spec: StackSpec, types: readonly string[], spotTypes: re
   return { instanceTypes: Object.fromEntries(instanceTypes), clusterVersion: version, spotPrices: Object.fromEntries(spot), addons: Object.fromEntries(latest) };
 }
 
-/** Every account fact the rules of a create-mode stack need; nothing for other modes. */
+const exportedPool = (v: unknown): ExportedPool | undefined => {
+  const p = (v ?? {}) as Record<string, unknown>;
+  const capacity = p.capacity === "spot" || p.capacity === "on-demand" ? p.capacity : undefined;
+  const maxNodes = num(p.maxNodes);
+  return str(p.instanceType) && capacity && maxNodes !== undefined ? { instanceType: str(p.instanceType)!, capacity, maxNodes } : undefined;
+};
+
+/**
+ * What the reused cluster's stack exports (CLUSTER_OUTPUTS), read through the stack's one
+ * StackReference. A field missing from its state (a cluster stack last updated before it exported
+ * it) is undefined; the rules say so.
+ */
+async function clusterExports(spec: StackSpec): Promise<ClusterExports | undefined> {
+  if (spec.cluster.mode !== "reuse") return undefined;
+  const { reference } = clusterReference(spec);
+  const read = async (name: string) => known(reference.getOutput(name)).catch(() => undefined);
+  const [region, vpcId, sg, pools] = await Promise.all([
+    read(CLUSTER_OUTPUTS.region),
+    read(CLUSTER_OUTPUTS.vpcId),
+    read(CLUSTER_OUTPUTS.clusterSecurityGroupId),
+    read(CLUSTER_OUTPUTS.pools),
+  ]);
+  const poolList = pools && typeof pools === "object" ? Object.entries(pools as Record<string, unknown>).map(([n, p]) => [n, exportedPool(p)] as const) : undefined;
+  return {
+    stack: spec.cluster.stack,
+    region: str(region),
+    vpcId: str(vpcId),
+    clusterSecurityGroupId: str(sg),
+    pools: poolList && poolList.every(([, p]) => p) ? Object.fromEntries(poolList) as Record<string, ExportedPool> : undefined,
+  };
+}
+
+/** A reusing stack's facts: its cluster stack's exports, and the GPU quotas of the deployed pools' types. */
+async function reuseFacts(spec: StackSpec): Promise<AccountFacts | undefined> {
+  const cluster = await clusterExports(spec);
+  if (!cluster) return undefined;
+  const codes = [...new Set(Object.values(cluster.pools ?? {}).map((p) => quotaFor(p.instanceType, p.capacity)?.code).filter((c): c is string => !!c))];
+  // The quotas are regional: asked only where the cluster is (the rules refuse another region).
+  const quotas = cluster.region === spec.region ? await Promise.all(codes.map(async (c) => [c, await quota(c)] as const)) : [];
+  return { region: spec.region, offerings: {}, quotas: Object.fromEntries(quotas), cluster };
+}
+
+/** Every account fact the rules of a create-mode or reuse-mode stack need; nothing for an existing cluster. */
 export async function lookupAccountFacts(spec: StackSpec, plan: Plan): Promise<AccountFacts | undefined> {
+  if (spec.cluster.mode === "reuse") return reuseFacts(spec);
   if (spec.cluster.mode !== "create") return undefined;
   const managed = plan.pools.filter((p) => p.kind === "managed" && p.instance);
   const types = [...new Set(managed.map((p) => p.instance!.type))];
@@ -223,7 +268,7 @@ async function known<T>(output: pulumi.Output<T>): Promise<T | undefined> {
  * (config/sources/, `account`) reads its own, through the reader given here.
  */
 export async function lookupSourceFacts(stack: string, uses: readonly SourceUse<VolumeSource>[]): Promise<SourceFacts> {
-  const reader: AccountReader = { aws, stack, known, attempt };
+  const reader: AccountReader = { aws, stack, ownTag: ["gtc:stack", awsTags(stack, eksClusterName(stack))["gtc:stack"]], known, attempt };
   const read = await Promise.all(
     (VOLUME_SOURCES as readonly VolumeSourceKind[]).map(async (kind) => {
       const own = usesOf(kind, uses);

@@ -11,7 +11,7 @@ import { z } from "zod";
 import { Problem, show } from "../errors";
 import { int } from "../fields";
 import { dns1123Subdomain } from "../k8s-validation";
-import { SourceIngress, volumeSourceKind } from "./kind";
+import { AccountReader, SourceIngress, volumeSourceKind } from "./kind";
 
 export const FSX_CSI_DRIVER = "fsx.csi.aws.com";
 
@@ -47,10 +47,50 @@ export interface FileSystemFact {
   readonly securityGroupIds?: readonly string[];
   /** Why the read of the file system failed (no such file system, no right to read it). */
   readonly readError?: string;
+  /** The TCP ingress its security groups already hold from other groups; undefined when unknown. */
+  readonly ingress?: readonly GroupIngress[];
+}
+
+/** One ingress rule of a file system's security group that lets another group in. */
+export interface GroupIngress {
+  readonly securityGroupId: string;
+  /** The group let in. */
+  readonly from: string;
+  /** `tcp`, or `-1` for every protocol (and port). */
+  readonly protocol: string;
+  readonly fromPort: number;
+  readonly toPort: number;
+  /** Whether this stack's own resource (its `gtc:stack` tag): kept only while the stack still needs it. */
+  readonly own: boolean;
+}
+
+/** Whether a rule some other stack owns already lets `from` in on `ports` of `group`. */
+function openedByOthers(rules: readonly GroupIngress[], group: string, from: string, ports: { from: number; to: number }): GroupIngress | undefined {
+  return rules.find(
+    (r) => !r.own && r.securityGroupId === group && r.from === from && (r.protocol === "-1" || (r.protocol === "tcp" && r.fromPort <= ports.from && r.toPort >= ports.to)),
+  );
 }
 
 const stringList = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((x) => typeof x === "string") ? (v as string[]) : undefined);
 const str = (v: unknown): string | undefined => (typeof v === "string" && v.length > 0 ? v : undefined);
+
+/**
+ * The ingress rules of the file system's groups that let another group in, each read with
+ * aws.vpc.getSecurityGroupRules (EC2 DescribeSecurityGroupRules, filter `group-id`) and
+ * aws.vpc.getSecurityGroupRule. A lookup that fails leaves the list unknown.
+ */
+async function groupIngress(groups: readonly string[], { aws, attempt, ownTag }: AccountReader): Promise<GroupIngress[] | undefined> {
+  const found = await attempt(`the rules of ${groups.join(", ")}`, () => aws.vpc.getSecurityGroupRules({ filters: [{ name: "group-id", values: [...groups] }] }));
+  const ids = stringList(found?.ids);
+  if (!ids) return undefined;
+  const rules = await Promise.all(ids.map((id) => attempt(`security group rule ${id}`, () => aws.vpc.getSecurityGroupRule({ securityGroupRuleId: id }))));
+  if (rules.some((r) => r === undefined)) return undefined;
+  return rules.flatMap((r) =>
+    r && !r.isEgress && str(r.referencedSecurityGroupId)
+      ? [{ securityGroupId: r.securityGroupId, from: r.referencedSecurityGroupId, protocol: String(r.ipProtocol), fromPort: Number(r.fromPort), toPort: Number(r.toPort), own: r.tags?.[ownTag[0]] === ownTag[1] }]
+      : [],
+  );
+}
 
 export const fsxSource = volumeSourceKind<typeof schema, FileSystemFact>({
   schema,
@@ -93,8 +133,9 @@ export const fsxSource = volumeSourceKind<typeof schema, FileSystemFact>({
      * has no Lustre data source, only getOntapFileSystem and getWindowsFileSystem under fsx/), its
      * security groups from its first network interface (aws.ec2.getNetworkInterface).
      */
-    read: (uses, { aws, stack, known, attempt }) =>
-      Promise.all(
+    read: (uses, reader) => {
+      const { aws, stack, known, attempt } = reader;
+      return Promise.all(
         [...new Set(uses.map((u) => u.source.fileSystemId))].map(async (id): Promise<FileSystemFact> => {
           const fs = aws.fsx.LustreFileSystem.get(`${stack}-fsx-${id}`, id);
           let vpcId, dnsName, mountName, enis;
@@ -105,9 +146,11 @@ export const fsxSource = volumeSourceKind<typeof schema, FileSystemFact>({
           }
           const eni = stringList(enis)?.[0];
           const groups = eni ? stringList((await attempt(`network interface ${eni} of ${id}`, () => aws.ec2.getNetworkInterface({ id: eni })))?.securityGroups) : undefined;
-          return { id, vpcId: str(vpcId), dnsName: str(dnsName), mountName: str(mountName), securityGroupIds: groups };
+          const ingress = groups ? await groupIngress(groups, reader) : undefined;
+          return { id, vpcId: str(vpcId), dnsName: str(dnsName), mountName: str(mountName), securityGroupIds: groups, ingress };
         }),
-      ),
+      );
+    },
     rules: (uses, facts, network) => {
       const problems: Problem[] = [];
       const warnings: string[] = [];
@@ -120,7 +163,9 @@ export const fsxSource = volumeSourceKind<typeof schema, FileSystemFact>({
           problems.push({ path: `${at}.fileSystemId`, message: `could not be read (got ${show(ref.fileSystemId)}; the read said: ${fs.readError}). Name an FSx for Lustre file system of this account and region` });
           continue;
         }
-        if (!network.known) {
+        if (network.reused && network.vpcId === undefined) {
+          warnings.push(`stack ${network.reused.stack} exports no VPC (it was last updated before it exported one): check that FSx file system ${fs.id} is in its VPC, or run \`pulumi up\` on it first`);
+        } else if (!network.known) {
           // cluster.vpc was refused: where the nodes will be is not known, and its problem is reported already.
         } else if (fs.vpcId === undefined) {
           warnings.push(`the VPC of FSx file system ${fs.id} could not be read: make sure the nodes can reach it on TCP 988 and 1018-1023`);
@@ -130,6 +175,11 @@ export const fsxSource = volumeSourceKind<typeof schema, FileSystemFact>({
             message:
               `${fs.id} lives in ${fs.vpcId}, but this stack creates a new VPC, from which the nodes cannot reach it (the Lustre mount would hang and keep the node paid for). ` +
               `Run the cluster in that VPC with cluster.vpc: { id: ${fs.vpcId}, privateSubnetIds: [two or more private subnets of it] }, or use a file system in the cluster's VPC`,
+          });
+        } else if (network.reused && network.vpcId !== fs.vpcId) {
+          problems.push({
+            path: `${at}.fileSystemId`,
+            message: `${fs.id} lives in ${fs.vpcId}, but the cluster of stack ${network.reused.stack} runs in ${network.vpcId}, from which its nodes cannot reach it (the Lustre mount would hang and keep the node paid for); use a file system in ${network.vpcId}, or a cluster in ${fs.vpcId}`,
           });
         } else if (network.vpcId !== fs.vpcId) {
           problems.push({ path: `${at}.fileSystemId`, message: `${fs.id} lives in ${fs.vpcId}, not in cluster.vpc.id ${network.vpcId} (set cluster.vpc to ${fs.vpcId} and its subnets, or use a file system in ${network.vpcId})` });
@@ -147,8 +197,24 @@ export const fsxSource = volumeSourceKind<typeof schema, FileSystemFact>({
         }
       }
       // The nodes carry the cluster security group; each group of the file system lets it in.
+      // EC2 refuses a second rule for the same group, protocol, ports and peer
+      // (InvalidPermission.Duplicate, hashicorp/terraform#1874): with a reused cluster, the cluster
+      // stack or another stack may have opened them already, and then this stack adds none.
+      const reusedGroup = network.reused?.securityGroupId;
+      if (network.reused && !reusedGroup && groups.size > 0) {
+        warnings.push(`stack ${network.reused.stack} exports no cluster security group: let its nodes in on TCP 988 and 1018-1023 of ${[...groups].sort().join(", ")} yourself, or run \`pulumi up\` on it first`);
+        return { problems, warnings, ingress: [] };
+      }
+      const existing = facts.flatMap((f) => f.ingress ?? []);
       const ingress: SourceIngress[] = [...groups].sort().flatMap((group) =>
-        LUSTRE_PORTS.map((ports) => ({ key: `lustre-${group}-${ports.from}`, securityGroupId: group, fromPort: ports.from, toPort: ports.to, description: "Lustre" })),
+        LUSTRE_PORTS.flatMap((ports) => {
+          const other = reusedGroup ? openedByOthers(existing, group, reusedGroup, ports) : undefined;
+          if (other) {
+            warnings.push(`Lustre TCP ${ports.from === ports.to ? ports.from : `${ports.from}-${ports.to}`} of ${group} is open to the cluster's nodes by a rule this stack does not own (${other.from} on ${other.protocol === "-1" ? "every port" : `${other.fromPort}-${other.toPort}`}): it adds none, and the mounts depend on that rule staying`);
+            return [];
+          }
+          return [{ key: `lustre-${group}-${ports.from}`, securityGroupId: group, fromPort: ports.from, toPort: ports.to, description: "Lustre" }];
+        }),
       );
       return { problems, warnings, ingress };
     },

@@ -84,12 +84,19 @@ export interface SourceNetwork {
   readonly vpcId?: string;
   /** False when the cluster's network settings were refused: rules about reaching the source are skipped. */
   readonly known: boolean;
+  /**
+   * `cluster.mode: reuse`: the cluster stack whose nodes mount the source, and the security group
+   * they carry (its exports); `vpcId` is then that cluster's VPC.
+   */
+  readonly reused?: { readonly stack: string; readonly securityGroupId?: string };
 }
 
 /** What a kind's account read gets from components/aws/account-facts.ts, which runs it. */
 export interface AccountReader {
   readonly aws: typeof awsSdk;
   readonly stack: string;
+  /** The tag (key, value) this stack's AWS resources carry: a resource with it is the stack's own. */
+  readonly ownTag: readonly [string, string];
   /** An Output's value, or undefined while it is unknown (`pulumi preview`); a failed read rejects. */
   known<T>(output: pulumi.Output<T>): Promise<T | undefined>;
   /** A lookup that may fail (permissions, throttling): undefined then, with a warning naming `what`. */
