@@ -151,6 +151,12 @@ function secretEnvInputs(): Record<string, pulumi.Output<string>> {
   return Object.fromEntries(Object.entries(secretEnvValues(decoded)).map(([k, v]) => [k, pulumi.secret(v)]));
 }
 
+function withSources(gate: DeployGate): DeployGate["decision"] {
+  const sources = gate.sources;
+  if (!sources) return gate.decision;
+  return { ...gate.decision, sourceIngress: sources.ingress, warnings: [...gate.decision.warnings, ...sources.warnings] };
+}
+
 /** The resources of a stack that passed every check (checks/): nothing here checks again. */
 export function deploy(verdict: Verdict): Record<string, unknown> {
   const { spec, plan, archive } = verdict;
@@ -158,7 +164,8 @@ export function deploy(verdict: Verdict): Record<string, unknown> {
   const name = spec.stack;
   const target = clusterTarget(spec, plan, name, gate);
   // The summary is what the program decided, deploy-time facts included: the offline plan prints it.
-  const summary = gate ? { ...plan, deploy: gate.decision } : plan;
+  // The volume sources' findings (FSx access) are part of it: the rules the stack opens, and what it relies on.
+  const summary = gate ? { ...plan, deploy: withSources(gate) } : plan;
   if (!target) return { summary };
   reuseSourceAccess(spec, gate);
   const services = target.ownsClusterServices ? clusterServices(spec, plan, target) : {};

@@ -34,7 +34,9 @@ export interface DeployDecision {
   readonly api?: ApiDecision;
   /** Whose support dates the version rule used: EKS's (aws.eks.getClusterVersions) or the dated table's. */
   readonly versionDates?: "eks" | "table";
-  /** Who answered the lookups; undefined where the stack needs none (reuse, existing). */
+  /** The ingress the stack adds so its nodes reach the volume sources (FSx's Lustre ports). */
+  readonly sourceIngress?: SourceAccountDecision["ingress"];
+  /** Who answered the lookups; undefined where the stack needs none (existing). */
   readonly factsSource?: FactsSource;
   readonly problems: readonly Problem[];
   readonly warnings: readonly string[];
@@ -144,6 +146,9 @@ export function renderDeploy(d: DeployDecision | undefined): string[] {
     for (const q of a.quotas) {
       lines.push(`  quota ${q.name} (${q.code}): ${q.quota ?? "unknown"} vCPUs; experiment needs ${q.experimentVcpus}, pools at maxNodes ${q.poolsMaxVcpus}`);
     }
+  }
+  for (const r of d.sourceIngress ?? []) {
+    lines.push(`volume access: opens TCP ${r.fromPort === r.toPort ? r.fromPort : `${r.fromPort}-${r.toPort}`} (${r.description}) of ${r.securityGroupId} to the cluster's nodes, a rule of this stack`);
   }
   if (d.api && d.api.lines.length > 0) {
     lines.push(`what the EC2 and EKS APIs say${d.factsSource === "offline" ? " (offline answers of tools/mocks.ts, drawn from the catalog; `pulumi preview` asks the APIs)" : ""}:`);
