@@ -26,6 +26,8 @@ import { awsTags } from "./components/aws/builders/cluster-args";
 import { NVIDIA_DEVICE_PLUGIN_CHART } from "./catalog/versions";
 import { EXPERIMENT_LABEL } from "./k8s/labels";
 import { clusterNeedsNvidiaRuntimeClass, devicePluginRuntimeClass } from "./k8s/runtime-class";
+import { hasEfaPools } from "./plan/pools";
+import { cachedReference } from "./plan/image-cache";
 import { buildExperimentObjects, experimentInput } from "./k8s/experiment";
 import { lookupAccountFacts, lookupSourceFacts } from "./components/aws/account-facts";
 import type { DeployGate, FactsSource } from "./plan/deploy-gate";
@@ -78,6 +80,7 @@ function clusterServices(spec: StackSpec, plan: Plan, target: ClusterTarget): Re
     provider: target.provider,
     runtimeClassName: devicePluginRuntimeClass(spec),
     createRuntimeClass: clusterNeedsNvidiaRuntimeClass(spec),
+    efaPools: hasEfaPools(plan),
   });
   return {
     ...eksClusterServices(spec, plan, target),
@@ -92,7 +95,18 @@ function clusterQueueing(spec: StackSpec, plan: Plan, target: ClusterTarget): Cl
 }
 
 /** The experiment's in-cluster objects: launcher ConfigMap, workdir, secrets, volumes, the Job or JobSet. */
-function experimentResources(spec: StackSpec, plan: Plan, target: ClusterTarget, workdir?: WorkdirArchive, queue?: ClusterQueueing): Record<string, unknown> {
+/**
+ * The image the run pulls: on a managed pool of a cluster with a Docker Hub pull-through cache, the
+ * catalog's docker.io image through that cache, by the same digest (plan/image-cache.ts). Hybrid
+ * and existing nodes are not behind the cluster's NAT and pull as before.
+ */
+function pulledImage(plan: Plan, reference: string, gate?: DeployGate): string {
+  const cache = gate?.decision.account?.imageCache;
+  const pool = plan.pools.find((p) => p.name === plan.experiment?.pool);
+  return (cache && pool?.kind === "managed" && cachedReference(reference, cache)) || reference;
+}
+
+function experimentResources(spec: StackSpec, plan: Plan, target: ClusterTarget, workdir?: WorkdirArchive, queue?: ClusterQueueing, gate?: DeployGate): Record<string, unknown> {
   const shipped = workdir ? { archiveBase64: workdir.gzip.toString("base64"), sha256: workdir.summary.sha256 } : undefined;
   const name = spec.experiment!.name;
   // A built image (plan/image-build.ts): the rules allow it only where the stack has AWS (create, reuse).
@@ -109,7 +123,7 @@ function experimentResources(spec: StackSpec, plan: Plan, target: ClusterTarget,
     : undefined;
   const placeholder = built ? builtImagePlaceholder({ key: image.resolved }, built.contextTag) : undefined;
   const input = experimentInput(spec, plan, readLauncherFiles(), shipped);
-  const objects = buildExperimentObjects(placeholder ? { ...input, image: placeholder } : input);
+  const objects = buildExperimentObjects({ ...input, image: placeholder ?? pulledImage(plan, input.image, gate) });
   const experiment = new TrainingExperiment(name, {
     objects,
     provider: target.provider,
@@ -170,7 +184,7 @@ export function deploy(verdict: Verdict): Record<string, unknown> {
   reuseSourceAccess(spec, gate);
   const services = target.ownsClusterServices ? clusterServices(spec, plan, target) : {};
   const queue = clusterQueueing(spec, plan, target);
-  const experiment = spec.experiment ? experimentResources(spec, plan, target, archive, queue) : {};
+  const experiment = spec.experiment ? experimentResources(spec, plan, target, archive, queue, gate) : {};
   return {
     summary,
     ...target.outputs,

@@ -38,6 +38,7 @@ export const CLUSTER_OUTPUTS = {
   vpcId: "vpcId",
   clusterSecurityGroupId: "clusterSecurityGroupId",
   pools: "pools",
+  imageCache: "imageCache",
 } as const;
 
 /**

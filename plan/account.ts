@@ -11,6 +11,7 @@ import type { StackSpec } from "../config/spec";
 import type { Plan } from "./plan";
 import type { PoolPlan } from "./pools";
 import type { ApiFacts } from "./api-facts";
+import { ImageCache, ecrRegistry, imageCachePrefix, imageCacheRules } from "./image-cache";
 
 /**
  * Zone IDs in which EKS refuses cluster subnets (zone names map to different IDs per account, so
@@ -54,6 +55,8 @@ export interface AccountFacts {
   readonly api?: ApiFacts;
   /** `cluster.mode: reuse`: what the cluster stack exports (its stack outputs, read by a StackReference). */
   readonly cluster?: ClusterExports;
+  /** The account the stack deploys into (aws.getCallerIdentity); read with a Docker Hub cache only. */
+  readonly accountId?: string;
 }
 
 /** A managed pool as its cluster stack exports it: what the quota check of a reusing stack needs. */
@@ -77,6 +80,8 @@ export interface ClusterExports {
   readonly clusterSecurityGroupId?: string;
   /** Managed pool name → its instance type, capacity and maxNodes. */
   readonly pools?: Readonly<Record<string, ExportedPool>>;
+  /** Where its nodes pull docker.io images through the ECR pull-through cache; undefined: from Docker Hub. */
+  readonly imageCache?: ImageCache;
 }
 
 /** The pools a create stack exports (ClusterExports.pools): its managed pools, as deployed. */
@@ -135,6 +140,8 @@ export interface AccountDecision {
   readonly warnings: readonly string[];
   /** `cluster.mode: reuse`: the cluster stack's exports the checks used (the volume sources' too). */
   readonly cluster?: ClusterExports;
+  /** Where the cluster's managed nodes pull docker.io images through ECR (plan/image-cache.ts). */
+  readonly imageCache?: ImageCache;
 }
 
 export function quotaIncreaseCommand(code: string, desired: number, region: string): string {
@@ -356,6 +363,25 @@ function adminRules(spec: StackSpec, facts: AccountFacts): { problems: Problem[]
 export function accountRules(spec: StackSpec, plan: Plan, facts: AccountFacts, scope: { readonly network: boolean } = { network: true }): AccountDecision {
   if (spec.cluster.mode === "reuse") return reuseRules(spec, plan, facts);
   if (spec.cluster.mode !== "create") return { zones: [], refusedZones: [], poolPlacements: {}, quotas: [], problems: [], warnings: [] };
+  const cache = cacheRules(spec, facts);
+  const decision = createRules(spec, plan, facts, scope);
+  return { ...decision, imageCache: cache.imageCache, problems: [...decision.problems, ...cache.problems], warnings: [...decision.warnings, ...cache.warnings] };
+}
+
+/** The Docker Hub pull-through cache of a create stack: where it serves, or why it cannot. */
+function cacheRules(spec: StackSpec, facts: AccountFacts): { imageCache?: ImageCache; problems: Problem[]; warnings: string[] } {
+  const secret = spec.cluster.mode === "create" ? spec.cluster.dockerHubCredentialsSecretArn : undefined;
+  if (!secret) return { problems: [], warnings: [] };
+  const problems = imageCacheRules(secret, facts.region, facts.accountId);
+  if (problems.length > 0) return { problems, warnings: [] };
+  if (!facts.accountId) {
+    return { problems: [], warnings: ["the account id could not be read (aws.getCallerIdentity): the cache rule is created, but the experiment pulls from Docker Hub until the next `pulumi up`"] };
+  }
+  return { imageCache: { registry: ecrRegistry(facts.accountId, facts.region), prefix: imageCachePrefix(spec.stack) }, problems: [], warnings: [] };
+}
+
+function createRules(spec: StackSpec, plan: Plan, facts: AccountFacts, scope: { readonly network: boolean }): AccountDecision {
+  if (spec.cluster.mode !== "create") throw new Error("createRules needs cluster.mode create");
   const quota = quotaRules(spec, plan, facts);
   const admins = adminRules(spec, facts);
   if (!scope.network) {
@@ -425,5 +451,5 @@ function reuseRules(spec: StackSpec, plan: Plan, facts: AccountFacts): AccountDe
     }),
   };
   const quota = quotaRules(spec, asDeployed, facts);
-  return { ...none, quotas: quota.checks, problems: [...problems, ...quota.problems], warnings: quota.warnings };
+  return { ...none, imageCache: cluster.imageCache, quotas: quota.checks, problems: [...problems, ...quota.problems], warnings: quota.warnings };
 }

@@ -12,6 +12,7 @@ import { ConfigError, Problem } from "../config/errors";
 import type { Plan } from "../plan/plan";
 import { DeployDecision, renderDeploy } from "../plan/deploy-gate";
 import { renderPlan } from "../plan/render";
+import { renderRegionTraffic } from "../plan/region-traffic";
 import { ExistingResource, MASKED, RecordedResource, createMocks } from "./mocks";
 import type { ProgramEnv } from "../program";
 import { Manifest, manifestsFrom } from "./manifests";
@@ -46,8 +47,13 @@ async function resolveOutput(value: unknown): Promise<unknown> {
 
 /** The plan text: the program's own summary, so the printed plan is what the program decided. */
 export function planText(summary: PlanSummary): string {
+  const traffic = renderRegionTraffic(summary);
   const deploy = renderDeploy(summary.deploy);
-  return deploy.length > 0 ? `${renderPlan(summary)}\n\nDeploy-time checks\n${deploy.map((l) => `  ${l}`).join("\n")}` : renderPlan(summary);
+  return [
+    renderPlan(summary),
+    ...(traffic.length > 0 ? [`Images and devices\n${traffic.map((l) => `  ${l}`).join("\n")}`] : []),
+    ...(deploy.length > 0 ? [`Deploy-time checks\n${deploy.map((l) => `  ${l}`).join("\n")}`] : []),
+  ].join("\n\n");
 }
 
 /**

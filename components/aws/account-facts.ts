@@ -10,6 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { StackSpec } from "../../config/spec";
 import { AccountFacts, ClusterExports, ExportedPool, GPU_QUOTAS, SubnetFact, Zone, quotaFor } from "../../plan/account";
 import { CLUSTER_OUTPUTS, clusterReference } from "../target";
+import { parseCacheLocation } from "../../plan/image-cache";
 import { SourceFacts, VOLUME_SOURCES, VolumeSource, typeOf, usesOf } from "../../config/sources";
 import type { AccountReader, SourceUse, VolumeSourceKind } from "../../config/sources/kind";
 import type { Plan } from "../../plan/plan";
@@ -118,6 +119,12 @@ async function caller(): Promise<string | undefined> {
   return str(context?.issuerArn);
 }
 
+/** The account the stack deploys into: the registry the pull-through cache serves from. */
+async function account(): Promise<string | undefined> {
+  const identity = await attempt("the account id", () => aws.getCallerIdentity({}));
+  return str(identity?.accountId);
+}
+
 const num = (v: unknown): number | undefined => {
   const n = typeof v === "string" && v.trim() !== "" ? Number(v) : v;
   return typeof n === "number" && Number.isFinite(n) ? n : undefined;
@@ -202,11 +209,12 @@ async function clusterExports(spec: StackSpec): Promise<ClusterExports | undefin
   if (spec.cluster.mode !== "reuse") return undefined;
   const { reference } = clusterReference(spec);
   const read = async (name: string) => known(reference.getOutput(name)).catch(() => undefined);
-  const [region, vpcId, sg, pools] = await Promise.all([
+  const [region, vpcId, sg, pools, cache] = await Promise.all([
     read(CLUSTER_OUTPUTS.region),
     read(CLUSTER_OUTPUTS.vpcId),
     read(CLUSTER_OUTPUTS.clusterSecurityGroupId),
     read(CLUSTER_OUTPUTS.pools),
+    read(CLUSTER_OUTPUTS.imageCache),
   ]);
   const poolList = pools && typeof pools === "object" ? Object.entries(pools as Record<string, unknown>).map(([n, p]) => [n, exportedPool(p)] as const) : undefined;
   return {
@@ -215,6 +223,7 @@ async function clusterExports(spec: StackSpec): Promise<ClusterExports | undefin
     vpcId: str(vpcId),
     clusterSecurityGroupId: str(sg),
     pools: poolList && poolList.every(([, p]) => p) ? Object.fromEntries(poolList) as Record<string, ExportedPool> : undefined,
+    imageCache: parseCacheLocation(cache),
   };
 }
 
@@ -237,7 +246,7 @@ export async function lookupAccountFacts(spec: StackSpec, plan: Plan): Promise<A
   const codes = [...new Set(managed.map((p) => quotaFor(p.instance!.type, p.capacity)?.code).filter((c): c is string => !!c))];
   const vpc = spec.cluster.vpc;
   const spotTypes = [...new Set(managed.filter((p) => p.capacity === "spot").map((p) => p.instance!.type))];
-  const [zoneList, offers, quotas, subnets, created, callerArn, api] = await Promise.all([
+  const [zoneList, offers, quotas, subnets, created, callerArn, api, accountId] = await Promise.all([
     zones(),
     Promise.all(types.map(async (t) => [t, await offering(t)] as const)),
     Promise.all(GPU_QUOTAS.filter((q) => codes.includes(q.code)).map(async (q) => [q.code, await quota(q.code)] as const)),
@@ -245,8 +254,9 @@ export async function lookupAccountFacts(spec: StackSpec, plan: Plan): Promise<A
     vpc ? Promise.resolve(undefined) : createdZones(spec.stack, spec.cluster.vpcCidr),
     spec.cluster.admins.length > 0 ? caller() : Promise.resolve(undefined),
     apiFacts(spec, types, spotTypes),
+    spec.cluster.dockerHubCredentialsSecretArn ? account() : Promise.resolve(undefined),
   ]);
-  return { region: spec.region, zones: zoneList, offerings: Object.fromEntries(offers), quotas: Object.fromEntries(quotas), subnets, createdZones: created, caller: callerArn, api };
+  return { region: spec.region, zones: zoneList, offerings: Object.fromEntries(offers), quotas: Object.fromEntries(quotas), subnets, createdZones: created, caller: callerArn, api, accountId };
 }
 
 /**

@@ -13,6 +13,7 @@ import { HybridNodes } from "./hybrid";
 import { Network } from "./network";
 import { CsiDrivers } from "./storage";
 import { sourceIngressRules } from "./source-ingress";
+import { DockerHubCache } from "./image-cache";
 
 export class GpuCluster extends pulumi.ComponentResource {
   readonly clusterName: pulumi.Output<string>;
@@ -105,6 +106,14 @@ export class GpuCluster extends pulumi.ComponentResource {
     // What the nodes need to reach the experiments' volume sources (FSx: the Lustre ports on the
     // file system's security groups, config/sources/fsx.ts); the nodes carry the cluster security group.
     sourceIngressRules(name, args.sourceIngress, { securityGroupId: cluster.clusterSecurityGroupId, clusterName: args.clusterName }, args.tags, parent);
+
+    if (args.dockerHubCache) {
+      new DockerHubCache(
+        `${name}-docker-hub-cache`,
+        { ...args.dockerHubCache, region: args.region, accountId: this.accountId, nodeRoleName: cluster.nodeRoleName },
+        parent,
+      );
+    }
 
     const csi = new CsiDrivers(`${name}-csi`, { clusterName: cluster.clusterName, kubernetesVersion: c.kubernetesVersion, tags: args.tags, after: [cluster.systemNodeGroup] }, parent);
 

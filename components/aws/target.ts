@@ -8,6 +8,7 @@ import type { StackSpec } from "../../config/spec";
 import type { Plan } from "../../plan/plan";
 import type { DeployGate } from "../../plan/deploy-gate";
 import { exportedPools } from "../../plan/account";
+import { cacheLocation } from "../../plan/image-cache";
 import { CLUSTER_OUTPUTS, ClusterTarget, driverRoleOutputs } from "../target";
 import { awsTags, gpuClusterArgs } from "./builders/cluster-args";
 import { eksClusterName } from "../naming";
@@ -35,6 +36,7 @@ export function eksTarget(spec: StackSpec, plan: Plan, name: string, gate?: Depl
       [CLUSTER_OUTPUTS.vpcId]: cluster.vpcId,
       [CLUSTER_OUTPUTS.clusterSecurityGroupId]: cluster.clusterSecurityGroupId,
       [CLUSTER_OUTPUTS.pools]: exportedPools(plan),
+      ...(gate?.decision.account?.imageCache ? { [CLUSTER_OUTPUTS.imageCache]: cacheLocation(gate.decision.account.imageCache) } : {}),
       ...Object.fromEntries(Object.entries(driverRoleOutputs()).map(([type, output]) => [output, cluster.driverRoles[type]])),
       ...(cluster.hybridNodeConfigs ? { [HYBRID_NODE_CONFIGS_OUTPUT]: cluster.hybridNodeConfigs } : {}),
     },

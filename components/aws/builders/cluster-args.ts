@@ -10,6 +10,7 @@ import type { PoolPlan } from "../../../plan/pools";
 import type { DeployGate } from "../../../plan/deploy-gate";
 import type { SourceIngress } from "../../../config/sources/kind";
 import { eksClusterName } from "../../naming";
+import { imageCachePrefix } from "../../../plan/image-cache";
 
 export interface ManagedPool {
   readonly pool: PoolPlan;
@@ -32,6 +33,8 @@ export interface GpuClusterArgs {
   readonly poolPlacements?: Readonly<Record<string, readonly number[]>>;
   /** Ingress the nodes need to reach the experiment's volume sources (the account gate's decision). */
   readonly sourceIngress: readonly SourceIngress[];
+  /** The Docker Hub pull-through cache (cluster.dockerHubCredentialsSecretArn). */
+  readonly dockerHubCache?: { readonly prefix: string; readonly credentialArn: string };
 }
 
 /** Tags on every AWS resource the stack creates, to find (and account for) them in the console. */
@@ -58,6 +61,7 @@ export function gpuClusterArgs(spec: StackSpec, plan: Plan, gate?: DeployGate): 
     tags: awsTags(spec.stack, clusterName),
     ...placementArgs(spec.cluster, gate),
     sourceIngress: gate?.sources?.ingress ?? [],
+    ...(spec.cluster.dockerHubCredentialsSecretArn ? { dockerHubCache: { prefix: imageCachePrefix(spec.stack), credentialArn: spec.cluster.dockerHubCredentialsSecretArn } } : {}),
   };
 }
 
