@@ -41,8 +41,11 @@ export function ecrRegistry(accountId: string, region: string): string {
 }
 
 /**
- * A docker.io reference as the cache serves it: `<registry>/<prefix>/<path>@<digest>` (Docker Hub
- * official images keep their `library/` path). Undefined for images of other registries.
+ * A docker.io reference as the cache serves it: `<registry>/<prefix>/<path>@<digest>`; Docker Hub
+ * official images keep their `library/` path, others go without it
+ * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache-working.html, which
+ * shows pulls by tag; by digest is the registry API's other form of the same pull, to be confirmed
+ * by the first real pull). Undefined for images of other registries.
  */
 export function cachedReference(reference: string, cache: ImageCache): string | undefined {
   const hub = dockerHubPath(reference);
