@@ -88,11 +88,16 @@ async function subnet(id: string): Promise<SubnetFact> {
  * block of the VPC's layout, components/aws/builders/subnets.ts): a subnet's zone and CIDR can
  * never change without replacing it, and EC2 refuses the replacement while the old one exists
  * (InvalidSubnet.Conflict), so the zone choice keeps them. Found by the cluster tag the subnets
- * carry (subnetTags): a stack's cluster name is its own. No subnets (a first up): an empty list.
+ * carry (subnetTags) and the stack's tags: a stack's cluster name is its own. No subnets (a first
+ * up): an empty list.
  */
 async function createdZones(stack: string, vpcCidr: string): Promise<(Zone | undefined)[] | undefined> {
-  const [tag, value] = Object.entries(subnetTags(eksClusterName(stack), "private"))[0];
-  const found = await attempt("the subnets of an earlier update", () => aws.ec2.getSubnets({ filters: [{ name: `tag:${tag}`, values: [value] }] }));
+  // The cluster tag alone is also what a subnet made by hand for the cluster's load balancers
+  // carries (kubernetes.io/cluster/<name>); the stack's own tags (awsTags), which every subnet of
+  // ours has had from its first up, narrow it to ours. EC2 ANDs the filters (DescribeSubnets).
+  const ours = { ...Object.fromEntries([Object.entries(subnetTags(eksClusterName(stack), "private"))[0]]), ...awsTags(stack, eksClusterName(stack)) };
+  const filters = Object.entries(ours).map(([tag, value]) => ({ name: `tag:${tag}`, values: [value] }));
+  const found = await attempt("the subnets of an earlier update", () => aws.ec2.getSubnets({ filters }));
   const ids = stringList(found?.ids);
   if (!ids) return undefined;
   const slots = subnetLayout(vpcCidr, MAX_ZONES).private;
