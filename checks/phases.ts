@@ -38,7 +38,7 @@ export interface CheckInput {
 export interface AccountAccess {
   readonly env: { readonly now: Date; readonly facts: FactsSource };
   readonly accountFacts: (spec: StackSpec, plan: Plan) => Promise<AccountFacts | undefined>;
-  readonly sourceFacts: (stack: string, uses: readonly SourceUse<VolumeSource>[]) => Promise<SourceFacts>;
+  readonly sourceFacts: (stack: string, uses: readonly SourceUse<VolumeSource>[], nodesSecurityGroupId?: string) => Promise<SourceFacts>;
 }
 
 /** What the phases found, as far as each could go. */
@@ -140,7 +140,7 @@ export const PHASES: readonly Phase[] = [
         c.spec.cluster.mode === "reuse"
           ? { vpcId: exports?.vpcId, known: exports?.vpcId !== undefined, reused: { stack: c.spec.cluster.stack, securityGroupId: exports?.clusterSecurityGroupId } }
           : { vpcId: c.spec.cluster.vpc?.id, known: !c.standIns.has("cluster.vpc") };
-      const decision = sourceAccountRules(uses, await access.sourceFacts(c.spec.stack, uses), network);
+      const decision = sourceAccountRules(uses, await access.sourceFacts(c.spec.stack, uses, network.reused?.securityGroupId), network);
       found.sources = decision;
       found.warnings.push(...decision.warnings);
       return [...decision.problems];

@@ -148,7 +148,8 @@ export function renderDeploy(d: DeployDecision | undefined): string[] {
     }
   }
   for (const r of d.sourceIngress ?? []) {
-    lines.push(`volume access: opens TCP ${r.fromPort === r.toPort ? r.fromPort : `${r.fromPort}-${r.toPort}`} (${r.description}) of ${r.securityGroupId} to the cluster's nodes, a rule of this stack`);
+    const ports = `TCP ${r.fromPort === r.toPort ? r.fromPort : `${r.fromPort}-${r.toPort}`} (${r.description})`;
+    lines.push(r.toNodes ? `volume access: opens ${ports} of the cluster's nodes to ${r.securityGroupId}, a rule of this stack` : `volume access: opens ${ports} of ${r.securityGroupId} to the cluster's nodes, a rule of this stack`);
   }
   if (d.api && d.api.lines.length > 0) {
     lines.push(`what the EC2 and EKS APIs say${d.factsSource === "offline" ? " (offline answers of tools/mocks.ts, drawn from the catalog; `pulumi preview` asks the APIs)" : ""}:`);

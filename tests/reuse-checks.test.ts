@@ -75,17 +75,24 @@ describe("FSx on a reused cluster", () => {
     });
     expect(run.error).toBeUndefined();
     const rules = run.resources.filter((r) => r.type === INGRESS);
-    expect(rules.map((r) => [r.name, r.inputs.fromPort, r.inputs.toPort, r.inputs.referencedSecurityGroupId, (r.inputs.tags as Record<string, string>)["gtc:stack"]])).toEqual([
-      ["fsx-open-lustre-sg-0f5c0ffee0123abcd-988", 988, 988, cluster.json.outputs.clusterSecurityGroupId, "fsx-open"],
-      ["fsx-open-lustre-sg-0f5c0ffee0123abcd-1018", 1018, 1023, cluster.json.outputs.clusterSecurityGroupId, "fsx-open"],
+    const nodes = cluster.json.outputs.clusterSecurityGroupId;
+    const fsx = "sg-0f5c0ffee0123abcd";
+    // Both ways, as the FSx docs list them: the file system's group lets the nodes in, and the
+    // nodes' group (the clients') lets the file system in.
+    expect(rules.map((r) => [r.name, r.inputs.securityGroupId, r.inputs.referencedSecurityGroupId, r.inputs.fromPort, r.inputs.toPort, (r.inputs.tags as Record<string, string>)["gtc:stack"]])).toEqual([
+      [`fsx-open-lustre-${fsx}-988`, fsx, nodes, 988, 988, "fsx-open"],
+      [`fsx-open-lustre-clients-${fsx}-988`, nodes, fsx, 988, 988, "fsx-open"],
+      [`fsx-open-lustre-${fsx}-1018`, fsx, nodes, 1018, 1023, "fsx-open"],
+      [`fsx-open-lustre-clients-${fsx}-1018`, nodes, fsx, 1018, 1023, "fsx-open"],
     ]);
-    expect((run.outputs!.summary as any).deploy.sourceIngress).toHaveLength(2);
+    expect((run.outputs!.summary as any).deploy.sourceIngress).toHaveLength(4);
   });
 
   it("adds no second rule where the cluster stack opened the ports already (EC2 refuses a duplicate), and says what it relies on", async () => {
     const run = await planStack(path.join(__dirname, "fixtures", "stacks", "Pulumi.reuse-a100-2x8.yaml"));
     expect(run.json.resources.filter((r) => r.type === INGRESS)).toEqual([]);
     expect(run.text).toContain("Lustre TCP 988 of sg-0f5c0ffee0123abcd is open to the cluster's nodes by a rule this stack does not own");
+    expect(run.text).toContain("Lustre TCP 1018-1023 of the cluster's nodes is open to sg-0f5c0ffee0123abcd by a rule this stack does not own");
   });
 });
 

@@ -282,8 +282,8 @@ async function known<T>(output: pulumi.Output<T>): Promise<T | undefined> {
  * What the account says of the experiment's volume sources: each kind with an account check
  * (config/sources/, `account`) reads its own, through the reader given here.
  */
-export async function lookupSourceFacts(stack: string, uses: readonly SourceUse<VolumeSource>[]): Promise<SourceFacts> {
-  const reader: AccountReader = { aws, stack, ownTag: ["gtc:stack", awsTags(stack, eksClusterName(stack))["gtc:stack"]], known, attempt };
+export async function lookupSourceFacts(stack: string, uses: readonly SourceUse<VolumeSource>[], nodesSecurityGroupId?: string): Promise<SourceFacts> {
+  const reader: AccountReader = { aws, stack, ownTag: ["gtc:stack", awsTags(stack, eksClusterName(stack))["gtc:stack"]], nodesSecurityGroupId, known, attempt };
   const read = await Promise.all(
     (VOLUME_SOURCES as readonly VolumeSourceKind[]).map(async (kind) => {
       const own = usesOf(kind, uses);

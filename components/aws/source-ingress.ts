@@ -1,7 +1,8 @@
 /**
- * The security-group ingress the nodes need to reach the experiment's volume sources (FSx: the
- * Lustre ports on the file system's groups, config/sources/fsx.ts), from the group the nodes
- * carry: a created cluster's own, or the one a reused cluster's stack exports.
+ * The security-group ingress between the nodes and the experiment's volume sources (FSx: the
+ * Lustre ports on the file system's groups from the nodes' group, and on the nodes' group from the
+ * file system's, config/sources/fsx.ts): the nodes' group is a created cluster's own, or the one a
+ * reused cluster's stack exports.
  */
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
@@ -19,12 +20,12 @@ export function sourceIngressRules(
       new aws.vpc.SecurityGroupIngressRule(
         `${name}-${rule.key}`,
         {
-          securityGroupId: rule.securityGroupId,
-          referencedSecurityGroupId: nodes.securityGroupId,
+          ...(rule.toNodes
+            ? { securityGroupId: nodes.securityGroupId, referencedSecurityGroupId: rule.securityGroupId, description: `${rule.description} from ${rule.securityGroupId} to the nodes of ${nodes.clusterName}` }
+            : { securityGroupId: rule.securityGroupId, referencedSecurityGroupId: nodes.securityGroupId, description: `${rule.description} from the nodes of ${nodes.clusterName}` }),
           ipProtocol: "tcp",
           fromPort: rule.fromPort,
           toPort: rule.toPort,
-          description: `${rule.description} from the nodes of ${nodes.clusterName}`,
           tags,
         },
         opts,

@@ -16,8 +16,11 @@ import { AccountReader, SourceIngress, volumeSourceKind } from "./kind";
 export const FSX_CSI_DRIVER = "fsx.csi.aws.com";
 
 /**
- * Lustre clients reach the file system on TCP 988 and 1018-1023:
- * https://docs.aws.amazon.com/fsx/latest/LustreGuide/limit-access-security-groups.html
+ * Lustre clients reach the file system on TCP 988 and 1018-1023, and the file system reaches them
+ * on the same ports: https://docs.aws.amazon.com/fsx/latest/LustreGuide/limit-access-security-groups.html
+ * (the file system's rules, and "Lustre client VPC security group rules"; an older copy of the page,
+ * awsdocs/amazon-fsx-lustre-user-guide via siagholami/aws-documentation, lists 1021-1023 for the
+ * clients, which 1018-1023 covers).
  */
 export const LUSTRE_PORTS: readonly { readonly from: number; readonly to: number }[] = [
   { from: 988, to: 988 },
@@ -146,7 +149,8 @@ export const fsxSource = volumeSourceKind<typeof schema, FileSystemFact>({
           }
           const eni = stringList(enis)?.[0];
           const groups = eni ? stringList((await attempt(`network interface ${eni} of ${id}`, () => aws.ec2.getNetworkInterface({ id: eni })))?.securityGroups) : undefined;
-          const ingress = groups ? await groupIngress(groups, reader) : undefined;
+          // The nodes' group too, where it exists: its rules from the file system's groups.
+          const ingress = groups ? await groupIngress([...groups, ...(reader.nodesSecurityGroupId ? [reader.nodesSecurityGroupId] : [])], reader) : undefined;
           return { id, vpcId: str(vpcId), dnsName: str(dnsName), mountName: str(mountName), securityGroupIds: groups, ingress };
         }),
       );
@@ -206,14 +210,23 @@ export const fsxSource = volumeSourceKind<typeof schema, FileSystemFact>({
         return { problems, warnings, ingress: [] };
       }
       const existing = facts.flatMap((f) => f.ingress ?? []);
+      const range = (ports: { from: number; to: number }) => `TCP ${ports.from === ports.to ? ports.from : `${ports.from}-${ports.to}`}`;
+      const held = (other: GroupIngress) => `${other.from} on ${other.protocol === "-1" ? "every port" : `${other.fromPort}-${other.toPort}`}`;
       const ingress: SourceIngress[] = [...groups].sort().flatMap((group) =>
-        LUSTRE_PORTS.flatMap((ports) => {
+        LUSTRE_PORTS.flatMap((ports): SourceIngress[] => {
+          // Into the file system's group, from the nodes'.
           const other = reusedGroup ? openedByOthers(existing, group, reusedGroup, ports) : undefined;
-          if (other) {
-            warnings.push(`Lustre TCP ${ports.from === ports.to ? ports.from : `${ports.from}-${ports.to}`} of ${group} is open to the cluster's nodes by a rule this stack does not own (${other.from} on ${other.protocol === "-1" ? "every port" : `${other.fromPort}-${other.toPort}`}): it adds none, and the mounts depend on that rule staying`);
-            return [];
-          }
-          return [{ key: `lustre-${group}-${ports.from}`, securityGroupId: group, fromPort: ports.from, toPort: ports.to, description: "Lustre" }];
+          if (other) warnings.push(`Lustre ${range(ports)} of ${group} is open to the cluster's nodes by a rule this stack does not own (${held(other)}): it adds none, and the mounts depend on that rule staying`);
+          // Into the nodes' group, from the file system's: the clients' inbound rules of the FSx
+          // docs ("Lustre client VPC security group rules"). The EKS cluster security group lets in
+          // only itself (sec-group-reqs.html, "Default cluster security group"); its outbound rule
+          // to 0.0.0.0/0 covers the clients' outbound rules, and its self rule the client-to-client ones.
+          const back = reusedGroup ? openedByOthers(existing, reusedGroup, group, ports) : undefined;
+          if (back) warnings.push(`Lustre ${range(ports)} of the cluster's nodes is open to ${group} by a rule this stack does not own (${held(back)}): it adds none, and the mounts depend on that rule staying`);
+          return [
+            ...(other ? [] : [{ key: `lustre-${group}-${ports.from}`, securityGroupId: group, fromPort: ports.from, toPort: ports.to, description: "Lustre" }]),
+            ...(back ? [] : [{ key: `lustre-clients-${group}-${ports.from}`, securityGroupId: group, toNodes: true, fromPort: ports.from, toPort: ports.to, description: "Lustre" }]),
+          ];
         }),
       );
       return { problems, warnings, ingress };
