@@ -15,7 +15,7 @@ import { SourceFacts, VOLUME_SOURCES, VolumeSource, typeOf, usesOf } from "../..
 import type { AccountReader, SourceUse, VolumeSourceKind } from "../../config/sources/kind";
 import type { Plan } from "../../plan/plan";
 import { eksClusterName } from "../naming";
-import { awsTags } from "./builders/cluster-args";
+import { STACK_TAG, awsTags } from "./builders/cluster-args";
 import { MAX_ZONES, subnetLayout, subnetTags } from "./builders/subnets";
 import type { ApiFacts, ClusterVersionFact, InstanceTypeAnswer, SpotPriceFact } from "../../plan/api-facts";
 import { ADDON_VERSIONS, AddonName } from "../../catalog/versions";
@@ -283,7 +283,7 @@ async function known<T>(output: pulumi.Output<T>): Promise<T | undefined> {
  * (config/sources/, `account`) reads its own, through the reader given here.
  */
 export async function lookupSourceFacts(stack: string, uses: readonly SourceUse<VolumeSource>[], nodesSecurityGroupId?: string): Promise<SourceFacts> {
-  const reader: AccountReader = { aws, stack, ownTag: ["gtc:stack", awsTags(stack, eksClusterName(stack))["gtc:stack"]], nodesSecurityGroupId, known, attempt };
+  const reader: AccountReader = { aws, stack, ownTag: [STACK_TAG, stack], nodesSecurityGroupId, known, attempt };
   const read = await Promise.all(
     (VOLUME_SOURCES as readonly VolumeSourceKind[]).map(async (kind) => {
       const own = usesOf(kind, uses);

@@ -38,8 +38,11 @@ export interface GpuClusterArgs {
 }
 
 /** Tags on every AWS resource the stack creates, to find (and account for) them in the console. */
+/** The tag naming the stack that owns a resource: a resource with this stack's value is its own. */
+export const STACK_TAG = "gtc:stack";
+
 export function awsTags(stack: string, clusterName: string): Record<string, string> {
-  return { "gtc:stack": stack, "gtc:cluster": clusterName, "gtc:managed-by": "pulumi" };
+  return { [STACK_TAG]: stack, "gtc:cluster": clusterName, "gtc:managed-by": "pulumi" };
 }
 
 export function gpuClusterArgs(spec: StackSpec, plan: Plan, gate?: DeployGate): GpuClusterArgs {
