@@ -243,12 +243,12 @@ function describeCluster(spec: StackSpec): Plan["cluster"] {
       const basePerHour = system === undefined ? undefined : EKS_CONTROL_PLANE_PER_HOUR + nats * NAT_GATEWAY_PER_HOUR + c.systemNodes.count * system;
       return {
         mode: c.mode,
-        description: `new EKS cluster (Kubernetes ${c.kubernetesVersion}, support type ${c.supportType}) in ${spec.region}, ${c.vpc ? `existing VPC ${c.vpc.id} (${c.vpc.privateSubnetIds.length} subnets)` : `VPC ${c.vpcCidr} over ${c.availabilityZones} zones with an S3 gateway endpoint (S3 traffic skips the NAT)`}${c.hybrid ? ", with EKS Hybrid Nodes" : ""}${c.admins.length > 0 ? `, ${c.admins.length} admin${c.admins.length === 1 ? "" : "s"} besides the creator` : ""}`,
+        description: `new EKS cluster (Kubernetes ${c.kubernetesVersion}, support type ${c.supportType}) in ${spec.region}, ${c.vpc ? `existing VPC ${c.vpc.id} (${c.vpc.privateSubnetIds.length} subnets; S3 traffic follows its routes: without an S3 gateway endpoint there it goes through the NAT)` : `VPC ${c.vpcCidr} over ${c.availabilityZones} zones with an S3 gateway endpoint (S3 traffic skips the NAT)`}${c.hybrid ? ", with EKS Hybrid Nodes" : ""}${c.admins.length > 0 ? `, ${c.admins.length} admin${c.admins.length === 1 ? "" : "s"} besides the creator` : ""}`,
         basePerHour,
       };
     }
     case "reuse":
-      return { mode: c.mode, description: `the EKS cluster of stack "${c.stack}"${c.organization ? ` (organization ${c.organization})` : ""}; no AWS resources of its own` };
+      return { mode: c.mode, description: `the EKS cluster of stack "${c.stack}"${c.organization ? ` (organization ${c.organization})` : ""}; AWS resources of its own only for its experiment (S3 access, image repository, FSx rules)` };
     case "existing":
       return { mode: c.mode, description: `an existing cluster from ${c.kubeconfigPath ?? "the default kubeconfig"}${c.context ? ` (context ${c.context})` : ""}; no AWS resources` };
   }
