@@ -12,7 +12,7 @@ import type { StackSpec } from "./config/spec";
 import type { Plan } from "./plan/plan";
 import { CheckInput, Verdict, checkForDeploy } from "./checks";
 import { ClusterTarget, existingTarget, reuseTarget } from "./components/target";
-import { eksClusterServices, eksTarget } from "./components/aws/target";
+import { eksClusterServices, eksTarget, reuseSourceAccess } from "./components/aws/target";
 import { NvidiaDevicePlugin } from "./components/device-plugins";
 import { readLauncherFiles } from "./components/launcher-files";
 import { eksClusterName } from "./components/naming";
@@ -26,6 +26,8 @@ import { awsTags } from "./components/aws/builders/cluster-args";
 import { NVIDIA_DEVICE_PLUGIN_CHART } from "./catalog/versions";
 import { EXPERIMENT_LABEL } from "./k8s/labels";
 import { clusterNeedsNvidiaRuntimeClass, devicePluginRuntimeClass } from "./k8s/runtime-class";
+import { hasEfaPools } from "./plan/pools";
+import { cachedReference } from "./plan/image-cache";
 import { buildExperimentObjects, experimentInput } from "./k8s/experiment";
 import { buildSweep } from "./k8s/sweep";
 import { attachSweepNames } from "./plan/plan";
@@ -80,6 +82,7 @@ function clusterServices(spec: StackSpec, plan: Plan, target: ClusterTarget): Re
     provider: target.provider,
     runtimeClassName: devicePluginRuntimeClass(spec),
     createRuntimeClass: clusterNeedsNvidiaRuntimeClass(spec),
+    efaPools: hasEfaPools(plan),
   });
   return {
     ...eksClusterServices(spec, plan, target),
@@ -94,7 +97,18 @@ function clusterQueueing(spec: StackSpec, plan: Plan, target: ClusterTarget): Cl
 }
 
 /** The experiment's in-cluster objects: launcher ConfigMap, workdir, secrets, volumes, the Job or JobSet. */
-function experimentResources(spec: StackSpec, plan: Plan, target: ClusterTarget, workdir?: WorkdirArchive, queue?: ClusterQueueing): Record<string, unknown> {
+/**
+ * The image the run pulls: on a managed pool of a cluster with a Docker Hub pull-through cache, the
+ * catalog's docker.io image through that cache, by the same digest (plan/image-cache.ts). Hybrid
+ * and existing nodes are not behind the cluster's NAT and pull as before.
+ */
+function pulledImage(plan: Plan, reference: string, gate?: DeployGate): string {
+  const cache = gate?.decision.account?.imageCache;
+  const pool = plan.pools.find((p) => p.name === plan.experiment?.pool);
+  return (cache && pool?.kind === "managed" && cachedReference(reference, cache)) || reference;
+}
+
+function experimentResources(spec: StackSpec, plan: Plan, target: ClusterTarget, workdir?: WorkdirArchive, queue?: ClusterQueueing, gate?: DeployGate): Record<string, unknown> {
   const shipped = workdir ? { archiveBase64: workdir.gzip.toString("base64"), sha256: workdir.summary.sha256 } : undefined;
   const name = spec.experiment!.name;
   // A built image (plan/image-build.ts): the rules allow it only where the stack has AWS (create, reuse).
@@ -111,7 +125,7 @@ function experimentResources(spec: StackSpec, plan: Plan, target: ClusterTarget,
     : undefined;
   const placeholder = built ? builtImagePlaceholder({ key: image.resolved }, built.contextTag) : undefined;
   const input = experimentInput(spec, plan, readLauncherFiles(), shipped);
-  const buildInput = placeholder ? { ...input, image: placeholder } : input;
+  const buildInput = { ...input, image: placeholder ?? pulledImage(plan, input.image, gate) };
   const objects = buildExperimentObjects(buildInput);
   const sweep = spec.experiment!.sweep && buildSweep(buildInput, spec.experiment!.sweep);
   const experiment = new TrainingExperiment(name, {
@@ -163,6 +177,12 @@ function secretEnvInputs(): Record<string, pulumi.Output<string>> {
   return Object.fromEntries(Object.entries(secretEnvValues(decoded)).map(([k, v]) => [k, pulumi.secret(v)]));
 }
 
+function withSources(gate: DeployGate): DeployGate["decision"] {
+  const sources = gate.sources;
+  if (!sources) return gate.decision;
+  return { ...gate.decision, sourceIngress: sources.ingress, warnings: [...gate.decision.warnings, ...sources.warnings] };
+}
+
 /** The resources of a stack that passed every check (checks/): nothing here checks again. */
 export function deploy(verdict: Verdict): Record<string, unknown> {
   const { spec, plan, archive } = verdict;
@@ -170,11 +190,13 @@ export function deploy(verdict: Verdict): Record<string, unknown> {
   const name = spec.stack;
   const target = clusterTarget(spec, plan, name, gate);
   // The summary is what the program decided, deploy-time facts included: the offline plan prints it.
-  const summary = gate ? { ...plan, deploy: gate.decision } : plan;
+  // The volume sources' findings (FSx access) are part of it: the rules the stack opens, and what it relies on.
+  const summary = gate ? { ...plan, deploy: withSources(gate) } : plan;
   if (!target) return { summary };
+  reuseSourceAccess(spec, gate);
   const services = target.ownsClusterServices ? clusterServices(spec, plan, target) : {};
   const queue = clusterQueueing(spec, plan, target);
-  const experiment = spec.experiment ? experimentResources(spec, plan, target, archive, queue) : {};
+  const experiment = spec.experiment ? experimentResources(spec, plan, target, archive, queue, gate) : {};
   return {
     summary: attachSweepNames(summary, sweepRunNames(experiment)),
     ...target.outputs,

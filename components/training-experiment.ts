@@ -108,9 +108,13 @@ export class TrainingExperiment extends pulumi.ComponentResource {
 
     // A run's spec is immutable once created, and any change to it means a new run. Its name is
     // derived from a hash of that spec (config/run-name.ts), so a change is always a replacement
-    // under a new name, visible in `pulumi preview`; the old run is deleted first, to free its
-    // GPUs and quota. The new name is what makes this safe: with skipAwait the provider does not
-    // wait for the old Job to be gone (docs/training-job.md, "Replacing a run"). Metadata-only
+    // under a new name, visible in `pulumi preview`. The old run is deleted first, and the delete
+    // is awaited (k8s/job.ts AWAIT_ANNOTATIONS): a foreground cascade, so the object is gone only
+    // once its pods have terminated and left their GPUs. Kueue releases a workload's quota as soon
+    // as its Workload is deleted, before the pods are gone (kueue v0.19.2
+    // pkg/controller/jobframework/reconciler.go, "If the workload is pending deletion ... drop the
+    // finalizer"), so it is the await that keeps the successor from being admitted onto GPUs
+    // still held (docs/training-job.md, "Replacing a run"). Metadata-only
     // changes (labels other than the queue, which is hashed too) update in place and re-run
     // nothing. ("spec" covers every nested path: the engine's applyReplaceOnChanges uses
     // PropertyPath.Contains,

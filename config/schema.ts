@@ -95,6 +95,17 @@ export const createClusterSchema = z.strictObject({
       description:
         "IAM role/user ARNs (`arn:aws:iam::<account>:role/<name>` or `:user/<name>`) given cluster-admin through EKS access entries: teammates, CI, the reaper, whoever runs a `reuse` stack ([aws.md](aws.md#who-can-reach-the-cluster))",
     }),
+  dockerHubCredentialsSecretArn: z
+    .string()
+    // The pattern ECR checks (API_PullThroughCacheRule, credentialArn).
+    .regex(/^arn:aws:secretsmanager:[a-zA-Z0-9-:]+:secret:ecr-pullthroughcache\/[a-zA-Z0-9/_+=.@-]+$/, {
+      message: "must be the ARN of a Secrets Manager secret whose name begins with ecr-pullthroughcache/, such as arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCdEf",
+    })
+    .optional()
+    .meta({
+      description:
+        "a Secrets Manager secret (`ecr-pullthroughcache/…`, with your Docker Hub `username` and `accessToken`, in this account and region): GPU nodes then pull the catalog's docker.io images through an ECR pull-through cache in the region, by digest. Omitted: they pull from Docker Hub through the NAT, within its anonymous limit ([aws.md](aws.md#images-from-docker-hub))",
+    }),
   vpc: existingVpcSchema.optional().meta({
     description:
       "run in an existing VPC (`vpc-…`, two or more `subnet-…` in two zones or more, with a NAT route): no VPC, subnets or NAT gateways are created, `vpcCidr`/`availabilityZones`/`natGateways` are not used. Needed when an FSx file system lives in that VPC",

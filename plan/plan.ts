@@ -254,7 +254,7 @@ function describeCluster(spec: StackSpec): Plan["cluster"] {
       const basePerHour = system === undefined ? undefined : EKS_CONTROL_PLANE_PER_HOUR + nats * NAT_GATEWAY_PER_HOUR + c.systemNodes.count * system;
       return {
         mode: c.mode,
-        description: `new EKS cluster (Kubernetes ${c.kubernetesVersion}, support type ${c.supportType}) in ${spec.region}, ${c.vpc ? `existing VPC ${c.vpc.id} (${c.vpc.privateSubnetIds.length} subnets)` : `VPC ${c.vpcCidr} over ${c.availabilityZones} zones with an S3 gateway endpoint (S3 traffic skips the NAT)`}${c.hybrid ? ", with EKS Hybrid Nodes" : ""}${c.admins.length > 0 ? `, ${c.admins.length} admin${c.admins.length === 1 ? "" : "s"} besides the creator` : ""}`,
+        description: `new EKS cluster (Kubernetes ${c.kubernetesVersion}, support type ${c.supportType}) in ${spec.region}, ${c.vpc ? `existing VPC ${c.vpc.id} (${c.vpc.privateSubnetIds.length} subnets; S3 traffic follows its routes: without an S3 gateway endpoint there it goes through the NAT)` : `VPC ${c.vpcCidr} over ${c.availabilityZones} zones with an S3 gateway endpoint (S3 traffic skips the NAT)`}${c.hybrid ? ", with EKS Hybrid Nodes" : ""}${c.admins.length > 0 ? `, ${c.admins.length} admin${c.admins.length === 1 ? "" : "s"} besides the creator` : ""}`,
         logs: c.logs.cloudWatch
           ? `container logs to CloudWatch Logs (/aws/containerinsights/<cluster>/application) by the EKS add-on ${CLOUDWATCH_OBSERVABILITY.addonName} ${ADDON_VERSIONS[c.kubernetesVersion][CLOUDWATCH_OBSERVABILITY.addonName]}, kept ${c.logs.retentionDays} days (cluster.logs.retentionDays) after the cluster is gone; ingestion and storage billed by CloudWatch`
           : "container logs: only on the nodes (cluster.logs.cloudWatch: false); they go with the pods",
@@ -262,7 +262,7 @@ function describeCluster(spec: StackSpec): Plan["cluster"] {
       };
     }
     case "reuse":
-      return { mode: c.mode, description: `the EKS cluster of stack "${c.stack}"${c.organization ? ` (organization ${c.organization})` : ""}; no AWS resources of its own` };
+      return { mode: c.mode, description: `the EKS cluster of stack "${c.stack}"${c.organization ? ` (organization ${c.organization})` : ""}; AWS resources of its own only for its experiment (S3 access, image repository, FSx rules)` };
     case "existing":
       return { mode: c.mode, description: `an existing cluster from ${c.kubeconfigPath ?? "the default kubeconfig"}${c.context ? ` (context ${c.context})` : ""}; no AWS resources` };
   }

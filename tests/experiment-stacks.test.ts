@@ -39,7 +39,8 @@ describe("experiments through the program", () => {
   it("submits the rtx4090-existing Job without waiting for it and says how to follow it", async () => {
     const run = await planStack("rtx4090-existing");
     const job = run.manifests.find((m) => m.object.kind === "Job")!.object as { metadata: { annotations: Record<string, string> } };
-    expect(job.metadata.annotations["pulumi.com/skipAwait"]).toBe("true");
+    expect(job.metadata.annotations["pulumi.com/waitFor"]).toBe("jsonpath={.metadata.name}");
+    expect(job.metadata.annotations["pulumi.com/skipAwait"]).toBeUndefined();
     const name = (job.metadata as unknown as { name: string }).name;
     expect(name).toMatch(/^bert-rtx4090x4-[0-9a-f]{6}$/);
     expect(run.json.outputs.job).toEqual({
@@ -84,7 +85,8 @@ describe("experiments through the program", () => {
     expect(ofType(run, RELEASE)).toEqual([]);
     const policy = ofType(run, "aws:iam/rolePolicy:RolePolicy");
     expect(policy).toHaveLength(1);
-    expect(policy[0].inputs.role).toBe("gtc-shared-cluster-s3-csi");
+    // The role the cluster stack's own plan exports (its mock name), read through the StackReference.
+    expect(policy[0].inputs.role).toBe("a100-2x8-csi-s3-role");
     expect(policy[0].inputs.name).toBe("gtc-reuse-a100-2x8-experiment-s3");
   });
 

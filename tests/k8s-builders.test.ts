@@ -118,7 +118,7 @@ describe("single-node Job of a100-8gpu", () => {
     expect(spec.backoffLimit).toBe(10);
     expect(spec.ttlSecondsAfterFinished).toBeUndefined();
     expect(spec.activeDeadlineSeconds).toBe(240 * 60);
-    expect(job.metadata!.annotations).toEqual({ "pulumi.com/skipAwait": "true" });
+    expect(job.metadata!.annotations).toEqual({ "pulumi.com/waitFor": "jsonpath={.metadata.name}" });
     expect(job.spec!.template.metadata!.annotations).toEqual({ "cluster-autoscaler.kubernetes.io/safe-to-evict": "false" });
   });
 
