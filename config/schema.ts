@@ -104,7 +104,7 @@ export const createClusterSchema = z.strictObject({
     .optional()
     .meta({
       description:
-        "a Secrets Manager secret (`ecr-pullthroughcache/…`, with your Docker Hub `username` and `accessToken`, in this account and region): GPU nodes then pull the catalog's docker.io images through an ECR pull-through cache in the region, by digest. Omitted: they pull from Docker Hub through the NAT, within its anonymous limit ([aws.md](aws.md#images-from-docker-hub))",
+        "a Secrets Manager secret (`ecr-pullthroughcache/…`, with your Docker Hub `username` and `accessToken`, in this account and region): GPU nodes then pull the catalog's docker.io images through an ECR pull-through cache in the region, by the catalog's tag (ECR fills its cache only on pulls by tag). Omitted: they pull from Docker Hub through the NAT, within its anonymous limit ([aws.md](aws.md#images-from-docker-hub))",
     }),
   vpc: existingVpcSchema.optional().meta({
     description:

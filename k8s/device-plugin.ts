@@ -35,11 +35,13 @@ export interface DevicePluginValues {
 
 /**
  * @param runtimeClassName where the NVIDIA runtime is not containerd's default (k8s/runtime-class.ts)
- * @param efaPools whether the cluster has managed node groups with EFA interfaces. Device plugin
- *   0.19.0 and later defaults `--mofed-enabled` to true and then mounts every
- *   /dev/infiniband/uverbs* device into any container that requests GPUs, the EFA devices the EFA
- *   device plugin should hand out; the EKS user guide (device-management-efa, "Important") says
- *   to disable MOFED explicitly on managed node groups. The chart sets the MOFED_ENABLED
+ * @param efaPools whether the cluster has managed node groups with EFA interfaces. With MOFED
+ *   handling on, the plugin mounts every /dev/infiniband/uverbs* device into any container that
+ *   requests GPUs, the EFA devices the EFA device plugin should hand out; the EKS user guide
+ *   (device-management-efa, "Important") says to disable MOFED explicitly on managed node groups.
+ *   Plugin v0.19.0–v0.19.2 defaulted it on; v0.19.3 and the pinned v0.20.0 default it off again
+ *   (NVIDIA/k8s-device-plugin #1837), so `false` changes nothing today: it pins the guide's
+ *   setting against a future default. The chart sets the MOFED_ENABLED
  *   environment variable from the boolean value `mofedEnabled`
  *   (templates/daemonset-device-plugin.yml and cmd/nvidia-device-plugin/main.go, flag
  *   `mofed-enabled`, of NVIDIA/k8s-device-plugin v0.20.0). Elsewhere the plugin's default stays:

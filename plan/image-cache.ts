@@ -3,8 +3,8 @@
  * pulls to 10 per hour per IPv4 address or IPv6 /64 (docker/docs
  * content/manuals/docker-hub/usage/_index.md, "Unauthenticated users"), and every node behind one
  * NAT gateway shares that address: a sweep that starts many nodes can hit ImagePullBackOff on paid
- * GPUs. An ECR pull-through cache rule for Docker Hub serves the same images, by the same digest,
- * from the region's registry (https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache.html);
+ * GPUs. An ECR pull-through cache rule for Docker Hub serves the same images from the region's
+ * registry (https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache.html);
  * Docker Hub as upstream needs credentials in a Secrets Manager secret whose name begins with
  * `ecr-pullthroughcache/`, in the rule's account and Region (pull-through-cache-creating-rule.html).
  * Pure.
@@ -12,6 +12,7 @@
 import { createHash } from "crypto";
 import type { Problem } from "../config/errors";
 import { parseImageReference, normalizedRepository } from "../catalog/image-ref";
+import { pulledImages } from "../catalog/images";
 
 /** The upstream registry URL of Docker Hub (CreatePullThroughCacheRule, upstreamRegistryUrl). */
 export const DOCKER_HUB_UPSTREAM = "registry-1.docker.io";
@@ -41,15 +42,19 @@ export function ecrRegistry(accountId: string, region: string): string {
 }
 
 /**
- * A docker.io reference as the cache serves it: `<registry>/<prefix>/<path>@<digest>`; Docker Hub
+ * A docker.io reference as the cache serves it: `<registry>/<prefix>/<path>:<tag>`; Docker Hub
  * official images keep their `library/` path, others go without it
- * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache-working.html, which
- * shows pulls by tag; by digest is the registry API's other form of the same pull, to be confirmed
- * by the first real pull). Undefined for images of other registries.
+ * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache-working.html).
+ * By tag, not by digest: ECR fills its cache only on a pull by tag, and a first pull by digest (or
+ * by `tag@digest`) of an image it does not hold yet comes back as missing
+ * (aws/containers-roadmap#2837, open), which would leave GPU pods in ImagePullBackOff. So the
+ * cache serves catalog images, whose tag names the catalog's digest (catalog/images.ts), by that
+ * tag; an image pinned by digest alone is not cached. Undefined for images of other registries and
+ * for those.
  */
 export function cachedReference(reference: string, cache: ImageCache): string | undefined {
   const hub = dockerHubPath(reference);
-  return hub && `${cache.registry}/${cache.prefix}/${hub.path}${hub.pin}`;
+  return hub?.tag === undefined ? undefined : `${cache.registry}/${cache.prefix}/${hub.path}:${hub.tag}`;
 }
 
 /** Whether an image comes from Docker Hub. */
@@ -57,13 +62,14 @@ export function isDockerHub(reference: string): boolean {
   return dockerHubPath(reference) !== undefined;
 }
 
-function dockerHubPath(reference: string): { path: string; pin: string } | undefined {
+/** The Docker Hub path of a reference, and the tag the cache can fill by: its own, or the catalog's for its digest. */
+function dockerHubPath(reference: string): { path: string; tag?: string } | undefined {
   const parsed = parseImageReference(reference);
   if (!parsed.ok) return undefined;
   const repository = normalizedRepository(parsed.ref);
   if (!repository.startsWith("docker.io/")) return undefined;
-  const pin = parsed.ref.digest ? `@${parsed.ref.digest}` : parsed.ref.tag ? `:${parsed.ref.tag}` : "";
-  return { path: repository.slice("docker.io/".length), pin };
+  const catalog = parsed.ref.digest ? pulledImages().find((i) => i.digest === parsed.ref.digest && i.tag !== undefined) : undefined;
+  return { path: repository.slice("docker.io/".length), tag: catalog?.tag ?? (parsed.ref.digest ? undefined : parsed.ref.tag) };
 }
 
 /** `{cache.registry}/{cache.prefix}`, the form a cluster stack exports. */

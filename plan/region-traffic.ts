@@ -18,7 +18,11 @@ export function renderRegionTraffic(plan: Plan & { readonly deploy?: DeployDecis
     const cache = plan.deploy?.account?.imageCache;
     const cached = cache && cachedReference(e.image.reference, cache);
     if (cache && cached) {
-      lines.push(`image: ${cached}, through the ECR pull-through cache ${cacheLocation(cache)} (in-region, the same digest as ${e.image.reference})`);
+      lines.push(
+        `image: ${cached}, through the ECR pull-through cache ${cacheLocation(cache)} (in-region), by the catalog tag of ${e.image.reference}: ECR fills its cache only on pulls by tag (aws/containers-roadmap#2837), and checks the tag upstream at most once a day`,
+      );
+    } else if (cache && isDockerHub(e.image.reference)) {
+      lines.push(`image: ${e.image.reference} from Docker Hub through the NAT gateway: an image pinned by digest alone is not served by the pull-through cache, which fills only on pulls by tag (aws/containers-roadmap#2837)`);
     } else if (isDockerHub(e.image.reference)) {
       lines.push(
         `image: ${e.image.reference} from Docker Hub through the NAT gateway, within Docker Hub's anonymous limit of ${DOCKER_HUB_ANONYMOUS_LIMIT}, shared by every node behind the NAT; ` +
@@ -30,7 +34,7 @@ export function renderRegionTraffic(plan: Plan & { readonly deploy?: DeployDecis
   }
   if (plan.cluster.mode === "create" && hasEfaPools(plan)) {
     const efa = plan.pools.filter((p) => p.kind === "managed" && p.efaInterfaces > 0).map((p) => p.name);
-    lines.push(`NVIDIA device plugin: mofedEnabled false (EFA pools ${efa.join(", ")}): the EFA device plugin alone hands out /dev/infiniband devices`);
+    lines.push(`NVIDIA device plugin: mofedEnabled false (EFA pools ${efa.join(", ")}): the EFA device plugin alone hands out /dev/infiniband devices (the EKS EFA guide's setting, pinned; the plugin's own default is off since 0.19.3)`);
   }
   return lines;
 }

@@ -61,8 +61,8 @@ export function keptRuns(experimentDir: string): string[] {
 }
 
 /**
- * The kept log files of one node rank of a run folder: its pods' folders (a JobSet pod is
- * `<run>-node-0-<rank>-<suffix>`, an Indexed Job pod `<run>-<rank>-<suffix>`; a one-node run has
+ * The kept log files of one node rank of a run folder: its pods' folders (a JobSet pod's hostname,
+ * which names the folder, is `<run>-node-0-<rank>`, an Indexed Job pod `<run>-<rank>-<suffix>`; a one-node run has
  * rank 0 only), every attempt and local rank, stdout before stderr. Undefined when the folder
  * does not exist.
  */
@@ -85,7 +85,8 @@ export function keptRankFiles(runDir: string, run: string, rank: number): string
 
 function podRank(pod: string, run: string): number {
   const rest = pod.startsWith(`${run}-`) ? pod.slice(run.length + 1) : pod;
-  const jobSet = /^node-0-(\d+)-/.exec(rest);
+  // A JobSet pod's hostname is `<run>-node-0-<i>` (no suffix): the launcher names the folder after it.
+  const jobSet = /^node-0-(\d+)(?:-|$)/.exec(rest);
   if (jobSet) return Number(jobSet[1]);
   const indexed = /^(\d+)-[a-z0-9]+$/.exec(rest);
   return indexed ? Number(indexed[1]) : 0;

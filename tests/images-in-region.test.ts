@@ -1,7 +1,8 @@
 /**
  * Image pulls stay in the region: with cluster.dockerHubCredentialsSecretArn the cluster gets an
  * ECR pull-through cache rule for Docker Hub under its own prefix, the nodes may fill it, and the
- * run pulls the catalog's image through it by the same digest; without it the plan says that pulls
+ * run pulls the catalog's image through it by the catalog's tag (ECR fills its cache only on pulls by
+ * tag: aws/containers-roadmap#2837); without it the plan says that pulls
  * go to Docker Hub through the NAT. EFA clusters turn the device plugin's MOFED handling off.
  */
 import { cachedReference, imageCachePrefix, parseCacheLocation } from "../plan/image-cache";
@@ -36,15 +37,18 @@ describe("the Docker Hub pull-through cache", () => {
     expect(imageCachePrefix("one")).not.toBe(imageCachePrefix("two"));
   });
 
-  it("serves docker.io references, official images with their library/ path, and nothing else", () => {
+  it("serves docker.io references by tag, official images with their library/ path, and nothing pinned by digest alone", () => {
     const cache = { registry: `${MOCK_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`, prefix: "gtc-x-docker-hub" };
-    expect(cachedReference(`docker.io/pytorch/pytorch@${DIGEST}`, cache)).toBe(`${cache.registry}/gtc-x-docker-hub/pytorch/pytorch@${DIGEST}`);
-    expect(cachedReference(`ubuntu@${DIGEST}`, cache)).toBe(`${cache.registry}/gtc-x-docker-hub/library/ubuntu@${DIGEST}`);
+    // The catalog's digest: pulled through the cache by the catalog's tag for it.
+    expect(cachedReference(`docker.io/pytorch/pytorch@${DIGEST}`, cache)).toBe(`${cache.registry}/gtc-x-docker-hub/pytorch/pytorch:2.8.0-cuda12.8-cudnn9-runtime`);
+    expect(cachedReference("ubuntu:24.04", cache)).toBe(`${cache.registry}/gtc-x-docker-hub/library/ubuntu:24.04`);
+    // A digest the catalog has no tag for: a first pull by digest would come back missing.
+    expect(cachedReference(`ubuntu@${DIGEST.replace(/.$/, "0")}`, cache)).toBeUndefined();
     expect(cachedReference(`nvcr.io/nvidia/pytorch@${DIGEST}`, cache)).toBeUndefined();
     expect(parseCacheLocation(`${cache.registry}/gtc-x-docker-hub`)).toEqual(cache);
   });
 
-  it("creates the rule and the nodes' fill permission, exports it, and the run pulls through it by the same digest", async () => {
+  it("creates the rule and the nodes' fill permission, exports it, and the run pulls through it by the catalog's tag", async () => {
     const run = await runProgram(withCache(), undefined, "cached");
     expect(run.error).toBeUndefined();
     const prefix = imageCachePrefix("cached");
@@ -55,7 +59,7 @@ describe("the Docker Hub pull-through cache", () => {
       { Sid: "FillPullThroughCache", Effect: "Allow", Action: ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"], Resource: [`arn:aws:ecr:us-east-1:${MOCK_ACCOUNT}:repository/${prefix}/*`] },
     ]);
     expect(fill.inputs.role).toBe("cached-cluster-node-role");
-    expect(podImage(run)).toBe(`${MOCK_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/${prefix}/pytorch/pytorch@${DIGEST}`);
+    expect(podImage(run)).toBe(`${MOCK_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/${prefix}/pytorch/pytorch:2.8.0-cuda12.8-cudnn9-runtime`);
     expect(run.outputs!.imageCache).toBe(`${MOCK_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/${prefix}`);
   });
 
@@ -82,7 +86,7 @@ describe("the Docker Hub pull-through cache", () => {
       onResource: (args) => (args.type === "pulumi:pulumi:StackReference" ? { id: "shared-cluster", state: { name: "shared-cluster", outputs, secretOutputNames: ["kubeconfig"] } } : undefined),
     });
     expect(run.error).toBeUndefined();
-    expect(podImage(run)).toBe(`${location}/pytorch/pytorch@${DIGEST}`);
+    expect(podImage(run)).toBe(`${location}/pytorch/pytorch:2.8.0-cuda12.8-cudnn9-runtime`);
   });
 
   it("is absent by default, and the plan says pulls go to Docker Hub through the NAT within its anonymous limit", async () => {

@@ -20,10 +20,32 @@ import workdir  # noqa: E402
 POLL_SECONDS = 15
 
 
+def _state(proc, pid):
+    """The process's state letter from /proc/PID/stat (R, S, Z, ...), or None once it is gone."""
+    try:
+        with open(os.path.join(proc, str(pid), "stat")) as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return None
+
+
+def reap():
+    """Collect every exited child. As PID 1 this process inherits the orphans of the exec sessions; unreaped
+    they stay zombies, which would look like use for ever."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
 def other_processes(proc="/proc", me=None):
-    """PIDs in `proc` other than this process."""
+    """PIDs in `proc` other than this process, zombies left out."""
     me = os.getpid() if me is None else me
-    return sorted(int(e) for e in os.listdir(proc) if e.isdigit() and int(e) != me)
+    pids = (int(e) for e in os.listdir(proc) if e.isdigit() and int(e) != me)
+    return sorted(pid for pid in pids if _state(proc, pid) not in (None, "Z"))
 
 
 def wait_until_idle(idle_seconds, busy, sleep=time.sleep, clock=time.monotonic, poll=POLL_SECONDS):
@@ -60,7 +82,10 @@ def main(argv=None):
         print("dev: workdir: %d files unpacked into %s" % (count, options.workdir), flush=True)
     print("dev: ready; exits after %g idle minutes (no process in the container but this one)" % options.idle_minutes,
           flush=True)
-    waited = wait_until_idle(options.idle_minutes * 60, lambda: bool(other_processes()))
+    def busy():
+        reap()
+        return bool(other_processes())
+    waited = wait_until_idle(options.idle_minutes * 60, busy)
     print("dev: idle for %g minutes after %d s up; exiting, which frees the GPU" % (options.idle_minutes, waited), flush=True)
     return 0
 

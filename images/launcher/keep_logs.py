@@ -2,7 +2,8 @@
 
 torch.distributed.run writes every worker's stdout and stderr to files when given --log_dir and
 --tee (torch/distributed/run.py: "--log-dir"/"--log_dir", "-t"/"--tee", "3" = both streams of every
-local rank; the console still gets them, so `kubectl logs` is unchanged). Its layout is
+local rank; the console still gets them, each line prefixed `[default<local rank>]:` by the tee, which
+`npm run status` strips). Its layout is
 <log_dir>/<rdzv_id>_<random>/attempt_<n>/<local rank>/{stdout,stderr}.log (DefaultLogsSpecs in
 torch/distributed/elastic/multiprocessing/api.py). Those files go to a local directory first:
 the tee reads them back while they grow, and an S3 output (Mountpoint) cannot read a file still

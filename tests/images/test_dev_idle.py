@@ -43,6 +43,19 @@ class IdleClock(unittest.TestCase):
         self.assertTrue(all(isinstance(p, int) for p in others))
 
 
+class Zombies(unittest.TestCase):
+    def test_an_exited_child_is_not_use_once_reaped(self):
+        child = subprocess.Popen(["true"])
+        deadline = time.monotonic() + 10
+        while dev_idle._state("/proc", child.pid) != "Z" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.assertEqual(dev_idle._state("/proc", child.pid), "Z")  # exited, not yet reaped
+        self.assertNotIn(child.pid, dev_idle.other_processes())  # a zombie is no use
+        dev_idle.reap()
+        self.assertIsNone(dev_idle._state("/proc", child.pid))  # gone from /proc
+        child.returncode = 0  # reaped above: keep Popen from waiting on it again
+
+
 class RealRun(unittest.TestCase):
     """As PID 1 of its own PID namespace when `unshare` may make one, as in a container."""
 
