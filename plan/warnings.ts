@@ -19,6 +19,7 @@ export function planWarnings(spec: StackSpec, pools: readonly PoolPlan[]): strin
     }
   }
   if (e) warnings.push(...volumeSourceWarnings(sourceUses(e), { nodes: e.nodes }));
+  if (e) warnings.push(...secretInArgsWarnings(e));
   warnings.push(...endpointWarnings(spec));
   const priced = pools.some((p) => p.pricePerNodeHour !== undefined) || spec.cluster.mode === "create";
   if (priced && spec.region !== CATALOG_PRICE_REGION) {
@@ -45,4 +46,18 @@ export function endpointWarnings(spec: StackSpec): string[] {
   return [
     `cluster.endpoint.publicAccessCidrs: the Kubernetes API endpoint is open to the whole internet (0.0.0.0/0, the default); restrict it to the networks you run kubectl and pulumi from, e.g. publicAccessCidrs: ["203.0.113.0/24"]; ${nodes}; or set publicAccess: false and reach the private endpoint over a VPN`,
   ];
+}
+
+/**
+ * A `$(NAME)` of a secretEnv variable in the script's arguments is expanded by the kubelet into the
+ * container's command line (https://kubernetes.io/docs/tasks/inject-data-application/define-interdependent-environment-variables/),
+ * which every process of the container can read in /proc/1/cmdline, setup commands included, and
+ * which `kubectl describe` and the pod's events do not hide. Workers see the variable itself.
+ */
+export function secretInArgsWarnings(e: NonNullable<StackSpec["experiment"]>): string[] {
+  return e.args.flatMap((arg, i) =>
+    e.secretEnv
+      .filter((name) => arg.includes(`$(${name})`))
+      .map((name) => `experiment.args[${i}]: $(${name}) puts the secret into the container's command line, readable by setup commands and in the pod spec's expansion; read the environment variable ${name} in the script instead`),
+  );
 }
