@@ -26,7 +26,8 @@ import { awsTags } from "./components/aws/builders/cluster-args";
 import { NVIDIA_DEVICE_PLUGIN_CHART } from "./catalog/versions";
 import { EXPERIMENT_LABEL } from "./k8s/labels";
 import { clusterNeedsNvidiaRuntimeClass, devicePluginRuntimeClass } from "./k8s/runtime-class";
-import { buildExperimentObjects, experimentInput } from "./k8s/experiment";
+import { ExperimentObjects, buildExperimentObjects, experimentInput } from "./k8s/experiment";
+import { ExperimentIdentity } from "./components/aws/experiment-identity";
 import { lookupAccountFacts, lookupSourceFacts } from "./components/aws/account-facts";
 import type { DeployGate, FactsSource } from "./plan/deploy-gate";
 
@@ -110,13 +111,13 @@ function experimentResources(spec: StackSpec, plan: Plan, target: ClusterTarget,
   const placeholder = built ? builtImagePlaceholder({ key: image.resolved }, built.contextTag) : undefined;
   const input = experimentInput(spec, plan, readLauncherFiles(), shipped);
   const objects = buildExperimentObjects(placeholder ? { ...input, image: placeholder } : input);
+  const identity = experimentIdentity(spec, target, objects);
   const experiment = new TrainingExperiment(name, {
     objects,
     provider: target.provider,
-    driverRoles: target.driverRoles,
-    policyNamePrefix: `${eksClusterName(spec.stack)}-experiment`,
     secretEnv: secretEnvInputs(),
     queue: queue?.ready,
+    after: identity?.ready,
     builtImage: built && placeholder ? { placeholder, reference: built.reference } : undefined,
   });
   const namespace = (objects.job ?? objects.jobSet)!.metadata!.namespace!;
@@ -136,6 +137,24 @@ function experimentResources(spec: StackSpec, plan: Plan, target: ClusterTarget,
     },
     ...(built ? { image: built.reference } : {}),
   };
+}
+
+/**
+ * The stack's own role for its volumes, given to its namespace's ServiceAccount (EKS clusters, and
+ * only when a volume needs AWS access: the rules allow such volumes only on EKS). Named after the
+ * stack, so a renamed experiment keeps it.
+ */
+function experimentIdentity(spec: StackSpec, target: ClusterTarget, objects: ExperimentObjects): ExperimentIdentity | undefined {
+  if (objects.accessPolicies.length === 0) return undefined;
+  if (!target.eksClusterName) throw new Error("unreachable: volumes that need AWS access on a cluster without EKS (the rules allow them only on EKS)");
+  const cluster = eksClusterName(spec.cluster.mode === "reuse" ? spec.cluster.stack : spec.stack);
+  return new ExperimentIdentity(`${spec.stack}-identity`, {
+    eksClusterName: target.eksClusterName,
+    namespace: objects.namespace.namespace.metadata!.name!,
+    serviceAccount: objects.namespace.serviceAccount.metadata!.name!,
+    policies: objects.accessPolicies,
+    tags: awsTags(spec.stack, cluster),
+  });
 }
 
 /** The secretEnv values from Pulumi's config, each a secret Output from the start. */
@@ -167,7 +186,7 @@ export function deploy(verdict: Verdict): Record<string, unknown> {
     summary,
     ...target.outputs,
     ...services,
-    ...(queue ? { queueing: { localQueue: `${plan.queueing.namespace}/${plan.queueing.localQueue}`, clusterQueue: CLUSTER_QUEUE } } : {}),
+    ...(queue ? { queueing: { clusterQueue: CLUSTER_QUEUE } } : {}),
     ...experiment,
   };
 }

@@ -1,9 +1,9 @@
 /**
- * An experiment's resources in the cluster (and the IAM policies its volumes need), from the
- * plain objects of k8s/experiment.ts. No logic beyond resource options, each explained below and
- * in docs/training-job.md.
+ * An experiment's resources in the cluster, from the plain objects of k8s/experiment.ts: first its
+ * namespace and what the namespace holds (ServiceAccount, LocalQueue, network policies), then its
+ * files, volumes and run. No logic beyond resource options, each explained below and in
+ * docs/training-job.md.
  */
-import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ExperimentObjects } from "../k8s/experiment";
@@ -13,17 +13,12 @@ export interface TrainingExperimentArgs {
   readonly objects: ExperimentObjects;
   /** The cluster's Kubernetes provider. */
   readonly provider: k8s.Provider;
-  /**
-   * Source type → name of its volume driver's IAM role (ClusterTarget.driverRoles); required for
-   * each kind the experiment's access policies name.
-   */
-  readonly driverRoles: Readonly<Record<string, pulumi.Input<string>>>;
-  /** Prefix of the inline policies on those roles, `<prefix>-<source type>`: unique per experiment stack. */
-  readonly policyNamePrefix: string;
   /** Values of the `secretEnv` variables, each already a Pulumi secret. */
   readonly secretEnv?: Readonly<Record<string, pulumi.Input<string>>>;
-  /** Resources the run must wait for: Kueue, JobSet and the LocalQueue, when this stack creates them. */
+  /** Resources the LocalQueue and run must wait for: Kueue, JobSet and the ClusterQueue, when this stack creates them. */
   readonly queue?: readonly pulumi.Resource[];
+  /** Resources the run must wait for besides: the stack's AWS identity (components/aws/experiment-identity.ts). */
+  readonly after?: readonly pulumi.Resource[];
   /**
    * An image the stack builds (components/aws/training-image.ts): the pure builders put
    * `placeholder` in the pod spec (plan/image-build.ts), and it is replaced here by `reference`,
@@ -60,11 +55,10 @@ export class TrainingExperiment extends pulumi.ComponentResource {
   constructor(name: string, args: TrainingExperimentArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gpu-training-clusters:k8s:TrainingExperiment", name, {}, opts);
     const { objects, provider } = args;
-    const k8sOpts = { parent: this, provider };
+    const ns = namespaceResources(name, objects, args.queue ?? [], { parent: this, provider });
+    const k8sOpts = { parent: this, provider, dependsOn: [ns.namespace] };
 
     const launcher = new k8s.core.v1.ConfigMap(`${name}-launcher`, resourceArgs<k8s.core.v1.ConfigMapArgs>(objects.configMap), k8sOpts);
-    // Before any pod of the run starts, only its own pods may connect to it (k8s/network-policy.ts).
-    const isolation = new k8s.networking.v1.NetworkPolicy(`${name}-isolation`, resourceArgs<k8s.networking.v1.NetworkPolicyArgs>(objects.networkPolicy), k8sOpts);
     const shipped = shippedResources(name, objects, args.secretEnv, k8sOpts);
 
     // Storage outlives the stack: `pulumi destroy` leaves PVs and claims in the cluster (and their
@@ -73,9 +67,9 @@ export class TrainingExperiment extends pulumi.ComponentResource {
     const volumes: pulumi.Resource[] = [];
     // `<job>-<volume>` → `<volume>`: child names are `${name}-pv-<volume>`, `${name}-pvc-<volume>`.
     const experiment = objects.configMap.metadata!.name!.replace(/-launcher$/, "");
-    const volumeKey = (object: { metadata?: { name?: string } }) => object.metadata!.name!.replace(`${experiment}-`, "");
+    const volumeKey = (object: { metadata?: { name?: string } }) => object.metadata!.name!.replace(`${objects.namespace.namespace.metadata!.name!}-`, "").replace(`${experiment}-`, "");
     for (const pv of objects.persistentVolumes) {
-      const created = new k8s.core.v1.PersistentVolume(`${name}-pv-${volumeKey(pv)}`, resourceArgs<k8s.core.v1.PersistentVolumeArgs>(pv), { ...k8sOpts, retainOnDelete: true });
+      const created = new k8s.core.v1.PersistentVolume(`${name}-pv-${volumeKey(pv)}`, resourceArgs<k8s.core.v1.PersistentVolumeArgs>(pv), { parent: this, provider, retainOnDelete: true });
       volumes.push(created);
     }
     for (const pvc of objects.persistentVolumeClaims) {
@@ -86,21 +80,6 @@ export class TrainingExperiment extends pulumi.ComponentResource {
       });
       volumes.push(created);
     }
-
-    const access = objects.accessPolicies.map((policy) => {
-      const role = args.driverRoles[policy.sourceType];
-      if (!role) throw new Error(`unreachable: ${policy.sourceType} volumes on a cluster without that driver's role (the rules allow them only on EKS)`);
-      // The inline policy's name is the stack's, so its Pulumi name is too: under a name that
-      // followed the experiment, a renamed experiment would create a second resource with the same
-      // policy name (PutRolePolicy overwrites), and deleting the old one would then remove the
-      // policy both claim. The alias carries the earlier, experiment-named resource over.
-      const policyName = `${args.policyNamePrefix}-${policy.sourceType}`;
-      return new aws.iam.RolePolicy(
-        policyName,
-        { name: policyName, role, policy: JSON.stringify(policy.document) },
-        { parent: this, aliases: [{ name: `${name}-${policy.sourceType}-access` }] },
-      );
-    });
 
     // A run's spec is immutable once created, and any change to it means a new run. Its name is
     // derived from a hash of that spec (config/run-name.ts), so a change is always a replacement
@@ -115,7 +94,7 @@ export class TrainingExperiment extends pulumi.ComponentResource {
       ...k8sOpts,
       replaceOnChanges: ["spec"],
       deleteBeforeReplace: true,
-      dependsOn: [launcher, isolation, ...shipped, ...volumes, ...access, ...(args.queue ?? [])],
+      dependsOn: [launcher, ...ns.ready, ...shipped, ...volumes, ...(args.after ?? [])],
     };
     const trainingJob = objects.job
       ? new k8s.batch.v1.Job(`${name}-job`, runArgs<k8s.batch.v1.JobArgs>(objects.job, args.builtImage), runOpts)
@@ -148,4 +127,26 @@ function shippedResources(
     created.push(new k8s.core.v1.Secret(`${name}-secret-env`, { ...resourceArgs<k8s.core.v1.SecretArgs>(objects.secretEnv), stringData }, opts));
   }
   return created;
+}
+
+/**
+ * The stack's namespace and what it holds. The namespace outlives `pulumi destroy`
+ * (retainOnDelete): deleting a namespace deletes everything in it, the experiment's claims
+ * included, whatever retainOnDelete says of them. Before any pod of a run starts, only the
+ * namespace's own pods may connect to it (k8s/namespace.ts); the LocalQueue needs Kueue's CRDs and
+ * the ClusterQueue (`queue`).
+ */
+function namespaceResources(name: string, objects: ExperimentObjects, queue: readonly pulumi.Resource[], opts: { parent: pulumi.Resource; provider: k8s.Provider }) {
+  const o = objects.namespace;
+  const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, resourceArgs<k8s.core.v1.NamespaceArgs>(o.namespace), { ...opts, retainOnDelete: true });
+  const inside = { ...opts, dependsOn: [namespace] };
+  const ready: pulumi.Resource[] = [
+    new k8s.core.v1.ServiceAccount(`${name}-service-account`, resourceArgs<k8s.core.v1.ServiceAccountArgs>(o.serviceAccount), inside),
+    new k8s.networking.v1.NetworkPolicy(`${name}-ingress`, resourceArgs<k8s.networking.v1.NetworkPolicyArgs>(o.ingressPolicy), inside),
+  ];
+  if (o.egressPolicy) ready.push(new k8s.networking.v1.NetworkPolicy(`${name}-egress`, resourceArgs<k8s.networking.v1.NetworkPolicyArgs>(o.egressPolicy), inside));
+  if (o.localQueue) {
+    ready.push(new k8s.apiextensions.CustomResource(`${name}-local-queue`, resourceArgs<k8s.apiextensions.CustomResourceArgs>(o.localQueue), { ...opts, dependsOn: [namespace, ...queue] }));
+  }
+  return { namespace, ready };
 }

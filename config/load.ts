@@ -19,7 +19,7 @@ import { awsClusterRules } from "./aws-rules";
 import { NodePoolInput, StackInput, stackSchema } from "./schema";
 import { SMOKE_ARGS, SMOKE_SCRIPT } from "./launcher-paths";
 import type { ExperimentSpec, PoolSpec, ResolvedImage, StackSpec } from "./spec";
-import { POOL_LABEL } from "./names";
+import { POOL_LABEL, stackNamespaceProblems } from "./names";
 import { QueueingInput, queueingRules, resolveQueueing } from "./queueing";
 import { awsAccessReason, sourceUses } from "./sources";
 
@@ -205,6 +205,7 @@ export function ruleStack(parsed: ParsedStack, ctx: LoadContext): StackCollectio
     problems.push(...workdirRules(e));
     if (!c.experiment.failed.has("setup")) problems.push(...setupRules(e));
     if (cluster) problems.push(...builtImageRules(e.image, cluster.mode));
+    for (const p of stackNamespaceProblems(ctx.stack)) problems.push({ path: "stack", message: `${JSON.stringify(ctx.stack)} ${p}` });
   }
   if (cluster && c.queueing.failed.size === 0) {
     problems.push(...queueingRules(cluster.mode, c.queueing.value, cluster.mode === "reuse" ? cluster.stack : undefined));

@@ -293,6 +293,16 @@ export const experimentSchema = z.strictObject({
       description:
         "restarts after a node disruption (spot reclaim, drain, node loss), a bound of their own (0–100): a single-node Job's `backoffLimit`; a multi-node run fails for good once its restarts of both kinds pass `maxRestarts` + this",
     }),
+  egress: z
+    .strictObject({
+      allow: z.array(z.string()).meta({ description: "IPv4 CIDRs the training pods may connect to, besides the cluster's DNS and the stack's own pods (e.g. `10.20.0.0/16` for a package mirror)" }),
+    })
+    .optional()
+    .meta({
+      description:
+        "limit where the training pods may connect: a NetworkPolicy in the stack's namespace allows only DNS, the stack's own pods and `allow` ([training-job.md](training-job.md#network-isolation)). Volumes are mounted by their drivers on the node and are not affected",
+      defaultText: "egress open",
+    }),
   network: z
     .enum(["efa", "tcp"])
     .optional()

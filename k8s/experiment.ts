@@ -15,14 +15,14 @@ import { planNetwork } from "../plan/network";
 import type { PoolPlan } from "../plan/pools";
 import { buildTrainingJob } from "./job";
 import { buildLauncherConfigMap } from "./launcher-configmap";
-import { TRAINING_NAMESPACE, experimentNames } from "../config/names";
+import { experimentNames } from "../config/names";
 import { PodNetwork, podNetwork } from "./network";
 import { PodSizing, sizePod } from "../plan/pod-sizing";
 import { trainingRuntimeClass } from "./runtime-class";
 import { AccessPolicy, accessPolicies } from "./access-policy";
 import { JobSet, buildTrainingJobSet } from "./jobset";
-import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
-import { buildNetworkPolicy } from "./network-policy";
+import { NamespaceObjects, buildNamespaceObjects, podSecurityLevel } from "./namespace";
+import { CLUSTER_QUEUE } from "./cluster-queue";
 import { runName } from "../config/run-name";
 import type { ExperimentNames } from "../config/names";
 import { buildVolumes } from "./volumes";
@@ -41,8 +41,10 @@ export interface ExperimentBuildInput {
   readonly image: string;
   /** images/launcher/*.py, name → contents. */
   readonly launcherFiles: Readonly<Record<string, string>>;
-  /** @default "default" (TRAINING_NAMESPACE) */
-  readonly namespace?: string;
+  /** The stack's own namespace (plan.queueing.namespace, config/names.ts stackNamespace). */
+  readonly namespace: string;
+  /** The ClusterQueue the namespace's LocalQueue points at. @default CLUSTER_QUEUE (the one the owner stack creates) */
+  readonly clusterQueue?: string;
   /** ARN partition of the S3 policy. @default "aws" */
   readonly partition?: string;
   /** The packed `experiment.workdir` (workdir/archive.ts), when the experiment has one. */
@@ -82,8 +84,8 @@ export interface ExperimentObjects {
   readonly workdirConfigMap?: IConfigMap;
   /** The Secret of `secretEnv` without its values, when there are any. */
   readonly secretEnv?: ISecret;
-  /** Ingress to the experiment's pods from its own pods only (k8s/network-policy.ts). */
-  readonly networkPolicy: INetworkPolicy;
+  /** The stack's namespace, its ServiceAccount, LocalQueue and network policies (k8s/namespace.ts). */
+  readonly namespace: NamespaceObjects;
 }
 
 /** The experiment's pool in the plan (the rules guarantee it exists). */
@@ -106,6 +108,8 @@ export function experimentInput(spec: StackSpec, plan: Plan, launcherFiles: Read
     image: plan.experiment.image.reference,
     launcherFiles,
     workdir,
+    namespace: plan.queueing.namespace,
+    clusterQueue: plan.queueing.clusterQueue,
     queueName: plan.queueing.localQueue,
     runtimeClassName: trainingRuntimeClass(spec, experimentPool(spec, plan).kind),
     region: spec.region,
@@ -127,7 +131,7 @@ export function checkpointDir(experiment: ExperimentSpec, run: string): string |
 
 export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentObjects {
   const { experiment, pool, stack } = input;
-  const namespace = input.namespace ?? TRAINING_NAMESPACE;
+  const namespace = input.namespace;
   const names = experimentNames(experiment);
   const sized = sizePod(sizingInput(experiment, pool));
   if (!sized.ok) throw new Error(`experiment.shmGiB: ${sized.problem}`);
@@ -177,7 +181,13 @@ export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentO
     workdirConfigMap: input.workdir ? buildWorkdirConfigMap({ job: names.job, namespace, experiment: experiment.name, stack, workdir: input.workdir }) : undefined,
     secretEnv: experiment.secretEnv.length > 0 ? buildSecretEnvSecret({ job: names.job, namespace, experiment: experiment.name, stack }) : undefined,
     accessPolicies: accessPolicies(uses, input.partition),
-    networkPolicy: buildNetworkPolicy({ name: `${names.job}-isolation`, namespace, experiment: experiment.name, stack }),
+    namespace: buildNamespaceObjects({
+      namespace,
+      stack,
+      queue: input.queueName ? { name: input.queueName, clusterQueue: input.clusterQueue ?? CLUSTER_QUEUE } : undefined,
+      egressAllow: experiment.egress?.allow,
+      podSecurity: podSecurityLevel(uses.some((u) => u.source.type === "hostPath")),
+    }),
     sizing: sized.sizing,
     network,
   };

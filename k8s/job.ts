@@ -31,6 +31,7 @@ import { gpuToleration } from "./scheduling";
 import type { BuiltVolumes } from "./volumes";
 import { PodAdditions, podAdditions } from "./workdir";
 import { QUEUE_NAME_LABEL } from "./local-queue";
+import { EXPERIMENT_SERVICE_ACCOUNT } from "./namespace";
 import { CHECKPOINT_ENV, TERMINATION_GRACE_SECONDS } from "../plan/queueing";
 import { MAX_EXEC_TIME_LABEL } from "../plan/budget";
 import { TRAINER_CONTAINER, singleNodePodFailurePolicy } from "./failure-policy";
@@ -187,6 +188,8 @@ export function trainingPodTemplate(input: TrainingJobInput, labels: Record<stri
       // No API access needed, and no service env vars: a Service named e.g. `master` in the
       // namespace would otherwise inject MASTER_PORT=tcp://... next to torchrun's variables.
       automountServiceAccountToken: false,
+      // The stack's own identity: S3 volumes mount with its role (k8s/namespace.ts).
+      serviceAccountName: EXPERIMENT_SERVICE_ACCOUNT,
       enableServiceLinks: false,
       containers: [trainer(input)],
       volumes: podVolumes(input),

@@ -15,7 +15,7 @@ import { PoolPlan, planPool } from "./pools";
 import type { WorkdirSummary } from "./workdir-summary";
 import { QueuePlan, planQueueing } from "./queueing";
 import { BudgetPlan, planBudget } from "./budget";
-import { TRAINING_NAMESPACE } from "../config/names";
+import { stackNamespace } from "../config/names";
 import { planWarnings } from "./warnings";
 import { PoolAdvice, poolAdvice } from "./advice";
 import { torchPinNotes, torchPinsInSetup, withTorchPinNotes } from "./torch-pins";
@@ -180,7 +180,7 @@ export function planStack(spec: StackSpec, scope: PlanScope = {}): { plan: Plan;
   }
   const planned0 = e && pool ? planExperiment(spec, pools) : undefined;
   const idle = planIdle(spec, pools);
-  const queueing = planQueueing(spec, pools, TRAINING_NAMESPACE, planned0?.costPerHour, idle.nodeScaleDown?.boundMinutes);
+  const queueing = planQueueing(spec, pools, stackNamespace(spec.stack), planned0?.costPerHour, idle.nodeScaleDown?.boundMinutes);
   const budgeted =
     e && planned0 && e.budgetUSD !== undefined
       ? planBudget({ budgetUSD: e.budgetUSD, costPerHour: planned0.costPerHour, maxRunTimeMinutes: e.maxRunTimeMinutes, podsReady: queueing.podsReady, scaleDownMinutes: idle.nodeScaleDown?.boundMinutes ?? 0 })
