@@ -16,8 +16,10 @@ const CUSTOM_KINDS = new Set(["ResourceFlavor", "ClusterQueue", "LocalQueue", "J
 function customObjects(stack: string): Record<string, unknown>[] {
   const { spec, plan } = loadStack(stack);
   const queues = buildQueueObjects(plan);
-  const run = spec.experiment ? pureObjects(stack).objects.jobSet : undefined;
-  return [...(queues ? [...queues.resourceFlavors, queues.clusterQueue, queues.localQueue] : []), ...(run ? [run] : [])] as unknown as Record<string, unknown>[];
+  const objects = spec.experiment ? pureObjects(stack).objects : undefined;
+  const localQueue = objects?.namespace.localQueue;
+  const run = objects?.jobSet;
+  return [...(queues ? [...queues.resourceFlavors, queues.clusterQueue] : []), ...(localQueue ? [localQueue] : []), ...(run ? [run] : [])] as unknown as Record<string, unknown>[];
 }
 
 function writeAll(objects: readonly unknown[]): string[] {

@@ -31,7 +31,7 @@ describe("TrainingImage with TrainingExperiment", () => {
 
     const image = new TrainingImage("unit-image", { build });
     const provider = new k8s.Provider("unit-image-provider", {});
-    const experiment = new TrainingExperiment("unit-built", { objects, provider, driverRoles: { s3: "role" }, policyNamePrefix: "p", builtImage: { placeholder, reference: image.reference } });
+    const experiment = new TrainingExperiment("unit-built", { objects, provider, builtImage: { placeholder, reference: image.reference } });
     const reference = await settle(image.reference);
     await settle(experiment.jobName);
 
@@ -54,7 +54,7 @@ describe("TrainingImage with TrainingExperiment", () => {
   it("fails loudly when the pod spec does not carry the placeholder", () => {
     const { objects } = pureObjects(path.join(FIXTURE_STACKS, "Pulumi.reuse-a100-2x8.yaml"));
     const provider = new k8s.Provider("unit-miss-provider", {});
-    expect(() => new TrainingExperiment("unit-miss", { objects, provider, driverRoles: { s3: "role" }, policyNamePrefix: "p", builtImage: { placeholder: "other@sha256:x", reference: "r" } })).toThrow(
+    expect(() => new TrainingExperiment("unit-miss", { objects, provider, builtImage: { placeholder: "other@sha256:x", reference: "r" } })).toThrow(
       /no container of the run has the built image's placeholder/,
     );
   });
