@@ -52,7 +52,7 @@ describe("TrainingExperiment", () => {
       "kubernetes:core/v1:Namespace llm-reuse-2x8-namespace",
       "kubernetes:core/v1:ServiceAccount llm-reuse-2x8-service-account",
       "kubernetes:networking.k8s.io/v1:NetworkPolicy llm-reuse-2x8-ingress",
-      "kueue.x-k8s.io/v1beta2:LocalQueue llm-reuse-2x8-local-queue",
+      "kubernetes:kueue.x-k8s.io/v1beta2:LocalQueue llm-reuse-2x8-local-queue",
       "kubernetes:core/v1:ConfigMap llm-reuse-2x8-launcher",
       "kubernetes:core/v1:PersistentVolume llm-reuse-2x8-pv-tokens",
       "kubernetes:core/v1:PersistentVolume llm-reuse-2x8-pv-eval",
@@ -95,8 +95,8 @@ describe("TrainingExperiment", () => {
       "kubernetes:core/v1:ConfigMap",
       "kubernetes:core/v1:Namespace",
       "kubernetes:core/v1:ServiceAccount",
+      "kubernetes:kueue.x-k8s.io/v1beta2:LocalQueue",
       "kubernetes:networking.k8s.io/v1:NetworkPolicy",
-      "kueue.x-k8s.io/v1beta2:LocalQueue",
     ]);
   });
 });
