@@ -151,7 +151,7 @@ describe("cluster-autoscaler", () => {
     expect(release).toMatchObject({ chart: "cluster-autoscaler", version: AUTOSCALER_CHARTS["1.35"].version, namespace: "kube-system" });
     expect(release.values.extraArgs["scale-down-unneeded-time"]).toBe(`${plans[stack].run.plan.idle.nodeIdleMinutes}m`);
     expect(release.values.autoDiscovery.clusterName).toBe(`gtc-${stack}`);
-    const identity = inputs(only(plans[stack].run, "aws:eks/podIdentityAssociation:PodIdentityAssociation"));
+    const identity = inputs(only(plans[stack].run, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "autoscaler"));
     expect(identity).toMatchObject({ namespace: "kube-system", serviceAccount: release.values.rbac.serviceAccount.name });
   });
 
@@ -253,17 +253,20 @@ describe("least privilege and secrets", () => {
     expect(cni.podIdentityAssociations).toEqual([{ roleArn: expect.stringContaining("cni-role"), serviceAccount: "aws-node" }]);
   });
 
-  it("gives the S3 CSI role to s3-csi-driver-sa with no bucket access of its own; only experiments grant their prefixes", () => {
+  it("gives the S3 CSI role to s3-csi-driver-sa with no bucket access; each experiment's own role grants its prefixes to its namespace", () => {
     const cluster = plans["shared-cluster"].run;
     const s3 = inputs(only(cluster, "aws:eks/addon:Addon", "csi-s3"));
     expect(s3.podIdentityAssociations).toEqual([{ roleArn: expect.stringContaining("csi-s3-role"), serviceAccount: "s3-csi-driver-sa" }]);
     const onRole = (run: typeof cluster, role: string) =>
       [...resourcesOf(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment"), ...resourcesOf(run, "aws:iam/rolePolicy:RolePolicy")].filter((r) => inputs(r).role === role);
     expect(onRole(cluster, "shared-cluster-csi-s3-role")).toEqual([]);
-    // The a100-8gpu experiment grants exactly its dataset prefix, read-only.
-    const granted = onRole(plans["a100-8gpu"].run, "a100-8gpu-csi-s3-role");
-    expect(granted.map((r) => r.name)).toEqual(["gtc-a100-8gpu-experiment-s3"]);
+    const experiment = plans["a100-8gpu"].run;
+    expect(onRole(experiment, "a100-8gpu-csi-s3-role")).toEqual([]);
+    // The a100-8gpu experiment's own role grants exactly its dataset prefix, read-only, to its namespace's ServiceAccount.
+    const granted = onRole(experiment, "a100-8gpu-identity-role");
+    expect(granted.map((r) => r.name)).toEqual(["a100-8gpu-identity-s3"]);
     expect(String(inputs(granted[0]).policy)).not.toMatch(/s3:PutObject|s3:DeleteObject|"s3:\*"/);
+    expect(inputs(only(experiment, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "identity-association"))).toMatchObject({ namespace: "a100-8gpu", serviceAccount: "training", clusterName: "gtc-a100-8gpu" });
   });
 
   it("keeps pods off the instance metadata service on every node", () => {
