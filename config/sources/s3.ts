@@ -100,7 +100,7 @@ export const s3Source = volumeSourceKind({
   // Mountpoint does not rename files on general purpose buckets
   // (https://github.com/awslabs/mountpoint-s3/blob/main/doc/SEMANTICS.md).
   renames: false,
-  grantsAwsAccess: "grants S3 access to the experiment stack's own role",
+  grantsAwsAccess: "creates the IAM role its S3 volumes mount with",
   apiRules: (use) =>
     s3BucketName(use.source.bucket).map((p) => ({ path: `${use.path}.source.bucket`, message: `${p} (got ${show(use.source.bucket)}; S3 general purpose bucket naming rules)` })),
   persistentVolume: (use, ctx) => ({
