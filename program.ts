@@ -17,6 +17,7 @@ import { NvidiaDevicePlugin } from "./components/device-plugins";
 import { readLauncherFiles } from "./components/launcher-files";
 import { eksClusterName } from "./components/naming";
 import { TrainingExperiment } from "./components/training-experiment";
+import { StackNamespace } from "./components/stack-namespace";
 import { ClusterQueueing } from "./components/queueing";
 import { buildQueueObjects } from "./k8s/queues";
 import { CLUSTER_QUEUE } from "./k8s/cluster-queue";
@@ -112,11 +113,12 @@ function experimentResources(spec: StackSpec, plan: Plan, target: ClusterTarget,
   const input = experimentInput(spec, plan, readLauncherFiles(), shipped);
   const objects = buildExperimentObjects(placeholder ? { ...input, image: placeholder } : input);
   const identity = experimentIdentity(spec, target, objects);
+  const home = new StackNamespace(spec.stack, { objects: objects.namespace, provider: target.provider, queue: queue?.ready });
   const experiment = new TrainingExperiment(name, {
     objects,
     provider: target.provider,
+    namespace: home,
     secretEnv: secretEnvInputs(),
-    queue: queue?.ready,
     after: identity?.ready,
     builtImage: built && placeholder ? { placeholder, reference: built.reference } : undefined,
   });

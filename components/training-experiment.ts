@@ -1,13 +1,13 @@
 /**
- * An experiment's resources in the cluster, from the plain objects of k8s/experiment.ts: first its
- * namespace and what the namespace holds (ServiceAccount, LocalQueue, network policies), then its
- * files, volumes and run. No logic beyond resource options, each explained below and in
+ * An experiment's resources in the cluster, from the plain objects of k8s/experiment.ts: its files,
+ * volumes and run, in the stack's namespace (components/stack-namespace.ts). No logic beyond resource options, each explained below and in
  * docs/training-job.md.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ExperimentObjects } from "../k8s/experiment";
 import { resourceArgs } from "./k8s-args";
+import type { StackNamespace } from "./stack-namespace";
 
 export interface TrainingExperimentArgs {
   readonly objects: ExperimentObjects;
@@ -15,8 +15,8 @@ export interface TrainingExperimentArgs {
   readonly provider: k8s.Provider;
   /** Values of the `secretEnv` variables, each already a Pulumi secret. */
   readonly secretEnv?: Readonly<Record<string, pulumi.Input<string>>>;
-  /** Resources the LocalQueue and run must wait for: Kueue, JobSet and the ClusterQueue, when this stack creates them. */
-  readonly queue?: readonly pulumi.Resource[];
+  /** The stack's namespace and what it holds (components/stack-namespace.ts). */
+  readonly namespace: StackNamespace;
   /** Resources the run must wait for besides: the stack's AWS identity (components/aws/experiment-identity.ts). */
   readonly after?: readonly pulumi.Resource[];
   /**
@@ -55,7 +55,7 @@ export class TrainingExperiment extends pulumi.ComponentResource {
   constructor(name: string, args: TrainingExperimentArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gpu-training-clusters:k8s:TrainingExperiment", name, {}, opts);
     const { objects, provider } = args;
-    const ns = namespaceResources(name, objects, args.queue ?? [], { parent: this, provider });
+    const ns = args.namespace;
     const k8sOpts = { parent: this, provider, dependsOn: [ns.namespace] };
 
     const launcher = new k8s.core.v1.ConfigMap(`${name}-launcher`, resourceArgs<k8s.core.v1.ConfigMapArgs>(objects.configMap), k8sOpts);
@@ -129,24 +129,3 @@ function shippedResources(
   return created;
 }
 
-/**
- * The stack's namespace and what it holds. The namespace outlives `pulumi destroy`
- * (retainOnDelete): deleting a namespace deletes everything in it, the experiment's claims
- * included, whatever retainOnDelete says of them. Before any pod of a run starts, only the
- * namespace's own pods may connect to it (k8s/namespace.ts); the LocalQueue needs Kueue's CRDs and
- * the ClusterQueue (`queue`).
- */
-function namespaceResources(name: string, objects: ExperimentObjects, queue: readonly pulumi.Resource[], opts: { parent: pulumi.Resource; provider: k8s.Provider }) {
-  const o = objects.namespace;
-  const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, resourceArgs<k8s.core.v1.NamespaceArgs>(o.namespace), { ...opts, retainOnDelete: true });
-  const inside = { ...opts, dependsOn: [namespace] };
-  const ready: pulumi.Resource[] = [
-    new k8s.core.v1.ServiceAccount(`${name}-service-account`, resourceArgs<k8s.core.v1.ServiceAccountArgs>(o.serviceAccount), inside),
-    new k8s.networking.v1.NetworkPolicy(`${name}-ingress`, resourceArgs<k8s.networking.v1.NetworkPolicyArgs>(o.ingressPolicy), inside),
-  ];
-  if (o.egressPolicy) ready.push(new k8s.networking.v1.NetworkPolicy(`${name}-egress`, resourceArgs<k8s.networking.v1.NetworkPolicyArgs>(o.egressPolicy), inside));
-  if (o.localQueue) {
-    ready.push(new k8s.apiextensions.CustomResource(`${name}-local-queue`, resourceArgs<k8s.apiextensions.CustomResourceArgs>(o.localQueue), { ...opts, dependsOn: [namespace, ...queue] }));
-  }
-  return { namespace, ready };
-}

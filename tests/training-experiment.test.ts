@@ -8,6 +8,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { NvidiaDevicePlugin } from "../components/device-plugins";
 import { TrainingExperiment } from "../components/training-experiment";
+import { StackNamespace } from "../components/stack-namespace";
 import { createMocks, PlanMocks } from "../tools/mocks";
 import { FIXTURE_STACKS, pureObjects } from "./helpers/experiment";
 
@@ -36,7 +37,8 @@ async function build(stack: string) {
     return undefined;
   };
   const provider = new k8s.Provider(`${objects.runName}-provider`, {});
-  const experiment = new TrainingExperiment(objects.configMap.metadata!.labels!["gpu-training-clusters.io/experiment"], { objects, provider }, { transformations: [record] });
+  const namespace = new StackNamespace(objects.namespace.namespace.metadata!.name!, { objects: objects.namespace, provider }, { transformations: [record] });
+  const experiment = new TrainingExperiment(objects.configMap.metadata!.labels!["gpu-training-clusters.io/experiment"], { objects, provider, namespace }, { transformations: [record] });
   await settle(experiment.jobName);
   const names = new Set(seen.map((s) => s.name));
   return { objects, seen, recorded: mocks.resources.filter((r) => names.has(r.name)) };
@@ -47,12 +49,13 @@ const REUSE = path.join(FIXTURE_STACKS, "Pulumi.reuse-a100-2x8.yaml");
 describe("TrainingExperiment", () => {
   it("creates the namespace and what it holds first, then the launcher, PVs, claims and JobSet, as children named after it", async () => {
     const { seen } = await build(REUSE);
-    const children = seen.filter((s) => s.name !== "llm-reuse-2x8").map((s) => `${s.type} ${s.name}`);
+    const children = seen.filter((s) => !["llm-reuse-2x8", "reuse-a100-2x8"].includes(s.name)).map((s) => `${s.type} ${s.name}`);
+    // The namespace's are named after the stack (a renamed experiment keeps them), the rest after the experiment.
     expect(children).toEqual([
-      "kubernetes:core/v1:Namespace llm-reuse-2x8-namespace",
-      "kubernetes:core/v1:ServiceAccount llm-reuse-2x8-service-account",
-      "kubernetes:networking.k8s.io/v1:NetworkPolicy llm-reuse-2x8-ingress",
-      "kubernetes:kueue.x-k8s.io/v1beta2:LocalQueue llm-reuse-2x8-local-queue",
+      "kubernetes:core/v1:Namespace reuse-a100-2x8-namespace",
+      "kubernetes:core/v1:ServiceAccount reuse-a100-2x8-service-account",
+      "kubernetes:networking.k8s.io/v1:NetworkPolicy reuse-a100-2x8-ingress",
+      "kubernetes:kueue.x-k8s.io/v1beta2:LocalQueue reuse-a100-2x8-local-queue",
       "kubernetes:core/v1:ConfigMap llm-reuse-2x8-launcher",
       "kubernetes:core/v1:PersistentVolume llm-reuse-2x8-pv-tokens",
       "kubernetes:core/v1:PersistentVolume llm-reuse-2x8-pv-eval",
@@ -62,12 +65,14 @@ describe("TrainingExperiment", () => {
       "kubernetes:core/v1:PersistentVolumeClaim llm-reuse-2x8-pvc-checkpoints",
       "kubernetes:jobset.x-k8s.io/v1alpha2:JobSet llm-reuse-2x8-jobset",
     ]);
-    expect(seen[0]).toMatchObject({ type: "gpu-training-clusters:k8s:TrainingExperiment", name: "llm-reuse-2x8" });
+    expect(seen.map((s) => `${s.type} ${s.name}`)).toEqual(
+      expect.arrayContaining(["gpu-training-clusters:k8s:StackNamespace reuse-a100-2x8", "gpu-training-clusters:k8s:TrainingExperiment llm-reuse-2x8"]),
+    );
   });
 
   it("keeps the namespace, every PV and claim when the stack is destroyed", async () => {
     const { seen } = await build(REUSE);
-    const kept = seen.filter((s) => /PersistentVolume(Claim)?$|Namespace$/.test(s.type));
+    const kept = seen.filter((s) => ["kubernetes:core/v1:Namespace", "kubernetes:core/v1:PersistentVolume", "kubernetes:core/v1:PersistentVolumeClaim"].includes(s.type));
     expect(kept).toHaveLength(7);
     for (const s of kept) expect(s.opts.retainOnDelete).toBe(true);
     for (const s of seen.filter((x) => !kept.includes(x))) expect(s.opts.retainOnDelete).toBeFalsy();
@@ -81,6 +86,8 @@ describe("TrainingExperiment", () => {
     const deps = (job.opts.dependsOn as pulumi.Resource[]).length;
     // launcher + service account + ingress policy + LocalQueue + 3 PVs + 3 claims
     expect(deps).toBe(10);
+    // Everything namespaced waits for the namespace.
+    for (const s of seen.filter((x) => /ConfigMap|PersistentVolumeClaim|ServiceAccount|NetworkPolicy|LocalQueue/.test(x.type))) expect((s.opts.dependsOn as pulumi.Resource[]).length).toBeGreaterThan(0);
   });
 
   it("registers the builders' objects unchanged as resource inputs", async () => {
@@ -90,6 +97,7 @@ describe("TrainingExperiment", () => {
     expect(job.inputs.metadata).toEqual(objects.job!.metadata);
     // Existing claim and host paths: nothing to create besides the namespace and what it holds, the launcher and the Job.
     expect(recorded.map((r) => r.type).sort()).toEqual([
+      "gpu-training-clusters:k8s:StackNamespace",
       "gpu-training-clusters:k8s:TrainingExperiment",
       "kubernetes:batch/v1:Job",
       "kubernetes:core/v1:ConfigMap",
