@@ -91,6 +91,18 @@ export const createClusterSchema = z.strictObject({
       description:
         "IAM role/user ARNs (`arn:aws:iam::<account>:role/<name>` or `:user/<name>`) given cluster-admin through EKS access entries: teammates, CI, the reaper, whoever runs a `reuse` stack ([aws.md](aws.md#who-can-reach-the-cluster))",
     }),
+  users: z
+    .array(
+      z.strictObject({
+        principalArn: z.string().regex(IAM_PRINCIPAL_ARN, { message: "must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/alice" }),
+        stacks: z.array(z.string().min(1)).min(1).meta({ description: "the experiment stacks this principal runs on the cluster: it may edit their namespaces only" }),
+      }),
+    )
+    .default([])
+    .meta({
+      description:
+        "IAM role/user ARNs given `AmazonEKSEditPolicy` in the namespaces of their `stacks` only, through EKS access entries: people who run experiments on a shared cluster without seeing each other's ([aws.md](aws.md#who-can-reach-the-cluster))",
+    }),
   vpc: existingVpcSchema.optional().meta({
     description:
       "run in an existing VPC (`vpc-…`, two or more `subnet-…` in two zones or more, with a NAT route): no VPC, subnets or NAT gateways are created, `vpcCidr`/`availabilityZones`/`natGateways` are not used. Needed when an FSx file system lives in that VPC",

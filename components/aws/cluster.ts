@@ -28,6 +28,8 @@ export interface EksClusterArgs {
   readonly supportType?: "STANDARD" | "EXTENDED";
   /** IAM principals given cluster-admin through access entries. @default [] */
   readonly admins?: readonly string[];
+  /** Principals given the edit policy in these namespaces only (`cluster.users`). */
+  readonly users?: readonly { readonly principalArn: string; readonly namespaces: readonly string[] }[];
 }
 
 /**
@@ -35,6 +37,11 @@ export interface EksClusterArgs {
  * https://docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html (AmazonEKSClusterAdminPolicy)
  */
 export const CLUSTER_ADMIN_POLICY_ARN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
+/**
+ * `cluster.users`: Kubernetes' `edit` role (most objects, Secrets included, no RBAC, no
+ * cluster-scoped objects), associated with namespace scope. Same page (AmazonEKSEditPolicy).
+ */
+export const NAMESPACE_EDIT_POLICY_ARN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy";
 
 /** EKS managed add-ons are created and updated to exactly the pinned version. */
 const ADDON_CONFLICTS = { resolveConflictsOnCreate: "OVERWRITE", resolveConflictsOnUpdate: "OVERWRITE" } as const;
@@ -126,6 +133,17 @@ export class EksCluster extends pulumi.ComponentResource {
       new aws.eks.AccessPolicyAssociation(
         `${name}-admin-${id}-policy`,
         { clusterName: cluster.name, principalArn, policyArn: CLUSTER_ADMIN_POLICY_ARN, accessScope: { type: "cluster" } },
+        { parent: this, dependsOn: [entry] },
+      );
+    });
+
+    // `cluster.users`: the edit policy in their stacks' namespaces only, never cluster-wide.
+    (args.users ?? []).forEach(({ principalArn, namespaces }) => {
+      const id = adminSlug(principalArn);
+      const entry = new aws.eks.AccessEntry(`${name}-user-${id}`, { clusterName: cluster.name, principalArn, type: "STANDARD", tags }, parent);
+      new aws.eks.AccessPolicyAssociation(
+        `${name}-user-${id}-policy`,
+        { clusterName: cluster.name, principalArn, policyArn: NAMESPACE_EDIT_POLICY_ARN, accessScope: { type: "namespace", namespaces: [...namespaces] } },
         { parent: this, dependsOn: [entry] },
       );
     });

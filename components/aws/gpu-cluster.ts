@@ -12,6 +12,7 @@ import { GpuNodePool } from "./gpu-pool";
 import { HybridNodes } from "./hybrid";
 import { Network } from "./network";
 import { CsiDrivers } from "./storage";
+import { stackNamespace } from "../../config/names";
 
 export class GpuCluster extends pulumi.ComponentResource {
   readonly clusterName: pulumi.Output<string>;
@@ -60,6 +61,7 @@ export class GpuCluster extends pulumi.ComponentResource {
         serviceCidr: c.serviceCidr,
         supportType: c.supportType,
         admins: c.admins,
+        users: c.users.map((u) => ({ principalArn: u.principalArn, namespaces: [...new Set(u.stacks.map(stackNamespace))].sort() })),
         systemNodes: c.systemNodes,
         hybrid: c.hybrid ? { remoteNodeCidrs: c.hybrid.remoteNodeCidrs, remotePodCidrs: c.hybrid.remotePodCidrs } : undefined,
         tags: args.tags,
