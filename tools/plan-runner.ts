@@ -13,7 +13,7 @@ import type { Plan } from "../plan/plan";
 import { DeployDecision, renderDeploy } from "../plan/deploy-gate";
 import { renderPlan } from "../plan/render";
 import { eksClusterName } from "../components/naming";
-import { CLUSTER_OUTPUTS, driverRoleOutputs } from "../components/target";
+import { CLUSTER_OUTPUTS } from "../components/target";
 import { ExistingResource, MASKED, RecordedResource, createMocks } from "./mocks";
 import type { ProgramEnv } from "../program";
 import { Manifest, manifestsFrom } from "./manifests";
@@ -82,8 +82,7 @@ export async function runPlan(options: {
     // A reused cluster stack's outputs exist only after its `pulumi up`; the plan shows placeholders.
     stackOutputs: (stack) => {
       const cluster = eksClusterName(stack.split("/").pop()!);
-      const roles = Object.entries(driverRoleOutputs()).map(([type, output]) => [output, `${cluster}-${type}-csi`]);
-      return { [CLUSTER_OUTPUTS.kubeconfig]: `<kubeconfig of stack ${stack}>`, [CLUSTER_OUTPUTS.clusterName]: cluster, ...Object.fromEntries(roles) };
+      return { [CLUSTER_OUTPUTS.kubeconfig]: `<kubeconfig of stack ${stack}>`, [CLUSTER_OUTPUTS.clusterName]: cluster };
     },
   });
   await pulumi.runtime.setMocks(mocks, PROJECT, file.stack, false);

@@ -17,8 +17,6 @@ import { stackNamespace } from "../../config/names";
 export class GpuCluster extends pulumi.ComponentResource {
   readonly clusterName: pulumi.Output<string>;
   readonly kubeconfig: pulumi.Output<string>;
-  /** Source type → its volume driver's role (CsiDrivers). */
-  readonly driverRoles: Readonly<Record<string, pulumi.Output<string>>>;
   readonly accountId: pulumi.Output<string>;
   /** Pool → nodeadm config (secret); only with hybrid pools. */
   readonly hybridNodeConfigs?: pulumi.Output<Record<string, string>>;
@@ -117,11 +115,10 @@ export class GpuCluster extends pulumi.ComponentResource {
       );
     }
 
-    const csi = new CsiDrivers(`${name}-csi`, { clusterName: cluster.clusterName, kubernetesVersion: c.kubernetesVersion, tags: args.tags, after: [cluster.systemNodeGroup] }, parent);
+    new CsiDrivers(`${name}-csi`, { clusterName: cluster.clusterName, kubernetesVersion: c.kubernetesVersion, tags: args.tags, after: [cluster.systemNodeGroup] }, parent);
 
     this.clusterName = cluster.clusterName;
     this.kubeconfig = cluster.kubeconfig;
-    this.driverRoles = csi.roleNames;
-    this.registerOutputs({ clusterName: this.clusterName, kubeconfig: this.kubeconfig, driverRoles: this.driverRoles });
+    this.registerOutputs({ clusterName: this.clusterName, kubeconfig: this.kubeconfig });
   }
 }

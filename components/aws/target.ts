@@ -7,7 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import type { StackSpec } from "../../config/spec";
 import type { Plan } from "../../plan/plan";
 import type { DeployGate } from "../../plan/deploy-gate";
-import { CLUSTER_OUTPUTS, ClusterTarget, driverRoleOutputs } from "../target";
+import { CLUSTER_OUTPUTS, ClusterTarget } from "../target";
 import { gpuClusterArgs } from "./builders/cluster-args";
 import { usesEfa } from "./builders/node-groups";
 import { GpuCluster } from "./gpu-cluster";
@@ -22,12 +22,10 @@ export function eksTarget(spec: StackSpec, plan: Plan, name: string, gate?: Depl
   return {
     provider,
     eksClusterName: cluster.clusterName,
-    driverRoles: cluster.driverRoles,
     ownsClusterServices: true,
     outputs: {
       [CLUSTER_OUTPUTS.kubeconfig]: cluster.kubeconfig,
       [CLUSTER_OUTPUTS.clusterName]: cluster.clusterName,
-      ...Object.fromEntries(Object.entries(driverRoleOutputs()).map(([type, output]) => [output, cluster.driverRoles[type]])),
       ...(cluster.hybridNodeConfigs ? { [HYBRID_NODE_CONFIGS_OUTPUT]: cluster.hybridNodeConfigs } : {}),
     },
   };

@@ -122,6 +122,6 @@ export const s3Source = volumeSourceKind({
     // kubeVersion >= 1.31), the add-on build pinned by a public project with Pod Identity. v2 is
     // the first major with EKS Pod Identity support (see that repository's README).
     versions: { "1.32": "v2.3.0-eksbuild.1", "1.33": "v2.3.0-eksbuild.1", "1.34": "v2.3.0-eksbuild.1", "1.35": "v2.3.0-eksbuild.1" },
-    driverRole: { serviceAccount: S3_CSI_SERVICE_ACCOUNT, description: "Mountpoint for S3 CSI driver; no bucket access (volumes mount with their pod's role)", output: "s3CsiRoleName" },
+    driverRole: { serviceAccount: S3_CSI_SERVICE_ACCOUNT, description: "Mountpoint for S3 CSI driver; no bucket access (volumes mount with their pod's role)" },
   },
 });
