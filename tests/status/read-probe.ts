@@ -7,11 +7,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { connectKube } from "../../status/kube-client";
-import { readRun, readRunPods } from "../../status/read";
+import { experimentNamespaces, readRun, readRunPods } from "../../status/read";
 import { renderStatus } from "../../status/render";
 import { buildStatus } from "../../status/report";
 import { FakeCluster, startFakeCluster } from "./fake-cluster";
-import { ADMITTED, runningCluster, trainingJob, workload } from "./fixtures";
+import { ADMITTED, runningCluster, trainerPod, trainingJob, workload } from "./fixtures";
 
 const now = new Date();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "status-read-"));
@@ -52,6 +52,14 @@ const scenarios: Record<string, () => Promise<unknown>> = {
     const c = await cluster({ jobs: [labelled(trainingJob(now, { name: "sweep-lr-b", uid: "b" }), "sweep-lr-b")], pods: [] });
     const kube = await connectKube({ text: c.kubeconfig, origin: "test" });
     return { sweepLr: names((await readRunPods(kube, "t4-smoke", "sweep-lr")).jobs), sweepLrB: names((await readRunPods(kube, "t4-smoke", "sweep-lr-b")).jobs) };
+  },
+  async otherStack() {
+    // Another stack's experiment of the same name, in that stack's namespace, with a newer run.
+    const theirs = trainingJob(now, { name: "t4-smoke-9f9f9f", uid: "theirs", createdMin: 1, namespace: "team-b" });
+    const c = await cluster({ jobs: [trainingJob(now), theirs], pods: [trainerPod(now), trainerPod(now, { name: "theirs-pod", jobName: "t4-smoke-9f9f9f", namespace: "team-b" })] });
+    const kube = await connectKube({ text: c.kubeconfig, origin: "test" });
+    const mine = await readRunPods(kube, "t4-smoke", "t4-smoke");
+    return { jobs: names(mine.jobs), pods: names(mine.pods), everywhere: await experimentNamespaces(kube, "t4-smoke") };
   },
   async exactName() {
     const job = trainingJob(now, { name: "sweep-lr", uid: "a" }) as { metadata: object };

@@ -17,6 +17,10 @@ describe("reading runs through the real client", () => {
     r = JSON.parse(String(run.stdout).trim().split("\n").pop()!);
   }, 300_000);
 
+  it("another stack's experiment of the same name, in its own namespace, is never this stack's run", () => {
+    expect(r.otherStack.ok).toEqual({ jobs: ["t4-smoke"], pods: ["t4-smoke-x7k2p"], everywhere: ["t4-smoke", "team-b"] });
+  });
+
   it("another experiment's Job whose name starts with this one's is not its run; an exact name is", () => {
     expect(r.prefix.ok).toEqual({ sweepLr: [], sweepLrB: ["sweep-lr-b"] });
     expect(r.exactName.ok).toEqual(["sweep-lr"]);
