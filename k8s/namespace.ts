@@ -77,7 +77,10 @@ export function buildNamespaceObjects(input: NamespaceInput): NamespaceObjects {
       apiVersion: "v1",
       kind: "ServiceAccount",
       metadata: meta(EXPERIMENT_SERVICE_ACCOUNT, "identity"),
-      // The pods call no Kubernetes API (k8s/job.ts sets the same on the pod spec).
+      // The pods call no Kubernetes API (k8s/job.ts sets the same on the pod spec). The S3 driver
+      // still gets this account's token for Pod Identity: the kubelet hands it to the driver through
+      // its CSIDriver's tokenRequests (audience pods.eks.amazonaws.com; awslabs/mountpoint-s3-csi-driver
+      // pull request #458, charts/aws-mountpoint-s3-csi-driver/templates/csidriver.yaml).
       automountServiceAccountToken: false,
     },
     localQueue: input.queue && buildLocalQueue({ name: input.queue.name, namespace, clusterQueue: input.queue.clusterQueue }),

@@ -4,7 +4,10 @@
  * namespace's ServiceAccount (k8s/namespace.ts). S3 volumes mount with it, not with the driver's
  * credentials: their PersistentVolumes say `authenticationSource: pod` (config/sources/s3.ts), so
  * one stack can never mount another's prefixes. Every stack creates its own, reuse stacks
- * included; nothing is added to a role another stack owns.
+ * included; nothing is added to a role another stack owns. The association needs no
+ * ServiceAccount to exist yet (Pod Identity names it by namespace and name; the Mountpoint driver's
+ * v2 announcement: "does not have to exist ahead of time"), so it is created alongside the
+ * namespace; the run waits for it, since a pod gets its credentials when it starts.
  * https://docs.aws.amazon.com/eks/latest/userguide/pod-id-association.html
  */
 import * as aws from "@pulumi/aws";
