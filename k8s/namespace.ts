@@ -38,7 +38,8 @@ export const EXPERIMENT_SERVICE_ACCOUNT = "training";
  * kube-dns: the label and namespace CoreDNS runs with on EKS (and kubeadm clusters). An egress
  * policy must allow it explicitly; this exact peer (namespace kube-system, pods k8s-app=kube-dns,
  * UDP and TCP 53) is the one vpc-cni's maintainers confirm works with their agent, whose controller
- * also puts the Service's ClusterIP into the policy (aws/aws-network-policy-agent#230).
+ * also puts the Service's ClusterIP into the policy (aws/aws-network-policy-agent#230; the ClusterIP:
+ * aws/amazon-network-policy-controller-k8s#222).
  */
 const KUBE_DNS = { namespace: "kube-system", labels: { "k8s-app": "kube-dns" } } as const;
 
