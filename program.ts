@@ -152,8 +152,9 @@ function experimentIdentity(spec: StackSpec, target: ClusterTarget, objects: Exp
   const cluster = eksClusterName(spec.cluster.mode === "reuse" ? spec.cluster.stack : spec.stack);
   return new ExperimentIdentity(`${spec.stack}-identity`, {
     eksClusterName: target.eksClusterName,
+    region: spec.region,
     namespace: objects.namespace.namespace.metadata!.name!,
-    serviceAccount: objects.namespace.serviceAccount.metadata!.name!,
+    serviceAccount: objects.podServiceAccount,
     policies: objects.accessPolicies,
     tags: awsTags(spec.stack, cluster),
   });

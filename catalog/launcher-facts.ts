@@ -7,7 +7,7 @@
  * the same text out.
  */
 import { EKS_NVIDIA_AMI_DRIVER_BRANCH, driverMinimums } from "./drivers";
-import { smName } from "./gpus";
+import { GPU_TYPES, GpuHealthFigures, gpuSpec, smName } from "./gpus";
 import { DEFAULT_IMAGE_KEY, PulledImage, imageReference, publicReference, pulledImages } from "./images";
 
 /** Where the file lies, relative to the project directory; the name is its key in the ConfigMap. */
@@ -36,6 +36,8 @@ export interface LauncherFacts {
   readonly driverMinimum: Readonly<Record<string, string>>;
   /** The driver branch of the EKS AL2023 NVIDIA AMI, for the preflight's upgrade advice. */
   readonly eksNvidiaAmiDriverBranch: string;
+  /** GPU key → the figures the GPU health check judges it against (gpu_health.py), and its name for messages. */
+  readonly gpuHealth: Readonly<Record<string, GpuHealthFigures & { readonly model: string }>>;
 }
 
 function launcherBuild(image: PulledImage): LauncherBuild {
@@ -61,6 +63,7 @@ export function launcherFacts(): LauncherFacts {
     defaultBuild: DEFAULT_IMAGE_KEY,
     driverMinimum: driverMinimums(),
     eksNvidiaAmiDriverBranch: EKS_NVIDIA_AMI_DRIVER_BRANCH,
+    gpuHealth: Object.fromEntries(GPU_TYPES.map((gpu) => [gpu, { model: gpuSpec(gpu).displayName, ...gpuSpec(gpu).health }])),
   };
 }
 

@@ -100,3 +100,19 @@ export const NVIDIA_DEVICE_PLUGIN_CHART = {
   version: "0.20.0",
   repo: "https://nvidia.github.io/k8s-device-plugin",
 } as const;
+
+/**
+ * The chart's image, pinned by digest: the multi-arch index of nvcr.io/nvidia/k8s-device-plugin:v0.20.0.
+ * Read from public sources that agree (this environment cannot reach nvcr.io): a running pod's
+ * `Image ID` for that tag in a kubectl describe, NVIDIA GPU Operator bundle v26.7.0's pinned
+ * reference (prefix a61ba9fd), and a mirroring script that lists it as the tag's index (its amd64
+ * manifest is another digest). Check with `crane digest nvcr.io/nvidia/k8s-device-plugin:v0.20.0`.
+ * The chart has no digest key: its image is `image.repository:image.tag` (templates/_helpers.tpl
+ * `nvidia-device-plugin.fullimage`), so the digest rides in the tag, and the reference
+ * `repo:v0.20.0@sha256:...` is resolved by digest.
+ */
+export const NVIDIA_DEVICE_PLUGIN_IMAGE = {
+  repository: "nvcr.io/nvidia/k8s-device-plugin",
+  tag: "v0.20.0",
+  digest: "sha256:a61ba9fd8efb82f3a79f877f7580e02c1e8e7593f62473644bc9c79e315c3312",
+} as const;

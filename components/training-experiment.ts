@@ -60,6 +60,7 @@ export class TrainingExperiment extends pulumi.ComponentResource {
 
     const launcher = new k8s.core.v1.ConfigMap(`${name}-launcher`, resourceArgs<k8s.core.v1.ConfigMapArgs>(objects.configMap), k8sOpts);
     const shipped = shippedResources(name, objects, args.secretEnv, k8sOpts);
+    const health = gpuHealthResources(name, objects, k8sOpts);
 
     // Storage outlives the stack: `pulumi destroy` leaves PVs and claims in the cluster (and their
     // Retain policy leaves the data even if someone deletes them by hand). Buckets, file systems
@@ -94,7 +95,7 @@ export class TrainingExperiment extends pulumi.ComponentResource {
       ...k8sOpts,
       replaceOnChanges: ["spec"],
       deleteBeforeReplace: true,
-      dependsOn: [launcher, ...ns.ready, ...shipped, ...volumes, ...(args.after ?? [])],
+      dependsOn: [launcher, ...ns.ready, ...shipped, ...health, ...volumes, ...(args.after ?? [])],
     };
     const trainingJob = objects.job
       ? new k8s.batch.v1.Job(`${name}-job`, runArgs<k8s.batch.v1.JobArgs>(objects.job, args.builtImage), runOpts)
@@ -104,6 +105,21 @@ export class TrainingExperiment extends pulumi.ComponentResource {
     this.namespace = trainingJob.metadata.namespace;
     this.registerOutputs({ jobName: this.jobName, namespace: this.namespace });
   }
+}
+
+/**
+ * The training pods' service account and its one right, labelling a sick GPU's node, fenced by an
+ * admission policy (k8s/gpu-health.ts). The policy is created before the right it fences.
+ */
+function gpuHealthResources(name: string, objects: ExperimentObjects, opts: pulumi.CustomResourceOptions): pulumi.Resource[] {
+  const access = objects.gpuHealthAccess;
+  if (!access) return [];
+  const policy = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(`${name}-gpu-health`, resourceArgs<k8s.admissionregistration.v1.ValidatingAdmissionPolicyArgs>(access.policy), opts);
+  const binding = new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(`${name}-gpu-health`, resourceArgs<k8s.admissionregistration.v1.ValidatingAdmissionPolicyBindingArgs>(access.policyBinding), { ...opts, dependsOn: [policy] });
+  const account = new k8s.core.v1.ServiceAccount(`${name}-trainer`, resourceArgs<k8s.core.v1.ServiceAccountArgs>(access.serviceAccount), opts);
+  const role = new k8s.rbac.v1.ClusterRole(`${name}-gpu-health`, resourceArgs<k8s.rbac.v1.ClusterRoleArgs>(access.clusterRole), { ...opts, dependsOn: [binding] });
+  const roleBinding = new k8s.rbac.v1.ClusterRoleBinding(`${name}-gpu-health`, resourceArgs<k8s.rbac.v1.ClusterRoleBindingArgs>(access.clusterRoleBinding), { ...opts, dependsOn: [role, account] });
+  return [policy, binding, account, role, roleBinding];
 }
 
 /**

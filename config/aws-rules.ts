@@ -5,9 +5,15 @@
 import { Problem } from "./errors";
 import { stackNamespaceProblems } from "./names";
 import type { CreateClusterInput } from "./schema";
+import { kmsKeyRegion } from "./control-plane";
 
-export function awsClusterRules(cluster: CreateClusterInput): Problem[] {
+export function awsClusterRules(cluster: CreateClusterInput, region?: string): Problem[] {
   const problems: Problem[] = [];
+  // "Created in the same AWS Region as the cluster": https://docs.aws.amazon.com/eks/latest/userguide/enable-kms.html
+  const keyRegion = cluster.secretsKmsKeyArn ? kmsKeyRegion(cluster.secretsKmsKeyArn) : undefined;
+  if (region && keyRegion && keyRegion !== region) {
+    problems.push({ path: "cluster.secretsKmsKeyArn", message: `is a key in ${keyRegion}, and EKS needs one in the cluster's region (got ${cluster.secretsKmsKeyArn} with aws:region ${region}; create or replicate the key in ${region})` });
+  }
   // "Your cluster cannot use Public and Private cluster endpoint connectivity, because the Amazon
   // EKS Kubernetes API server endpoint will resolve to the public IPs for hybrid nodes running
   // outside of your VPC": https://docs.aws.amazon.com/eks/latest/userguide/hybrid-nodes-cluster-create.html

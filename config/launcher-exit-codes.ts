@@ -11,10 +11,21 @@ export const LAUNCHER_EXIT = {
   peerLost: 75,
   /** GTC_RESTART_ATTEMPT is above --max-restarts: the run fails for good. */
   restartLimit: 76,
+  /** The GPU health check found a sick GPU and labelled the node (images/launcher/gpu_health.py): the machine's fault. */
+  gpuUnhealthy: 77,
 } as const;
+
+/**
+ * The node label a sick GPU's launcher sets (gpu_health.py UNHEALTHY_LABEL); training pods require it
+ * absent, so the replacement pod lands on another node.
+ */
+export const GPU_UNHEALTHY_LABEL = "gpu-training-clusters.dev/gpu-unhealthy";
 
 /** The TCP port every launcher of a multi-node run answers its peers on ("ok" or "stopping"). */
 export const PEER_PORT = 29501;
 
 /** The JobSet restart attempt of the pod (label jobset.sigs.k8s.io/restart-attempt), for --max-restarts. */
 export const RESTART_ATTEMPT_ENV = "GTC_RESTART_ATTEMPT";
+
+/** The pod's node name (downward API spec.nodeName): the node a sick GPU's check labels (launch.py NODE_NAME_ENV). */
+export const NODE_NAME_ENV = "GTC_NODE_NAME";

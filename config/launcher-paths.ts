@@ -21,3 +21,10 @@ export const WORKDIR_ARCHIVE_FILE = "workdir.tar.gz";
 
 /** Mount paths the launcher owns: no dataset or output may be mounted on or under them. */
 export const RESERVED_MOUNT_PATHS: readonly string[] = ["/dev/shm", LAUNCHER_DIR, WORKDIR_MOUNT, WORKDIR_ARCHIVE_DIR];
+
+/**
+ * The names of the secretEnv variables, comma-separated, in a plain variable of the pod: the
+ * launcher leaves those variables out of the setup commands' environment (images/launcher/workdir.py
+ * SECRET_ENV_NAMES), so only torch.distributed.run's workers see the values.
+ */
+export const SECRET_ENV_NAMES_ENV = "GTC_SECRET_ENV";

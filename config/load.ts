@@ -100,7 +100,7 @@ export function parseStackInput(raw: RawConfig): { input?: StackInput; problems:
     secretEnv: c.secretEnv,
   };
   problems.push(...poolRules(input));
-  if (input.cluster.mode === "create") problems.push(...networkRules(input.cluster), ...awsClusterRules(input.cluster));
+  if (input.cluster.mode === "create") problems.push(...networkRules(input.cluster), ...awsClusterRules(input.cluster, raw["aws:region"] ?? DEFAULT_REGION));
   return { input, problems };
 }
 
@@ -180,7 +180,7 @@ export function ruleStack(parsed: ParsedStack, ctx: LoadContext): StackCollectio
     for (const p of c.pools) if (p.value) sparse[p.index] = p.value;
     const input = { cluster, nodePools: sparse, experiment: undefined, idle: idle! } as StackInput;
     problems.push(...poolRules(input));
-    if (cluster.mode === "create" && c.cluster.failed.size === 0) problems.push(...networkRules(cluster), ...awsClusterRules(cluster));
+    if (cluster.mode === "create" && c.cluster.failed.size === 0) problems.push(...networkRules(cluster), ...awsClusterRules(cluster, raw["aws:region"] ?? DEFAULT_REGION));
     if (c.cluster.failed.size === 0) problems.push(...clusterApiRules(cluster));
     if (cluster.mode === "reuse") {
       const referenced = loadReferencedPools(cluster.stack, ctx);
@@ -198,7 +198,7 @@ export function ruleStack(parsed: ParsedStack, ctx: LoadContext): StackCollectio
 
   const e = c.experiment.value;
   if (e) {
-    const rules = experimentRules(e, pools, cluster?.mode, c.experiment.failed);
+    const rules = experimentRules(e, pools, cluster?.mode, c.experiment.failed, poolPaths);
     const poolUnknowable = !cluster || !c.poolsListed || brokenPoolNames.has(e.pool) || c.experiment.failed.has("pool") || referencedInvalid;
     problems.push(...rules.filter((p) => !(poolUnknowable && p.path === "experiment.pool")));
     problems.push(...experimentApiRules(e, c.experiment.failed));

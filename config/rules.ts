@@ -7,7 +7,7 @@ import { awsGpuTypes, findInstance, instancesFor, maxGpusPerInstance } from "../
 import { aliasKeys, catalogReferences, imageKeys, lookupImage } from "../catalog/images";
 import { didYouMean } from "./suggest";
 import { dnsLabelProblems, experimentNames } from "./names";
-import { RESERVED_MOUNT_PATHS } from "./launcher-paths";
+import { RESERVED_MOUNT_PATHS, SECRET_ENV_NAMES_ENV } from "./launcher-paths";
 import { hasHostBits, isRfc1918, overlaps, parseCidr } from "./cidr";
 import { Problem, show } from "./errors";
 import type { CreateClusterInput, ExperimentInput, NodePoolInput, StackInput } from "./schema";
@@ -150,7 +150,7 @@ export function networkRules(cluster: CreateClusterInput): Problem[] {
 }
 
 /** `clusterMode`: undefined when the cluster itself did not parse (no rule then depends on it). */
-export function experimentRules(experiment: ExperimentInput, pools: readonly { name: string; kind: PoolKind; maxNodes?: number }[], clusterMode: ClusterMode | undefined, failed: ReadonlySet<string> = new Set()): Problem[] {
+export function experimentRules(experiment: ExperimentInput, pools: readonly { name: string; kind: PoolKind; maxNodes?: number; hostPathPrefixes?: readonly string[] }[], clusterMode: ClusterMode | undefined, failed: ReadonlySet<string> = new Set(), poolPaths: readonly string[] = []): Problem[] {
   const problems: Problem[] = [];
   const pool = pools.find((p) => p.name === experiment.pool);
   if (!pool) {
@@ -162,6 +162,9 @@ export function experimentRules(experiment: ExperimentInput, pools: readonly { n
   if (typeof experiment.image === "string" && !lookupImage(experiment.image).ok) {
     const reference = /[/:@]/.test(experiment.image) ? `; an image outside the catalog is a custom image: {repository, digest, cudaRuntime, archs}, since the gate must know its CUDA runtime and archs` : "";
     problems.push({ path: "experiment.image", message: `is not in the image catalog (got ${show(experiment.image)}; allowed: ${[...imageKeys(), ...aliasKeys(), ...catalogReferences()].join(", ")}, or a custom image with repository, digest, cudaRuntime and archs)${reference}${didYouMean(experiment.image, [...imageKeys(), ...aliasKeys()])}` });
+  }
+  if (SECRET_ENV_NAMES_ENV in experiment.env) {
+    problems.push({ path: `experiment.env.${SECRET_ENV_NAMES_ENV}`, message: "is set by the Job: the names of the secretEnv variables, which the launcher keeps from the setup commands (remove it)" });
   }
   for (const key of Object.keys(experiment.env)) {
     if (RESERVED_ENV.includes(key) || RESERVED_ENV_PREFIXES.some((p) => key.startsWith(p))) {
@@ -190,7 +193,8 @@ export function experimentRules(experiment: ExperimentInput, pools: readonly { n
     }
     for (const p of failed.has("name") ? [] : dnsLabelProblems(names.volume(volume.name))) problems.push({ path: `${path}.name`, message: `gives the volume name ${show(names.volume(volume.name))}, which ${p}` });
   }
-  problems.push(...volumeSourceRules(uses, { clusterMode, poolKind: pool?.kind, poolMachines: pool?.maxNodes, runNodes: experiment.nodes }));
+  const sourcePool = pool ? { hostPathPrefixes: pool.hostPathPrefixes, path: poolPaths[pools.indexOf(pool)] } : undefined;
+  problems.push(...volumeSourceRules(uses, { clusterMode, poolKind: pool?.kind, poolMachines: pool?.maxNodes, runNodes: experiment.nodes, pool: sourcePool }));
   return problems;
 }
 

@@ -11,6 +11,8 @@ import { GPU_TYPES } from "../catalog/gpus";
 import { absolutePath, cidr, dnsLabel, dnsSubdomain, int } from "./fields";
 import { SMOKE_ARGS, SMOKE_SCRIPT } from "./launcher-paths";
 import { SOURCE_TYPES, volumeSourceSchema } from "./sources";
+import { DEFAULT_HOST_PATH_PREFIXES } from "./sources/host-path";
+import { CLUSTER_LOG_TYPES, DEFAULT_LOG_RETENTION_DAYS, KMS_KEY_ARN, LOG_RETENTION_DAYS } from "./control-plane";
 import { DEFAULT_LOCAL_QUEUE, queueingSchema } from "./queueing";
 import { code, yamlLiteral } from "./meta";
 import { POOL_LABEL } from "./names";
@@ -128,6 +130,29 @@ export const createClusterSchema = z.strictObject({
   hybrid: hybridNetworkSchema
     .optional()
     .meta({ description: "networks for EKS Hybrid Nodes (machines outside AWS, e.g. RTX 4090s); required by `kind: hybrid` pools", docRows: "expand" }),
+  controlPlaneLogs: z
+    .strictObject({
+      retentionDays: z
+        .number()
+        .int()
+        .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), { message: `must be a CloudWatch Logs retention period: ${LOG_RETENTION_DAYS.join(", ")} (0: forever)` })
+        .default(DEFAULT_LOG_RETENTION_DAYS)
+        .meta({ description: `days CloudWatch keeps the log events (${LOG_RETENTION_DAYS.slice(1, 9).join(", ")}, … 3653; 0: forever)` }),
+    })
+    .prefault({})
+    .meta({
+      description: `the control plane's ${CLUSTER_LOG_TYPES.map(code).join(" and ")} logs, on, in the CloudWatch log group \`/aws/eks/<cluster>/cluster\` ([aws.md](aws.md#control-plane-logs-and-secrets-encryption))`,
+      docRows: "expand",
+    }),
+  secretsKmsKeyArn: z
+    .string()
+    .regex(KMS_KEY_ARN, { message: "must be a KMS key ARN such as arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (the key's ARN, not an alias)" })
+    .optional()
+    .meta({
+      description:
+        "a customer-managed KMS key (symmetric, in the cluster's region) that encrypts the cluster's Secrets (`encryptionConfig`); once set it cannot be removed or changed without a new cluster ([aws.md](aws.md#control-plane-logs-and-secrets-encryption))",
+      defaultText: "EKS's own envelope encryption",
+    }),
 });
 
 export const reuseClusterSchema = z.strictObject({
@@ -197,6 +222,11 @@ export const nodePoolSchema = z.strictObject({
     .record(z.string(), z.string())
     .optional()
     .meta({ description: "existing pools: labels that select the pool's nodes", defaultText: code(`{${POOL_LABEL}: <name>}`) }),
+  hostPathPrefixes: z
+    .array(absolutePath)
+    .min(1)
+    .default([...DEFAULT_HOST_PATH_PREFIXES])
+    .meta({ description: "hybrid and existing pools: the directories under which a `hostPath` volume may point (a pod that mounts `/etc` or `/var/lib/kubelet` owns the node)" }),
 });
 
 // Each option's meaning is on its `type` (the reference's notes column, and what an editor shows).
@@ -270,6 +300,13 @@ export const experimentSchema = z.strictObject({
         "a dollar bound on the experiment's nodes over all attempts: the plan limits the run's admitted time (Kueue's `max-exec-time-seconds`) so that the worst case, pod shutdowns and idle tails included, stays within it, and prints that bound; refused below what one attempt of `maxRunTimeMinutes` needs",
     }),
   shmGiB: z.number().positive().max(1024).optional().meta({ description: "size of `/dev/shm`", defaultText: "sized from the node" }),
+  gpuHealthCheck: z
+    .boolean()
+    .default(true)
+    .meta({
+      description:
+        "after the preflight, every pod measures its GPUs (matmul, memory, peer copies, an all-reduce) against the GPU's datasheet figures and its siblings; a sick GPU fails the pod with one line, labels the node so the restart lands elsewhere, and counts as a disruption, not a training failure",
+    }),
   workdir: z
     .string()
     .min(1)
@@ -277,6 +314,13 @@ export const experimentSchema = z.strictObject({
     .meta({
       description:
         "a local directory (absolute, or relative to the project directory) shipped with the run and unpacked as torchrun's working directory; `.gitignore` rules apply (see [Your own code](#your-own-code-workdir-setup-secretenv))",
+    }),
+  workdirAllow: z
+    .array(z.string().min(1))
+    .default([])
+    .meta({
+      description:
+        "files of `workdir` (paths relative to it) that look like credentials (`.env`, `*.pem`, `*.key`, `id_rsa`, `credentials`, … see [credential files](#credential-files)) but hold no secret, shipped anyway; any other such file is refused, since the workdir is stored in plain text",
     }),
   setup: z
     .union([z.string().min(1), z.array(z.string().min(1))])

@@ -12,14 +12,16 @@
  * Every message here names variables, never a value.
  */
 import { Problem } from "./errors";
+import { SECRET_ENV_NAMES_ENV } from "./launcher-paths";
 import { RESERVED_ENV, RESERVED_ENV_PREFIXES } from "./rules";
 import type { ExperimentInput } from "./schema";
 
 export const SECRET_ENV_KEY = "secretEnv";
 export const SECRET_MARKER = "[secret]";
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+export { SECRET_ENV_NAMES_ENV };
 /** Variables the Job sets itself. */
-export const LAUNCHER_ENV = ["PYTHONUNBUFFERED", "PIP_CACHE_DIR"];
+export const LAUNCHER_ENV = ["PYTHONUNBUFFERED", "PIP_CACHE_DIR", SECRET_ENV_NAMES_ENV];
 const SET_ONE = "pulumi config set --secret --path 'secretEnv.NAME' VALUE";
 
 function kindOf(value: unknown): string {

@@ -9,8 +9,10 @@ import type { ClusterInput, ExperimentInput, IdlePolicy, NodePoolInput } from ".
 
 export type PoolKind = "managed" | "hybrid" | "existing";
 
-export interface PoolSpec extends Omit<NodePoolInput, "kind" | "nodeSelector"> {
+export interface PoolSpec extends Omit<NodePoolInput, "kind" | "nodeSelector" | "hostPathPrefixes"> {
   readonly kind: PoolKind;
+  /** Where a hostPath volume may point on the pool's machines (the schema's default when absent). */
+  readonly hostPathPrefixes?: readonly string[];
   /** Labels selecting this pool's nodes: set by us on managed/hybrid nodes, given for existing ones. */
   readonly nodeSelector: Readonly<Record<string, string>>;
 }

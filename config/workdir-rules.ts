@@ -8,6 +8,9 @@ import type { ExperimentInput } from "./schema";
 
 export function workdirRules(experiment: ExperimentInput): Problem[] {
   const problems: Problem[] = [];
+  if (!experiment.workdir && (experiment.workdirAllow ?? []).length > 0) {
+    problems.push({ path: "experiment.workdirAllow", message: `lists files of a workdir, and there is none (got ${show(experiment.workdirAllow)}; set experiment.workdir, or remove workdirAllow)` });
+  }
   const script = experiment.script;
   if (path.posix.isAbsolute(script)) return problems;
   if (!experiment.workdir) {

@@ -11,6 +11,7 @@
  * carry (gpuNodeLabels) and existing-cluster users are told to set. CPU nodes never carry it.
  */
 import { gpuNodeAffinity, gpuToleration } from "./scheduling";
+import { NVIDIA_DEVICE_PLUGIN_IMAGE } from "../catalog/versions";
 
 
 /** kube-system: the chart refuses `default`, and a cluster-wide plugin belongs with the system pods. */
@@ -24,6 +25,8 @@ export interface DevicePluginValues {
   readonly priorityClassName: string;
   readonly nodeSelector: Record<string, never>;
   readonly gfd: { readonly enabled: false };
+  /** Chart values `image.repository` / `image.tag`; the tag carries the digest (catalog/versions.ts). */
+  readonly image: { readonly repository: string; readonly tag: string };
   /** Chart value `runtimeClassName` (values.yaml of chart 0.20.0; null by default). */
   readonly runtimeClassName?: string;
 }
@@ -39,6 +42,8 @@ export function devicePluginValues(runtimeClassName?: string): DevicePluginValue
     nodeSelector: {},
     // GPU Feature Discovery would need NFD; the pools already say which GPU they have.
     gfd: { enabled: false },
+    // By digest: a tag on nvcr.io can be re-pushed; the node then runs exactly the image planned.
+    image: { repository: NVIDIA_DEVICE_PLUGIN_IMAGE.repository, tag: `${NVIDIA_DEVICE_PLUGIN_IMAGE.tag}@${NVIDIA_DEVICE_PLUGIN_IMAGE.digest}` },
     ...(runtimeClassName ? { runtimeClassName } : {}),
   };
 }

@@ -14,6 +14,7 @@ import type { Plan } from "../plan/plan";
 import { planNetwork } from "../plan/network";
 import type { PoolPlan } from "../plan/pools";
 import { buildTrainingJob } from "./job";
+import { GpuHealthAccess, buildGpuHealthAccess, trainerServiceAccountName } from "./gpu-health";
 import { buildLauncherConfigMap } from "./launcher-configmap";
 import { experimentNames } from "../config/names";
 import { PodNetwork, podNetwork } from "./network";
@@ -21,7 +22,7 @@ import { PodSizing, sizePod } from "../plan/pod-sizing";
 import { trainingRuntimeClass } from "./runtime-class";
 import { AccessPolicy, accessPolicies } from "./access-policy";
 import { JobSet, buildTrainingJobSet } from "./jobset";
-import { NamespaceObjects, buildNamespaceObjects, podSecurityLevel } from "./namespace";
+import { EXPERIMENT_SERVICE_ACCOUNT, NamespaceObjects, buildNamespaceObjects, podSecurityLevel } from "./namespace";
 import { CLUSTER_QUEUE } from "./cluster-queue";
 import { runName } from "../config/run-name";
 import type { ExperimentNames } from "../config/names";
@@ -86,6 +87,13 @@ export interface ExperimentObjects {
   readonly secretEnv?: ISecret;
   /** The stack's namespace, its ServiceAccount, LocalQueue and network policies (k8s/namespace.ts). */
   readonly namespace: NamespaceObjects;
+  /**
+   * The ServiceAccount the run's pods use: the namespace's `training`, or with the GPU health check
+   * the experiment's trainer account (k8s/gpu-health.ts). The stack's AWS identity is given to it.
+   */
+  readonly podServiceAccount: string;
+  /** The pods' service account and its one right, labelling a sick GPU's node (experiment.gpuHealthCheck). */
+  readonly gpuHealthAccess?: GpuHealthAccess;
 }
 
 /** The experiment's pool in the plan (the rules guarantee it exists). */
@@ -144,6 +152,7 @@ export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentO
     mode: planNetwork(experiment, pool).mode,
   });
   const uses = sourceUses(experiment);
+  const podServiceAccount = experiment.gpuHealthCheck ? trainerServiceAccountName(experiment.name) : EXPERIMENT_SERVICE_ACCOUNT;
   const volumes = buildVolumes(uses, { experiment: experiment.name, stack, namespace, objectName: names.volume, region: input.region });
   const runObject = (run: string) => {
     const runNames: ExperimentNames = { ...names, job: run, service: run };
@@ -164,6 +173,8 @@ export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentO
       rendezvousTimeoutSeconds: input.rendezvousTimeoutSeconds,
       nodeGpus: pool.nodeGpus,
       maxExecSeconds: input.maxExecSeconds,
+      gpuHealth: experiment.gpuHealthCheck ? pool.gpu : undefined,
+      serviceAccountName: podServiceAccount,
     };
     return experiment.nodes > 1 ? { jobSet: buildTrainingJobSet(jobInput) } : { job: buildTrainingJob(jobInput) };
   };
@@ -188,6 +199,8 @@ export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentO
       egressAllow: experiment.egress?.allow,
       podSecurity: podSecurityLevel(uses.some((u) => u.source.type === "hostPath")),
     }),
+    podServiceAccount,
+    gpuHealthAccess: experiment.gpuHealthCheck ? buildGpuHealthAccess({ stack, experiment: experiment.name, namespace }) : undefined,
     sizing: sized.sizing,
     network,
   };

@@ -12,7 +12,9 @@
  *    because a peer launcher was gone or stopping) knows only that the cause is elsewhere: it is
  *    replaced in place (Ignore) and never decides anything, whatever the order;
  *  - a pod whose launcher saw every peer alive (any other non-zero code) is a training failure;
- *  - 76: the run passed its restart limit.
+ *  - 76: the run passed its restart limit;
+ *  - 77: the pod's GPU health check found a sick GPU and labelled the node (gpu_health.py): the
+ *    machine's fault, so it is a disruption, and the replacement avoids the node.
  * tests/failure-attribution.test.ts replays both controllers over every order of the failed pods.
  */
 import type { IPodFailurePolicy } from "kubernetes-models/batch/v1/PodFailurePolicy";
@@ -24,20 +26,22 @@ const DISRUPTED = { type: "DisruptionTarget", status: "True" } as const;
 /** In ascending order: the API server refuses an onExitCodes list that is not ("must be ordered",
  * kubernetes pkg/apis/batch/validation/validation.go validatePodFailurePolicyRuleOnExitCodes). */
 const ELSEWHERE: number[] = [LAUNCHER_EXIT.stopped, LAUNCHER_EXIT.peerLost].sort((a, b) => a - b);
+/** Not the application's fault: counted as a disruption (the backoffLimit is the disruption bound). */
+const NOT_THE_APPLICATION: number[] = [...ELSEWHERE, LAUNCHER_EXIT.gpuUnhealthy].sort((a, b) => a - b);
 
 /** A single-node Job: disruptions are retried (each counts against backoffLimit, the disruption bound); a training failure fails it. */
 export function singleNodePodFailurePolicy(): IPodFailurePolicy {
   return {
     rules: [
       { action: "Count", onPodConditions: [{ ...DISRUPTED }] },
-      { action: "Count", onExitCodes: { containerName: TRAINER_CONTAINER, operator: "In", values: [...ELSEWHERE] } },
+      { action: "Count", onExitCodes: { containerName: TRAINER_CONTAINER, operator: "In", values: [...NOT_THE_APPLICATION] } },
       { action: "FailJob", onExitCodes: { containerName: TRAINER_CONTAINER, operator: "NotIn", values: [0] } },
     ],
   };
 }
 
 /** Rule indexes of the child Job's policy that the JobSet's rules match by message. */
-export const CHILD_RULE = { disruption: 0, elsewhere: 1, restartLimit: 2, trainingFailure: 3 } as const;
+export const CHILD_RULE = { disruption: 0, elsewhere: 1, restartLimit: 2, gpuUnhealthy: 3, trainingFailure: 4 } as const;
 
 /** The child Job of a multi-node run (backoffLimit 0): every decision goes to the JobSet. */
 export function childPodFailurePolicy(): IPodFailurePolicy {
@@ -46,6 +50,7 @@ export function childPodFailurePolicy(): IPodFailurePolicy {
       { action: "FailJob", onPodConditions: [{ ...DISRUPTED }] },
       { action: "Ignore", onExitCodes: { containerName: TRAINER_CONTAINER, operator: "In", values: [...ELSEWHERE] } },
       { action: "FailJob", onExitCodes: { containerName: TRAINER_CONTAINER, operator: "In", values: [LAUNCHER_EXIT.restartLimit] } },
+      { action: "FailJob", onExitCodes: { containerName: TRAINER_CONTAINER, operator: "In", values: [LAUNCHER_EXIT.gpuUnhealthy] } },
       { action: "FailJob", onExitCodes: { containerName: TRAINER_CONTAINER, operator: "NotIn", values: [0] } },
     ],
   };
@@ -71,6 +76,13 @@ export function jobSetFailureRules(): JobSetFailureRule[] {
       action: "RestartJobSetAndIgnoreMaxRestarts",
       onJobFailureReasons: ["PodFailurePolicy"],
       onJobFailureMessagePatterns: [`has condition DisruptionTarget matching FailJob rule at index ${CHILD_RULE.disruption}$`],
+    },
+    {
+      // A sick GPU is the machine's fault: restarted like a disruption; --max-restarts still bounds the total.
+      name: "UnhealthyGpu",
+      action: "RestartJobSetAndIgnoreMaxRestarts",
+      onJobFailureReasons: ["PodFailurePolicy"],
+      onJobFailureMessagePatterns: [`failed with exit code ${LAUNCHER_EXIT.gpuUnhealthy} matching FailJob rule at index ${CHILD_RULE.gpuUnhealthy}$`],
     },
     {
       name: "RestartLimit",

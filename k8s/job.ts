@@ -14,7 +14,8 @@
  */
 import type { IJob } from "kubernetes-models/batch/v1/Job";
 import type { IPodTemplateSpec } from "kubernetes-models/v1/PodTemplateSpec";
-import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
+import type { IAffinity } from "kubernetes-models/v1/Affinity";
+import type { GpuType } from "../catalog/gpus";
 import type { IContainer } from "kubernetes-models/v1/Container";
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
 import type { IVolume } from "kubernetes-models/v1/Volume";
@@ -31,12 +32,12 @@ import { gpuToleration } from "./scheduling";
 import type { BuiltVolumes } from "./volumes";
 import { PodAdditions, podAdditions } from "./workdir";
 import { QUEUE_NAME_LABEL } from "./local-queue";
-import { EXPERIMENT_SERVICE_ACCOUNT } from "./namespace";
 import { CHECKPOINT_ENV, TERMINATION_GRACE_SECONDS } from "../plan/queueing";
 import { MAX_EXEC_TIME_LABEL } from "../plan/budget";
 import { TRAINER_CONTAINER, singleNodePodFailurePolicy } from "./failure-policy";
-import { RESTART_ATTEMPT_ENV } from "../config/launcher-exit-codes";
+import { GPU_UNHEALTHY_LABEL, NODE_NAME_ENV, RESTART_ATTEMPT_ENV } from "../config/launcher-exit-codes";
 import { pinnedNode, sourceUses } from "../config/sources";
+import { trainerSecurityContext } from "./security-context";
 
 /** The well-known label holding a node's name (https://kubernetes.io/docs/reference/labels-annotations-taints/#kubernetesiohostname). */
 const HOSTNAME_LABEL = "kubernetes.io/hostname";
@@ -80,6 +81,10 @@ export interface TrainingJobInput {
   readonly nodeGpus?: number;
   /** Kueue's limit on the run's admitted time over all attempts (plan/budget.ts), when the experiment has a budget. */
   readonly maxExecSeconds?: number;
+  /** The pool's GPU, when the launcher checks the GPUs' health before training (experiment.gpuHealthCheck). */
+  readonly gpuHealth?: GpuType;
+  /** The pods' service account (k8s/gpu-health.ts); none: the namespace's default, with no token mounted. */
+  readonly serviceAccountName?: string;
 }
 
 /**
@@ -121,6 +126,7 @@ function trainer(input: TrainingJobInput): IContainer {
     rendezvousTimeoutSeconds: input.rendezvousTimeoutSeconds,
     peerHosts: multiNode ? Array.from({ length: experiment.nodes }, (_, i) => podHost(input.names, i)) : undefined,
     maxRestarts: multiNode ? experiment.maxRestarts + experiment.maxDisruptionRestarts : undefined,
+    gpuHealth: input.gpuHealth,
   }, { workdirSha256: input.workdirSha256 });
   const added = additions(input);
   const devices: Record<string, string> = { [GPU_RESOURCE]: String(experiment.gpusPerNode) };
@@ -141,6 +147,8 @@ function trainer(input: TrainingJobInput): IContainer {
     env: [
       ...env(input, launch.env),
       ...(multiNode ? [{ name: RESTART_ATTEMPT_ENV, valueFrom: { fieldRef: { fieldPath: `metadata.labels['${RESTART_ATTEMPT_LABEL}']` } } }] : []),
+      // The node a sick GPU's check labels (images/launcher/gpu_health.py mark_node).
+      ...(input.gpuHealth ? [{ name: NODE_NAME_ENV, valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } }] : []),
       ...added.env,
     ],
     resources: {
@@ -150,6 +158,7 @@ function trainer(input: TrainingJobInput): IContainer {
       limits: { memory: mebibytes(sizing.memoryLimitMiB), ...devices },
     },
     volumeMounts: mounts,
+    securityContext: trainerSecurityContext(),
   };
 }
 
@@ -184,12 +193,12 @@ export function trainingPodTemplate(input: TrainingJobInput, labels: Record<stri
       // A hostPath output pins the run to the machine that holds its checkpoints (config/sources/host-path.ts).
       nodeSelector: { ...input.nodeSelector, ...pinned(input.experiment) },
       tolerations: [gpuToleration()],
-      ...oneNodeEach(input),
-      // No API access needed, and no service env vars: a Service named e.g. `master` in the
+      affinity: { ...healthyNodes(), ...oneNodeEach(input) },
+      // API access only for the GPU health check, whose service account may do nothing but label
+      // the node (k8s/gpu-health.ts). No service env vars: a Service named e.g. `master` in the
       // namespace would otherwise inject MASTER_PORT=tcp://... next to torchrun's variables.
-      automountServiceAccountToken: false,
-      // The stack's own identity: S3 volumes mount with its role (k8s/namespace.ts).
-      serviceAccountName: EXPERIMENT_SERVICE_ACCOUNT,
+      ...(input.serviceAccountName ? { serviceAccountName: input.serviceAccountName } : {}),
+      automountServiceAccountToken: input.gpuHealth !== undefined,
       enableServiceLinks: false,
       containers: [trainer(input)],
       volumes: podVolumes(input),
@@ -205,14 +214,25 @@ export function trainingPodTemplate(input: TrainingJobInput, labels: Record<stri
  * Job's pods together there (jobset v0.12.0 pkg/webhooks/pod_webhook.go setExclusiveAffinities, exclusive
  * placement: pod affinity to its own job, anti-affinity to other jobs), and a run is one child Job.
  */
-function oneNodeEach(input: TrainingJobInput): Pick<IPodSpec, "affinity"> {
+function oneNodeEach(input: TrainingJobInput): IAffinity {
   const { experiment } = input;
   if (experiment.nodes < 2 || input.nodeGpus === undefined || experiment.gpusPerNode >= input.nodeGpus) return {};
   return {
-    affinity: {
-      podAntiAffinity: {
-        requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { [JOBSET_NAME_LABEL]: input.names.job } }, topologyKey: HOSTNAME_LABEL }],
-      },
+    podAntiAffinity: {
+      requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { [JOBSET_NAME_LABEL]: input.names.job } }, topologyKey: HOSTNAME_LABEL }],
+    },
+  };
+}
+
+/**
+ * Never a node whose GPU health check failed (the launcher labels it, config/launcher-exit-codes.ts):
+ * the restart lands on another node, and the cluster autoscaler adds one from the pool if none is
+ * free. The label stays until the node is gone or a person removes it.
+ */
+function healthyNodes(): IAffinity {
+  return {
+    nodeAffinity: {
+      requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: GPU_UNHEALTHY_LABEL, operator: "DoesNotExist" }] }] },
     },
   };
 }

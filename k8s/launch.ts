@@ -38,6 +38,8 @@ export type LaunchTarget =
       readonly peerHosts?: readonly string[];
       /** Restarts of the run, training failures and disruptions together, past which a pod fails for good. */
       readonly maxRestarts?: number;
+      /** The catalog GPU the launcher's health check judges the pod's GPUs against; none: no check. */
+      readonly gpuHealth?: string;
     }
   | {
       readonly kind: "local";
@@ -177,6 +179,7 @@ export function buildLaunch(experiment: ExperimentSpec, target: LaunchTarget, sh
     `--min-shm-mib=${target.kind === "pod" ? target.shmMiB : target.minShmMiB}`,
     ...experiment.datasets.map((d) => `--dataset=${map(d.mountPath)}`),
     ...(experiment.output ? [`--output=${map(experiment.output.mountPath)}`] : []),
+    ...(target.kind === "pod" && target.gpuHealth !== undefined ? [`--gpu-health=${target.gpuHealth}`] : []),
     ...workdirFlags(experiment, shipped, map, target.kind === "pod"),
   ];
   const wait =

@@ -17,9 +17,9 @@ import { LocalQueue, buildLocalQueue } from "./local-queue";
  * (https://kubernetes.io/docs/concepts/security/pod-security-admission/, label
  * `pod-security.kubernetes.io/enforce`). `baseline`: it refuses privileged pods, host namespaces,
  * hostPath volumes and capabilities added beyond the default set
- * (https://kubernetes.io/docs/concepts/security/pod-security-standards/). Not `restricted` yet:
- * that level also requires runAsNonRoot, a seccomp profile, allowPrivilegeEscalation false and
- * all capabilities dropped on every container, which the training pods do not set yet. An
+ * (https://kubernetes.io/docs/concepts/security/pod-security-standards/). Not `restricted`: the
+ * training container meets it but for `runAsNonRoot`, since it stays uid 0 for setup's `pip
+ * install` and root-owned outputs (k8s/security-context.ts), and restricted refuses that. An
  * experiment with a `hostPath` volume (config/sources/host-path.ts) cannot run under baseline at
  * all: its namespace is `privileged`, and the plan says so (config/sources/host-path.ts).
  */

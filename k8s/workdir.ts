@@ -10,6 +10,8 @@
  * - secretEnv becomes one Secret whose keys the trainer reads with secretKeyRef
  *   (https://kubernetes.io/docs/concepts/configuration/secret/#using-secrets-as-environment-variables);
  *   the values are set by the component as Pulumi secrets and never pass through these builders;
+ *   their names ride in GTC_SECRET_ENV, and the launcher leaves them out of the setup commands'
+ *   environment (only torch.distributed.run's workers get them);
  * - setup commands install into the image; pip keeps its cache on the output volume where that
  *   volume can hold one, so a restarted pod does not download the same wheels again.
  */
@@ -20,6 +22,7 @@ import type { IVolume } from "kubernetes-models/v1/Volume";
 import type { IVolumeMount } from "kubernetes-models/v1/VolumeMount";
 import type { ExperimentSpec } from "../config/spec";
 import { WORKDIR_ARCHIVE_DIR, WORKDIR_ARCHIVE_FILE, WORKDIR_MOUNT } from "../config/launcher-paths";
+import { SECRET_ENV_NAMES_ENV } from "../config/secret-env";
 import { sourceKind } from "../config/sources";
 import { experimentLabels } from "./labels";
 
@@ -117,5 +120,7 @@ export function podAdditions(input: { job: string; experiment: ExperimentSpec; w
   const cache = pipCacheDir(experiment);
   if (cache) env.push({ name: PIP_CACHE_ENV, value: cache });
   for (const name of experiment.secretEnv) env.push({ name, valueFrom: { secretKeyRef: { name: secretEnvSecretName(job), key: name } } });
+  // Names only, so the launcher can keep the values from the setup commands.
+  if (experiment.secretEnv.length > 0) env.push({ name: SECRET_ENV_NAMES_ENV, value: experiment.secretEnv.join(",") });
   return { volumes, mounts, env, annotations };
 }

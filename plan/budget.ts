@@ -11,8 +11,11 @@
  *  - the pods' shutdown after each eviction and after the end (at most the grace period each):
  *    one per requeue Kueue may make (waitForPodsReady) plus the final stop;
  *  - the nodes left idle after each eviction until re-admission or scale-down, and after the last
- *    stop until scale-down (plan/queueing.ts stuckStartIdleMinutes).
- * So the worst case is costPerHour x (limit + stops x grace + idle), and the plan picks the largest
+ *    stop until scale-down (plan/queueing.ts stuckStartIdleMinutes);
+ *  - under a second per requeue: Kueue adds each evicted span as `int32(now.Sub(admitted).Seconds())`,
+ *    dropping its fraction (kueue v0.19.2 pkg/workload/admissionchecks.go). The running span is
+ *    not truncated: reconcileMaxExecutionTime compares the exact elapsed time.
+ * So the worst case is costPerHour x (limit + stops x grace + idle + requeues), and the plan picks the largest
  * limit whose worst case, rounded up to the cent, stays within the budget. Pure.
  */
 import type { Problem } from "../config/errors";
@@ -35,6 +38,8 @@ export interface BudgetPlan {
   readonly graceSeconds: number;
   /** Node minutes outside admitted time: idle after evictions and after the end. */
   readonly idleMinutes: number;
+  /** Seconds Kueue's whole-second accounting can drop: one per requeue. */
+  readonly uncountedSeconds: number;
   /** Attempts of the full maxRunTimeMinutes the limit holds. */
   readonly fullAttempts: number;
 }
@@ -65,14 +70,15 @@ export function planBudget(input: BudgetInput): { budget?: BudgetPlan; problem?:
   const stops = input.podsReady.requeueLimit + 1;
   const graceSeconds = TERMINATION_GRACE_SECONDS;
   const idleMinutes = stuckStartIdleMinutes(input.podsReady, input.scaleDownMinutes);
-  const outside = stops * graceSeconds + idleMinutes * 60;
+  const uncountedSeconds = input.podsReady.requeueLimit;
+  const outside = stops * graceSeconds + idleMinutes * 60 + uncountedSeconds;
   const attempt = input.maxRunTimeMinutes * 60;
   const minimum = worstCase(rate, attempt + outside);
   if (input.budgetUSD < minimum) {
     return {
       problem: {
         path,
-        message: `${dollars(input.budgetUSD)} is below what one attempt needs: at least ${dollars(minimum)} (maxRunTimeMinutes ${input.maxRunTimeMinutes} at ${dollars(rate)}/h, plus ${stops} pod shutdowns of ${graceSeconds} s and ${idleMinutes} idle node minutes); raise budgetUSD or lower maxRunTimeMinutes`,
+        message: `${dollars(input.budgetUSD)} is below what one attempt needs: at least ${dollars(minimum)} (maxRunTimeMinutes ${input.maxRunTimeMinutes} at ${dollars(rate)}/h, plus ${stops} pod shutdowns of ${graceSeconds} s, ${idleMinutes} idle node minutes and ${uncountedSeconds} s Kueue's accounting drops); raise budgetUSD or lower maxRunTimeMinutes`,
       },
     };
   }
@@ -92,6 +98,7 @@ export function planBudget(input: BudgetInput): { budget?: BudgetPlan; problem?:
       stops,
       graceSeconds,
       idleMinutes,
+      uncountedSeconds,
       fullAttempts: Math.floor(maxExecSeconds / attempt),
     },
   };
@@ -101,6 +108,7 @@ export function planBudget(input: BudgetInput): { budget?: BudgetPlan; problem?:
 export function renderBudget(b: BudgetPlan, maxRunTimeMinutes: number): string {
   return (
     `budget ${dollars(b.budgetUSD)}: worst case ${dollars(b.worstCaseUSD)} over all attempts — Kueue stops the run after ${b.maxExecSeconds} s admitted in all ` +
-    `(${MAX_EXEC_TIME_LABEL}; ${b.fullAttempts} full attempt${b.fullAttempts === 1 ? "" : "s"} of ${maxRunTimeMinutes} min), plus ${b.stops} pod shutdowns of at most ${b.graceSeconds} s and ${b.idleMinutes} idle node minutes`
+    `(${MAX_EXEC_TIME_LABEL}; ${b.fullAttempts} full attempt${b.fullAttempts === 1 ? "" : "s"} of ${maxRunTimeMinutes} min), plus ${b.stops} pod shutdowns of at most ${b.graceSeconds} s, ${b.idleMinutes} idle node minutes and ${b.uncountedSeconds} s Kueue's whole-second accounting drops; ` +
+    `per run: an edit that makes a new run starts a new budget`
   );
 }

@@ -92,6 +92,8 @@ export interface RestartPlan {
   readonly checkpointEnv?: string;
   /** The run's checkpoint directory is its own (experiment.freshStart), not the experiment's. */
   readonly freshStart: boolean;
+  /** Each pod measures its GPUs before training (experiment.gpuHealthCheck). */
+  readonly gpuHealthCheck: boolean;
 }
 
 export interface QueuePlan {
@@ -183,6 +185,7 @@ export function planQueueing(spec: StackSpec, pools: readonly PoolPlan[], namesp
       rendezvousTimeoutSeconds: rendezvousTimeoutSeconds(podsReady),
       checkpointEnv: e.output ? CHECKPOINT_ENV : undefined,
       freshStart: e.freshStart,
+      gpuHealthCheck: e.gpuHealthCheck,
     },
   };
 }

@@ -1,4 +1,5 @@
 /** The plan text's queueing section: queue, waitForPodsReady bound in minutes and dollars, restarts. */
+import { GPU_UNHEALTHY_LABEL } from "../config/launcher-exit-codes";
 import { dollars } from "./cost";
 import type { Plan } from "./plan";
 import { renderStartPrediction } from "./start-prediction";
@@ -35,6 +36,11 @@ export function renderQueueing(plan: Plan): string[] {
     } else {
       lines.push(`restarts: a Job; a disrupted pod (spot reclaim, drain) is replaced, at most ${r.maxDisruptionRestarts} times; a training failure fails the run at once`);
     }
+    lines.push(
+      r.gpuHealthCheck
+        ? `  GPU health: before training each pod measures its GPUs (matmul, memory, peer copies, an all-reduce across the node's GPUs) against the GPU's datasheet figures; a sick GPU fails the pod with one line, labels its node ${GPU_UNHEALTHY_LABEL} so the restart lands elsewhere, and counts as a disruption`
+        : "  GPU health: not checked (experiment.gpuHealthCheck: false); a sick GPU shows only as slow or failed training",
+    );
     const sigterm = `about ${r.saveSeconds} s (torchrun's shutdown) within a ${r.terminationGraceSeconds} s pod grace period`;
     lines.push(
       r.checkpointEnv

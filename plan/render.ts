@@ -9,6 +9,19 @@ import { renderQueueing } from "./render-queueing";
 
 const STATUS_MARK = { ok: "ok", warning: "WARN", error: "FAIL" } as const;
 
+/**
+ * How long an SSM hybrid activation registers machines: SSM's default, which the program keeps
+ * ("By default, AWS SSM hybrid activations are active for 24 hours":
+ * https://docs.aws.amazon.com/eks/latest/userguide/hybrid-nodes-creds.html). An explicit
+ * expirationDate would have to come from a clock and would change on every `pulumi up`.
+ */
+export const ACTIVATION_HOURS = 24;
+
+/** When a hybrid pool's activation admits machines, and what to do after. */
+export function activationLine(maxNodes: number): string {
+  return `joins: an SSM hybrid activation registers up to ${maxNodes} machine${maxNodes === 1 ? "" : "s"} within ${ACTIVATION_HOURS} h of its creation; after that it admits no machine (joined ones keep working), so there is nothing to delete by hand: it goes with the stack. A machine added later needs a new one: pulumi up --replace <the activation's URN> (docs/hybrid-nodes.md)`;
+}
+
 export function renderPlan(plan: Plan): string {
   const lines: string[] = [];
   const add = (line = "") => lines.push(line);
@@ -36,6 +49,7 @@ export function renderPlan(plan: Plan): string {
           ? `no on-demand price (${pool.instance.type} is sold as EC2 Capacity Blocks)`
           : "cost outside AWS"
         : `${dollars(pool.pricePerNodeHour)}/h per node${pool.capacity === "spot" ? " (on-demand price, an upper bound; the spot price is in the deploy-time checks)" : ""}, ${dollars(pool.pricePerNodeHour * pool.maxNodes)}/h at ${pool.maxNodes} node${pool.maxNodes === 1 ? "" : "s"}, ${pool.minNodes === 0 ? "$0.00/h when idle" : `${dollars(pool.pricePerNodeHour * pool.minNodes)}/h at its minimum`}`;
+    if (pool.kind === "hybrid" && plan.cluster.mode === "create") add(`      ${activationLine(pool.maxNodes)}`);
     add(`      ${range}; ${price}; driver ${pool.driver ?? "not declared"}${pool.driverSource === "eks-ami" ? " or later (EKS AL2023 NVIDIA AMI, 580 branch)" : ""}`);
     const advice = plan.advice.find((a) => a.pool === pool.name);
     for (const o of advice?.options ?? []) add(`      cheaper: ${o.type}: ${o.why}`);

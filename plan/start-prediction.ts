@@ -33,5 +33,7 @@ export function renderStartPrediction(plan: Plan): string | undefined {
   const scheduled = p.warm ? "pod scheduled at once (nodes already up)" : `pod scheduled after about ${p.scheduledMinutes} min (a node scales up from zero and boots)`;
   const setup = p.setupCommands > 0 ? `, then your ${p.setupCommands} setup command${p.setupCommands === 1 ? "" : "s"} (not predicted)` : "";
   const total = p.scheduledMinutes + p.pullMinutes;
-  return `time to first step (predicted): admitted in seconds when quota is free, ${scheduled}, image pulled after about ${p.pullMinutes} min (none when the node has it), preflight and rendezvous in seconds${setup}: about ${total} min in all; npm run status shows the measured phases`;
+  // The GPU health check's own budget (images/launcher/gpu_health.py): about 1.5 s per GPU plus one all-reduce.
+  const health = plan.queueing.restart?.gpuHealthCheck ? ", the GPU health check under a minute" : "";
+  return `time to first step (predicted): admitted in seconds when quota is free, ${scheduled}, image pulled after about ${p.pullMinutes} min (none when the node has it), preflight and rendezvous in seconds${health}${setup}: about ${total} min in all; npm run status shows the measured phases`;
 }

@@ -19,9 +19,30 @@ export function planWarnings(spec: StackSpec, pools: readonly PoolPlan[]): strin
     }
   }
   if (e) warnings.push(...volumeSourceWarnings(sourceUses(e), { nodes: e.nodes }));
+  warnings.push(...endpointWarnings(spec));
   const priced = pools.some((p) => p.pricePerNodeHour !== undefined) || spec.cluster.mode === "create";
   if (priced && spec.region !== CATALOG_PRICE_REGION) {
     warnings.push(`aws:region: prices are ${CATALOG_PRICE_REGION} on-demand prices; ${spec.region} prices differ (see https://aws.amazon.com/ec2/pricing/on-demand/)`);
   }
   return warnings;
+}
+
+/**
+ * A public API endpoint open to 0.0.0.0/0 (EKS's default and ours) lets anyone on the internet try
+ * credentials against it. Restricting it is the user's call, since only they know where kubectl
+ * and `pulumi up` run from; nodes reach it through the private endpoint, or, without one, from the
+ * addresses their traffic leaves from ("If you limit access to specific CIDR blocks, then it is
+ * recommended that you also enable the private endpoint, or ensure that the CIDR blocks that you
+ * specify include the addresses that nodes ... access the public endpoint from":
+ * https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html).
+ */
+export function endpointWarnings(spec: StackSpec): string[] {
+  const cluster = spec.cluster;
+  if (cluster.mode !== "create" || !cluster.endpoint.publicAccess || !cluster.endpoint.publicAccessCidrs.includes("0.0.0.0/0")) return [];
+  const nodes = cluster.endpoint.privateAccess
+    ? "the nodes use the private endpoint and need no entry"
+    : "with the private endpoint off, also list the addresses the nodes come from: the NAT gateways' public IPs and the hybrid machines' public addresses";
+  return [
+    `cluster.endpoint.publicAccessCidrs: the Kubernetes API endpoint is open to the whole internet (0.0.0.0/0, the default); restrict it to the networks you run kubectl and pulumi from, e.g. publicAccessCidrs: ["203.0.113.0/24"]; ${nodes}; or set publicAccess: false and reach the private endpoint over a VPN`,
+  ];
 }

@@ -11,6 +11,7 @@
 /** Actions destroy calls, by Pulumi type token. */
 export const TEARDOWN_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   "aws:autoscaling/tag:Tag": ["autoscaling:DeleteTags", "autoscaling:DescribeTags"],
+  "aws:cloudwatch/logGroup:LogGroup": ["logs:DeleteLogGroup", "logs:DescribeLogGroups"],
   "aws:ec2/eip:Eip": ["ec2:DescribeAddresses", "ec2:DisassociateAddress", "ec2:ReleaseAddress"],
   "aws:ec2/internetGateway:InternetGateway": ["ec2:DeleteInternetGateway", "ec2:DescribeInternetGateways", "ec2:DetachInternetGateway"],
   "aws:ec2/launchTemplate:LaunchTemplate": ["ec2:DeleteLaunchTemplate", "ec2:DescribeLaunchTemplates", "ec2:DescribeLaunchTemplateVersions"],

@@ -41,7 +41,7 @@ describe("stack description: errors name the field, the value and what is allowe
       "gpu-training-clusters:clutser: unknown key (allowed: gpu-training-clusters:cluster, gpu-training-clusters:nodePools, gpu-training-clusters:experiment, gpu-training-clusters:idle, gpu-training-clusters:secretEnv, gpu-training-clusters:queueing); did you mean \"gpu-training-clusters:cluster\"?",
     ]);
     expect(problemsOf(() => load({ nodePools: [{ ...T4_POOL, colour: "red" }] }))).toEqual([
-      "nodePools[0].colour: unknown key (allowed: name, gpu, kind, gpusPerNode, instanceType, minNodes, maxNodes, capacity, diskGiB, driverVersion, nodeSelector)",
+      "nodePools[0].colour: unknown key (allowed: name, gpu, kind, gpusPerNode, instanceType, minNodes, maxNodes, capacity, diskGiB, driverVersion, nodeSelector, hostPathPrefixes)",
     ]);
     expect(problemsOf(() => load({ cluster: { mode: "existing", kubeconfig: "x" } }))).toEqual([
       "cluster.kubeconfig: unknown key (allowed: mode, kubeconfigPath, context, installDevicePlugin, runtimeClassName); did you mean \"kubeconfigPath\"?",

@@ -78,6 +78,12 @@ describe("experiments through the program", () => {
         "persistentvolumeclaim-reuse-a100-2x8_llm-reuse-2x8-checkpoints.yaml",
         "localqueue-reuse-a100-2x8_training.yaml",
         "jobset-reuse-a100-2x8_llm-reuse-2x8-<hash>.yaml",
+        // The GPU health check's account and its one right (k8s/gpu-health.ts).
+        "serviceaccount-reuse-a100-2x8_llm-reuse-2x8-trainer.yaml",
+        "clusterrole-gpu-training-clusters-gpu-health-reuse-a100-2x8-llm-reuse-2x8.yaml",
+        "clusterrolebinding-gpu-training-clusters-gpu-health-reuse-a100-2x8-llm-reuse-2x8.yaml",
+        "validatingadmissionpolicy-gpu-training-clusters-gpu-health-reuse-a100-2x8-llm-reuse-2x8.yaml",
+        "validatingadmissionpolicybinding-gpu-training-clusters-gpu-health-reuse-a100-2x8-llm-reuse-2x8.yaml",
       ].sort(),
     );
     expect(run.manifests[0].object.kind).toBe("Namespace");
@@ -91,7 +97,7 @@ describe("experiments through the program", () => {
     expect(role).toHaveLength(1);
     expect(JSON.parse(String(role[0].inputs.assumeRolePolicy)).Statement[0]).toMatchObject({ Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] });
     const association = ofType(run, "aws:eks/podIdentityAssociation:PodIdentityAssociation");
-    expect(association.map((a) => a.inputs)).toEqual([expect.objectContaining({ clusterName: "gtc-shared-cluster", namespace: "reuse-a100-2x8", serviceAccount: "training" })]);
+    expect(association.map((a) => a.inputs)).toEqual([expect.objectContaining({ clusterName: "gtc-shared-cluster", namespace: "reuse-a100-2x8", serviceAccount: "llm-reuse-2x8-trainer" })]);
   });
 
   it("stops a stack whose /dev/shm would starve the training processes, before any resource", async () => {
@@ -147,7 +153,8 @@ describe("every manifest", () => {
     expect(results.filter((r) => r.errors.length > 0)).toEqual([]);
     expect(status).toBe(0);
     expect(new Set(results.map((r) => r.kind))).toEqual(
-      new Set(["ConfigMap", "Job", "JobSet", "Namespace", "NetworkPolicy", "PersistentVolume", "PersistentVolumeClaim", "ResourceFlavor", "ClusterQueue", "LocalQueue", "Secret", "ServiceAccount"]),
+      new Set(["ConfigMap", "Job", "JobSet", "Namespace", "NetworkPolicy", "PersistentVolume", "PersistentVolumeClaim", "ResourceFlavor", "ClusterQueue", "LocalQueue", "Secret",
+        "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"]),
     );
   });
 

@@ -36,7 +36,7 @@ interface Fault {
   readonly name: string;
   /** The failed pods the Job controller can list; a lost node's pod that is still Running is not among them. */
   readonly pods: FailedPod[];
-  readonly expected: "NodeDisruption" | "TrainingFailure" | "RestartLimit" | "replaced";
+  readonly expected: "NodeDisruption" | "TrainingFailure" | "RestartLimit" | "UnhealthyGpu" | "replaced";
 }
 
 /** Every fault on every node, with every answer a peer can get where timing decides it. */
@@ -76,6 +76,10 @@ function faults(nodes: number): Fault[] {
       ...others.map((i) => ({ status: 1, stopping: false, peers: peers(nodes, i, (p) => (p === k ? "stopping" : "ok")) })),
     ]);
     out.push({ name: `pod ${k} deleted`, pods: [pod(k, deleted[0]), ...others.map((i, j) => pod(i, deleted[j + 1]))], expected: "replaced" });
+    // Node k's GPU health check finds a sick GPU before training (77). The others are still waiting for
+    // the group, or were already told to stop (143) when the Job controller looks.
+    out.push({ name: `sick GPU on node ${k}`, pods: [pod(k, 77)], expected: "UnhealthyGpu" });
+    out.push({ name: `sick GPU on node ${k}, the others stopping`, pods: [pod(k, 77), ...others.map((i) => pod(i, 143))], expected: "UnhealthyGpu" });
   }
   out.push({ name: "restart limit", pods: Array.from({ length: nodes }, (_, i) => pod(i, 76)), expected: "RestartLimit" });
   return out;
@@ -120,10 +124,10 @@ describe("each kind of restart has its own bound", () => {
   const rules = jobSetFailureRules();
   const fail = (code: number | undefined, disrupted = false) => replayJob(childPodFailurePolicy(), 0, [[{ name: "p", exitCode: code, disrupted }]]).failure!;
 
-  it("training failures stop after maxRestarts; disruptions in between are not counted", () => {
+  it("training failures stop after maxRestarts; disruptions and sick GPUs in between are not counted", () => {
     let state: JobSetState = { restarts: 0, restartsCountTowardsMax: 0 };
-    for (const f of [fail(1), fail(143, true), fail(undefined, true), fail(1)]) state = jobSetDecision(rules, 2, state, f).state;
-    expect(state).toEqual({ restarts: 4, restartsCountTowardsMax: 2 });
+    for (const f of [fail(1), fail(143, true), fail(undefined, true), fail(77), fail(1)]) state = jobSetDecision(rules, 2, state, f).state;
+    expect(state).toEqual({ restarts: 5, restartsCountTowardsMax: 2 });
     state = jobSetDecision(rules, 2, state, fail(1)).state;
     expect(state.failed).toBe("ReachedMaxRestarts");
   });
@@ -164,5 +168,11 @@ describe("a single-node Job", () => {
     expect(replayJob(policy, 10, [[disruption]])).toEqual({ failure: undefined, counted: 1, replaced: ["p"] });
     expect(replayJob(policy, 10, Array.from({ length: 11 }, () => [disruption])).failure?.reason).toBe("BackoffLimitExceeded");
     expect(replayJob(policy, 10, [[{ name: "p", exitCode: 1 }]]).failure?.message).toBe("Container trainer for pod training/p failed with exit code 1 matching FailJob rule at index 2");
+  });
+
+  it("retries a pod whose GPU health check failed as a disruption, never as a training failure", () => {
+    const sick = { name: "p", exitCode: 77 };
+    expect(replayJob(policy, 10, [[sick]])).toEqual({ failure: undefined, counted: 1, replaced: ["p"] });
+    expect(replayJob(policy, 2, Array.from({ length: 3 }, () => [sick])).failure?.reason).toBe("BackoffLimitExceeded");
   });
 });

@@ -32,6 +32,12 @@ describe("NVIDIA device plugin values", () => {
     expect(DEVICE_PLUGIN_NAMESPACE).toBe("kube-system");
   });
 
+  it("pins the plugin's image by digest through the chart's image.tag, the app version's tag kept for readers", () => {
+    const image = devicePluginValues().image;
+    expect(`${image.repository}:${image.tag}`).toMatch(/^nvcr\.io\/nvidia\/k8s-device-plugin:v0\.20\.0@sha256:[0-9a-f]{64}$/);
+    expect(image.tag.startsWith(`v${NVIDIA_DEVICE_PLUGIN_CHART.version}@`)).toBe(true);
+  });
+
   it("replaces the chart's NFD-based affinity with one on nvidia.com/gpu.present", () => {
     const text = JSON.stringify(devicePluginValues());
     expect(text).not.toContain("feature.node.kubernetes.io");
@@ -107,7 +113,7 @@ describe("single-node Job of a100-8gpu", () => {
     expect(pod.restartPolicy).toBe("Never");
     // Disruptions count against backoffLimit (maxDisruptionRestarts, default 10) instead of being ignored without end.
     expect(spec.podFailurePolicy!.rules[0]).toEqual({ action: "Count", onPodConditions: [{ type: "DisruptionTarget", status: "True" }] });
-    expect(spec.podFailurePolicy!.rules[1]).toEqual({ action: "Count", onExitCodes: { containerName: "trainer", operator: "In", values: [75, 143] } });
+    expect(spec.podFailurePolicy!.rules[1]).toEqual({ action: "Count", onExitCodes: { containerName: "trainer", operator: "In", values: [75, 77, 143] } });
     expect(spec.podFailurePolicy!.rules[2]).toEqual({ action: "FailJob", onExitCodes: { containerName: "trainer", operator: "NotIn", values: [0] } });
     expect(spec.backoffLimit).toBe(10);
     expect(spec.ttlSecondsAfterFinished).toBeUndefined();
@@ -170,6 +176,7 @@ describe("multi-node JobSet of a100-2x8", () => {
     expect(trainer.env).toContainEqual({ name: "GTC_RESTART_ATTEMPT", valueFrom: { fieldRef: { fieldPath: "metadata.labels['jobset.sigs.k8s.io/restart-attempt']" } } });
     expect(objects.jobSet!.spec.failurePolicy.rules.map((r) => [r.name, r.action])).toEqual([
       ["NodeDisruption", "RestartJobSetAndIgnoreMaxRestarts"],
+      ["UnhealthyGpu", "RestartJobSetAndIgnoreMaxRestarts"],
       ["RestartLimit", "FailJobSet"],
       ["RunTimeLimit", "FailJobSet"],
       ["TrainingFailure", "RestartJobSet"],
@@ -196,6 +203,11 @@ describe("multi-node JobSet of a100-2x8", () => {
     expect(trainer.resources!.requests!["vpc.amazonaws.com/efa"]).toBe("4");
     expect(trainer.env).toEqual(expect.arrayContaining([{ name: "FI_PROVIDER", value: "efa" }, { name: "FI_EFA_USE_DEVICE_RDMA", value: "1" }]));
     expect(trainer.env!.map((e) => e.name)).not.toContain("NCCL_DEBUG");
+  });
+
+  it("hardens the EFA trainer like every other: no escalation, no capabilities, the runtime's seccomp profile", () => {
+    expect(trainer.securityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } });
+    expect(trainer.securityContext).not.toHaveProperty("privileged");
   });
 
   it("mounts the FSx dataset read-only (csi.readOnly and claim) and the FSx output writable, each through its own volume and claim", () => {

@@ -7,10 +7,10 @@ const PYTHON = process.env.GTC_TEST_PYTHON ?? "/usr/bin/python3";
 
 describe("the launcher's exit codes", () => {
   it("are the numbers the podFailurePolicy is written against", () => {
-    const out = execFileSync(PYTHON, ["-c", "import json, supervise as s; print(json.dumps([s.STOPPED, s.PEER_LOST, s.RESTART_LIMIT]))"], {
+    const out = execFileSync(PYTHON, ["-c", "import json, supervise as s; print(json.dumps([s.STOPPED, s.PEER_LOST, s.RESTART_LIMIT, s.GPU_UNHEALTHY]))"], {
       cwd: LAUNCHER,
       encoding: "utf8",
     });
-    expect(JSON.parse(out)).toEqual([LAUNCHER_EXIT.stopped, LAUNCHER_EXIT.peerLost, LAUNCHER_EXIT.restartLimit]);
+    expect(JSON.parse(out)).toEqual([LAUNCHER_EXIT.stopped, LAUNCHER_EXIT.peerLost, LAUNCHER_EXIT.restartLimit, LAUNCHER_EXIT.gpuUnhealthy]);
   });
 });

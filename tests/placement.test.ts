@@ -10,11 +10,16 @@ function build(stack: string, change: (spec: StackSpec) => StackSpec = (s) => s)
   return buildExperimentObjects({ ...experimentInput(changed, plan, readLauncherFiles()), experiment: changed.experiment! });
 }
 
+const HEALTHY_NODES = {
+  requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "gpu-training-clusters.dev/gpu-unhealthy", operator: "DoesNotExist" }] }] },
+};
+
 describe("one node per pod", () => {
   it("keeps the pods of a run that take 4 of a p4d's 8 GPUs off each other's node", () => {
     const objects = build("a100-2x8", (s) => ({ ...s, experiment: { ...s.experiment!, gpusPerNode: 4 } }));
     const { pod } = runParts(objects);
     expect(pod.affinity).toEqual({
+      nodeAffinity: HEALTHY_NODES,
       podAntiAffinity: {
         requiredDuringSchedulingIgnoredDuringExecution: [
           { labelSelector: { matchLabels: { "jobset.sigs.k8s.io/jobset-name": objects.runName } }, topologyKey: "kubernetes.io/hostname" },
@@ -24,8 +29,41 @@ describe("one node per pod", () => {
   });
 
   it("adds nothing where a pod takes the whole node, or the run has one node", () => {
-    expect(runParts(build("a100-2x8")).pod.affinity).toBeUndefined();
-    expect(runParts(build("t4-smoke")).pod.affinity).toBeUndefined();
+    expect(runParts(build("a100-2x8")).pod.affinity).toEqual({ nodeAffinity: HEALTHY_NODES });
+    expect(runParts(build("t4-smoke")).pod.affinity).toEqual({ nodeAffinity: HEALTHY_NODES });
+  });
+});
+
+describe("the GPU health check", () => {
+  it("keeps every run off a node whose check failed, and gives the pods the one identity that may label it", () => {
+    const objects = build("a100-2x8");
+    const { pod, trainer } = runParts(objects);
+    expect(pod.serviceAccountName).toBe("llm-a100-2x8-trainer");
+    expect(pod.automountServiceAccountToken).toBe(true);
+    expect(trainer.args).toContain("--gpu-health=a100-40gb");
+    expect(trainer.env).toContainEqual({ name: "GTC_NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } });
+    const access = objects.gpuHealthAccess!;
+    expect(access.clusterRole.rules).toEqual([{ apiGroups: [""], resources: ["nodes"], verbs: ["patch"] }]);
+    expect(access.clusterRoleBinding.subjects).toEqual([{ kind: "ServiceAccount", name: "llm-a100-2x8-trainer", namespace: "default" }]);
+    expect(access.policy.spec!.matchConditions).toEqual([{ name: "trainer-service-account", expression: "request.userInfo.username == 'system:serviceaccount:default:llm-a100-2x8-trainer'" }]);
+    expect(access.policyBinding.spec!.validationActions).toEqual(["Deny"]);
+  });
+
+  it("runs in single-node runs too, right after the preflight", () => {
+    const { trainer } = runParts(build("t4-smoke"));
+    const args = trainer.args!;
+    expect(args).toContain("--gpu-health=t4");
+    expect(args.indexOf("--gpu-health=t4")).toBeLessThan(args.indexOf("--"));
+  });
+
+  it("is off with experiment.gpuHealthCheck: false: no flag, no token, no rights", () => {
+    const objects = build("a100-2x8", (s) => ({ ...s, experiment: { ...s.experiment!, gpuHealthCheck: false } }));
+    const { pod, trainer } = runParts(objects);
+    expect(trainer.args!.some((a) => a.startsWith("--gpu-health"))).toBe(false);
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.serviceAccountName).toBeUndefined();
+    expect(objects.gpuHealthAccess).toBeUndefined();
+    expect(pod.affinity).toEqual({ nodeAffinity: HEALTHY_NODES });
   });
 });
 

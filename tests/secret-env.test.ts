@@ -118,7 +118,7 @@ describe("secretEnv names", () => {
     expect(problems).toEqual([
       "secretEnv.1BAD: must be an environment variable name (letters, digits and '_', not starting with a digit)",
       expect.stringMatching(/^secretEnv\.RANK: is set by torch\.distributed\.run/),
-      "secretEnv.PIP_CACHE_DIR: is set by the launcher (reserved: PYTHONUNBUFFERED, PIP_CACHE_DIR)",
+      "secretEnv.PIP_CACHE_DIR: is set by the launcher (reserved: PYTHONUNBUFFERED, PIP_CACHE_DIR, GTC_SECRET_ENV)",
       "secretEnv.WANDB_PROJECT: is also set in experiment.env; a variable is either plain or secret, not both (remove one)",
     ]);
   });

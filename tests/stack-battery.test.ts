@@ -56,6 +56,7 @@ const INVALID: [string, string, (c: Config) => void, string][] = [
   ["cuda-visible-devices", "t4-smoke", (c) => { exp(c).env = { CUDA_VISIBLE_DEVICES: "0" }; }, "experiment.env.CUDA_VISIBLE_DEVICES"],
   ["nvidia-visible-devices", "t4-smoke", (c) => { exp(c).env = { NVIDIA_VISIBLE_DEVICES: "all" }; }, "experiment.env.NVIDIA_VISIBLE_DEVICES"],
   ["nvidia-require", "t4-smoke", (c) => { exp(c).env = { NVIDIA_REQUIRE_CUDA: "cuda>=13.0" }; }, "experiment.env.NVIDIA_REQUIRE_CUDA"],
+  ["secret-names-reserved", "t4-smoke", (c) => { exp(c).env = { GTC_SECRET_ENV: "" }; }, "experiment.env.GTC_SECRET_ENV"],
   ["torchrun-reserved", "t4-smoke", (c) => { exp(c).env = { WORLD_SIZE: "8" }; }, "experiment.env.WORLD_SIZE"],
   ["script-is-launcher", "t4-smoke", (c) => { exp(c).script = "/opt/gtc/launch.py"; }, "experiment.script"],
   ["arg-too-long", "t4-smoke", (c) => { exp(c).args = ["--config", "x".repeat(131_072)]; }, "experiment.args[1]"],
@@ -70,11 +71,16 @@ const INVALID: [string, string, (c: Config) => void, string][] = [
   ["system-instance-type", "t4-smoke", (c) => { c[`${NS}:cluster`].systemNodes = { instanceType: "M6i Large" }; }, "cluster.systemNodes.instanceType"],
   ["system-instance-size-typo", "t4-smoke", (c) => { c[`${NS}:cluster`].systemNodes = { instanceType: "m6i.larg" }; }, "cluster.systemNodes.instanceType"],
   ["pool-name-typo", "a100-8gpu", (c) => { exp(c).pool = "a10O"; }, "experiment.pool"],
+  ["log-retention-not-cloudwatch", "t4-smoke", (c) => { c[`${NS}:cluster`].controlPlaneLogs = { retentionDays: 45 }; }, "cluster.controlPlaneLogs.retentionDays"],
+  ["kms-alias-not-key", "t4-smoke", (c) => { c[`${NS}:cluster`].secretsKmsKeyArn = "arn:aws:kms:us-east-1:123456789012:alias/eks"; }, "cluster.secretsKmsKeyArn"],
+  ["kms-key-other-region", "t4-smoke", (c) => { c[`${NS}:cluster`].secretsKmsKeyArn = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"; }, "cluster.secretsKmsKeyArn"],
+  ["host-path-outside-prefix", "rtx4090-hybrid", (c) => { exp(c).datasets[0].source.path = "/var/lib/kubelet"; }, "experiment.datasets[0].source.path"],
   ["cuda13-on-old-driver", "rtx4090-existing", (c) => { exp(c).image = { repository: "ghcr.io/team/train", digest: `sha256:${"c".repeat(64)}`, cudaRuntime: "13.0", archs: ["8.9"] }; }, "nodePools[0].driverVersion"],
 ];
 
 /** [name, example stack, change] that must plan. */
 const VALID: [string, string, (c: Config) => void][] = [
+  ["kms-key-and-retention", "t4-smoke", (c) => { c[`${NS}:cluster`].secretsKmsKeyArn = "arn:aws:kms:us-east-1:123456789012:key/mrk-0123456789abcdef0123456789abcdef"; c[`${NS}:cluster`].controlPlaneLogs = { retentionDays: 365 }; }],
   ["public-tag", "t4-smoke", (c) => { exp(c).image = "pytorch/pytorch:2.8.0-cuda12.8-cudnn9-runtime"; }],
   ["public-tag-docker-io", "t4-smoke", (c) => { exp(c).image = "docker.io/pytorch/pytorch:2.8.0-cuda12.6-cudnn9-runtime"; }],
   ["cuda13-on-eks-ami", "t4-smoke", (c) => { exp(c).image = { repository: "123456789012.dkr.ecr.us-east-1.amazonaws.com/team/train", digest: `sha256:${"d".repeat(64)}`, cudaRuntime: "13.0", archs: ["7.5", "8.0"] }; }],
@@ -123,6 +129,19 @@ describe("valid variants plan", () => {
     const w2 = verdict(write("spot-multi", a100)).plan!.warnings;
     expect(w2.some((w) => w.includes("spot"))).toBe(true);
     expect(w2.some((w) => w.startsWith("aws:region: prices are us-east-1"))).toBe(true);
+  });
+
+  it("warns that the API endpoint is open to the internet until publicAccessCidrs narrows it, saying how", () => {
+    const open = (config: Config) => verdict(write(`endpoint-${Object.keys(config[`${NS}:cluster`].endpoint ?? {}).join("-")}`, config)).plan!.warnings.filter((w) => w.startsWith("cluster.endpoint.publicAccessCidrs"));
+    const config = example("t4-smoke");
+    expect(open(config)).toEqual([expect.stringContaining("open to the whole internet (0.0.0.0/0, the default); restrict it")]);
+    expect(open(config)[0]).toContain("the nodes use the private endpoint and need no entry");
+    config[`${NS}:cluster`].endpoint = { publicAccessCidrs: ["203.0.113.0/24"] };
+    expect(open(config)).toEqual([]);
+    config[`${NS}:cluster`].endpoint = { publicAccess: false };
+    expect(open(config)).toEqual([]);
+    const hybrid = example("rtx4090-hybrid");
+    expect(open(hybrid)).toEqual([expect.stringContaining("with the private endpoint off, also list the addresses the nodes come from")]);
   });
 });
 

@@ -9,7 +9,7 @@ describe("time to first step, predicted", () => {
     const { plan } = loadStack("t4-smoke");
     expect(predictStart(plan)).toEqual({ scheduledMinutes: SCALE_UP_MINUTES.managed, pullMinutes: IMAGE_PULL_MINUTES, warm: false, setupCommands: 0 });
     expect(renderQueueing(plan)).toContain(
-      `time to first step (predicted): admitted in seconds when quota is free, pod scheduled after about ${SCALE_UP_MINUTES.managed} min (a node scales up from zero and boots), image pulled after about ${IMAGE_PULL_MINUTES} min (none when the node has it), preflight and rendezvous in seconds: about ${SCALE_UP_MINUTES.managed + IMAGE_PULL_MINUTES} min in all; npm run status shows the measured phases`,
+      `time to first step (predicted): admitted in seconds when quota is free, pod scheduled after about ${SCALE_UP_MINUTES.managed} min (a node scales up from zero and boots), image pulled after about ${IMAGE_PULL_MINUTES} min (none when the node has it), preflight and rendezvous in seconds, the GPU health check under a minute: about ${SCALE_UP_MINUTES.managed + IMAGE_PULL_MINUTES} min in all; npm run status shows the measured phases`,
     );
   });
 

@@ -90,8 +90,22 @@ describe("two reuse stacks on shared-cluster", () => {
       roles: ofType(run, "aws:iam/role:Role"),
     });
     const [ia, ib] = [identity(a), identity(b)];
-    expect(ia.association).toEqual([expect.objectContaining({ clusterName: "gtc-shared-cluster", namespace: "reuse-a100-2x8", serviceAccount: "training" })]);
-    expect(ib.association).toEqual([expect.objectContaining({ clusterName: "gtc-shared-cluster", namespace: "team-b", serviceAccount: "training" })]);
+    // The association names the ServiceAccount the run's pods use (here the GPU health check's trainer account).
+    const podAccount = (run: PlanRun) => {
+      const set = ofType(run, "kubernetes:jobset.x-k8s.io/v1alpha2:JobSet")[0].inputs as { spec: { replicatedJobs: { template: { spec: { template: { spec: { serviceAccountName: string } } } } }[] } };
+      return set.spec.replicatedJobs[0].template.spec.template.spec.serviceAccountName;
+    };
+    expect(podAccount(a)).toBe("llm-reuse-2x8-trainer");
+    expect(ia.association).toEqual([expect.objectContaining({ clusterName: "gtc-shared-cluster", namespace: "reuse-a100-2x8", serviceAccount: podAccount(a) })]);
+    expect(ib.association).toEqual([expect.objectContaining({ clusterName: "gtc-shared-cluster", namespace: "team-b", serviceAccount: podAccount(b) })]);
+    // Its trust policy admits only that cluster's namespace and account.
+    for (const [run, ns] of [
+      [a, "reuse-a100-2x8"],
+      [b, "team-b"],
+    ] as const) {
+      const trust = JSON.parse(String(ofType(run, "aws:iam/role:Role")[0].inputs.assumeRolePolicy));
+      expect(trust.Statement[0].Condition.StringEquals).toMatchObject({ "aws:RequestTag/kubernetes-namespace": ns, "aws:RequestTag/kubernetes-service-account": podAccount(run) });
+    }
     expect(ia.roles).toHaveLength(1);
     expect(ib.roles).toHaveLength(1);
     // Each role is the stack's own: nothing is attached to a role named by the cluster stack.

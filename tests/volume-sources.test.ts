@@ -77,6 +77,26 @@ describe("the rules of where a kind may be used", () => {
     expect(pinnedNode(output({ type: "hostPath", path: "/srv/o", node: "ws1" }))).toBe("ws1");
   });
 
+  it("lets a hostPath point only under the pool's hostPathPrefixes, /srv unless the pool says otherwise", () => {
+    const at = (path: string) => sourceUses({ datasets: [{ name: "d", mountPath: "/d", source: { type: "hostPath", path } }] });
+    const where = (hostPathPrefixes?: string[]) => ({ clusterMode: "create" as const, poolKind: "hybrid" as const, pool: { hostPathPrefixes, path: "nodePools[0]" } });
+    const lines = (path: string, prefixes?: string[]) => volumeSourceRules(at(path), where(prefixes)).map((p) => `${p.path}: ${p.message}`);
+    expect(stackSchema.shape.nodePools.unwrap().element.parse({ name: "p", gpu: "rtx4090", kind: "hybrid" }).hostPathPrefixes).toEqual(["/srv"]);
+    expect(lines("/srv")).toEqual([]);
+    expect(lines("/srv/datasets/cifar/")).toEqual([]);
+    expect(lines("/var/lib/kubelet")).toEqual([
+      'experiment.datasets[0].source.path: is outside the directories the pool lets pods mount (got "/var/lib/kubelet"; allowed: under "/srv"; move the data there, or add its directory to nodePools[0].hostPathPrefixes)',
+    ]);
+    // Normalized first: a climb out of the prefix, and a sibling that shares its first letters, are outside.
+    expect(lines("/srv/../etc")).toHaveLength(1);
+    expect(lines("/srvx/data")).toHaveLength(1);
+    expect(lines("/data/x", ["/data/", "/mnt/nvme"])).toEqual([]);
+    expect(lines("/srv/x", ["/data", "/mnt/nvme"])).toEqual([
+      'experiment.datasets[0].source.path: is outside the directories the pool lets pods mount (got "/srv/x"; allowed: under "/data", "/mnt/nvme"; move the data there, or add its directory to nodePools[0].hostPathPrefixes)',
+    ]);
+    expect(lines("/etc", ["/"])).toEqual([]);
+  });
+
   it("has nothing to say where each kind belongs", () => {
     const fine = sourceUses({ datasets: [{ name: "b", mountPath: "/b", source: { type: "hostPath", path: "/srv/b" } }] });
     expect(volumeSourceRules(fine, { clusterMode: "existing", poolKind: "existing" })).toEqual([]);

@@ -148,6 +148,22 @@ describe("workdir archive", () => {
     expect(packWorkdir("/", dir).problems).toEqual([]);
   });
 
+  it("refuses files that look like credentials, naming each, unless workdirAllow lists them", () => {
+    const secrets = { ".env": "WANDB_API_KEY=abc\n", "conf/.env.local": "X=1\n", "keys/server.pem": "-----BEGIN\n", "deploy.key": "k\n", "ssh/id_ed25519": "k\n", ".aws/credentials": "[default]\n", ".netrc": "machine x\n", ".pypirc": "[pypi]\n" };
+    const dir = tree({ ...CODE, ...secrets, "ssh/id_ed25519.pub": "ssh-ed25519 AAAA\n", "envs.py": "E = 1\n", "keyboard.py": "K = 1\n" });
+    expect(messages(packWorkdir("/", dir, "train.py"))).toEqual([
+      "experiment.workdir: ships files that look like credentials: .aws/credentials, .env, .netrc, .pypirc, conf/.env.local, deploy.key, keys/server.pem, ssh/id_ed25519; the workdir is stored in plain text (a ConfigMap and the Pulumi state), so pass secret values with secretEnv and add these files to the workdir's .gitignore, or list each file that holds no secret in experiment.workdirAllow (e.g. [\".aws/credentials\"])",
+    ]);
+    const allowed = Object.keys(secrets);
+    expect(packWorkdir("/", dir, "train.py", allowed).problems).toEqual([]);
+    expect(messages(packWorkdir("/", dir, "train.py", [...allowed.slice(1), "./keys/servr.pem"]))).toEqual([
+      "experiment.workdir: ships files that look like credentials: .env; the workdir is stored in plain text (a ConfigMap and the Pulumi state), so pass secret values with secretEnv and add these files to the workdir's .gitignore, or list each file that holds no secret in experiment.workdirAllow (e.g. [\".env\"])",
+      'experiment.workdirAllow[7]: names no file the workdir ships (got "./keys/servr.pem"; give its path relative to experiment.workdir)',
+    ]);
+    fs.writeFileSync(path.join(dir, ".gitignore"), ".env*\n*.pem\n*.key\nid_ed25519\ncredentials\n.netrc\n.pypirc\n");
+    expect(packWorkdir("/", dir, "train.py").problems).toEqual([]);
+  });
+
   it("is read back by Python's tarfile file for file, long paths included", () => {
     const long = `${"deep/".repeat(40)}module.py`;
     const dir = tree({ ...CODE, [long]: "Y = 2\n", "caf\u00e9.txt": "unicode\n" });

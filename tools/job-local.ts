@@ -20,7 +20,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { checkStackFile } from "../checks";
 import { Launch, buildLaunch } from "../k8s/launch";
-import { LAUNCHER_DIR, WORKDIR_ARCHIVE_DIR, WORKDIR_ARCHIVE_FILE, WORKDIR_MOUNT } from "../config/launcher-paths";
+import { LAUNCHER_DIR, SECRET_ENV_NAMES_ENV, WORKDIR_ARCHIVE_DIR, WORKDIR_ARCHIVE_FILE, WORKDIR_MOUNT } from "../config/launcher-paths";
 import type { WorkdirArchive } from "../workdir/archive";
 import { humanBytes } from "../plan/workdir-summary";
 import { CommandError, UsageError, existingStackFile, runMain } from "./cli";
@@ -176,7 +176,10 @@ async function main(): Promise<number> {
       },
       { workdirSha256: archive?.summary.sha256 },
     );
-    return mapped ? { ...launch, env: { [CHECKPOINT_ENV]: mapped, ...launch.env } } : launch;
+    // As in the pod (k8s/workdir.ts): the secretEnv names, so that setup runs without their values here too.
+    const env: Record<string, string> = { ...(mapped ? { [CHECKPOINT_ENV]: mapped } : {}), ...launch.env };
+    if (experiment.secretEnv.length > 0) env[SECRET_ENV_NAMES_ENV] = experiment.secretEnv.join(",");
+    return { ...launch, env };
   });
   return runNodes(runs);
 }

@@ -16,6 +16,7 @@ import * as path from "path";
 import type { Problem } from "../config/errors";
 import { show } from "../config/errors";
 import { WorkdirSummary, humanBytes } from "../plan/workdir-summary";
+import { credentialFileProblems } from "./credential-files";
 import { IgnoreRule, isIgnored, parseIgnore } from "./ignore";
 import { outerIgnoreRules } from "./repo-ignore";
 import { TarEntry, deterministicGzip, sha256Hex, tarBytes } from "./tar";
@@ -106,10 +107,11 @@ function largest(files: readonly { path: string; bytes: number }[]): string {
 const SIZE_FIX = "add them to .gitignore in the workdir, or put data and checkpoints on a dataset or output volume";
 
 /**
- * Pack a workdir. `script`, when relative, must be one of the shipped files. Returns the archive,
- * or the problems that stop it (paths named as `experiment.workdir` / `experiment.script`).
+ * Pack a workdir. `script`, when relative, must be one of the shipped files; files that look like
+ * credentials ship only when `allow` lists them (credential-files.ts). Returns the archive, or the
+ * problems that stop it (paths named as `experiment.workdir` / `experiment.script`).
  */
-export function packWorkdir(projectDir: string, workdir: string, script?: string): { archive?: WorkdirArchive; problems: Problem[] } {
+export function packWorkdir(projectDir: string, workdir: string, script?: string, allow: readonly string[] = []): { archive?: WorkdirArchive; problems: Problem[] } {
   const at = "experiment.workdir";
   const root = resolveWorkdir(projectDir, workdir);
   if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) {
@@ -132,6 +134,7 @@ export function packWorkdir(projectDir: string, workdir: string, script?: string
     const names = walked.files.slice(0, 10).map((f) => f.path).join(", ");
     problems.push({ path: "experiment.script", message: `is not a file of the workdir (got ${show(script)}; the workdir ships: ${names || "nothing"}${walked.files.length > 10 ? ", ..." : ""}; is it in .gitignore?)` });
   }
+  problems.push(...credentialFileProblems(walked.files.map((f) => f.path), allow));
   if (problems.length > 0) return { problems };
 
   const entries: TarEntry[] = walked.files.map((f) => ({ path: f.path, data: fs.readFileSync(f.absolute), executable: f.executable }));
@@ -164,7 +167,7 @@ export function packWorkdir(projectDir: string, workdir: string, script?: string
 }
 
 /** The experiment's workdir packed, when it has one (no archive and no problems otherwise). */
-export function packExperimentWorkdir(experiment: { workdir?: string; script: string } | undefined, projectDir: string): { archive?: WorkdirArchive; problems: Problem[] } {
+export function packExperimentWorkdir(experiment: { workdir?: string; script: string; workdirAllow?: readonly string[] } | undefined, projectDir: string): { archive?: WorkdirArchive; problems: Problem[] } {
   if (!experiment?.workdir) return { problems: [] };
-  return packWorkdir(projectDir, experiment.workdir, experiment.script);
+  return packWorkdir(projectDir, experiment.workdir, experiment.script, experiment.workdirAllow);
 }

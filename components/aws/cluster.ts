@@ -5,12 +5,13 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { CLUSTER_ROLE_POLICIES, CNI_POLICIES, NODE_ROLE_POLICIES, managedPolicyArn, podIdentityTrust, serviceTrust } from "./builders/iam";
+import { ADDON_NAMESPACE, CLUSTER_ROLE_POLICIES, CNI_POLICIES, NODE_ROLE_POLICIES, managedPolicyArn, podIdentityTrust, serviceTrust } from "./builders/iam";
 import { kubeconfigYaml } from "./builders/kubeconfig";
 import { METADATA_OPTIONS, rootVolume } from "./builders/launch-template";
 import { SYSTEM_NODE_LABELS } from "./builders/node-groups";
 import { adminSlug } from "./builders/admins";
 import { AddonName, KubernetesVersion, addonVersion } from "../../catalog/versions";
+import { CLUSTER_LOG_TYPES, DEFAULT_LOG_RETENTION_DAYS, controlPlaneLogGroupName } from "../../config/control-plane";
 
 export interface EksClusterArgs {
   readonly clusterName: string;
@@ -30,6 +31,10 @@ export interface EksClusterArgs {
   readonly admins?: readonly string[];
   /** Principals given the edit policy in these namespaces only (`cluster.users`). */
   readonly users?: readonly { readonly principalArn: string; readonly namespaces: readonly string[] }[];
+  /** Retention of the audit and authenticator logs. @default DEFAULT_LOG_RETENTION_DAYS days */
+  readonly controlPlaneLogs?: { readonly retentionDays: number };
+  /** A customer-managed KMS key for the cluster's Secrets; EKS's own envelope encryption without. */
+  readonly secretsKmsKeyArn?: string;
 }
 
 /**
@@ -90,6 +95,14 @@ export class EksCluster extends pulumi.ComponentResource {
       extraSecurityGroups.push(sg.id);
     }
 
+    // Created before the cluster, so EKS writes into it and its retention applies; EKS would
+    // otherwise create the group itself, keeping events forever (config/control-plane.ts).
+    const logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-logs`,
+      { name: controlPlaneLogGroupName(args.clusterName), retentionInDays: args.controlPlaneLogs?.retentionDays ?? DEFAULT_LOG_RETENTION_DAYS, tags },
+      parent,
+    );
+
     const cluster = new aws.eks.Cluster(
       `${name}-eks`,
       {
@@ -118,9 +131,15 @@ export class EksCluster extends pulumi.ComponentResource {
         // STANDARD: no extended-support surcharge; an unattended cluster is upgraded instead.
         // EXTENDED: the version stays, at the extended-support price (plan/deploy-gate.ts shows it).
         upgradePolicy: { supportType: args.supportType ?? "STANDARD" },
+        enabledClusterLogTypes: [...CLUSTER_LOG_TYPES],
+        // Secrets encrypted with the user's key; EKS cannot disable or change it afterwards
+        // ("You can't disable secrets encryption after enabling it":
+        // https://docs.aws.amazon.com/eks/latest/userguide/enable-kms.html). Without a key, EKS
+        // envelope-encrypts Secrets with its own key on 1.28 and later (same page).
+        encryptionConfig: args.secretsKmsKeyArn ? { resources: ["secrets"], provider: { keyArn: args.secretsKmsKeyArn } } : undefined,
         tags,
       },
-      { parent: this, dependsOn: clusterPolicies },
+      { parent: this, dependsOn: [...clusterPolicies, logGroup] },
     );
 
     // The creator gets admin through bootstrapClusterCreatorAdminPermissions; everyone else who
@@ -152,7 +171,8 @@ export class EksCluster extends pulumi.ComponentResource {
     const nodePolicies = NODE_ROLE_POLICIES.map(
       (p) => new aws.iam.RolePolicyAttachment(`${name}-node-role-${p}`, { role: nodeRole.name, policyArn: managedPolicyArn(p) }, parent),
     );
-    const cniRole = new aws.iam.Role(`${name}-cni-role`, { assumeRolePolicy: JSON.stringify(podIdentityTrust()), tags }, parent);
+    const cniTrust = cluster.arn.apply((clusterArn) => JSON.stringify(podIdentityTrust({ clusterArn, namespace: ADDON_NAMESPACE, serviceAccount: "aws-node" })));
+    const cniRole = new aws.iam.Role(`${name}-cni-role`, { assumeRolePolicy: cniTrust, tags }, parent);
     const cniPolicies = CNI_POLICIES.map((p) => new aws.iam.RolePolicyAttachment(`${name}-cni-role-${p}`, { role: cniRole.name, policyArn: managedPolicyArn(p) }, parent));
 
     const addon = (addonName: AddonName, extra: Partial<aws.eks.AddonArgs> = {}, dependsOn: pulumi.Resource[] = []) =>

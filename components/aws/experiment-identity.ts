@@ -13,10 +13,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AccessPolicy } from "../../k8s/access-policy";
-import { podIdentityTrust } from "./builders/iam";
+import { eksClusterArn, podIdentityTrust } from "./builders/iam";
 
 export interface ExperimentIdentityArgs {
   readonly eksClusterName: pulumi.Input<string>;
+  /** The cluster's region, for its ARN in the trust policy's conditions. */
+  readonly region: string;
   readonly namespace: string;
   readonly serviceAccount: string;
   /** What the experiment's volumes need; the role gets one inline policy per source kind. */
@@ -33,7 +35,11 @@ export class ExperimentIdentity extends pulumi.ComponentResource {
     super("gpu-training-clusters:aws:ExperimentIdentity", name, {}, opts);
     const parent = { parent: this };
     // No physical name: Pulumi's auto-naming keeps a replacement from colliding with the old role.
-    const role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: JSON.stringify(podIdentityTrust()), description: `volumes of the experiment stack in namespace ${args.namespace}`, tags: args.tags }, parent);
+    // Only this cluster's namespace and ServiceAccount may assume it (builders/iam.ts podIdentityTrust).
+    const trust = pulumi
+      .all([args.eksClusterName, aws.getCallerIdentityOutput({}, parent).accountId])
+      .apply(([cluster, account]) => JSON.stringify(podIdentityTrust({ clusterArn: eksClusterArn(cluster, account, args.region), namespace: args.namespace, serviceAccount: args.serviceAccount })));
+    const role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: trust, description: `volumes of the experiment stack in namespace ${args.namespace}`, tags: args.tags }, parent);
     const policies = args.policies.map(
       (policy) => new aws.iam.RolePolicy(`${name}-${policy.sourceType}`, { name: `${policy.sourceType}-volumes`, role: role.name, policy: JSON.stringify(policy.document) }, parent),
     );

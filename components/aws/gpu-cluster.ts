@@ -60,6 +60,8 @@ export class GpuCluster extends pulumi.ComponentResource {
         supportType: c.supportType,
         admins: c.admins,
         users: c.users.map((u) => ({ principalArn: u.principalArn, namespaces: [...new Set(u.stacks.map(stackNamespace))].sort() })),
+        controlPlaneLogs: c.controlPlaneLogs,
+        secretsKmsKeyArn: c.secretsKmsKeyArn,
         systemNodes: c.systemNodes,
         hybrid: c.hybrid ? { remoteNodeCidrs: c.hybrid.remoteNodeCidrs, remotePodCidrs: c.hybrid.remotePodCidrs } : undefined,
         tags: args.tags,
@@ -115,7 +117,7 @@ export class GpuCluster extends pulumi.ComponentResource {
       );
     }
 
-    new CsiDrivers(`${name}-csi`, { clusterName: cluster.clusterName, kubernetesVersion: c.kubernetesVersion, tags: args.tags, after: [cluster.systemNodeGroup] }, parent);
+    new CsiDrivers(`${name}-csi`, { clusterName: cluster.clusterName, clusterArn: cluster.clusterArn, kubernetesVersion: c.kubernetesVersion, tags: args.tags, after: [cluster.systemNodeGroup] }, parent);
 
     this.clusterName = cluster.clusterName;
     this.kubeconfig = cluster.kubeconfig;

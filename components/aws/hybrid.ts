@@ -45,8 +45,10 @@ export class HybridNodes extends pulumi.ComponentResource {
     new aws.eks.AccessEntry(`${name}-access`, { clusterName: args.eksClusterName, principalArn: role.arn, type: "HYBRID_LINUX", tags: args.tags }, parent);
 
     const configs = args.pools.map((pool) => {
-      // Activations expire after 24 hours (the SSM default): machines must register within a day
-      // of `pulumi up`; registered machines keep working. See docs/hybrid-nodes.md for a new code.
+      // No expirationDate: SSM's default of 24 hours from creation (plan/render.ts ACTIVATION_HOURS)
+      // is the short window wanted, and a date written here would come from a clock and change
+      // on every `pulumi up` (the provider diffs expirationDate only when it is set). Machines
+      // register within the window; registered machines keep working. A new code: docs/hybrid-nodes.md.
       const activation = new aws.ssm.Activation(
         `${name}-${pool.name}`,
         {

@@ -6,7 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { autoscalerPolicy, podIdentityTrust } from "./builders/iam";
+import { autoscalerPolicy, eksClusterArn, podIdentityTrust } from "./builders/iam";
 import { AUTOSCALER_NAMESPACE, AUTOSCALER_SERVICE_ACCOUNT, autoscalerValues, efaPluginValues } from "./builders/services";
 import { AUTOSCALER_CHARTS, EFA_PLUGIN_CHART, HelmChart, KubernetesVersion } from "../../catalog/versions";
 
@@ -41,7 +41,10 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
 
   constructor(name: string, args: ClusterAutoscalerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gpu-training-clusters:aws:ClusterAutoscaler", name, {}, opts);
-    const role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: JSON.stringify(podIdentityTrust()), description: "cluster-autoscaler (Pod Identity)", tags: args.tags }, { parent: this });
+    const trust = pulumi
+      .all([args.eksClusterName, args.accountId])
+      .apply(([cluster, account]) => JSON.stringify(podIdentityTrust({ clusterArn: eksClusterArn(cluster, account, args.region), namespace: AUTOSCALER_NAMESPACE, serviceAccount: AUTOSCALER_SERVICE_ACCOUNT })));
+    const role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: trust, description: "cluster-autoscaler (Pod Identity)", tags: args.tags }, { parent: this });
     const policy = new aws.iam.RolePolicy(
       `${name}-policy`,
       { role: role.name, policy: pulumi.output(args.accountId).apply((account) => JSON.stringify(autoscalerPolicy(args.clusterName, account, args.region))) },

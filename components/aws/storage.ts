@@ -11,10 +11,12 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { addonKinds, typeOf } from "../../config/sources";
 import type { KubernetesVersion } from "../../catalog/versions";
-import { podIdentityTrust } from "./builders/iam";
+import { ADDON_NAMESPACE, podIdentityTrust } from "./builders/iam";
 
 export interface CsiDriversArgs {
   readonly clusterName: pulumi.Input<string>;
+  /** For the driver roles' trust policies: only this cluster's add-on service accounts may use them. */
+  readonly clusterArn: pulumi.Input<string>;
   readonly kubernetesVersion: KubernetesVersion;
   readonly tags: Record<string, string>;
   /** The controllers need nodes to run on; the add-ons report DEGRADED until they do. */
@@ -33,7 +35,15 @@ export class CsiDrivers extends pulumi.ComponentResource {
       const type = typeOf(kind);
       const addon = kind.addon!;
       const role = addon.driverRole
-        ? new aws.iam.Role(`${name}-${type}-role`, { assumeRolePolicy: JSON.stringify(podIdentityTrust()), description: addon.driverRole.description, tags: args.tags }, { parent: this })
+        ? new aws.iam.Role(
+            `${name}-${type}-role`,
+            {
+              assumeRolePolicy: pulumi.output(args.clusterArn).apply((clusterArn) => JSON.stringify(podIdentityTrust({ clusterArn, namespace: ADDON_NAMESPACE, serviceAccount: addon.driverRole!.serviceAccount }))),
+              description: addon.driverRole.description,
+              tags: args.tags,
+            },
+            { parent: this },
+          )
         : undefined;
       new aws.eks.Addon(
         `${name}-${type}`,

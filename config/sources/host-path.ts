@@ -2,9 +2,24 @@
  * `type: hostPath`: a directory of the node, for machines that keep their disks: hybrid and
  * existing pools (a managed node is replaced, and its disk with it).
  */
+import { posix } from "path";
 import { z } from "zod";
 import { absolutePath } from "../fields";
 import { volumeSourceKind } from "./kind";
+
+/**
+ * Where on a machine a hostPath may point unless the pool says otherwise (`nodePools[].hostPathPrefixes`):
+ * a pod that mounts `/`, `/etc` or `/var/lib/kubelet` owns the node, so the pool names the
+ * directories that hold data. `/srv` is the FHS's "data for services provided by this system"
+ * (https://refspecs.linuxfoundation.org/FHS_3.0/fhs/ch03s17.html).
+ */
+export const DEFAULT_HOST_PATH_PREFIXES: readonly string[] = ["/srv"];
+
+/** Whether a normalized absolute path is `prefix` or below it. */
+export function underPrefix(path: string, prefix: string): boolean {
+  const base = posix.normalize(prefix).replace(/\/+$/, "");
+  return base === "" || path === base || path.startsWith(`${base}/`);
+}
 
 const schema = z.strictObject({
   type: z.literal("hostPath").meta({ description: "a directory on the node; hybrid and existing pools only" }),
@@ -29,6 +44,18 @@ export const hostPathSource = volumeSourceKind({
     use.role === "dataset" && use.source.node !== undefined
       ? [{ path: `${use.path}.source.node`, message: `pins an output only (got ${JSON.stringify(use.source.node)} on a dataset; datasets are read where the pod runs)` }]
       : [],
+  poolRules: (use, pool) => {
+    const prefixes = pool.hostPathPrefixes ?? DEFAULT_HOST_PATH_PREFIXES;
+    const normalized = posix.normalize(use.source.path);
+    if (prefixes.some((p) => underPrefix(normalized, p))) return [];
+    const at = pool.path ? `${pool.path}.hostPathPrefixes` : "the pool's hostPathPrefixes";
+    return [
+      {
+        path: `${use.path}.source.path`,
+        message: `is outside the directories the pool lets pods mount (got ${JSON.stringify(use.source.path)}; allowed: under ${prefixes.map((p) => JSON.stringify(p)).join(", ")}; move the data there, or add its directory to ${at})`,
+      },
+    ];
+  },
   pinnedNode: (use) => (use.role === "output" ? use.source.node : undefined),
   podVolume: (use) => ({ hostPath: { path: use.source.path, type: use.role === "dataset" ? "Directory" : "DirectoryOrCreate" } }),
   // Pod Security's baseline level refuses every hostPath volume

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { Problem, show } from "../errors";
 import { fsxSource } from "./fsx";
 import { hostPathSource } from "./host-path";
-import type { ClusterMode, PoolKind, SourceAccountDecision, SourceNetwork, SourceUse, VolumeRole, VolumeSourceKind } from "./kind";
+import type { ClusterMode, PoolKind, SourceAccountDecision, SourceNetwork, SourcePool, SourceUse, VolumeRole, VolumeSourceKind } from "./kind";
 import { pvcSource } from "./pvc";
 import { s3Source } from "./s3";
 
@@ -56,7 +56,7 @@ const either = (names: readonly string[]) => (names.length < 2 ? names.join("") 
  */
 export function volumeSourceRules(
   uses: readonly SourceUse<VolumeSource>[],
-  where: { readonly clusterMode?: ClusterMode; readonly poolKind?: PoolKind; readonly poolMachines?: number; readonly runNodes?: number },
+  where: { readonly clusterMode?: ClusterMode; readonly poolKind?: PoolKind; readonly poolMachines?: number; readonly runNodes?: number; readonly pool?: SourcePool },
 ): Problem[] {
   const problems: Problem[] = [];
   for (const use of uses) {
@@ -73,6 +73,7 @@ export function volumeSourceRules(
     }
     if (kind.newCluster && where.clusterMode === "create") problems.push({ path: `${use.path}.source.type`, message: `${show(type)} ${kind.newCluster}` });
     problems.push(...(kind.apiRules?.(use) ?? []));
+    if (where.pool) problems.push(...(kind.poolRules?.(use, where.pool) ?? []));
   }
   for (const kind of VOLUME_SOURCES as readonly VolumeSourceKind[]) {
     const own = usesOf(kind, uses);

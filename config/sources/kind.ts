@@ -35,6 +35,14 @@ export interface SourceUse<S> {
 }
 
 /** What a PersistentVolume of ours says of its source (the rest, metadata and binding, is common). */
+/** What a source may need to know of the experiment's pool. */
+export interface SourcePool {
+  /** `nodePools[].hostPathPrefixes`: where on the node a hostPath may point. */
+  readonly hostPathPrefixes?: readonly string[];
+  /** Where the pool is written, for messages (`nodePools[0]`, or the reused stack's file). */
+  readonly path?: string;
+}
+
 export interface PersistentVolumeSource {
   readonly capacity: string;
   readonly accessModes: readonly ("ReadOnlyMany" | "ReadWriteMany" | "ReadWriteOnce")[];
@@ -142,6 +150,8 @@ export interface VolumeSourceKind<Schema extends SourceSchema = SourceSchema, Fa
   readonly grantsAwsAccess?: string;
   /** Problems the receiving API would refuse in one volume's source (paths under `${use.path}.source`). */
   apiRules?(use: SourceUse<z.output<Schema>>): Problem[];
+  /** Problems with one volume's source on the experiment's pool (paths under `${use.path}.source`). */
+  poolRules?(use: SourceUse<z.output<Schema>>, pool: SourcePool): Problem[];
   /** Problems across the experiment's volumes of this kind. */
   volumesRules?(uses: readonly SourceUse<z.output<Schema>>[]): Problem[];
   /** What works but is probably unintended, for the plan's warnings. */

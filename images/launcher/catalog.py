@@ -9,7 +9,9 @@ once kept lacked CUDA 12.9). Standard library only.
 
 Catalog fields: driver_minimum {(12, 8): "570.26", ...}, the minimum Linux driver per CUDA runtime (CUDA
 Toolkit release notes); builds ({key, cuda, image, torch, arch_list}, ...), the default image first;
-default_build, that first build; ami_driver_branch, the driver branch of the EKS AL2023 NVIDIA AMI.
+default_build, that first build; ami_driver_branch, the driver branch of the EKS AL2023 NVIDIA AMI;
+gpu_health {"t4": {model, matmulTflops, memoryGBs, peerGBs}, ...}, the datasheet figures the GPU health
+check (gpu_health.py) judges each GPU model against.
 """
 import json
 import os
@@ -18,8 +20,8 @@ from collections import namedtuple
 
 CATALOG_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "catalog.json")
 
-Catalog = namedtuple("Catalog", ["driver_minimum", "builds", "default_build", "ami_driver_branch"])
-EMPTY = Catalog({}, (), None, "?")
+Catalog = namedtuple("Catalog", ["driver_minimum", "builds", "default_build", "ami_driver_branch", "gpu_health"])
+EMPTY = Catalog({}, (), None, "?", {})
 
 _RUNTIME = re.compile(r"^(\d+)\.(\d+)$")
 _DRIVER = re.compile(r"^\d+(\.\d+){0,2}$")
@@ -56,7 +58,12 @@ def load(path=CATALOG_PATH):
             match = _RUNTIME.match(build["cuda"])
             if not match or (int(match.group(1)), 0) not in driver_minimum:
                 raise ValueError("build %s has CUDA %r, with no driverMinimum for its major" % (build["key"], build["cuda"]))
-        return Catalog(driver_minimum, builds, builds[0], str(data["eksNvidiaAmiDriverBranch"]))
+        gpu_health = {}
+        for key, figures in data["gpuHealth"].items():
+            gpu_health[str(key)] = {"model": str(figures["model"]), "matmulTflops": float(figures["matmulTflops"]),
+                                    "memoryGBs": float(figures["memoryGBs"]),
+                                    "peerGBs": None if figures.get("peerGBs") is None else float(figures["peerGBs"])}
+        return Catalog(driver_minimum, builds, builds[0], str(data["eksNvidiaAmiDriverBranch"]), gpu_health)
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:  # a JSONDecodeError is a ValueError
         raise CatalogError("cannot read the launcher catalog %s (%s); fix: ship the generated catalog.json next to "
                            "preflight.py (npm run generate writes it from catalog/, and the launcher ConfigMap carries "

@@ -16,7 +16,7 @@ as a child, not exec'd: the launcher stays PID 1, handles SIGTERM in every phase
 chooses the exit code. Exit codes: 0 when training succeeded; 2 for a usage error, a failed preflight
 or setup (one message per problem on stderr); 127 if torch.distributed.run cannot start; 143 after
 SIGTERM; 75 when a multi-node run failed because another node (--peer) was lost or stopping; 76 when
-GTC_RESTART_ATTEMPT exceeds --max-restarts; otherwise torch.distributed.run's own code (1 in place of
+GTC_RESTART_ATTEMPT exceeds --max-restarts; 77 when --gpu-health found a sick GPU (the node is labelled); otherwise torch.distributed.run's own code (1 in place of
 75, 76 or 143), a training failure.
 
 The files of this directory are mounted from a ConfigMap into a stock PyTorch image, so siblings are
@@ -30,11 +30,14 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import preflight  # noqa: E402  (needs the sys.path entry above)
+import gpu_health  # noqa: E402  (needs the sys.path entry above)
+import preflight  # noqa: E402
 import rendezvous  # noqa: E402
 import supervise  # noqa: E402
 import workdir  # noqa: E402
 
+#: The pod's node name, from the downward API (spec.nodeName): the node a sick GPU's check labels.
+NODE_NAME_ENV = "GTC_NODE_NAME"
 #: Seconds a setup command gets to end after the forwarded SIGTERM before it is SIGKILLed.
 SETUP_STOP_SECONDS = 10
 #: torch.distributed.run gives its workers 30 s after SIGTERM (plan/queueing.ts TORCHRUN_SHUTDOWN_SECONDS);
@@ -56,6 +59,9 @@ def parse(argv):
         description="Run the preflight checks, then python -m torch.distributed.run with the arguments after --.")
     preflight.add_arguments(parser)
     parser.add_argument("--skip-preflight", action="store_true", help="exec torch.distributed.run without checks")
+    parser.add_argument("--gpu-health", metavar="GPU",
+                        help="after the preflight, measure every GPU against this catalog GPU's figures (gpu_health.py); "
+                             "a sick GPU labels the node and exits 77")
     parser.add_argument("--wait-for-host", metavar="HOST",
                         help="multi-node runs: wait until pod 0's DNS name resolves before starting torchrun")
     parser.add_argument("--wait-seconds", type=int, default=900, metavar="S",
@@ -93,13 +99,59 @@ def parse(argv):
     return options, rest
 
 
+def check_gpus(model, environ=None, torchrun_flags=()):
+    """The GPU health check (gpu_health.py): 0 when every GPU is healthy; 77 after labelling the node when
+    one is not; 2 when the model is not in the catalog or the check itself could not run."""
+    environ = os.environ if environ is None else environ
+    expected = preflight.CATALOG.gpu_health.get(model)
+    if expected is None:
+        sys.stderr.write("launch: error: --gpu-health %s: not a GPU of the catalog (known: %s)\n"
+                         % (model, ", ".join(sorted(preflight.CATALOG.gpu_health)) or "none"))
+        return 2
+    problems, measured, blame = gpu_health.check(sys.executable, expected, environ=dict(environ), torchrun_flags=torchrun_flags)
+    if not problems:
+        print(gpu_health.summary(measured), flush=True)
+        return 0
+    for problem in problems:
+        sys.stderr.write("gpu-health: error: %s\n" % problem)
+    if blame == "check":  # the check's own software failed: no reason to shun the node, and no GPU was judged
+        sys.stderr.write("gpu-health: the check could not run; exit 2 (set experiment.gpuHealthCheck: false to skip it)\n")
+        return 2
+    node = environ.get(NODE_NAME_ENV)
+    marked = gpu_health.mark_node(gpu_health.api_from_env(environ), node, "; ".join(problems))
+    sys.stderr.write("gpu-health: node %s %s; exit %d, the run restarts on another node\n" % (
+        node or "?", marked or "labelled %s=true" % gpu_health.UNHEALTHY_LABEL, supervise.GPU_UNHEALTHY))
+    return supervise.GPU_UNHEALTHY
+
+
 def command(rest):
     """The argv exec'd: the same interpreter, so the image's torch is the one that runs."""
     return [sys.executable, "-m", "torch.distributed.run"] + list(rest)
 
 
+def keep_environment_private():
+    """Make this process non-dumpable (prctl PR_SET_DUMPABLE 0). Its environment holds the secretEnv
+    values, and /proc/<pid>/environ is readable by any process of the same user (proc(5)); a
+    non-dumpable process's /proc files are owned by root and need CAP_SYS_PTRACE to read through
+    ptrace_may_access (ptrace(2), "Ptrace access mode checking", step 4), which the training
+    container drops with every other capability. So a setup command, which runs as the same user,
+    cannot read the values back from the launcher. Children are dumpable again after execve
+    (prctl(2) PR_SET_DUMPABLE). Returns False where the call is unavailable (not Linux)."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+#: linux/prctl.h
+PR_SET_DUMPABLE = 4
+
+
 def main(argv=None):
     options, rest = parse(sys.argv[1:] if argv is None else argv)
+    keep_environment_private()
     supervisor = supervise.Supervisor().install()
     server = None
     try:
@@ -126,6 +178,10 @@ def launch(options, rest, supervisor):
         status = preflight.run(preflight.requirements_from_args(options))
         if status != 0:
             return status
+        if options.gpu_health:
+            status = check_gpus(options.gpu_health)
+            if status != 0:
+                return status
     if options.workdir_archive:
         count, problem = workdir.unpack(options.workdir_archive, options.workdir_sha256, options.workdir)
         if problem:
@@ -136,6 +192,11 @@ def launch(options, rest, supervisor):
     if options.workdir:
         os.chdir(options.workdir)
     if options.setup:
+        hidden = workdir.secret_names()
+        if hidden:
+            print("launch: setup runs without the secretEnv variables %s; torch.distributed.run's workers get them"
+                  % ", ".join(hidden), flush=True)
+
         def call(argv, **popen):
             return supervisor.run(argv, SETUP_STOP_SECONDS, group=True, **popen)
         problem = workdir.run_setup(options.setup, os.getcwd(), workdir.setup_env(), call=call)

@@ -17,6 +17,8 @@ disruption from a training failure whatever order the Job controller meets the f
   PEER_LOST (75)       torch.distributed.run failed and a peer launcher did not answer or was
                        stopping: the failure came from another node. Replaced, never counted.
   RESTART_LIMIT (76)   the run has been restarted more often than --max-restarts: it fails for good.
+  GPU_UNHEALTHY (77)   the GPU health check found a sick GPU (gpu_health.py) and labelled the node: the
+                       machine's fault, not the application's; the run restarts on another node.
   anything else        a training failure; torch.distributed.run's own code, or 1 where that code is
                        one of the above.
 
@@ -37,7 +39,8 @@ import time
 STOPPED = 128 + signal.SIGTERM
 PEER_LOST = 75  # EX_TEMPFAIL in sysexits.h: try again, elsewhere
 RESTART_LIMIT = 76
-RESERVED = (STOPPED, PEER_LOST, RESTART_LIMIT)
+GPU_UNHEALTHY = 77
+RESERVED = (STOPPED, PEER_LOST, RESTART_LIMIT, GPU_UNHEALTHY)
 
 
 class Stopped(BaseException):

@@ -61,10 +61,25 @@ def _shown(command):
     return lines[0] + (" ..." if len(lines) > 1 else "")
 
 
+#: The names (comma-separated) of the pod's variables that come from the stack's secretEnv Secret.
+#: The Job sets it (k8s/workdir.ts podAdditions); the values themselves arrive as ordinary variables.
+SECRET_ENV_NAMES = "GTC_SECRET_ENV"
+
+
+def secret_names(environ=None):
+    """The secretEnv variable names the Job listed in GTC_SECRET_ENV (empty when it lists none)."""
+    listed = (os.environ if environ is None else environ).get(SECRET_ENV_NAMES, "")
+    return [n for n in (part.strip() for part in listed.split(",")) if n]
+
+
 def setup_env(environ=None, python=None):
     """The environment of setup commands: `python3` and `pip` are those of the interpreter that runs
-    torch.distributed.run (its directory first on PATH), so what setup installs is what training imports."""
+    torch.distributed.run (its directory first on PATH), so what setup installs is what training imports.
+    The secretEnv variables are left out: setup installs code from the internet, and a malicious
+    package's install script would read them; only torch.distributed.run's workers get them."""
     env = dict(os.environ if environ is None else environ)
+    for name in secret_names(env):
+        env.pop(name, None)
     bindir = os.path.dirname(python or sys.executable)
     env["PATH"] = bindir + os.pathsep + env.get("PATH", "") if env.get("PATH") else bindir
     return env

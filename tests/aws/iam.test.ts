@@ -9,6 +9,7 @@ import {
   hybridNodesTrust,
   managedPolicyArn,
   podIdentityTrust,
+  eksClusterArn,
 } from "../../components/aws/builders/iam";
 
 const actions = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
@@ -48,6 +49,15 @@ describe("IAM policy documents", () => {
     expect(deregister.Resource).toBe("arn:aws:ssm:eu-west-1:111122223333:managed-instance/*");
   });
 
+  it("denies the hybrid nodes role every Parameter Store read the SSM managed policy allows", () => {
+    const doc = hybridNodesPolicy("arn:aws:eks:eu-west-1:111122223333:cluster/gtc-demo", "111122223333", "eu-west-1");
+    const denies = doc.Statement.filter((s) => s.Effect === "Deny");
+    expect(denies).toEqual([{ Sid: "NoParameterStore", Effect: "Deny", Action: ["ssm:GetParameter", "ssm:GetParameterHistory", "ssm:GetParameters", "ssm:GetParametersByPath"], Resource: "*" }]);
+    // AmazonSSMManagedInstanceCore's own parameter actions (AWS managed policy reference) are all covered.
+    for (const granted of ["ssm:GetParameter", "ssm:GetParameters"]) expect(actions(denies[0])).toContain(granted);
+    expect(doc.Statement.filter((s) => s.Effect === "Allow").flatMap(actions).filter((a) => a.startsWith("ssm:GetParameter"))).toEqual([]);
+  });
+
   it("lets only SSM of this account and region assume the hybrid nodes role", () => {
     const trust = hybridNodesTrust("111122223333", "eu-west-1");
     expect(trust.Statement).toEqual([
@@ -60,8 +70,19 @@ describe("IAM policy documents", () => {
     ]);
   });
 
-  it("trusts the Pod Identity service with the two actions it needs", () => {
-    expect(podIdentityTrust().Statement[0]).toEqual({ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] });
+  it("trusts the Pod Identity service with the two actions it needs, for one cluster, namespace and service account", () => {
+    const clusterArn = "arn:aws:eks:us-east-1:111122223333:cluster/gtc-a";
+    expect(eksClusterArn("gtc-a", "111122223333", "us-east-1")).toBe(clusterArn);
+    expect(podIdentityTrust({ clusterArn, namespace: "kube-system", serviceAccount: "aws-node" }).Statement).toEqual([
+      {
+        Effect: "Allow",
+        Principal: { Service: "pods.eks.amazonaws.com" },
+        Action: ["sts:AssumeRole", "sts:TagSession"],
+        Condition: {
+          StringEquals: { "aws:RequestTag/eks-cluster-arn": clusterArn, "aws:RequestTag/kubernetes-namespace": "kube-system", "aws:RequestTag/kubernetes-service-account": "aws-node" },
+        },
+      },
+    ]);
   });
 
   it("keeps the CNI policy off the node role and ECR access pull-only", () => {

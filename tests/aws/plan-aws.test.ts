@@ -39,6 +39,38 @@ function asgTags(stack: string, nodeGroupResource: string): Record<string, strin
 }
 
 describe("the EKS cluster", () => {
+  it("encrypts Secrets with the customer-managed key given, and keeps the logs as long as asked", async () => {
+    const key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const text = fs.readFileSync(path.join(__dirname, "..", "..", "stacks", "Pulumi.t4-smoke.yaml"), "utf8");
+    expect(text).toContain("    mode: create\n");
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gtc-kms-")), "Pulumi.t4-kms.yaml");
+    fs.writeFileSync(file, text.replace("    mode: create\n", `    mode: create\n    secretsKmsKeyArn: ${key}\n    controlPlaneLogs: { retentionDays: 365 }\n`));
+    const { run } = await planWithRawOutputs(file);
+    expect(inputs(only(run, "aws:eks/cluster:Cluster")).encryptionConfig).toEqual({ resources: ["secrets"], provider: { keyArn: key } });
+    expect(inputs(only(run, "aws:cloudwatch/logGroup:LogGroup"))).toMatchObject({ name: "/aws/eks/gtc-t4-kms/cluster", retentionInDays: 365 });
+  });
+
+  it.each(["t4-smoke", "a100-8gpu"])("%s: every Pod Identity role admits only its own cluster, namespace and service account", (stack) => {
+    const trusts = resourcesOf(plans[stack].run, "aws:iam/role:Role")
+      .map((r) => ({ name: r.name, trust: JSON.parse(inputs(r).assumeRolePolicy) }))
+      .filter((r) => r.trust.Statement.some((st: any) => st.Principal?.Service === "pods.eks.amazonaws.com"));
+    const scoped = Object.fromEntries(
+      trusts.map(({ name, trust }) => {
+        expect(trust.Statement).toHaveLength(1);
+        const tags = trust.Statement[0].Condition.StringEquals;
+        expect(tags["aws:RequestTag/eks-cluster-arn"]).toBe(`arn:aws:eks:us-east-1:123456789012:cluster/gtc-${stack}`);
+        return [name.replace(`${stack}-`, ""), `${tags["aws:RequestTag/kubernetes-namespace"]}/${tags["aws:RequestTag/kubernetes-service-account"]}`];
+      }),
+    );
+    expect(scoped).toEqual({
+      "cluster-cni-role": "kube-system/aws-node",
+      "csi-s3-role": "kube-system/s3-csi-driver-sa",
+      "autoscaler-role": "kube-system/cluster-autoscaler",
+      // The experiment's own S3 role (a100-8gpu mounts S3): its namespace and the account its pods run as.
+      ...(stack === "a100-8gpu" ? { "identity-role": "a100-8gpu/resnet50-a100x8-trainer" } : {}),
+    });
+  });
+
   it.each(["t4-smoke", "a100-8gpu", "a100-2x8", "rtx4090-hybrid", "shared-cluster"])("%s: API authentication, pinned version, endpoint access", (stack) => {
     const cluster = inputs(only(plans[stack].run, "aws:eks/cluster:Cluster"));
     expect(cluster.name).toBe(`gtc-${stack}`);
@@ -48,6 +80,11 @@ describe("the EKS cluster", () => {
     // Hybrid nodes: public or private endpoint access, not both (the example is public only).
     expect(cluster.vpcConfig).toMatchObject({ endpointPublicAccess: true, endpointPrivateAccess: stack !== "rtx4090-hybrid", publicAccessCidrs: ["0.0.0.0/0"] });
     expect(cluster.kubernetesNetworkConfig).toEqual({ ipFamily: "ipv4", serviceIpv4Cidr: "172.20.0.0/16" });
+    // Audit and authenticator logs into a group of ours, with a retention, made before the cluster.
+    expect(cluster.enabledClusterLogTypes).toEqual(["audit", "authenticator"]);
+    const logs = only(plans[stack].run, "aws:cloudwatch/logGroup:LogGroup");
+    expect(inputs(logs)).toMatchObject({ name: `/aws/eks/gtc-${stack}/cluster`, retentionInDays: 90 });
+    expect(cluster.encryptionConfig).toBeUndefined();
     const addons = resourcesOf(plans[stack].run, "aws:eks/addon:Addon").map((a) => [inputs(a).addonName, inputs(a).addonVersion]);
     expect(Object.fromEntries(addons)).toEqual({
       "vpc-cni": "v1.21.1-eksbuild.7",
@@ -188,6 +225,11 @@ describe("EKS Hybrid Nodes (rtx4090-hybrid)", () => {
     const activation = inputs(only(run(), "aws:ssm/activation:Activation"));
     expect(activation).toMatchObject({ iamRole: "rtx4090-hybrid-hybrid-role", registrationLimit: 2 });
     expect(activation.tags.EKSClusterARN).toBe("arn:aws:eks:us-east-1:123456789012:cluster/gtc-rtx4090-hybrid");
+    // SSM's 24-hour default, not a date from a clock that would change on every `pulumi up`; the plan says so.
+    expect(activation.expirationDate).toBeUndefined();
+    expect(run().text).toContain("joins: an SSM hybrid activation registers up to 2 machines within 24 h of its creation; after that it admits no machine");
+    const policy = JSON.parse(inputs(only(run(), "aws:iam/rolePolicy:RolePolicy", "hybrid-role-policy")).policy);
+    expect(policy.Statement).toContainEqual(expect.objectContaining({ Effect: "Deny", Action: expect.arrayContaining(["ssm:GetParameter", "ssm:GetParameters"]) }));
     expect(inputs(only(run(), "aws:eks/accessEntry:AccessEntry"))).toMatchObject({ type: "HYBRID_LINUX", principalArn: expect.stringContaining("hybrid-role") });
     const attached = resourcesOf(run(), "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "hybrid-role").map((a) => inputs(a).policyArn);
     expect(attached.sort()).toEqual(["arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly", "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]);
@@ -268,7 +310,7 @@ describe("least privilege and secrets", () => {
     const granted = onRole(experiment, "a100-8gpu-identity-role");
     expect(granted.map((r) => r.name)).toEqual(["a100-8gpu-identity-s3"]);
     expect(String(inputs(granted[0]).policy)).not.toMatch(/s3:PutObject|s3:DeleteObject|"s3:\*"/);
-    expect(inputs(only(experiment, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "identity-association"))).toMatchObject({ namespace: "a100-8gpu", serviceAccount: "training", clusterName: "gtc-a100-8gpu" });
+    expect(inputs(only(experiment, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "identity-association"))).toMatchObject({ namespace: "a100-8gpu", serviceAccount: "resnet50-a100x8-trainer", clusterName: "gtc-a100-8gpu" });
   });
 
   it("keeps pods off the instance metadata service on every node", () => {

@@ -96,6 +96,12 @@ class Setup(unittest.TestCase):
         env = workdir.setup_env({"PATH": "/usr/bin"}, python="/opt/venv/bin/python3")
         self.assertEqual(env["PATH"], "/opt/venv/bin" + os.pathsep + "/usr/bin")
 
+    def test_the_secret_variables_the_job_lists_are_left_out(self):
+        env = workdir.setup_env({"PATH": "/usr/bin", "HF_TOKEN": "t", "WANDB_API_KEY": "k", "WANDB_PROJECT": "p",
+                                 "GTC_SECRET_ENV": "HF_TOKEN, WANDB_API_KEY,"}, python="/usr/bin/python3")
+        self.assertEqual(sorted(env), ["GTC_SECRET_ENV", "PATH", "WANDB_PROJECT"])
+        self.assertEqual(workdir.setup_env({"HF_TOKEN": "t"}, python="/usr/bin/python3")["HF_TOKEN"], "t")
+
 
 class LaunchWithWorkdir(unittest.TestCase):
     SCRIPT = (b"import os, torch.distributed as dist\n"

@@ -28,12 +28,43 @@ export function serviceTrust(service: string, actions: string[] = ["sts:AssumeRo
   return doc({ Effect: "Allow", Principal: { Service: service }, Action: actions });
 }
 
+/** Who may use a Pod Identity role: one service account, in one namespace, of one cluster. */
+export interface PodIdentityScope {
+  readonly clusterArn: string;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+}
+
+/** The namespace of the EKS add-ons' service accounts (aws-node, s3-csi-driver-sa). */
+export const ADDON_NAMESPACE = "kube-system";
+
 /**
- * EKS Pod Identity roles: the agent assumes them with sts:AssumeRole and sts:TagSession.
- * https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html
+ * EKS Pod Identity roles: the agent assumes them with sts:AssumeRole and sts:TagSession, and tags
+ * the session with the pod's cluster, namespace and service account; the trust policy admits only
+ * the one the role is for, with the request-tag conditions the EKS guide documents
+ * (`aws:RequestTag/eks-cluster-arn`, `aws:RequestTag/kubernetes-namespace`,
+ * `aws:RequestTag/kubernetes-service-account`:
+ * https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html). So an association made on
+ * another cluster, or for another service account, to this role cannot obtain its credentials.
  */
-export function podIdentityTrust(): PolicyDocument {
-  return serviceTrust("pods.eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"]);
+export function podIdentityTrust(scope: PodIdentityScope): PolicyDocument {
+  return doc({
+    Effect: "Allow",
+    Principal: { Service: "pods.eks.amazonaws.com" },
+    Action: ["sts:AssumeRole", "sts:TagSession"],
+    Condition: {
+      StringEquals: {
+        "aws:RequestTag/eks-cluster-arn": scope.clusterArn,
+        "aws:RequestTag/kubernetes-namespace": scope.namespace,
+        "aws:RequestTag/kubernetes-service-account": scope.serviceAccount,
+      },
+    },
+  });
+}
+
+/** The ARN of an EKS cluster (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelastickubernetesservice.html, resource type cluster). */
+export function eksClusterArn(clusterName: string, accountId: string, region: string, partition = "aws"): string {
+  return `arn:${partition}:eks:${region}:${accountId}:cluster/${clusterName}`;
 }
 
 /** Managed policies of the cluster role: https://docs.aws.amazon.com/eks/latest/userguide/cluster-iam-role.html */
@@ -80,8 +111,19 @@ export function hybridNodesTrust(accountId: string, region: string, partition = 
 export const ACTIVATION_CLUSTER_TAG = "EKSClusterARN";
 
 /**
+ * Parameter Store reads the hybrid role never needs: AmazonSSMManagedInstanceCore allows
+ * ssm:GetParameter and ssm:GetParameters on "*" (its policy document in the AWS managed policy
+ * reference), so root on a hybrid machine could read every parameter of the account's region.
+ * nodeadm's SSM code downloads the SSM agent installer over HTTPS and registers with the
+ * activation (aws/eks-hybrid internal/ssm); it reads no parameter. An explicit Deny wins over the
+ * managed policy's Allow (IAM policy evaluation logic).
+ */
+export const PARAMETER_READ_ACTIONS = ["ssm:GetParameter", "ssm:GetParameterHistory", "ssm:GetParameters", "ssm:GetParametersByPath"] as const;
+
+/**
  * What nodeadm needs beyond the managed policies: describe this one cluster (to fetch endpoint,
- * CA and service CIDR), and deregister only the machines its own activations registered.
+ * CA and service CIDR), and deregister only the machines its own activations registered; and no
+ * Parameter Store reads (above).
  */
 export function hybridNodesPolicy(clusterArn: string, accountId: string, region: string, partition = "aws"): PolicyDocument {
   return doc(
@@ -94,6 +136,7 @@ export function hybridNodesPolicy(clusterArn: string, accountId: string, region:
       Resource: `arn:${partition}:ssm:${region}:${accountId}:managed-instance/*`,
       Condition: { StringEquals: { [`ssm:resourceTag/${ACTIVATION_CLUSTER_TAG}`]: clusterArn } },
     },
+    { Sid: "NoParameterStore", Effect: "Deny", Action: [...PARAMETER_READ_ACTIONS], Resource: "*" },
   );
 }
 
