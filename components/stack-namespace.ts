@@ -30,10 +30,8 @@ export class StackNamespace extends pulumi.ComponentResource {
     const base = { parent: this, provider: args.provider };
     this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, resourceArgs<k8s.core.v1.NamespaceArgs>(o.namespace), { ...base, retainOnDelete: true });
     const inside = { ...base, dependsOn: [this.namespace] };
-    this.ready = [
-      new k8s.core.v1.ServiceAccount(`${name}-service-account`, resourceArgs<k8s.core.v1.ServiceAccountArgs>(o.serviceAccount), inside),
-      new k8s.networking.v1.NetworkPolicy(`${name}-ingress`, resourceArgs<k8s.networking.v1.NetworkPolicyArgs>(o.ingressPolicy), inside),
-    ];
+    this.ready = [new k8s.networking.v1.NetworkPolicy(`${name}-ingress`, resourceArgs<k8s.networking.v1.NetworkPolicyArgs>(o.ingressPolicy), inside)];
+    if (o.serviceAccount) this.ready.push(new k8s.core.v1.ServiceAccount(`${name}-service-account`, resourceArgs<k8s.core.v1.ServiceAccountArgs>(o.serviceAccount), inside));
     if (o.egressPolicy) this.ready.push(new k8s.networking.v1.NetworkPolicy(`${name}-egress`, resourceArgs<k8s.networking.v1.NetworkPolicyArgs>(o.egressPolicy), inside));
     if (o.localQueue) {
       const custom = resourceArgs<k8s.apiextensions.CustomResourceArgs>(o.localQueue);

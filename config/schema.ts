@@ -96,7 +96,10 @@ export const createClusterSchema = z.strictObject({
   users: z
     .array(
       z.strictObject({
-        principalArn: z.string().regex(IAM_PRINCIPAL_ARN, { message: "must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/alice" }),
+        principalArn: z
+          .string()
+          .regex(IAM_PRINCIPAL_ARN, { message: "must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/alice" })
+          .meta({ description: "the IAM role or user (`arn:aws:iam::<account>:role/<name>` or `:user/<name>`)" }),
         stacks: z.array(z.string().min(1)).min(1).meta({ description: "the experiment stacks this principal runs on the cluster: it may edit their namespaces only" }),
       }),
     )

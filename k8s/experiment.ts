@@ -198,6 +198,7 @@ export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentO
       queue: input.queueName ? { name: input.queueName, clusterQueue: input.clusterQueue ?? CLUSTER_QUEUE } : undefined,
       egressAllow: experiment.egress?.allow,
       podSecurity: podSecurityLevel(uses.some((u) => u.source.type === "hostPath")),
+      serviceAccount: podServiceAccount === EXPERIMENT_SERVICE_ACCOUNT,
     }),
     podServiceAccount,
     gpuHealthAccess: experiment.gpuHealthCheck ? buildGpuHealthAccess({ stack, experiment: experiment.name, namespace }) : undefined,

@@ -51,11 +51,14 @@ export interface NamespaceInput {
   /** `experiment.egress.allow`: CIDRs the pods may reach (with DNS); undefined: egress open. */
   readonly egressAllow?: readonly string[];
   readonly podSecurity: PodSecurityLevel;
+  /** Create the ServiceAccount `training`: false where the pods use another (the GPU health check's, k8s/gpu-health.ts). */
+  readonly serviceAccount: boolean;
 }
 
 export interface NamespaceObjects {
   readonly namespace: INamespace;
-  readonly serviceAccount: IServiceAccount;
+  /** `training`, when the pods use it. */
+  readonly serviceAccount?: IServiceAccount;
   readonly localQueue?: LocalQueue;
   /** Ingress only from the namespace's own pods. */
   readonly ingressPolicy: INetworkPolicy;
@@ -79,7 +82,9 @@ export function buildNamespaceObjects(input: NamespaceInput): NamespaceObjects {
         labels: { ...namespaceLabels(stack, "namespace"), [POD_SECURITY_ENFORCE_LABEL]: input.podSecurity, [POD_SECURITY_VERSION_LABEL]: "latest" },
       },
     },
-    serviceAccount: {
+    serviceAccount: !input.serviceAccount
+      ? undefined
+      : {
       apiVersion: "v1",
       kind: "ServiceAccount",
       metadata: meta(EXPERIMENT_SERVICE_ACCOUNT, "identity"),

@@ -70,7 +70,6 @@ describe("experiments through the program", () => {
         "persistentvolume-reuse-a100-2x8-llm-reuse-2x8-tokens.yaml",
         "persistentvolume-reuse-a100-2x8-llm-reuse-2x8-eval.yaml",
         "persistentvolume-reuse-a100-2x8-llm-reuse-2x8-checkpoints.yaml",
-        "serviceaccount-reuse-a100-2x8_training.yaml",
         "networkpolicy-reuse-a100-2x8_ingress-from-own-namespace.yaml",
         "configmap-reuse-a100-2x8_llm-reuse-2x8-launcher.yaml",
         "persistentvolumeclaim-reuse-a100-2x8_llm-reuse-2x8-tokens.yaml",

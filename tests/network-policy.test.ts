@@ -62,7 +62,7 @@ describe("experiment.egress", () => {
   });
 
   it("with an empty list: DNS and the namespace's own pods, nothing else", () => {
-    const policy = buildNamespaceObjects({ namespace: "n", stack: "n", egressAllow: [], podSecurity: "baseline" }).egressPolicy!;
+    const policy = buildNamespaceObjects({ namespace: "n", stack: "n", egressAllow: [], podSecurity: "baseline", serviceAccount: true }).egressPolicy!;
     expect(policy.spec!.egress).toHaveLength(2);
     expect(JSON.stringify(policy.spec!.egress)).not.toContain("ipBlock");
   });

@@ -53,10 +53,15 @@ describe("TrainingExperiment", () => {
     // The namespace's are named after the stack (a renamed experiment keeps them), the rest after the experiment.
     expect(children).toEqual([
       "kubernetes:core/v1:Namespace reuse-a100-2x8-namespace",
-      "kubernetes:core/v1:ServiceAccount reuse-a100-2x8-service-account",
       "kubernetes:networking.k8s.io/v1:NetworkPolicy reuse-a100-2x8-ingress",
       "kubernetes:kueue.x-k8s.io/v1beta2:LocalQueue reuse-a100-2x8-local-queue",
       "kubernetes:core/v1:ConfigMap llm-reuse-2x8-launcher",
+      // The GPU health check's account is the pods' (so no `training` account in the namespace).
+      "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy llm-reuse-2x8-gpu-health",
+      "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding llm-reuse-2x8-gpu-health",
+      "kubernetes:core/v1:ServiceAccount llm-reuse-2x8-trainer",
+      "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole llm-reuse-2x8-gpu-health",
+      "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding llm-reuse-2x8-gpu-health",
       "kubernetes:core/v1:PersistentVolume llm-reuse-2x8-pv-tokens",
       "kubernetes:core/v1:PersistentVolume llm-reuse-2x8-pv-eval",
       "kubernetes:core/v1:PersistentVolume llm-reuse-2x8-pv-checkpoints",
@@ -84,8 +89,8 @@ describe("TrainingExperiment", () => {
     expect(job.opts.replaceOnChanges).toEqual(["spec"]);
     expect(job.opts.deleteBeforeReplace).toBe(true);
     const deps = (job.opts.dependsOn as pulumi.Resource[]).length;
-    // launcher + service account + ingress policy + LocalQueue + 3 PVs + 3 claims
-    expect(deps).toBe(10);
+    // launcher + ingress policy + LocalQueue + the GPU health check's 5 + 3 PVs + 3 claims
+    expect(deps).toBe(14);
     // Everything namespaced waits for the namespace.
     for (const s of seen.filter((x) => /ConfigMap|PersistentVolumeClaim|ServiceAccount|NetworkPolicy|LocalQueue/.test(x.type))) expect((s.opts.dependsOn as pulumi.Resource[]).length).toBeGreaterThan(0);
   });
@@ -99,12 +104,16 @@ describe("TrainingExperiment", () => {
     expect(recorded.map((r) => r.type).sort()).toEqual([
       "gpu-training-clusters:k8s:StackNamespace",
       "gpu-training-clusters:k8s:TrainingExperiment",
+      "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy",
+      "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding",
       "kubernetes:batch/v1:Job",
       "kubernetes:core/v1:ConfigMap",
       "kubernetes:core/v1:Namespace",
       "kubernetes:core/v1:ServiceAccount",
       "kubernetes:kueue.x-k8s.io/v1beta2:LocalQueue",
       "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+      "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
+      "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
     ]);
   });
 });

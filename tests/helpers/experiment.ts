@@ -37,7 +37,7 @@ export function kubernetesObjects(objects: ExperimentObjects): Record<string, un
   const ns = objects.namespace;
   return [
     ns.namespace,
-    ns.serviceAccount,
+    ...(ns.serviceAccount ? [ns.serviceAccount] : []),
     ns.ingressPolicy,
     ...(ns.egressPolicy ? [ns.egressPolicy] : []),
     ...objects.persistentVolumes,
