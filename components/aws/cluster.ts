@@ -183,7 +183,7 @@ export class EksCluster extends pulumi.ComponentResource {
       );
     const podIdentityAgent = addon("eks-pod-identity-agent");
     // enableNetworkPolicy: the add-on's network policy agent enforces NetworkPolicy objects (the
-    // experiments' isolation, k8s/network-policy.ts); without it they are accepted and ignored
+    // stack namespaces' isolation, k8s/namespace.ts); without it they are accepted and ignored
     // (https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy.html). Hybrid nodes run
     // another CNI, which enforces them or not (docs/hybrid-nodes.md).
     const vpcCni = addon(
