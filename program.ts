@@ -12,7 +12,7 @@ import type { StackSpec } from "./config/spec";
 import type { Plan } from "./plan/plan";
 import { CheckInput, Verdict, checkForDeploy } from "./checks";
 import { ClusterTarget, existingTarget, reuseTarget } from "./components/target";
-import { eksClusterServices, eksTarget } from "./components/aws/target";
+import { eksClusterServices, eksTarget, reuseSourceAccess } from "./components/aws/target";
 import { NvidiaDevicePlugin } from "./components/device-plugins";
 import { readLauncherFiles } from "./components/launcher-files";
 import { eksClusterName } from "./components/naming";
@@ -27,8 +27,12 @@ import { awsTags } from "./components/aws/builders/cluster-args";
 import { NVIDIA_DEVICE_PLUGIN_CHART } from "./catalog/versions";
 import { EXPERIMENT_LABEL } from "./k8s/labels";
 import { clusterNeedsNvidiaRuntimeClass, devicePluginRuntimeClass } from "./k8s/runtime-class";
+import { hasEfaPools } from "./plan/pools";
+import { cachedReference } from "./plan/image-cache";
 import { ExperimentObjects, buildExperimentObjects, experimentInput } from "./k8s/experiment";
 import { ExperimentIdentity } from "./components/aws/experiment-identity";
+import { buildSweep } from "./k8s/sweep";
+import { attachSweepNames } from "./plan/plan";
 import { lookupAccountFacts, lookupSourceFacts } from "./components/aws/account-facts";
 import type { DeployGate, FactsSource } from "./plan/deploy-gate";
 
@@ -80,6 +84,7 @@ function clusterServices(spec: StackSpec, plan: Plan, target: ClusterTarget): Re
     provider: target.provider,
     runtimeClassName: devicePluginRuntimeClass(spec),
     createRuntimeClass: clusterNeedsNvidiaRuntimeClass(spec),
+    efaPools: hasEfaPools(plan),
   });
   return {
     ...eksClusterServices(spec, plan, target),
@@ -94,7 +99,18 @@ function clusterQueueing(spec: StackSpec, plan: Plan, target: ClusterTarget): Cl
 }
 
 /** The experiment's in-cluster objects: launcher ConfigMap, workdir, secrets, volumes, the Job or JobSet. */
-function experimentResources(spec: StackSpec, plan: Plan, target: ClusterTarget, workdir?: WorkdirArchive, queue?: ClusterQueueing): Record<string, unknown> {
+/**
+ * The image the run pulls: on a managed pool of a cluster with a Docker Hub pull-through cache, the
+ * catalog's docker.io image through that cache, by the same digest (plan/image-cache.ts). Hybrid
+ * and existing nodes are not behind the cluster's NAT and pull as before.
+ */
+function pulledImage(plan: Plan, reference: string, gate?: DeployGate): string {
+  const cache = gate?.decision.account?.imageCache;
+  const pool = plan.pools.find((p) => p.name === plan.experiment?.pool);
+  return (cache && pool?.kind === "managed" && cachedReference(reference, cache)) || reference;
+}
+
+function experimentResources(spec: StackSpec, plan: Plan, target: ClusterTarget, workdir?: WorkdirArchive, queue?: ClusterQueueing, gate?: DeployGate): Record<string, unknown> {
   const shipped = workdir ? { archiveBase64: workdir.gzip.toString("base64"), sha256: workdir.summary.sha256 } : undefined;
   const name = spec.experiment!.name;
   // A built image (plan/image-build.ts): the rules allow it only where the stack has AWS (create, reuse).
@@ -111,13 +127,17 @@ function experimentResources(spec: StackSpec, plan: Plan, target: ClusterTarget,
     : undefined;
   const placeholder = built ? builtImagePlaceholder({ key: image.resolved }, built.contextTag) : undefined;
   const input = experimentInput(spec, plan, readLauncherFiles(), shipped);
-  const objects = buildExperimentObjects(placeholder ? { ...input, image: placeholder } : input);
+  const buildInput = { ...input, image: placeholder ?? pulledImage(plan, input.image, gate) };
+  const objects = buildExperimentObjects(buildInput);
+  const sweep = spec.experiment!.sweep && buildSweep(buildInput, spec.experiment!.sweep);
   const identity = experimentIdentity(spec, target, objects);
   const home = new StackNamespace(spec.stack, { objects: objects.namespace, provider: target.provider, queue: queue?.ready });
   const experiment = new TrainingExperiment(name, {
+    sweep,
     objects,
     provider: target.provider,
     namespace: home,
+    queue: queue?.ready,
     secretEnv: secretEnvInputs(),
     after: identity?.ready,
     builtImage: built && placeholder ? { placeholder, reference: built.reference } : undefined,
@@ -138,6 +158,7 @@ function experimentResources(spec: StackSpec, plan: Plan, target: ClusterTarget,
       admission: `kubectl get workloads -n ${namespace} -l ${EXPERIMENT_LABEL}=${name}`,
     },
     ...(built ? { image: built.reference } : {}),
+    ...(sweep ? { sweep: { runs: sweep.runs.map((r) => ({ name: r.runName, point: r.point.id, env: r.point.env })), ...(sweep.queue ? { localQueue: `${namespace}/${sweep.queue.localQueue.metadata.name}` } : {}) } } : {}),
   };
 }
 
@@ -160,6 +181,12 @@ function experimentIdentity(spec: StackSpec, target: ClusterTarget, objects: Exp
   });
 }
 
+/** Point id → run name of the experiment's sweep, for the plan's list of runs. */
+function sweepRunNames(outputs: Record<string, unknown>): Record<string, string> {
+  const sweep = outputs.sweep as { runs: { name: string; point: string }[] } | undefined;
+  return Object.fromEntries((sweep?.runs ?? []).map((r) => [r.point, r.name]));
+}
+
 /** The secretEnv values from Pulumi's config, each a secret Output from the start. */
 function secretEnvInputs(): Record<string, pulumi.Output<string>> {
   const raw = pulumi.runtime.allConfig()[`${NAMESPACE}:${SECRET_ENV_KEY}`];
@@ -173,6 +200,12 @@ function secretEnvInputs(): Record<string, pulumi.Output<string>> {
   return Object.fromEntries(Object.entries(secretEnvValues(decoded)).map(([k, v]) => [k, pulumi.secret(v)]));
 }
 
+function withSources(gate: DeployGate): DeployGate["decision"] {
+  const sources = gate.sources;
+  if (!sources) return gate.decision;
+  return { ...gate.decision, sourceIngress: sources.ingress, warnings: [...gate.decision.warnings, ...sources.warnings] };
+}
+
 /** The resources of a stack that passed every check (checks/): nothing here checks again. */
 export function deploy(verdict: Verdict): Record<string, unknown> {
   const { spec, plan, archive } = verdict;
@@ -180,13 +213,15 @@ export function deploy(verdict: Verdict): Record<string, unknown> {
   const name = spec.stack;
   const target = clusterTarget(spec, plan, name, gate);
   // The summary is what the program decided, deploy-time facts included: the offline plan prints it.
-  const summary = gate ? { ...plan, deploy: gate.decision } : plan;
+  // The volume sources' findings (FSx access) are part of it: the rules the stack opens, and what it relies on.
+  const summary = gate ? { ...plan, deploy: withSources(gate) } : plan;
   if (!target) return { summary };
+  reuseSourceAccess(spec, gate);
   const services = target.ownsClusterServices ? clusterServices(spec, plan, target) : {};
   const queue = clusterQueueing(spec, plan, target);
-  const experiment = spec.experiment ? experimentResources(spec, plan, target, archive, queue) : {};
+  const experiment = spec.experiment ? experimentResources(spec, plan, target, archive, queue, gate) : {};
   return {
-    summary,
+    summary: attachSweepNames(summary, sweepRunNames(experiment)),
     ...target.outputs,
     ...services,
     ...(queue ? { queueing: { clusterQueue: CLUSTER_QUEUE } } : {}),

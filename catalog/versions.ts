@@ -15,7 +15,7 @@ export type { KubernetesVersion };
  * The EKS add-ons every cluster the program creates gets, by their EKS add-on name. The CSI
  * drivers of the volume sources are pinned with their source (config/sources/, `addon`).
  */
-export type AddonName = "vpc-cni" | "kube-proxy" | "coredns" | "eks-pod-identity-agent";
+export type AddonName = "vpc-cni" | "kube-proxy" | "coredns" | "eks-pod-identity-agent" | "amazon-cloudwatch-observability";
 
 type AddonTable = Record<KubernetesVersion, Record<AddonName, string>>;
 
@@ -28,10 +28,12 @@ type AddonTable = Record<KubernetesVersion, Record<AddonName, string>>;
  *   this build is the one public EKS projects pin on 1.33, 1.34 and 1.35 clusters alike, and
  *   https://github.com/aws/amazon-vpc-cni-k8s recommends the latest release for every Kubernetes version.
  * - eks-pod-identity-agent v1.3.10-eksbuild.2: pinned by public EKS projects on 1.34 and 1.35 clusters.
+ * - amazon-cloudwatch-observability: see CLOUDWATCH_OBSERVABILITY below (installed unless cluster.logs.cloudWatch is false).
  */
 const COMMON = {
   "vpc-cni": "v1.21.1-eksbuild.7",
   "eks-pod-identity-agent": "v1.3.10-eksbuild.2",
+  "amazon-cloudwatch-observability": "v6.7.0-eksbuild.1",
 } as const;
 
 export const ADDON_VERSIONS: AddonTable = {
@@ -116,3 +118,21 @@ export const NVIDIA_DEVICE_PLUGIN_IMAGE = {
   tag: "v0.20.0",
   digest: "sha256:a61ba9fd8efb82f3a79f877f7580e02c1e8e7593f62473644bc9c79e315c3312",
 } as const;
+
+/**
+ * The Amazon CloudWatch Observability EKS add-on: Fluent Bit ships every container's log to
+ * CloudWatch Logs (`/aws/containerinsights/<cluster>/application`), where it outlives the pods and
+ * the cluster. Name, service account and policy from the CloudWatch user guide
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Container-Insights-setup-EKS-addon.html:
+ * `--addon-name amazon-cloudwatch-observability`, `CloudWatchAgentServerPolicy`, EKS Pod Identity
+ * from add-on version 3.1.0 with `serviceAccount=cloudwatch-agent`). Its version is in ADDON_VERSIONS
+ * (v6.7.0-eksbuild.1, pinned by a public EKS project, November 2026), so `pulumi preview` compares it
+ * with what EKS offers for the cluster's Kubernetes version, as it does the other add-ons.
+ */
+export const CLOUDWATCH_OBSERVABILITY = {
+  addonName: "amazon-cloudwatch-observability",
+  namespace: "amazon-cloudwatch",
+  serviceAccount: "cloudwatch-agent",
+  policy: "CloudWatchAgentServerPolicy",
+} as const;
+

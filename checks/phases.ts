@@ -18,7 +18,7 @@
 import type { Problem } from "../config/errors";
 import { LoadContext, ParsedStack, RawConfig, StackCollection, parseStack, ruleStack } from "../config/load";
 import { SourceFacts, VolumeSource, sourceAccountRules, sourceUses } from "../config/sources";
-import type { SourceAccountDecision, SourceUse } from "../config/sources/kind";
+import type { SourceAccountDecision, SourceNetwork, SourceUse } from "../config/sources/kind";
 import type { StackSpec } from "../config/spec";
 import { queueFitProblems } from "../k8s/queue-fit";
 import type { AccountFacts } from "../plan/account";
@@ -38,7 +38,7 @@ export interface CheckInput {
 export interface AccountAccess {
   readonly env: { readonly now: Date; readonly facts: FactsSource };
   readonly accountFacts: (spec: StackSpec, plan: Plan) => Promise<AccountFacts | undefined>;
-  readonly sourceFacts: (stack: string, uses: readonly SourceUse<VolumeSource>[]) => Promise<SourceFacts>;
+  readonly sourceFacts: (stack: string, uses: readonly SourceUse<VolumeSource>[], nodesSecurityGroupId?: string) => Promise<SourceFacts>;
 }
 
 /** What the phases found, as far as each could go. */
@@ -131,11 +131,16 @@ export const PHASES: readonly Phase[] = [
       const c = found.collected;
       // The experiment's volumes as parsed, even when the experiment did not resolve (its pool or image failed).
       const e = found.parsed?.input.experiment;
-      if (!c?.spec || c.spec.cluster.mode !== "create" || !e?.value || c.standIns.has("aws:region")) return [];
+      if (!c?.spec || c.spec.cluster.mode === "existing" || !e?.value || c.standIns.has("aws:region")) return [];
       const uses = sourceUses({ datasets: e.failed.has("datasets") ? [] : e.value.datasets, output: e.failed.has("output") ? undefined : e.value.output });
       if (uses.length === 0) return [];
-      const network = { vpcId: c.spec.cluster.vpc?.id, known: !c.standIns.has("cluster.vpc") };
-      const decision = sourceAccountRules(uses, await access.sourceFacts(c.spec.stack, uses), network);
+      // A reused cluster's nodes are where its stack says (its exports, read by the account phase).
+      const exports = found.decision?.account?.cluster;
+      const network: SourceNetwork =
+        c.spec.cluster.mode === "reuse"
+          ? { vpcId: exports?.vpcId, known: exports?.vpcId !== undefined, reused: { stack: c.spec.cluster.stack, securityGroupId: exports?.clusterSecurityGroupId } }
+          : { vpcId: c.spec.cluster.vpc?.id, known: !c.standIns.has("cluster.vpc") };
+      const decision = sourceAccountRules(uses, await access.sourceFacts(c.spec.stack, uses, network.reused?.securityGroupId), network);
       found.sources = decision;
       found.warnings.push(...decision.warnings);
       return [...decision.problems];

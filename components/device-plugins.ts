@@ -17,6 +17,8 @@ export interface DevicePluginArgs {
   readonly runtimeClassName?: string;
   /** Create the `nvidia` RuntimeClass (clusters with EKS Hybrid Nodes). */
   readonly createRuntimeClass?: boolean;
+  /** The cluster has managed node groups with EFA: MOFED handling off (k8s/device-plugin.ts). */
+  readonly efaPools?: boolean;
 }
 
 export class NvidiaDevicePlugin extends pulumi.ComponentResource {
@@ -35,7 +37,7 @@ export class NvidiaDevicePlugin extends pulumi.ComponentResource {
         version: NVIDIA_DEVICE_PLUGIN_CHART.version,
         repositoryOpts: { repo: NVIDIA_DEVICE_PLUGIN_CHART.repo },
         namespace: DEVICE_PLUGIN_NAMESPACE,
-        values: devicePluginValues(args.runtimeClassName),
+        values: devicePluginValues(args.runtimeClassName, args.efaPools),
       },
       { parent: this, provider: args.provider, dependsOn: runtimeClass },
     );

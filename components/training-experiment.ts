@@ -6,6 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ExperimentObjects } from "../k8s/experiment";
+import type { SweepObjects } from "../k8s/sweep";
 import { resourceArgs } from "./k8s-args";
 import type { StackNamespace } from "./stack-namespace";
 
@@ -17,6 +18,8 @@ export interface TrainingExperimentArgs {
   readonly secretEnv?: Readonly<Record<string, pulumi.Input<string>>>;
   /** The stack's namespace and what it holds (components/stack-namespace.ts). */
   readonly namespace: StackNamespace;
+  /** What a sweep's own queues need first: Kueue and JobSet, when this stack installs them. */
+  readonly queue?: readonly pulumi.Resource[];
   /** Resources the run must wait for besides: the stack's AWS identity (components/aws/experiment-identity.ts). */
   readonly after?: readonly pulumi.Resource[];
   /**
@@ -25,6 +28,8 @@ export interface TrainingExperimentArgs {
    * `<repositoryUrl>@<digest>`, known only once the image is pushed.
    */
   readonly builtImage?: { readonly placeholder: string; readonly reference: pulumi.Input<string> };
+  /** `experiment.sweep`: its runs take the place of the single run (k8s/sweep.ts). */
+  readonly sweep?: SweepObjects;
 }
 
 /**
@@ -84,9 +89,13 @@ export class TrainingExperiment extends pulumi.ComponentResource {
 
     // A run's spec is immutable once created, and any change to it means a new run. Its name is
     // derived from a hash of that spec (config/run-name.ts), so a change is always a replacement
-    // under a new name, visible in `pulumi preview`; the old run is deleted first, to free its
-    // GPUs and quota. The new name is what makes this safe: with skipAwait the provider does not
-    // wait for the old Job to be gone (docs/training-job.md, "Replacing a run"). Metadata-only
+    // under a new name, visible in `pulumi preview`. The old run is deleted first, and the delete
+    // is awaited (k8s/job.ts AWAIT_ANNOTATIONS): a foreground cascade, so the object is gone only
+    // once its pods have terminated and left their GPUs. Kueue releases a workload's quota as soon
+    // as its Workload is deleted, before the pods are gone (kueue v0.19.2
+    // pkg/controller/jobframework/reconciler.go, "If the workload is pending deletion ... drop the
+    // finalizer"), so it is the await that keeps the successor from being admitted onto GPUs
+    // still held (docs/training-job.md, "Replacing a run"). Metadata-only
     // changes (labels other than the queue, which is hashed too) update in place and re-run
     // nothing. ("spec" covers every nested path: the engine's applyReplaceOnChanges uses
     // PropertyPath.Contains,
@@ -97,14 +106,30 @@ export class TrainingExperiment extends pulumi.ComponentResource {
       deleteBeforeReplace: true,
       dependsOn: [launcher, ...ns.ready, ...shipped, ...health, ...volumes, ...(args.after ?? [])],
     };
-    const trainingJob = objects.job
-      ? new k8s.batch.v1.Job(`${name}-job`, runArgs<k8s.batch.v1.JobArgs>(objects.job, args.builtImage), runOpts)
-      : new k8s.apiextensions.CustomResource(`${name}-jobset`, runArgs<k8s.apiextensions.CustomResourceArgs>(objects.jobSet!, args.builtImage), runOpts);
+    const run = (suffix: string, object: Pick<ExperimentObjects, "job" | "jobSet">, opts: pulumi.CustomResourceOptions) =>
+      object.job
+        ? new k8s.batch.v1.Job(`${name}-job${suffix}`, runArgs<k8s.batch.v1.JobArgs>(object.job, args.builtImage), opts)
+        : new k8s.apiextensions.CustomResource(`${name}-jobset${suffix}`, runArgs<k8s.apiextensions.CustomResourceArgs>(object.jobSet!, args.builtImage), opts);
 
-    this.jobName = trainingJob.metadata.name;
-    this.namespace = trainingJob.metadata.namespace;
+    const sweep = args.sweep;
+    // A sweep's runs are named by their point (the grid's hash of its values), so adding a value
+    // to the grid adds runs and leaves the others as they are.
+    const queues = sweep ? sweepQueue(name, sweep, k8sOpts, args.queue) : [];
+    const sweepOpts = { ...runOpts, dependsOn: [...(runOpts.dependsOn as pulumi.Resource[]), ...queues] };
+    const runs = sweep ? sweep.runs.map((r) => run(`-${r.point.id}`, r, sweepOpts)) : [run("", objects, runOpts)];
+
+    this.jobName = runs[0].metadata.name;
+    this.namespace = runs[0].metadata.namespace;
     this.registerOutputs({ jobName: this.jobName, namespace: this.namespace });
   }
+}
+
+/** The sweep's own ClusterQueue and LocalQueue, with `maxParallel` (k8s/sweep-queue.ts). */
+function sweepQueue(name: string, sweep: SweepObjects, opts: pulumi.CustomResourceOptions, queue?: readonly pulumi.Resource[]): pulumi.Resource[] {
+  if (!sweep.queue) return [];
+  const custom = (object: object) => resourceArgs<k8s.apiextensions.CustomResourceArgs>(object);
+  const clusterQueue = new k8s.apiextensions.CustomResource(`${name}-sweep-cluster-queue`, custom(sweep.queue.clusterQueue), { ...opts, dependsOn: [...(queue ?? [])] });
+  return [clusterQueue, new k8s.apiextensions.CustomResource(`${name}-sweep-local-queue`, custom(sweep.queue.localQueue), { ...opts, dependsOn: [clusterQueue] })];
 }
 
 /**

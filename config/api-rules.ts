@@ -11,6 +11,7 @@ import { ec2InstanceTypeName } from "./aws-validation";
 import { Problem, show } from "./errors";
 import { labelValue, qualifiedName } from "./k8s-validation";
 import type { ClusterInput, ExperimentInput, NodePoolInput } from "./schema";
+import { envNames } from "./rules";
 
 /**
  * Variables that would break the GPU request, refused like torchrun's reserved ones:
@@ -64,12 +65,12 @@ const bytes = (s: string) => Buffer.byteLength(s, "utf8");
 
 export function experimentApiRules(e: ExperimentInput, failed: ReadonlySet<string>): Problem[] {
   const problems: Problem[] = [];
-  if (!failed.has("env")) {
-    for (const key of Object.keys(e.env)) {
+  if (!failed.has("env") && !failed.has("sweep")) {
+    for (const [key, path] of envNames(e)) {
       const why = GPU_RESERVED_ENV[key] ?? Object.entries(GPU_RESERVED_ENV_PREFIXES).find(([p]) => key.startsWith(p))?.[1];
       if (why) {
         problems.push({
-          path: `experiment.env.${key}`,
+          path,
           message: `would break the GPU request and cannot be set: ${why} (reserved: ${Object.keys(GPU_RESERVED_ENV).join(", ")}, ${Object.keys(GPU_RESERVED_ENV_PREFIXES).map((p) => `${p}*`).join(", ")})`,
         });
       }
@@ -92,6 +93,7 @@ export function experimentApiRules(e: ExperimentInput, failed: ReadonlySet<strin
     ...(failed.has("script") ? [] : [{ path: "experiment.script", value: e.script }]),
     ...(failed.has("args") ? [] : (e.args ?? []).map((value, i) => ({ path: `experiment.args[${i}]`, value }))),
     ...(failed.has("env") ? [] : Object.entries(e.env).map(([k, v]) => ({ path: `experiment.env.${k}`, value: `${k}=${v}` }))),
+    ...(failed.has("sweep") ? [] : Object.entries(e.sweep?.env ?? {}).flatMap(([k, vs]) => vs.map((v) => ({ path: `experiment.sweep.env.${k}`, value: `${k}=${v}` })))),
   ];
   for (const s of strings) {
     const n = bytes(s.value) + 1;

@@ -7,6 +7,7 @@ import { lookupImage } from "../catalog/images";
 import { builtImageRules } from "./built-image-rules";
 import { parseCapability } from "../catalog/arch";
 import { commercialRegions, regionPartition, PROGRAM_PARTITION, AWS_REGIONS, DEFAULT_REGION } from "./aws-validation";
+import { sweepRules } from "./sweep";
 import { clusterApiRules, experimentApiRules, poolApiRules } from "./api-rules";
 import { CollectedInput, collectInput } from "./collect";
 import { ConfigError, Problem, show } from "./errors";
@@ -206,6 +207,10 @@ export function ruleStack(parsed: ParsedStack, ctx: LoadContext): StackCollectio
     if (!c.experiment.failed.has("setup")) problems.push(...setupRules(e));
     if (cluster) problems.push(...builtImageRules(e.image, cluster.mode));
     for (const p of stackNamespaceProblems(ctx.stack)) problems.push({ path: "stack", message: `${JSON.stringify(ctx.stack)} ${p}` });
+  }
+  if (e?.sweep && !c.experiment.failed.has("sweep") && !c.experiment.failed.has("env")) {
+    const installed = resolveQueueing(ctx.stack, cluster?.mode ?? "create", c.queueing.value, clusterQueueing).install;
+    problems.push(...sweepRules(e.sweep, e.env, installed));
   }
   if (cluster && c.queueing.failed.size === 0) {
     problems.push(...queueingRules(cluster.mode, c.queueing.value, cluster.mode === "reuse" ? cluster.stack : undefined));

@@ -149,6 +149,14 @@ export function networkRules(cluster: CreateClusterInput): Problem[] {
   return problems;
 }
 
+/** Every variable the experiment sets, fixed or swept, with its path. */
+export function envNames(experiment: Pick<ExperimentInput, "env" | "sweep">): [string, string][] {
+  return [
+    ...Object.keys(experiment.env).map((k): [string, string] => [k, `experiment.env.${k}`]),
+    ...Object.keys(experiment.sweep?.env ?? {}).map((k): [string, string] => [k, `experiment.sweep.env.${k}`]),
+  ];
+}
+
 /** `clusterMode`: undefined when the cluster itself did not parse (no rule then depends on it). */
 export function experimentRules(experiment: ExperimentInput, pools: readonly { name: string; kind: PoolKind; maxNodes?: number; hostPathPrefixes?: readonly string[] }[], clusterMode: ClusterMode | undefined, failed: ReadonlySet<string> = new Set(), poolPaths: readonly string[] = []): Problem[] {
   const problems: Problem[] = [];
@@ -166,9 +174,9 @@ export function experimentRules(experiment: ExperimentInput, pools: readonly { n
   if (SECRET_ENV_NAMES_ENV in experiment.env) {
     problems.push({ path: `experiment.env.${SECRET_ENV_NAMES_ENV}`, message: "is set by the Job: the names of the secretEnv variables, which the launcher keeps from the setup commands (remove it)" });
   }
-  for (const key of Object.keys(experiment.env)) {
+  for (const [key, path] of envNames(experiment)) {
     if (RESERVED_ENV.includes(key) || RESERVED_ENV_PREFIXES.some((p) => key.startsWith(p))) {
-      problems.push({ path: `experiment.env.${key}`, message: `is set by torch.distributed.run for every worker and cannot be overridden (reserved: ${RESERVED_ENV.join(", ")}, ${RESERVED_ENV_PREFIXES.map((p) => `${p}*`).join(", ")})` });
+      problems.push({ path, message: `is set by torch.distributed.run for every worker and cannot be overridden (reserved: ${RESERVED_ENV.join(", ")}, ${RESERVED_ENV_PREFIXES.map((p) => `${p}*`).join(", ")})` });
     }
   }
   const names = experimentNames(experiment);

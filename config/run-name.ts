@@ -1,13 +1,13 @@
 /**
  * Content-addressed names of a run: `<experiment>-<hash of the run's spec>`.
  *
- * Why: with `pulumi.com/skipAwait`, @pulumi/kubernetes does not wait for a batch/v1 Job to be gone
- * when it deletes one (provider/pkg/metadata/overrides.go, DeletedCondition and
- * allowsSkipAwaitWithDelete, which lists batch/v1 Job among the "legacy types which support buggy
- * skipAwait behavior during delete"). The delete is a foreground cascade, so the old Job object
- * lives on until its pods have terminated. A replacement under the same name then fails with
- * AlreadyExists. A name derived from the spec makes that impossible: a changed run always has a
- * new name, and an unchanged one keeps its name (no replacement at all).
+ * Why: a changed run is a replacement, and a Job's spec is immutable. The old run is deleted
+ * first (deleteBeforeReplace), and the provider waits for it to be gone (k8s/job.ts
+ * AWAIT_ANNOTATIONS); a name derived from the spec still keeps the new object from ever meeting the
+ * old one's name, should a delete not be awaited (a run last applied under `pulumi.com/skipAwait`,
+ * whose delete @pulumi/kubernetes does not await for a batch/v1 Job:
+ * provider/pkg/metadata/overrides.go, allowsSkipAwaitWithDelete), and an unchanged run keeps its
+ * name (no replacement at all).
  *
  * The hash covers `spec`, the Kueue queue and the run's time limit: other labels and annotations
  * (metadata) update in place without a new run. The queue and max-exec-time labels are metadata

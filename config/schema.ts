@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { GPU_TYPES } from "../catalog/gpus";
+import { CLOUDWATCH_OBSERVABILITY } from "../catalog/versions";
 import { absolutePath, cidr, dnsLabel, dnsSubdomain, int } from "./fields";
 import { SMOKE_ARGS, SMOKE_SCRIPT } from "./launcher-paths";
 import { SOURCE_TYPES, volumeSourceSchema } from "./sources";
@@ -16,6 +17,7 @@ import { CLUSTER_LOG_TYPES, DEFAULT_LOG_RETENTION_DAYS, KMS_KEY_ARN, LOG_RETENTI
 import { DEFAULT_LOCAL_QUEUE, queueingSchema } from "./queueing";
 import { code, yamlLiteral } from "./meta";
 import { POOL_LABEL } from "./names";
+import { sweepSchema } from "./sweep";
 import {
   DEFAULT_KUBERNETES_VERSION,
   EKS_EXTENDED_PER_HOUR,
@@ -108,6 +110,17 @@ export const createClusterSchema = z.strictObject({
       description:
         "IAM role/user ARNs given `AmazonEKSEditPolicy` in the namespaces of their `stacks` only, through EKS access entries: people who run experiments on a shared cluster without seeing each other's ([aws.md](aws.md#who-can-reach-the-cluster))",
     }),
+  dockerHubCredentialsSecretArn: z
+    .string()
+    // The pattern ECR checks (API_PullThroughCacheRule, credentialArn).
+    .regex(/^arn:aws:secretsmanager:[a-zA-Z0-9-:]+:secret:ecr-pullthroughcache\/[a-zA-Z0-9/_+=.@-]+$/, {
+      message: "must be the ARN of a Secrets Manager secret whose name begins with ecr-pullthroughcache/, such as arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCdEf",
+    })
+    .optional()
+    .meta({
+      description:
+        "a Secrets Manager secret (`ecr-pullthroughcache/…`, with your Docker Hub `username` and `accessToken`, in this account and region): GPU nodes then pull the catalog's docker.io images through an ECR pull-through cache in the region, by the catalog's tag (ECR fills its cache only on pulls by tag). Omitted: they pull from Docker Hub through the NAT, within its anonymous limit ([aws.md](aws.md#images-from-docker-hub))",
+    }),
   vpc: existingVpcSchema.optional().meta({
     description:
       "run in an existing VPC (`vpc-…`, two or more `subnet-…` in two zones or more, with a NAT route): no VPC, subnets or NAT gateways are created, `vpcCidr`/`availabilityZones`/`natGateways` are not used. Needed when an FSx file system lives in that VPC",
@@ -130,6 +143,22 @@ export const createClusterSchema = z.strictObject({
     })
     .prefault({})
     .meta({ description: "the on-demand CPU node group for system pods", docRows: "expand" }),
+  logs: z
+    .strictObject({
+      cloudWatch: z
+        .boolean()
+        .default(true)
+        .meta({
+          description: `install the EKS add-on ${code(CLOUDWATCH_OBSERVABILITY.addonName)}: Fluent Bit ships every container's log to CloudWatch Logs (\`/aws/containerinsights/<cluster>/application\`), where it outlives the pods and the cluster (CloudWatch Logs ingestion and storage, and Container Insights metrics, are billed by AWS)`,
+        }),
+      retentionDays: z
+        .number()
+        .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), { message: `must be a retention CloudWatch Logs accepts (allowed: ${LOG_RETENTION_DAYS.join(", ")}; 0: forever)` })
+        .default(30)
+        .meta({ description: `days CloudWatch keeps them: set on the log group when Fluent Bit creates it (${LOG_RETENTION_DAYS.join(", ")}; 0: forever)` }),
+    })
+    .prefault({})
+    .meta({ description: "container logs kept in CloudWatch Logs", docRows: "expand" }),
   hybrid: hybridNetworkSchema
     .optional()
     .meta({ description: "networks for EKS Hybrid Nodes (machines outside AWS, e.g. RTX 4090s); required by `kind: hybrid` pools", docRows: "expand" }),
@@ -290,6 +319,11 @@ export const experimentSchema = z.strictObject({
     .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: "must be an environment variable name: letters, digits and '_', not starting with a digit" }), z.string())
     .default({})
     .meta({ description: "environment of every worker; torchrun's own variables (`RANK`, `MASTER_ADDR`, `TORCHELASTIC_*`, …) are refused" }),
+  sweep: sweepSchema.optional().meta({
+    description:
+      "a grid of environment values: `{ env: { NAME: [values…] }, maxParallel? }`; every combination is a run of the experiment, with its own name, environment and checkpoint directory, all queued by Kueue ([training-job.md](training-job.md#sweeps))",
+    docRows: "expand",
+  }),
   datasets: z.array(volumeSchema).default([]).meta({ description: "read-only volumes: `{ name, mountPath, source }`" }),
   output: volumeSchema.optional().meta({ description: "the writable volume for checkpoints and logs; never deleted with the stack" }),
   maxRunTimeMinutes: int(1, 43_200).default(1440).meta({ description: "hard limit of the run (the Job's `activeDeadlineSeconds`)" }),
@@ -362,6 +396,14 @@ export const experimentSchema = z.strictObject({
         "limit where the training pods may connect: a NetworkPolicy in the stack's namespace allows only DNS, the stack's own pods and `allow` ([training-job.md](training-job.md#network-isolation)). Volumes are mounted by their drivers on the node and are not affected",
       defaultText: "egress open",
     }),
+  dev: z
+    .strictObject({
+      idleMinutes: int(1, 1440)
+        .default(30)
+        .meta({ description: "`npm run dev`: the dev pod ends, freeing its GPU, once no process but its own has run in it for this long (1–1440)" }),
+    })
+    .prefault({})
+    .meta({ description: "the interactive pod of `npm run dev` ([status.md](status.md#an-interactive-pod-npm-run-dev))", docRows: "expand" }),
   network: z
     .enum(["efa", "tcp"])
     .optional()

@@ -99,6 +99,7 @@ export function checkSecretEnv(value: unknown, experiment: ExperimentInput | und
     }
     if (LAUNCHER_ENV.includes(name)) problems.push({ path, message: `is set by the launcher (reserved: ${LAUNCHER_ENV.join(", ")})` });
     if (experiment && name in experiment.env) problems.push({ path, message: `is also set in experiment.env; a variable is either plain or secret, not both (remove one)` });
+    if (experiment?.sweep && name in experiment.sweep.env) problems.push({ path, message: `is also swept by experiment.sweep.env; a variable is either swept or secret, not both (remove one)` });
     if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") {
       problems.push({ path, message: `must be a string value (got ${kindOf(v)})` });
     } else if (keyIsSecret === false || (offline && v !== SECRET_MARKER) || storedInPlain(stored, name)) {

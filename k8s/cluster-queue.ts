@@ -13,12 +13,20 @@ import { mebibytes } from "./quantities";
 import { KUEUE_API_VERSION, queueLabels, resourceFlavorName } from "./resource-flavor";
 
 export const CLUSTER_QUEUE = "gtc-gpu";
+/**
+ * The cohort of the cluster's ClusterQueue: a sweep's own ClusterQueue (k8s/sweep-queue.ts) joins
+ * it to borrow the cluster's quota, so that both draw on the one quota the pools have. Adding it
+ * to a running cluster's queue is an in-place update: on update Kueue's webhook holds immutable
+ * only the queueing strategy (older releases) or concurrentAdmissionPolicy (newer ones), not the
+ * cohort (pkg/webhooks/clusterqueue_webhook.go, ValidateClusterQueueUpdate).
+ */
+export const CLUSTER_COHORT = CLUSTER_QUEUE;
 /** The resources every flavor covers, in the CRD's order-insensitive list; one group for all pools. */
 export const COVERED_RESOURCES = ["cpu", "memory", GPU_RESOURCE] as const;
 
 export interface FlavorQuota {
   readonly name: string;
-  readonly resources: { readonly name: string; readonly nominalQuota: string }[];
+  readonly resources: { readonly name: string; readonly nominalQuota: string; readonly borrowingLimit?: string }[];
 }
 
 export interface ClusterQueue {
@@ -26,6 +34,7 @@ export interface ClusterQueue {
   readonly kind: "ClusterQueue";
   readonly metadata: { readonly name: string; readonly labels: Record<string, string> };
   readonly spec: {
+    readonly cohortName: string;
     readonly namespaceSelector: Record<string, never>;
     readonly queueingStrategy: "BestEffortFIFO" | "StrictFIFO";
     readonly resourceGroups: { readonly coveredResources: string[]; readonly flavors: FlavorQuota[] }[];
@@ -59,6 +68,7 @@ export function buildClusterQueue(pools: readonly Pick<PoolPlan, "name" | "insta
     kind: "ClusterQueue",
     metadata: { name: CLUSTER_QUEUE, labels: queueLabels() },
     spec: {
+      cohortName: CLUSTER_COHORT,
       // Every namespace's LocalQueues may point here; ours is the training namespace's.
       namespaceSelector: {},
       // A run that does not fit now does not block smaller ones behind it (the CRD's default, written out).

@@ -29,10 +29,25 @@ export interface DevicePluginValues {
   readonly image: { readonly repository: string; readonly tag: string };
   /** Chart value `runtimeClassName` (values.yaml of chart 0.20.0; null by default). */
   readonly runtimeClassName?: string;
+  /** Chart value `mofedEnabled` (values.yaml of chart 0.20.0: null, the plugin's own default). */
+  readonly mofedEnabled?: false;
 }
 
-/** @param runtimeClassName where the NVIDIA runtime is not containerd's default (k8s/runtime-class.ts) */
-export function devicePluginValues(runtimeClassName?: string): DevicePluginValues {
+/**
+ * @param runtimeClassName where the NVIDIA runtime is not containerd's default (k8s/runtime-class.ts)
+ * @param efaPools whether the cluster has managed node groups with EFA interfaces. With MOFED
+ *   handling on, the plugin mounts every /dev/infiniband/uverbs* device into any container that
+ *   requests GPUs, the EFA devices the EFA device plugin should hand out; the EKS user guide
+ *   (device-management-efa, "Important") says to disable MOFED explicitly on managed node groups.
+ *   Plugin v0.19.0–v0.19.2 defaulted it on; v0.19.3 and the pinned v0.20.0 default it off again
+ *   (NVIDIA/k8s-device-plugin #1837), so `false` changes nothing today: it pins the guide's
+ *   setting against a future default. The chart sets the MOFED_ENABLED
+ *   environment variable from the boolean value `mofedEnabled`
+ *   (templates/daemonset-device-plugin.yml and cmd/nvidia-device-plugin/main.go, flag
+ *   `mofed-enabled`, of NVIDIA/k8s-device-plugin v0.20.0). Elsewhere the plugin's default stays:
+ *   an existing cluster may have InfiniBand.
+ */
+export function devicePluginValues(runtimeClassName?: string, efaPools = false): DevicePluginValues {
   return {
     affinity: gpuNodeAffinity(),
     // Replaces the chart's list: our GPU taint (any value) and the legacy critical-addon taint.
@@ -45,5 +60,6 @@ export function devicePluginValues(runtimeClassName?: string): DevicePluginValue
     // By digest: a tag on nvcr.io can be re-pushed; the node then runs exactly the image planned.
     image: { repository: NVIDIA_DEVICE_PLUGIN_IMAGE.repository, tag: `${NVIDIA_DEVICE_PLUGIN_IMAGE.tag}@${NVIDIA_DEVICE_PLUGIN_IMAGE.digest}` },
     ...(runtimeClassName ? { runtimeClassName } : {}),
+    ...(efaPools ? { mofedEnabled: false as const } : {}),
   };
 }

@@ -64,7 +64,7 @@ function marked(labels: Readonly<Record<string, string>> | undefined): Record<st
   return { ...labels, "app.kubernetes.io/managed-by": EXEC_MANAGED_BY, [SUBMITTED_BY_LABEL]: EXEC_SUBMITTER };
 }
 
-/** Pulumi's annotations (skipAwait) mean nothing on an object Pulumi never sees. */
+/** Pulumi's annotations (waitFor) mean nothing on an object Pulumi never sees. */
 function withoutPulumiAnnotations(annotations: Readonly<Record<string, string>> | undefined): Record<string, string> | undefined {
   const kept = Object.entries(annotations ?? {}).filter(([k]) => !k.startsWith("pulumi.com/"));
   return kept.length > 0 ? Object.fromEntries(kept) : undefined;

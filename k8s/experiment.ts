@@ -30,6 +30,7 @@ import { buildVolumes } from "./volumes";
 import { sourceUses } from "../config/sources";
 import { ShippedWorkdir, buildSecretEnvSecret, buildWorkdirConfigMap } from "./workdir";
 import type { ISecret } from "kubernetes-models/v1/Secret";
+import type { SweepPoint } from "../config/sweep";
 
 export interface ExperimentBuildInput {
   readonly stack: string;
@@ -65,6 +66,8 @@ export interface ExperimentBuildInput {
    * the stack (`npm run exec`, k8s/exec-run.ts), which must never share a name with the stack's.
    */
   readonly runName?: string;
+  /** A run of a sweep (k8s/sweep.ts): its checkpoint directory is the point's. */
+  readonly sweepPoint?: SweepPoint;
 }
 
 export interface ExperimentObjects {
@@ -129,12 +132,24 @@ export function experimentInput(spec: StackSpec, plan: Plan, launcherFiles: Read
 /**
  * Where the run keeps its checkpoints: the experiment's directory on the output volume, so a run
  * changed by an edit resumes from the experiment's last state; with `freshStart`, a directory of
- * the run's own under it, so it starts from step 0.
+ * the run's own under it, so it starts from step 0. A sweep's run has the directory of its point
+ * (`sweep/<point id>`), which an edit of the rest of the experiment keeps.
  */
-export function checkpointDir(experiment: ExperimentSpec, run: string): string | undefined {
+export function checkpointDir(experiment: ExperimentSpec, run: string, point?: SweepPoint): string | undefined {
   if (!experiment.output) return undefined;
-  const base = `${experiment.output.mountPath.replace(/\/+$/, "")}/checkpoints/${experiment.name}`;
+  const experimentDir = `${experiment.output.mountPath.replace(/\/+$/, "")}/checkpoints/${experiment.name}`;
+  const base = point ? `${experimentDir}/sweep/${point.id}` : experimentDir;
   return experiment.freshStart ? `${base}/runs/${run}` : base;
+}
+
+/**
+ * Where each rank's log is kept when torchrun ends (images/launcher/keep_logs.py): the run's own
+ * directory on the output volume, `<output>/logs/<experiment>/<run>/<pod>/`, so that `npm run logs`
+ * finds it after the pods, or the whole cluster, are gone.
+ */
+export function rankLogsDir(experiment: ExperimentSpec, run: string): string | undefined {
+  if (!experiment.output) return undefined;
+  return `${experiment.output.mountPath.replace(/\/+$/, "")}/logs/${experiment.name}/${run}`;
 }
 
 export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentObjects {
@@ -168,7 +183,8 @@ export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentO
       volumes,
       workdirSha256: input.workdir?.sha256,
       queueName: input.queueName,
-      checkpointDir: checkpointDir(experiment, run),
+      checkpointDir: checkpointDir(experiment, run, input.sweepPoint),
+      rankLogsDir: rankLogsDir(experiment, run),
       runtimeClassName: input.runtimeClassName,
       rendezvousTimeoutSeconds: input.rendezvousTimeoutSeconds,
       nodeGpus: pool.nodeGpus,

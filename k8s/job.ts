@@ -44,8 +44,19 @@ const HOSTNAME_LABEL = "kubernetes.io/hostname";
 
 export { TRAINER_CONTAINER };
 export const GPU_RESOURCE = "nvidia.com/gpu";
-/** Pulumi returns once the Job is created instead of waiting (10 min by default) for it to finish. */
-export const SKIP_AWAIT_ANNOTATION = "pulumi.com/skipAwait";
+/**
+ * How `pulumi up` awaits a run object: it returns once the object exists, instead of waiting
+ * (10 min by default) for a Job to finish. A `pulumi.com/waitFor` condition replaces the
+ * provider's built-in Job await ("Use our built-in await logic only if the user hasn't specified
+ * any await overrides", provider/pkg/await/await.go), and a JSONPath naming a field only is met
+ * once the field exists (provider/pkg/await/await_test.go: `jsonpath={.metadata}` "Succeeds
+ * immediately"). Unlike `pulumi.com/skipAwait`, it leaves the delete awaited: the provider skips
+ * waiting for a deleted batch/v1 Job only under skipAwait (provider/pkg/metadata/overrides.go,
+ * DeletedCondition, allowsSkipAwaitWithDelete). So a replaced run's old object, deleted first with
+ * a foreground cascade, is gone, its pods with it, before its successor is created
+ * (docs/training-job.md, "Replacing a run"). pulumi/pulumi-kubernetes, @pulumi/kubernetes 4.34.
+ */
+export const AWAIT_ANNOTATIONS: Readonly<Record<string, string>> = { "pulumi.com/waitFor": "jsonpath={.metadata.name}" };
 /** The cluster autoscaler must never evict a training pod to consolidate nodes. */
 export const SAFE_TO_EVICT_ANNOTATION = "cluster-autoscaler.kubernetes.io/safe-to-evict";
 const SHM_VOLUME = "dshm";
@@ -73,6 +84,8 @@ export interface TrainingJobInput {
   readonly queueName?: string;
   /** The run's checkpoint directory on the output volume, passed as GTC_CHECKPOINT_DIR. */
   readonly checkpointDir?: string;
+  /** Where the launcher keeps each rank's log on the output volume (k8s/experiment.ts rankLogsDir). */
+  readonly rankLogsDir?: string;
   /** RuntimeClass of the pods where the NVIDIA runtime is not the default (k8s/runtime-class.ts). */
   readonly runtimeClassName?: string;
   /** How long workers wait for pod 0 (plan.queueing.restart.rendezvousTimeoutSeconds); multi-node runs. */
@@ -127,6 +140,7 @@ function trainer(input: TrainingJobInput): IContainer {
     peerHosts: multiNode ? Array.from({ length: experiment.nodes }, (_, i) => podHost(input.names, i)) : undefined,
     maxRestarts: multiNode ? experiment.maxRestarts + experiment.maxDisruptionRestarts : undefined,
     gpuHealth: input.gpuHealth,
+    rankLogsDir: input.rankLogsDir,
   }, { workdirSha256: input.workdirSha256 });
   const added = additions(input);
   const devices: Record<string, string> = { [GPU_RESOURCE]: String(experiment.gpusPerNode) };
@@ -265,7 +279,7 @@ export function buildTrainingJob(input: TrainingJobInput): IJob {
       name: names.job,
       namespace: input.namespace,
       labels: runLabels(input, labels),
-      annotations: { [SKIP_AWAIT_ANNOTATION]: "true" },
+      annotations: { ...AWAIT_ANNOTATIONS },
     },
     spec: {
       completions: experiment.nodes,

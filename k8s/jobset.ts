@@ -21,7 +21,7 @@
  */
 import type { IJobSpec } from "kubernetes-models/batch/v1/JobSpec";
 import { experimentLabels } from "./labels";
-import { SKIP_AWAIT_ANNOTATION, TrainingJobInput, runLabels, trainingPodTemplate } from "./job";
+import { AWAIT_ANNOTATIONS, TrainingJobInput, runLabels, trainingPodTemplate } from "./job";
 import { JobSetFailureRule, childPodFailurePolicy, jobSetFailureRules } from "./failure-policy";
 
 export const JOBSET_API_VERSION = "jobset.x-k8s.io/v1alpha2";
@@ -69,8 +69,8 @@ export function buildTrainingJobSet(input: TrainingJobInput): JobSet {
       name: names.job,
       namespace: input.namespace,
       labels: runLabels(input, labels),
-      // Not awaited either way (a custom resource), but kept like the Job's: `pulumi up` returns on submit.
-      annotations: { [SKIP_AWAIT_ANNOTATION]: "true" },
+      // As the Job's: `pulumi up` returns on submit, and awaits the old run's deletion on replace.
+      annotations: { ...AWAIT_ANNOTATIONS },
     },
     spec: {
       // Workers resolve pod 0 before it is Ready (training pods have no readiness probe).

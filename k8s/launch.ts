@@ -40,6 +40,8 @@ export type LaunchTarget =
       readonly maxRestarts?: number;
       /** The catalog GPU the launcher's health check judges the pod's GPUs against; none: no check. */
       readonly gpuHealth?: string;
+      /** Where the launcher keeps each rank's log when torchrun ends (images/launcher/keep_logs.py); with an output volume. */
+      readonly rankLogsDir?: string;
     }
   | {
       readonly kind: "local";
@@ -65,6 +67,8 @@ export type LaunchTarget =
       readonly nodeRank?: number;
       /** Each node's peer port on 127.0.0.1, in node-rank order (multi-node only). */
       readonly peerPorts?: readonly number[];
+      /** The pod's rank-log directory (the Job's `--keep-logs`), mapped to this machine by mapPath. */
+      readonly rankLogsDir?: string;
       /** How long a failed node keeps answering its peers. */
       readonly peerLingerSeconds?: number;
     };
@@ -181,6 +185,7 @@ export function buildLaunch(experiment: ExperimentSpec, target: LaunchTarget, sh
     ...(experiment.output ? [`--output=${map(experiment.output.mountPath)}`] : []),
     ...(target.kind === "pod" && target.gpuHealth !== undefined ? [`--gpu-health=${target.gpuHealth}`] : []),
     ...workdirFlags(experiment, shipped, map, target.kind === "pod"),
+    ...(target.rankLogsDir ? [`--keep-logs=${map(target.rankLogsDir)}`] : []),
   ];
   const wait =
     target.kind === "pod" && experiment.nodes > 1 && target.masterHost

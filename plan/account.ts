@@ -11,6 +11,7 @@ import type { StackSpec } from "../config/spec";
 import type { Plan } from "./plan";
 import type { PoolPlan } from "./pools";
 import type { ApiFacts } from "./api-facts";
+import { ImageCache, ecrRegistry, imageCachePrefix, imageCacheRules } from "./image-cache";
 
 /**
  * Zone IDs in which EKS refuses cluster subnets (zone names map to different IDs per account, so
@@ -52,6 +53,40 @@ export interface AccountFacts {
   readonly caller?: string;
   /** What the EC2 and EKS APIs say of the instance types, the version, spot prices and add-ons (plan/api-facts.ts). */
   readonly api?: ApiFacts;
+  /** `cluster.mode: reuse`: what the cluster stack exports (its stack outputs, read by a StackReference). */
+  readonly cluster?: ClusterExports;
+  /** The account the stack deploys into (aws.getCallerIdentity); read with a Docker Hub cache only. */
+  readonly accountId?: string;
+}
+
+/** A managed pool as its cluster stack exports it: what the quota check of a reusing stack needs. */
+export interface ExportedPool {
+  readonly instanceType: string;
+  readonly capacity: "on-demand" | "spot";
+  readonly maxNodes: number;
+}
+
+/**
+ * What a cluster stack exports for the stacks that reuse it (components/target.ts CLUSTER_OUTPUTS):
+ * where its nodes are and what they are. A field its state lacks (a cluster stack last updated
+ * before it exported them) is undefined.
+ */
+export interface ClusterExports {
+  /** The cluster stack's name, as the reusing stack names it (cluster.stack). */
+  readonly stack: string;
+  readonly region?: string;
+  readonly vpcId?: string;
+  /** The security group EKS gives the cluster; every managed node carries it. */
+  readonly clusterSecurityGroupId?: string;
+  /** Managed pool name → its instance type, capacity and maxNodes. */
+  readonly pools?: Readonly<Record<string, ExportedPool>>;
+  /** Where its nodes pull docker.io images through the ECR pull-through cache; undefined: from Docker Hub. */
+  readonly imageCache?: ImageCache;
+}
+
+/** The pools a create stack exports (ClusterExports.pools): its managed pools, as deployed. */
+export function exportedPools(plan: Plan): Record<string, ExportedPool> {
+  return Object.fromEntries(plan.pools.filter((p) => p.kind === "managed" && p.instance).map((p) => [p.name, { instanceType: p.instance!.type, capacity: p.capacity, maxNodes: p.maxNodes }]));
 }
 
 /**
@@ -103,6 +138,10 @@ export interface AccountDecision {
   readonly quotas: readonly QuotaCheck[];
   readonly problems: readonly Problem[];
   readonly warnings: readonly string[];
+  /** `cluster.mode: reuse`: the cluster stack's exports the checks used (the volume sources' too). */
+  readonly cluster?: ClusterExports;
+  /** Where the cluster's managed nodes pull docker.io images through ECR (plan/image-cache.ts). */
+  readonly imageCache?: ImageCache;
 }
 
 export function quotaIncreaseCommand(code: string, desired: number, region: string): string {
@@ -322,7 +361,27 @@ function adminRules(spec: StackSpec, facts: AccountFacts): { problems: Problem[]
  * are checked; zones and subnets would be judged for a network the user did not ask for.
  */
 export function accountRules(spec: StackSpec, plan: Plan, facts: AccountFacts, scope: { readonly network: boolean } = { network: true }): AccountDecision {
+  if (spec.cluster.mode === "reuse") return reuseRules(spec, plan, facts);
   if (spec.cluster.mode !== "create") return { zones: [], refusedZones: [], poolPlacements: {}, quotas: [], problems: [], warnings: [] };
+  const cache = cacheRules(spec, facts);
+  const decision = createRules(spec, plan, facts, scope);
+  return { ...decision, imageCache: cache.imageCache, problems: [...decision.problems, ...cache.problems], warnings: [...decision.warnings, ...cache.warnings] };
+}
+
+/** The Docker Hub pull-through cache of a create stack: where it serves, or why it cannot. */
+function cacheRules(spec: StackSpec, facts: AccountFacts): { imageCache?: ImageCache; problems: Problem[]; warnings: string[] } {
+  const secret = spec.cluster.mode === "create" ? spec.cluster.dockerHubCredentialsSecretArn : undefined;
+  if (!secret) return { problems: [], warnings: [] };
+  const problems = imageCacheRules(secret, facts.region, facts.accountId);
+  if (problems.length > 0) return { problems, warnings: [] };
+  if (!facts.accountId) {
+    return { problems: [], warnings: ["the account id could not be read (aws.getCallerIdentity): the cache rule is created, but the experiment pulls from Docker Hub until the next `pulumi up`"] };
+  }
+  return { imageCache: { registry: ecrRegistry(facts.accountId, facts.region), prefix: imageCachePrefix(spec.stack) }, problems: [], warnings: [] };
+}
+
+function createRules(spec: StackSpec, plan: Plan, facts: AccountFacts, scope: { readonly network: boolean }): AccountDecision {
+  if (spec.cluster.mode !== "create") throw new Error("createRules needs cluster.mode create");
   const quota = quotaRules(spec, plan, facts);
   const admins = adminRules(spec, facts);
   if (!scope.network) {
@@ -351,4 +410,46 @@ export function accountRules(spec: StackSpec, plan: Plan, facts: AccountFacts, s
     problems: [...chosen.problems, ...place.problems, ...quota.problems, ...admins.problems],
     warnings: [...chosen.warnings, ...quota.warnings, ...admins.warnings],
   };
+}
+
+/**
+ * A stack that reuses a cluster, checked as a create stack is, on what the cluster stack exports:
+ * the region its lookups must ask, the experiment's pool as deployed, and the GPU quota of that
+ * pool's instance type and capacity. The exports, not the cluster stack's file, say what runs: the
+ * file may have been edited since its last `pulumi up`.
+ */
+function reuseRules(spec: StackSpec, plan: Plan, facts: AccountFacts): AccountDecision {
+  const cluster = facts.cluster;
+  const none = { zones: [], refusedZones: [], poolPlacements: {}, quotas: [], cluster };
+  if (spec.cluster.mode !== "reuse" || !cluster) return { ...none, problems: [], warnings: [] };
+  const stack = spec.cluster.stack;
+  if (!cluster.region || !cluster.pools) {
+    return {
+      ...none,
+      problems: [],
+      warnings: [`stack ${stack} exports no region or pools (it was last updated before it exported them): run \`pulumi up\` on it to check this stack's GPU quota against its pools`],
+    };
+  }
+  if (cluster.region !== facts.region) {
+    return { ...none, problems: [{ path: "aws:region", message: `is ${facts.region}, but the cluster of stack ${stack} is in ${cluster.region} (set aws:region: ${cluster.region})` }], warnings: [] };
+  }
+  const problems: Problem[] = [];
+  const own = plan.experiment?.pool;
+  const deployed = own ? cluster.pools[own] : undefined;
+  const planned = own ? plan.pools.find((p) => p.name === own) : undefined;
+  if (own && planned?.kind === "managed" && !deployed) {
+    problems.push({ path: "experiment.pool", message: `names pool ${own}, which stack ${stack} has in its file but not in its cluster (deployed managed pools: ${Object.keys(cluster.pools).join(", ") || "none"}); run \`pulumi up\` on stack ${stack} first` });
+  } else if (deployed && planned?.instance && planned.instance.type !== deployed.instanceType) {
+    problems.push({ path: "experiment.pool", message: `pool ${own} runs ${deployed.instanceType} in the cluster of stack ${stack}, but its file now says ${planned.instance.type}; run \`pulumi up\` on stack ${stack} first, so the run is sized for the nodes it gets` });
+  }
+  // The quotas as the deployed pools use them (capacity, maxNodes), for the instance types both agree on.
+  const asDeployed: Plan = {
+    ...plan,
+    pools: plan.pools.map((p) => {
+      const d = cluster.pools![p.name];
+      return d && p.instance?.type === d.instanceType ? { ...p, capacity: d.capacity, maxNodes: d.maxNodes } : p;
+    }),
+  };
+  const quota = quotaRules(spec, asDeployed, facts);
+  return { ...none, imageCache: cluster.imageCache, quotas: quota.checks, problems: [...problems, ...quota.problems], warnings: quota.warnings };
 }

@@ -34,7 +34,9 @@ export interface DeployDecision {
   readonly api?: ApiDecision;
   /** Whose support dates the version rule used: EKS's (aws.eks.getClusterVersions) or the dated table's. */
   readonly versionDates?: "eks" | "table";
-  /** Who answered the lookups; undefined where the stack needs none (reuse, existing). */
+  /** The ingress the stack adds so its nodes reach the volume sources (FSx's Lustre ports). */
+  readonly sourceIngress?: SourceAccountDecision["ingress"];
+  /** Who answered the lookups; undefined where the stack needs none (existing). */
   readonly factsSource?: FactsSource;
   readonly problems: readonly Problem[];
   readonly warnings: readonly string[];
@@ -128,7 +130,15 @@ export function renderDeploy(d: DeployDecision | undefined): string[] {
   if (a) {
     lines.push(`account facts${d.factsSource === "offline" ? " (offline answers of tools/mocks.ts; `pulumi preview` checks them against the real account)" : ""}:`);
     const zone = (z: { name: string; id?: string }) => (z.id ? `${z.name} (${z.id})` : z.name);
-    lines.push(`  zones: ${a.zones.map(zone).join(", ") || "not read (the VPC takes the region's first zones at deploy time)"}${a.refusedZones.length ? `; skipped, EKS refuses: ${a.refusedZones.map(zone).join(", ")}` : ""}`);
+    const c = a.cluster;
+    if (c) {
+      const pools = Object.entries(c.pools ?? {}).map(([n, p]) => `${n} ${p.instanceType} ${p.capacity} maxNodes ${p.maxNodes}`);
+      lines.push(
+        `  cluster of stack ${c.stack} (its outputs): region ${c.region ?? "not exported"}, VPC ${c.vpcId ?? "not exported"}, cluster security group ${c.clusterSecurityGroupId ?? "not exported"}; pools: ${pools.join(", ") || "not exported"}`,
+      );
+    } else {
+      lines.push(`  zones: ${a.zones.map(zone).join(", ") || "not read (the VPC takes the region's first zones at deploy time)"}${a.refusedZones.length ? `; skipped, EKS refuses: ${a.refusedZones.map(zone).join(", ")}` : ""}`);
+    }
     if (a.subnetIds) lines.push(`  existing VPC subnets: ${a.subnetIds.join(", ")}`);
     for (const [pool, idx] of Object.entries(a.poolPlacements)) {
       lines.push(`  pool ${pool}: ${idx.map((i) => (a.subnetIds ? `${a.subnetIds[i]} in ${zone(a.zones[i])}` : zone(a.zones[i]))).join(", ")}`);
@@ -136,6 +146,10 @@ export function renderDeploy(d: DeployDecision | undefined): string[] {
     for (const q of a.quotas) {
       lines.push(`  quota ${q.name} (${q.code}): ${q.quota ?? "unknown"} vCPUs; experiment needs ${q.experimentVcpus}, pools at maxNodes ${q.poolsMaxVcpus}`);
     }
+  }
+  for (const r of d.sourceIngress ?? []) {
+    const ports = `TCP ${r.fromPort === r.toPort ? r.fromPort : `${r.fromPort}-${r.toPort}`} (${r.description})`;
+    lines.push(r.toNodes ? `volume access: opens ${ports} of the cluster's nodes to ${r.securityGroupId}, a rule of this stack` : `volume access: opens ${ports} of ${r.securityGroupId} to the cluster's nodes, a rule of this stack`);
   }
   if (d.api && d.api.lines.length > 0) {
     lines.push(`what the EC2 and EKS APIs say${d.factsSource === "offline" ? " (offline answers of tools/mocks.ts, drawn from the catalog; `pulumi preview` asks the APIs)" : ""}:`);

@@ -19,6 +19,8 @@ import { stackNamespace } from "../config/names";
 import { planWarnings } from "./warnings";
 import { PoolAdvice, poolAdvice } from "./advice";
 import { torchPinNotes, torchPinsInSetup, withTorchPinNotes } from "./torch-pins";
+import { SweepPlan, attachSweepRunNames, planSweep } from "./sweep";
+import { ADDON_VERSIONS, CLOUDWATCH_OBSERVABILITY } from "../catalog/versions";
 
 export interface ExperimentPlan {
   readonly name: string;
@@ -55,6 +57,10 @@ export interface ExperimentPlan {
   readonly maxRunCost?: number;
   /** experiment.budgetUSD: the limit on admitted time it sets and the worst case it allows (plan/budget.ts). */
   readonly budget?: BudgetPlan;
+  /** `npm run dev`: its pod ends after this many idle minutes (experiment.dev.idleMinutes). */
+  readonly devIdleMinutes: number;
+  /** experiment.sweep: the runs of the grid and its cost bound (plan/sweep.ts). */
+  readonly sweep?: SweepPlan;
 }
 
 /** How GPU nodes leave once their work is done: the cluster-autoscaler of the stack owning the cluster. */
@@ -82,7 +88,7 @@ export interface Plan {
   readonly project: string;
   readonly stack: string;
   readonly region: string;
-  readonly cluster: { readonly mode: string; readonly description: string; readonly basePerHour?: number };
+  readonly cluster: { readonly mode: string; readonly description: string; readonly basePerHour?: number; /** Where container logs are kept (create mode: cluster.logs). */ readonly logs?: string };
   readonly pools: readonly PoolPlan[];
   readonly experiment?: ExperimentPlan;
   readonly verdicts: readonly Verdict[];
@@ -186,7 +192,12 @@ export function planStack(spec: StackSpec, scope: PlanScope = {}): { plan: Plan;
       ? planBudget({ budgetUSD: e.budgetUSD, costPerHour: planned0.costPerHour, maxRunTimeMinutes: e.maxRunTimeMinutes, podsReady: queueing.podsReady, scaleDownMinutes: idle.nodeScaleDown?.boundMinutes ?? 0 })
       : undefined;
   if (budgeted?.problem) problems.push(budgeted.problem);
-  const experiment = planned0 && budgeted?.budget ? { ...planned0, budget: budgeted.budget } : planned0;
+  const withBudget = planned0 && budgeted?.budget ? { ...planned0, budget: budgeted.budget } : planned0;
+  const sweep =
+    e?.sweep && pool && withBudget
+      ? planSweep({ sweep: e.sweep, nodes: e.nodes, pool, costPerHour: withBudget.costPerHour, maxRunCost: withBudget.maxRunCost, budgetWorstCaseUSD: withBudget.budget?.worstCaseUSD, hasOutput: e.output !== undefined, experiment: e.name, namespace: stackNamespace(spec.stack) })
+      : undefined;
+  const experiment = withBudget && sweep ? { ...withBudget, sweep } : withBudget;
   const plan: Plan = {
     project: spec.project,
     stack: spec.stack,
@@ -243,12 +254,15 @@ function describeCluster(spec: StackSpec): Plan["cluster"] {
       const basePerHour = system === undefined ? undefined : EKS_CONTROL_PLANE_PER_HOUR + nats * NAT_GATEWAY_PER_HOUR + c.systemNodes.count * system;
       return {
         mode: c.mode,
-        description: `new EKS cluster (Kubernetes ${c.kubernetesVersion}, support type ${c.supportType}) in ${spec.region}, ${c.vpc ? `existing VPC ${c.vpc.id} (${c.vpc.privateSubnetIds.length} subnets)` : `VPC ${c.vpcCidr} over ${c.availabilityZones} zones with an S3 gateway endpoint (S3 traffic skips the NAT)`}${c.hybrid ? ", with EKS Hybrid Nodes" : ""}${c.admins.length > 0 ? `, ${c.admins.length} admin${c.admins.length === 1 ? "" : "s"} besides the creator` : ""}`,
+        description: `new EKS cluster (Kubernetes ${c.kubernetesVersion}, support type ${c.supportType}) in ${spec.region}, ${c.vpc ? `existing VPC ${c.vpc.id} (${c.vpc.privateSubnetIds.length} subnets; S3 traffic follows its routes: without an S3 gateway endpoint there it goes through the NAT)` : `VPC ${c.vpcCidr} over ${c.availabilityZones} zones with an S3 gateway endpoint (S3 traffic skips the NAT)`}${c.hybrid ? ", with EKS Hybrid Nodes" : ""}${c.admins.length > 0 ? `, ${c.admins.length} admin${c.admins.length === 1 ? "" : "s"} besides the creator` : ""}`,
+        logs: c.logs.cloudWatch
+          ? `container logs to CloudWatch Logs (/aws/containerinsights/<cluster>/application) by the EKS add-on ${CLOUDWATCH_OBSERVABILITY.addonName} ${ADDON_VERSIONS[c.kubernetesVersion][CLOUDWATCH_OBSERVABILITY.addonName]}, kept ${c.logs.retentionDays} days (cluster.logs.retentionDays) after the cluster is gone; ingestion and storage billed by CloudWatch`
+          : "container logs: only on the nodes (cluster.logs.cloudWatch: false); they go with the pods",
         basePerHour,
       };
     }
     case "reuse":
-      return { mode: c.mode, description: `the EKS cluster of stack "${c.stack}"${c.organization ? ` (organization ${c.organization})` : ""}; no AWS resources of its own` };
+      return { mode: c.mode, description: `the EKS cluster of stack "${c.stack}"${c.organization ? ` (organization ${c.organization})` : ""}; AWS resources of its own only for its experiment (S3 access, image repository, FSx rules)` };
     case "existing":
       return { mode: c.mode, description: `an existing cluster from ${c.kubeconfigPath ?? "the default kubeconfig"}${c.context ? ` (context ${c.context})` : ""}; no AWS resources` };
   }
@@ -280,9 +294,16 @@ function planExperiment(spec: StackSpec, pools: readonly PoolPlan[]): Experiment
     setup: e.setup,
     secretEnv: e.secretEnv,
     maxRunTimeMinutes: e.maxRunTimeMinutes,
+    devIdleMinutes: e.dev.idleMinutes,
     costPerHour,
     maxRunCost: costPerHour === undefined ? undefined : costFor(costPerHour, e.maxRunTimeMinutes),
   };
+}
+
+/** The plan with the names of the sweep's runs, which the builders derive (k8s/sweep.ts). */
+export function attachSweepNames(plan: Plan, names: Readonly<Record<string, string>>): Plan {
+  if (!plan.experiment?.sweep) return plan;
+  return { ...plan, experiment: { ...plan.experiment, sweep: attachSweepRunNames(plan.experiment.sweep, names) } };
 }
 
 /** The plan with what the experiment's workdir ships (packing reads files, so it happens outside buildPlan). */

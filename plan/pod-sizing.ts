@@ -60,7 +60,10 @@ export const EVICTION_MEMORY_MIB = 100;
  * Requests of the DaemonSets every GPU node runs besides us: VPC CNI (aws-node), kube-proxy,
  * EKS Pod Identity agent, the NVIDIA and EFA device plugins, the EBS/S3/FSx CSI node plugins and
  * Mountpoint's per-volume pods. Together they request a few hundred millicores and MiB; a whole
- * core and 1 GiB leave room for them and for a monitoring agent.
+ * core and 1 GiB leave room for them and for a monitoring agent. The CloudWatch Observability
+ * add-on (cluster.logs.cloudWatch) is one: on a GPU node its chart requests 250m/128Mi (the CloudWatch
+ * agent), 50m/25Mi (Fluent Bit) and 250m/128Mi (dcgm-exporter) (aws-observability/helm-charts
+ * charts/amazon-cloudwatch-observability/values.yaml), 550m and 281 MiB of this reserve.
  */
 export const DAEMONSET_CPU_MILLI = 1000;
 export const DAEMONSET_MEMORY_MIB = 1024;

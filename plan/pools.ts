@@ -71,3 +71,8 @@ export function planPool(pool: PoolSpec): PoolPlan {
     driverSource: "eks-ami",
   };
 }
+
+/** Whether the cluster has managed node groups with EFA interfaces (the device plugin's MOFED setting). */
+export function hasEfaPools(plan: { readonly pools: readonly PoolPlan[] }): boolean {
+  return plan.pools.some((p) => p.kind === "managed" && p.efaInterfaces > 0);
+}

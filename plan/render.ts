@@ -1,4 +1,5 @@
 /** The plan as a person reads it: what will run where, what it costs, what the gate decided. */
+import { renderSweep } from "./sweep";
 import { renderBudget } from "./budget";
 import { gpuSpec } from "../catalog/gpus";
 import { PRICE_LIST } from "../catalog/instances";
@@ -28,6 +29,7 @@ export function renderPlan(plan: Plan): string {
 
   add(`Stack ${plan.stack} (${plan.project})`);
   add(`  cluster: ${plan.cluster.description}`);
+  if (plan.cluster.logs) add(`  logs: ${plan.cluster.logs}`);
   if (plan.cluster.basePerHour !== undefined) {
     add(`  cluster base cost: ${dollars(plan.cluster.basePerHour)}/h (control plane, NAT, system nodes) while the stack exists`);
   }
@@ -74,6 +76,8 @@ export function renderPlan(plan: Plan): string {
     add(`  cost: ${cost}`);
     for (const line of renderAttempts(plan)) add(`        ${line}`);
     if (e.budget) add(`  ${renderBudget(e.budget, e.maxRunTimeMinutes)}`);
+    if (e.sweep) for (const line of renderSweep(e.sweep, e.maxRunTimeMinutes)) add(`  ${line}`);
+    add(`  dev: \`npm run dev -- ${plan.stack}\` starts an interactive pod of this experiment on one node of pool ${e.pool}, queued by Kueue; it ends, freeing its GPUs, after ${e.devIdleMinutes} idle minutes (experiment.dev.idleMinutes)${e.costPerHour === undefined ? "" : `, so an unused one costs at most ${dollars((e.costPerHour / e.nodes) * (e.devIdleMinutes / 60))}`}`);
   }
 
   if (plan.verdicts.length > 0) {

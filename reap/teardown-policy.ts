@@ -29,6 +29,8 @@ export const TEARDOWN_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   "aws:ec2transitgateway/vpcAttachment:VpcAttachment": ["ec2:DeleteTransitGatewayVpcAttachment", "ec2:DescribeTransitGatewayVpcAttachments"],
   "aws:ecr/lifecyclePolicy:LifecyclePolicy": ["ecr:DeleteLifecyclePolicy", "ecr:GetLifecyclePolicy"],
   // forceDelete (components/aws/training-image.ts): the images go with the repository.
+  // The rule only: the repositories ECR created while caching stay (docs/aws.md, "Images from Docker Hub").
+  "aws:ecr/pullThroughCacheRule:PullThroughCacheRule": ["ecr:DeletePullThroughCacheRule", "ecr:DescribePullThroughCacheRules"],
   "aws:ecr/repository:Repository": ["ecr:BatchDeleteImage", "ecr:DeleteRepository", "ecr:DescribeRepositories", "ecr:ListImages"],
   "aws:eks/accessEntry:AccessEntry": ["eks:DeleteAccessEntry", "eks:DescribeAccessEntry"],
   "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": ["eks:DisassociateAccessPolicy", "eks:ListAssociatedAccessPolicies"],

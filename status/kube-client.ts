@@ -9,6 +9,7 @@
  * it is loaded with a real dynamic import() at run time, as reap/kube.ts does.
  */
 import * as http from "http";
+import type * as net from "net";
 import * as https from "https";
 import { KubeAccessError } from "../reap/types";
 
@@ -45,12 +46,25 @@ export interface KubeGetter {
 export interface KubeClient extends KubeGetter {
   /** POST an object to a collection; throws HttpStatusError for a non-2xx answer (409: it exists). */
   create<T = unknown>(path: string, body: object): Promise<T>;
+  /** The websocket APIs (exec, port-forward) against the same cluster and credentials. */
+  readonly interactive?: InteractiveApi;
   /**
    * Server-side apply of an object at its own path, as `kubectl apply --server-side` does: PATCH with
    * Content-Type application/apply-patch+yaml (JSON is YAML) and a fieldManager
    * (https://kubernetes.io/docs/reference/using-api/server-side-apply/).
    */
   apply<T = unknown>(path: string, body: object, fieldManager: string): Promise<T>;
+}
+
+/**
+ * The websocket APIs `npm run dev` uses, through the client's own classes: a command in a
+ * container with this terminal attached (Exec: the pods/exec subresource, as `kubectl exec -it`)
+ * and one connection to a pod's port (PortForward: pods/portforward, as `kubectl port-forward`).
+ */
+export interface InteractiveApi {
+  /** Resolves with the command's exit status when it ends. */
+  exec(namespace: string, pod: string, container: string, command: readonly string[], tty: boolean): Promise<number>;
+  portForward(namespace: string, pod: string, port: number, socket: net.Socket): Promise<void>;
 }
 
 export interface KubeconfigSource {
@@ -163,8 +177,22 @@ export async function connectKube(source: KubeconfigSource): Promise<KubeClient>
     }
   }
 
+  const interactive: InteractiveApi = {
+    exec: (namespace, pod, container, command, tty) =>
+      new Promise<number>((resolve, reject) => {
+        // The status message of the exec protocol carries the exit code (reason ExitCode) when non-zero.
+        const done = (status: { status?: string; details?: { causes?: { reason?: string; message?: string }[] } }) =>
+          resolve(status.status === "Success" ? 0 : Number(status.details?.causes?.find((c) => c.reason === "ExitCode")?.message ?? 1));
+        new k8s.Exec(kc).exec(namespace, pod, container, [...command], process.stdout, process.stderr, process.stdin, tty, done).then((ws) => ws.on("close", () => resolve(0)), reject);
+      }),
+    portForward: async (namespace, pod, port, socket) => {
+      await new k8s.PortForward(kc).portForward(namespace, pod, [port], socket, null, socket);
+    },
+  };
+
   return {
     server,
+    interactive,
     create: <T>(path: string, object: object) => send<T>("POST", path, {}, "application/json", object),
     apply: <T>(path: string, object: object, fieldManager: string) =>
       send<T>("PATCH", path, { fieldManager, force: "true" }, "application/apply-patch+yaml", object),

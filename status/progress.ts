@@ -39,10 +39,17 @@ const FAILURE = /^(preflight|launch): error: (.*)$/;
 const RATE = /(\d[\d,]*(?:\.\d+)?)\s*(samples|sample|tokens|tok|it|its|items|images|imgs|img|steps|seqs|sequences|examples|batches)\s*(?:\/\s*(?:s|sec|second)|per\s+sec(?:ond)?)\b/gi;
 const PROGRESS_LINE_LIMIT = 240;
 
+/**
+ * With `--tee`, torch.distributed.run prefixes each worker's console line with `[<role><local
+ * rank>]:` (torch/distributed/elastic/multiprocessing/tail_log.py, `[default0]:` for the default
+ * role); the launcher tees whenever it keeps rank logs (images/launcher/keep_logs.py).
+ */
+const TEE_PREFIX = /^\[[A-Za-z_]+\d+\]:/;
+
 export function summarizeLog(text: string): LogSummary {
   const lines = text
     .split(/\r?\n/)
-    .map((l) => l.trimEnd())
+    .map((l) => l.trimEnd().replace(TEE_PREFIX, ""))
     .filter((l) => l.trim() !== "");
   let smoke: SmokeResult | undefined;
   let progressLine: string | undefined;

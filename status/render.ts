@@ -1,7 +1,7 @@
 /** `npm run status` output: readable lines and a pods table, or JSON for scripts. Pure. */
 import { dollars } from "./cost";
 import { attemptsLine } from "./attempts";
-import type { ExperimentStatus } from "./report";
+import type { ExperimentStatus, SweepStatus } from "./report";
 
 export function duration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
@@ -60,8 +60,24 @@ function table(rows: readonly (readonly string[])[]): string[] {
   return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join("  ").trimEnd());
 }
 
+/** The sweep's runs, as one group: counts by state, then one row per run with its values. */
+function sweepLines(sweep: SweepStatus): string[] {
+  const counts = new Map<string, number>();
+  for (const r of sweep.runs) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
+  const summary = [...counts.entries()].map(([state, n]) => `${n} ${state}`).join(", ");
+  const rows = [["RUN", "STATE", "VALUES"], ...sweep.runs.map((r) => [r.name, r.state, Object.entries(r.env).map(([k, v]) => `${k}=${v}`).join(" ") || "-"])];
+  return [`  ${"sweep".padEnd(10)} ${sweep.runs.length} run${sweep.runs.length === 1 ? "" : "s"} (sweep ${sweep.id}): ${summary}`, ...table(rows).map((l) => `    ${l}`)];
+}
+
 export function renderStatus(s: ExperimentStatus, now: Date): string {
-  const by = s.submittedBy === "exec" ? ", submitted by npm run exec" : s.submittedBy ? `, submitted by ${s.submittedBy}` : "";
+  const by =
+    s.submittedBy === "exec"
+      ? ", submitted by npm run exec"
+      : s.submittedBy === "dev"
+        ? `, the interactive pod of npm run dev${s.devIdleMinutes ? `, ending after ${s.devIdleMinutes} idle minutes` : ""}`
+        : s.submittedBy
+          ? `, submitted by ${s.submittedBy}`
+          : "";
   const lines = [`experiment ${s.experiment}  (${s.kind} ${s.namespace}/${s.name}${by})`];
   const field = (label: string, value: string) => lines.push(`  ${label.padEnd(10)} ${value}`);
   field("state", stateLine(s));
@@ -74,7 +90,10 @@ export function renderStatus(s: ExperimentStatus, now: Date): string {
   if (s.progress?.line) field("progress", s.progress.line);
   if (s.verdict) field("verdict", `${s.verdict.outcome}: ${s.verdict.reason}`);
   if (s.startPhases.length > 1) field("start", startLine(s));
-  if (s.earlierRuns > 0) field("earlier", `${s.earlierRuns} earlier run${s.earlierRuns === 1 ? "" : "s"} of this experiment still listed`);
+  // The sweep's other runs are listed with it, not counted as earlier runs.
+  const earlier = s.earlierRuns - (s.sweep ? s.sweep.runs.length - 1 : 0);
+  if (earlier > 0) field("earlier", `${earlier} earlier run${earlier === 1 ? "" : "s"} of this experiment still listed`);
+  if (s.sweep) lines.push(...sweepLines(s.sweep));
   if (s.pods.length === 0) {
     field("pods", "none yet");
   } else {

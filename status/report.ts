@@ -12,6 +12,8 @@ import { QueueStatus, RunRef, queueStatus, workloadOf } from "./queue";
 import { Verdict, verdictOf } from "./verdict";
 import { StartPhase, startPhases } from "./start-phases";
 import { SUBMITTED_BY_LABEL } from "../k8s/exec-run";
+import { SWEEP_ENV_ANNOTATION, SWEEP_LABEL } from "../k8s/sweep";
+import { DEV_IDLE_ANNOTATION } from "../k8s/dev-pod";
 
 export type RunState = "queued" | "starting" | "running" | "succeeded" | "failed" | "evicted" | "deactivated";
 
@@ -36,10 +38,25 @@ export interface ExperimentStatus {
   readonly earlierRuns: number;
   /** Group restarts, requeues, and the time and cost of all attempts (status/attempts.ts). */
   readonly attempts?: AttemptsStatus;
-  /** Who submitted the run when not its stack: "exec" for `npm run exec` (k8s/exec-run.ts). */
+  /** Who submitted the run when not its stack: "exec" for `npm run exec` (k8s/exec-run.ts), "dev" for `npm run dev`. */
   readonly submittedBy?: string;
+  /** A dev pod's idle limit in minutes (k8s/dev-pod.ts). */
+  readonly devIdleMinutes?: number;
   /** Time to first step: the start phases rank 0 has passed (start-phases.ts). */
   readonly startPhases: readonly StartPhase[];
+  /** The newest run's sweep (k8s/sweep.ts): every run of the experiment with its sweep label. */
+  readonly sweep?: SweepStatus;
+}
+
+export interface SweepRunStatus {
+  readonly name: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly state: "queued" | "starting" | "running" | "succeeded" | "failed";
+}
+
+export interface SweepStatus {
+  readonly id: string;
+  readonly runs: readonly SweepRunStatus[];
 }
 
 export type Run = { readonly kind: "Job"; readonly object: Job } | { readonly kind: "JobSet"; readonly object: JobSet };
@@ -78,6 +95,42 @@ export function runPods(run: Run | undefined, pods: readonly Pod[]): Pod[] {
   if (!run) return [...pods];
   const own = podsOfRun(run, pods);
   return own.length > 0 ? own : pods.filter((p) => labelsOf(p)[JOB_NAME_LABEL] === undefined && labelsOf(p)[JOBSET_NAME_LABEL] === undefined);
+}
+
+/**
+ * The runs of the newest run's sweep, oldest first, from their own objects (only the newest run's
+ * pods are read). A run's state: its outcome, else queued while Kueue keeps it suspended, else
+ * running or starting.
+ */
+export function sweepOf(objects: RunObjects, latest: Run | undefined): SweepStatus | undefined {
+  const id = labelsOf(latest?.object)[SWEEP_LABEL];
+  if (!id) return undefined;
+  const runs = runsOf(objects).filter((r) => labelsOf(r.object)[SWEEP_LABEL] === id);
+  return {
+    id,
+    runs: runs.map((run) => {
+      const outcome = finished(run);
+      const state = outcome ? outcome.state : run.object.spec?.suspend === true ? "queued" : isRunning(run) ? "running" : "starting";
+      return { name: run.object.metadata?.name ?? "", env: sweepEnv(run.object.metadata?.annotations?.[SWEEP_ENV_ANNOTATION]), state };
+    }),
+  };
+}
+
+/**
+ * A Job runs once one of its pods is ready (Job status `ready`, the JobReadyPods count); a JobSet
+ * Kueue has let go (not suspended) counts as running, its status not saying more per pod.
+ */
+function isRunning(run: Run): boolean {
+  return run.kind === "Job" ? (run.object.status?.ready ?? 0) > 0 : true;
+}
+
+function sweepEnv(text: string | undefined): Record<string, string> {
+  try {
+    const value: unknown = text ? JSON.parse(text) : {};
+    return value && typeof value === "object" && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)])) : {};
+  } catch {
+    return {};
+  }
 }
 
 export function buildStatus(objects: RunObjects, now: Date): ExperimentStatus | undefined {
@@ -141,6 +194,8 @@ export function buildStatus(objects: RunObjects, now: Date): ExperimentStatus | 
     verdict,
     earlierRuns: earlier,
     submittedBy: run ? labelsOf(run.object)[SUBMITTED_BY_LABEL] : undefined,
+    devIdleMinutes: run?.object.metadata?.annotations?.[DEV_IDLE_ANNOTATION] ? Number(run.object.metadata.annotations[DEV_IDLE_ANNOTATION]) : undefined,
+    sweep: sweepOf(objects, run),
     startPhases: startPhases({ submitted: submittedAt, workload: ref && workloadOf(ref, objects.workloads), pod: rank0, log: rank0 ? objects.startLogs?.get(rank0.metadata?.name ?? "") : undefined }),
   };
 }

@@ -106,7 +106,7 @@ describe("FSx, admins, secrets", () => {
     expect(run.resources.filter((r) => !r.read)).toHaveLength(0);
   });
 
-  it("runs in the file system's VPC with cluster.vpc: no VPC of its own, Lustre ports opened from the cluster security group", async () => {
+  it("runs in the file system's VPC with cluster.vpc: no VPC of its own, Lustre ports opened both ways between the file system's and the cluster security group", async () => {
     const vpc = { id: "vpc-0a1b2c3d4e5f60718", privateSubnetIds: ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"] };
     const run = await runProgram(base({ cluster: { mode: "create", vpc }, nodePools: [T4], experiment: fsxExperiment }));
     expect(run.error).toBeUndefined();
@@ -115,9 +115,12 @@ describe("FSx, admins, secrets", () => {
     const cluster = types(run, "aws:eks/cluster:Cluster")[0] as any;
     expect(cluster.inputs.vpcConfig.subnetIds).toEqual(vpc.privateSubnetIds);
     const lustre = run.resources.filter((r) => r.name.includes("lustre")).map((r: any) => [r.inputs.securityGroupId, r.inputs.referencedSecurityGroupId, r.inputs.fromPort, r.inputs.toPort]);
-    expect(lustre).toEqual([
+    // The file system's inbound rules, and the clients' (the FSx docs' "Lustre client VPC security group rules").
+    expect(lustre.sort((a, b) => a[2] - b[2] || String(a[0]).localeCompare(String(b[0])))).toEqual([
       ["sg-0f5c0ffee0123abcd", "sg-acct-cluster-eks", 988, 988],
+      ["sg-acct-cluster-eks", "sg-0f5c0ffee0123abcd", 988, 988],
       ["sg-0f5c0ffee0123abcd", "sg-acct-cluster-eks", 1018, 1023],
+      ["sg-acct-cluster-eks", "sg-0f5c0ffee0123abcd", 1018, 1023],
     ]);
   });
 

@@ -201,11 +201,16 @@ describe("FSx access", () => {
   it("opens the file system's security groups, checks its names, warns on unknowns", () => {
     const ok = fsxRules(specWith({ vpc }), [{ id: "fs-0123456789abcdef0", vpcId: vpc.id, mountName: "abcdefgh", securityGroupIds: ["sg-2", "sg-1"] }]);
     expect(ok).toMatchObject({ securityGroupIds: ["sg-1", "sg-2"], problems: [], warnings: [] });
-    expect(ok.ingress.map((i) => [i.key, i.securityGroupId, i.fromPort, i.toPort])).toEqual([
-      ["lustre-sg-1-988", "sg-1", 988, 988],
-      ["lustre-sg-1-1018", "sg-1", 1018, 1023],
-      ["lustre-sg-2-988", "sg-2", 988, 988],
-      ["lustre-sg-2-1018", "sg-2", 1018, 1023],
+    // Each group of the file system lets the nodes in, and the nodes let it in (the FSx docs' client rules).
+    expect(ok.ingress.map((i) => [i.key, i.securityGroupId, i.fromPort, i.toPort, Boolean(i.toNodes)])).toEqual([
+      ["lustre-sg-1-988", "sg-1", 988, 988, false],
+      ["lustre-clients-sg-1-988", "sg-1", 988, 988, true],
+      ["lustre-sg-1-1018", "sg-1", 1018, 1023, false],
+      ["lustre-clients-sg-1-1018", "sg-1", 1018, 1023, true],
+      ["lustre-sg-2-988", "sg-2", 988, 988, false],
+      ["lustre-clients-sg-2-988", "sg-2", 988, 988, true],
+      ["lustre-sg-2-1018", "sg-2", 1018, 1023, false],
+      ["lustre-clients-sg-2-1018", "sg-2", 1018, 1023, true],
     ]);
     const wrong = fsxRules(specWith({ vpc }), [{ id: "fs-0123456789abcdef0", vpcId: vpc.id, mountName: "zzzz", securityGroupIds: [] }]);
     expect(wrong.problems.map((p) => p.path)).toEqual(["experiment.datasets[0].source.mountName"]);

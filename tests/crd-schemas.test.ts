@@ -8,6 +8,9 @@ import * as path from "path";
 import { stringify } from "yaml";
 import { listStacks } from "../config/stack-file";
 import { buildQueueObjects } from "../k8s/queues";
+import { buildSweep } from "../k8s/sweep";
+import { experimentInput } from "../k8s/experiment";
+import { readLauncherFiles } from "../components/launcher-files";
 import { loadStack, pureObjects, validateManifests } from "./helpers/experiment";
 import { PROJECT_DIR } from "./helpers/plan";
 
@@ -16,10 +19,17 @@ const CUSTOM_KINDS = new Set(["ResourceFlavor", "ClusterQueue", "LocalQueue", "J
 function customObjects(stack: string): Record<string, unknown>[] {
   const { spec, plan } = loadStack(stack);
   const queues = buildQueueObjects(plan);
-  const objects = spec.experiment ? pureObjects(stack).objects : undefined;
-  const localQueue = objects?.namespace.localQueue;
-  const run = objects?.jobSet;
-  return [...(queues ? [...queues.resourceFlavors, queues.clusterQueue] : []), ...(localQueue ? [localQueue] : []), ...(run ? [run] : [])] as unknown as Record<string, unknown>[];
+  const built = spec.experiment ? pureObjects(stack) : undefined;
+  const run = built?.objects.jobSet;
+  const localQueue = built?.objects.namespace.localQueue;
+  // A sweep with maxParallel has queues of its own (k8s/sweep-queue.ts).
+  const sweep = built && spec.experiment?.sweep ? buildSweep(experimentInput(spec, plan, readLauncherFiles()), spec.experiment.sweep).queue : undefined;
+  return [
+    ...(queues ? [...queues.resourceFlavors, queues.clusterQueue] : []),
+    ...(localQueue ? [localQueue] : []),
+    ...(sweep ? [sweep.clusterQueue, sweep.localQueue] : []),
+    ...(run ? [run] : []),
+  ] as unknown as Record<string, unknown>[];
 }
 
 function writeAll(objects: readonly unknown[]): string[] {
@@ -60,7 +70,9 @@ describe("Kueue and JobSet objects against the pinned CRD schemas", () => {
     jobSet.spec.failurePolicy.rules[0].action = "RestartEverything";
     jobSet.spec.failurePolicy.rules[0].name = "node-disruption";
     jobSet.spec.replicatedJobs[0].template.spec.completions = "2";
-    const { status, results } = validateManifests(writeAll([flavor, queue, local, jobSet]));
+    const sweepQueue = JSON.parse(JSON.stringify(all.find((o) => o.kind === "ClusterQueue" && (o as { metadata: { name: string } }).metadata.name.endsWith("-sweep"))));
+    delete sweepQueue.spec.cohortName;
+    const { status, results } = validateManifests(writeAll([flavor, queue, local, jobSet, sweepQueue]));
     expect(status).toBe(1);
     const errors = results.map((r) => r.errors.join("\n"));
     expect(errors[0]).toContain("/spec/nodeTaints/0/effect must be equal to one of the allowed values");
@@ -70,6 +82,7 @@ describe("Kueue and JobSet objects against the pinned CRD schemas", () => {
     expect(errors[1]).toContain("/spec/queueingStrategy must be equal to one of the allowed values");
     expect(errors[2]).toContain("/metadata must have required property 'name'");
     expect(errors[3]).toContain("/spec/failurePolicy/rules/0/action must be equal to one of the allowed values");
+    expect(errors[4]).toContain("borrowingLimit must be nil when cohort is empty");
     expect(errors[3]).toContain("/spec/failurePolicy/rules/0/name must match pattern");
     expect(errors[3]).toContain("replicatedJobs[0].template: schema: data/spec/completions must be integer");
   });

@@ -62,6 +62,9 @@ const EDITS: Record<string, (c: Config) => boolean> = {
   args: (c) => !!experiment(c) && ((experiment(c).args = [...(experiment(c).args ?? []), "--seed", "2"]), true),
   workdir: (c) => !!experiment(c)?.workdir && ((experiment(c).setup = [...[experiment(c).setup ?? []].flat(), "echo edited"]), true),
   image: (c) => !!experiment(c) && experiment(c).image === undefined && ((experiment(c).image = "pytorch-2.8-cuda12.6"), true),
+  "image cache": (c) =>
+    cluster(c)?.mode === "create" &&
+    ((cluster(c).dockerHubCredentialsSecretArn = `arn:aws:secretsmanager:${c["aws:region"] ?? "us-east-1"}:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCdEf`), true),
 };
 
 describe("a second pulumi up after a realistic edit applies cleanly", () => {

@@ -39,7 +39,8 @@ describe("experiments through the program", () => {
   it("submits the rtx4090-existing Job without waiting for it and says how to follow it", async () => {
     const run = await planStack("rtx4090-existing");
     const job = run.manifests.find((m) => m.object.kind === "Job")!.object as { metadata: { annotations: Record<string, string> } };
-    expect(job.metadata.annotations["pulumi.com/skipAwait"]).toBe("true");
+    expect(job.metadata.annotations["pulumi.com/waitFor"]).toBe("jsonpath={.metadata.name}");
+    expect(job.metadata.annotations["pulumi.com/skipAwait"]).toBeUndefined();
     const name = (job.metadata as unknown as { name: string }).name;
     expect(name).toMatch(/^bert-rtx4090x4-[0-9a-f]{6}$/);
     expect(run.json.outputs.job).toEqual({

@@ -35,6 +35,11 @@ describe("npm run job:local", () => {
     expect(result.samples_per_s_total).toBeGreaterThan(0);
     expect(result.allreduce_busbw_gbps).toBeGreaterThan(0);
     expect(fs.readdirSync(path.join(outputs, "ckpt")).length).toBeGreaterThan(0);
+    // Each rank's log kept as the Job keeps it: <output>/logs/<experiment>/<run>/<host>/..., on the local output folder.
+    const runs = fs.readdirSync(path.join(outputs, "logs", "local-smoke"));
+    expect(runs).toEqual([expect.stringMatching(/^local-smoke-[0-9a-f]{6}$/)]);
+    const kept = fs.readdirSync(path.join(outputs, "logs", "local-smoke", runs[0]), { recursive: true }).map(String);
+    expect(kept.filter((f) => f.endsWith("stderr.log")).length).toBeGreaterThan(0);
     // GTC_CHECKPOINT_DIR as the Job sets it (the experiment's folder on the output volume), on the local output folder.
     const checkpoint = new RegExp(`job:local: GTC_CHECKPOINT_DIR=(${outputs}/checkpoints/local-smoke) \\(the Job's /outputs/checkpoints/local-smoke\\)`).exec(run.stderr);
     expect(checkpoint).not.toBeNull();

@@ -52,7 +52,8 @@ describe("a100-8gpu", () => {
     expect(tolerates(pod.tolerations, GPU_TAINT)).toBe(true);
     expect(nodeMatchesSelector(pod.nodeSelector, gpuNodeLabels({ name: "a100", gpu: "a100-40gb" }))).toBe(true);
     expect(c.image).toMatch(/@sha256:[0-9a-f]{64}$/);
-    expect(job.metadata.annotations["pulumi.com/skipAwait"]).toBe("true");
+    expect(job.metadata.annotations["pulumi.com/waitFor"]).toBe("jsonpath={.metadata.name}");
+    expect(job.metadata.annotations["pulumi.com/skipAwait"]).toBeUndefined();
   });
 
   it("mounts the S3 dataset read-only and the FSx output writable, and grants the stack's own role the dataset prefix", () => {

@@ -118,7 +118,7 @@ describe("single-node Job of a100-8gpu", () => {
     expect(spec.backoffLimit).toBe(10);
     expect(spec.ttlSecondsAfterFinished).toBeUndefined();
     expect(spec.activeDeadlineSeconds).toBe(240 * 60);
-    expect(job.metadata!.annotations).toEqual({ "pulumi.com/skipAwait": "true" });
+    expect(job.metadata!.annotations).toEqual({ "pulumi.com/waitFor": "jsonpath={.metadata.name}" });
     expect(job.spec!.template.metadata!.annotations).toEqual({ "cluster-autoscaler.kubernetes.io/safe-to-evict": "false" });
   });
 
@@ -206,7 +206,7 @@ describe("multi-node JobSet of a100-2x8", () => {
   });
 
   it("hardens the EFA trainer like every other: no escalation, no capabilities, the runtime's seccomp profile", () => {
-    expect(trainer.securityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } });
+    expect(trainer.securityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"], add: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "SETGID", "SETUID"] }, seccompProfile: { type: "RuntimeDefault" } });
     expect(trainer.securityContext).not.toHaveProperty("privileged");
   });
 

@@ -47,8 +47,10 @@ describe("plan contents", () => {
   });
 
   it("never puts the kubeconfig of a reused cluster in plain text", async () => {
+    // The reference answers with the cluster stack's own plan outputs, where the kubeconfig is secret.
     const run = await planStack("shared-t4-sweep");
-    expect(JSON.stringify(run.json)).not.toContain("<kubeconfig of stack");
+    expect(JSON.stringify(run.json)).not.toContain("certificate-authority-data");
+    expect(JSON.stringify(run.json)).not.toContain("bW9jay1jYQ==");
   });
 
   it("shows the cheapest instance choice and its reason", async () => {

@@ -1,7 +1,7 @@
 /**
  * Replacing a run works the first time: a run's name is derived from its spec, so a changed
- * experiment is a new object under a new name (the provider's skipAwait delete of the old Job
- * cannot race it), an unchanged one keeps its name, and so does one whose other metadata changed;
+ * experiment is a new object under a new name (an unawaited delete of the old Job, as under
+ * `pulumi.com/skipAwait`, cannot race it), an unchanged one keeps its name, and so does one whose other metadata changed;
  * a new queue is a new run.
  */
 import fc from "fast-check";

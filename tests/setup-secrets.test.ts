@@ -4,14 +4,15 @@
  * secret values filled in from the Secret as the kubelet would, `$(VAR)` and `$$` expanded as the
  * kubelet expands them, and the pod's paths mapped to folders here. Two changes, both for this
  * machine: `--expect-gpus` is 0 (no GPU), and Debian's torch 1.13 needs `--redirects 2 --tee 2`.
- * The launcher runs with no capabilities and no_new_privs (`setpriv`), as the training container does
- * (capabilities drop ALL, allowPrivilegeEscalation false).
+ * The launcher runs with only the training container's capabilities and no_new_privs (`setpriv`), as
+ * the training container does (k8s/security-context.ts, allowPrivilegeEscalation false).
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { planStack, PROJECT_DIR } from "./helpers/plan";
+import { FILE_CAPABILITIES } from "../k8s/security-context";
 import { LAUNCHER_DIR, WORKDIR_ARCHIVE_DIR, WORKDIR_MOUNT } from "../config/launcher-paths";
 
 const SECRETS = { WANDB_API_KEY: "wandb-0123456789abcdef-secret", HF_TOKEN: "hf_SeCrEtTokenValue42" };
@@ -80,7 +81,8 @@ describe("secretEnv and setup", () => {
     args.splice(split + 1, 0, ...DEBIAN_FLAGS);
     const [python, launcher] = (container.command as string[]).map(mapPath);
     expect(python).toBe("python3");
-    const done = spawnSync("setpriv", ["--no-new-privs", "--bounding-set=-all", "--inh-caps=-all", "/usr/bin/python3", launcher, ...args], {
+    const caps = FILE_CAPABILITIES.map((c) => `+${c.toLowerCase()}`).join(",");
+    const done = spawnSync("setpriv", ["--no-new-privs", `--bounding-set=-all,${caps}`, "--inh-caps=-all", "/usr/bin/python3", launcher, ...args], {
       env: { ...env, PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: pod },
       encoding: "utf8",
       timeout: 180_000,

@@ -141,7 +141,7 @@ async function main(): Promise<number> {
   const mismatch = torchMismatch(local.torch, torchOfImage);
   if (mismatch) process.stderr.write(`job:local: ${mismatch}\n`);
   const nproc = args.nproc ?? experiment.gpusPerNode;
-  const checkpointEnv = checkpointDirOfJob(verdict, archive);
+  const { checkpointEnv, rankLogsDir } = pathsOfJob(verdict, archive);
   const port = await freePort();
   // Each node's launcher answers its peers on a port of its own (pods share one port, on their own IPs).
   const peerPorts = experiment.nodes > 1 ? await Promise.all(Array.from({ length: experiment.nodes }, () => freePort())) : undefined;
@@ -173,6 +173,7 @@ async function main(): Promise<number> {
         nodeRank: experiment.nodes > 1 ? rank : undefined,
         peerPorts,
         peerLingerSeconds: LOCAL_PEER_LINGER_SECONDS,
+        rankLogsDir,
       },
       { workdirSha256: archive?.summary.sha256 },
     );
@@ -188,15 +189,17 @@ async function main(): Promise<number> {
 const LOCAL_PEER_LINGER_SECONDS = 2;
 
 /**
- * GTC_CHECKPOINT_DIR as the stack's Job sets it (its pod path), read from the Job the plan's
- * builders make, so that it follows them wherever they put checkpoints; undefined when the
- * experiment has no output volume (nor does the Job set it then).
+ * GTC_CHECKPOINT_DIR and the rank-log directory (`--keep-logs`) as the stack's Job sets them (pod
+ * paths), read from the Job the plan's builders make, so that they follow the builders wherever
+ * they put them; undefined when the experiment has no output volume (nor does the Job set them).
  */
-function checkpointDirOfJob(verdict: ReturnType<typeof checkStackFile>, archive: WorkdirArchive | undefined): string | undefined {
+function pathsOfJob(verdict: ReturnType<typeof checkStackFile>, archive: WorkdirArchive | undefined): { checkpointEnv?: string; rankLogsDir?: string } {
   const shipped = archive && { archiveBase64: archive.gzip.toString("base64"), sha256: archive.summary.sha256 };
   const objects = buildExperimentObjects(experimentInput(verdict.spec, verdict.plan, readLauncherFiles(), shipped));
   const pod = objects.job ? objects.job.spec!.template : objects.jobSet!.spec.replicatedJobs[0].template.spec.template;
-  return pod.spec?.containers[0].env?.find((e) => e.name === CHECKPOINT_ENV)?.value;
+  const trainer = pod.spec?.containers[0];
+  const keepLogs = trainer?.args?.find((a) => a.startsWith("--keep-logs="));
+  return { checkpointEnv: trainer?.env?.find((e) => e.name === CHECKPOINT_ENV)?.value, rankLogsDir: keepLogs?.slice("--keep-logs=".length) };
 }
 
 function writeArchive(archive: WorkdirArchive, dir: string): string {

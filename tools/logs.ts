@@ -12,6 +12,11 @@ import { DEFAULT_STACK, StatusError, TargetOptions, automationOutputs, resolveTa
 import { UsageError, runMain } from "./cli";
 import { takeValue } from "./status";
 import { clusterFailure } from "./cluster-errors";
+import { loadStackFile, resolveStackArg } from "../config/stack-file";
+import type { ExperimentSpec } from "../config/spec";
+import { keptLogsHint, keptLogsPlace, keptRankFiles, keptRuns, renderKeptFiles } from "../status/kept-logs";
+import { KubeAccessError } from "../reap/types";
+import { HttpStatusError } from "../status/kube-client";
 
 const PROJECT_DIR = path.resolve(__dirname, "..");
 
@@ -25,6 +30,9 @@ The log of one node rank of the experiment of STACK (default ${DEFAULT_STACK}), 
   --tail N           only the last N lines
   --run NAME         this run of the experiment (a name npm run exec printed, say) instead of the latest
   --previous         the run before the latest (the one an exec replaced as newest)
+                     with --run or --previous, a run whose pods (or cluster) are gone is read
+                     from the rank logs kept on the output volume (a hostPath folder this
+                     machine has); for other volumes, where they are kept is printed
   --kubeconfig PATH  read this cluster; otherwise as \`npm run status\` finds it
   --context NAME     a context of that kubeconfig
   --experiment NAME  this experiment instead of the stack file's (for a cluster stack)
@@ -123,8 +131,45 @@ async function main(): Promise<number> {
     }
     return 0;
   } catch (e) {
-    return clusterFailure(e);
+    if (!args.choice || !(e instanceof StatusError || e instanceof KubeAccessError || e instanceof HttpStatusError)) return clusterFailure(e);
+    return fromKeptLogs(args, e.message);
   }
+}
+
+/** The stack file's experiment, when it loads and is the one asked for. */
+function stackExperiment(args: LogsArgs): ExperimentSpec | undefined {
+  try {
+    const e = loadStackFile(PROJECT_DIR, resolveStackArg(PROJECT_DIR, args.stack).file).spec.experiment;
+    return e && (args.experiment === undefined || args.experiment === e.name) ? e : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A chosen run the cluster cannot show: its rank's log from the output volume when this machine
+ * can read it (exit 0), else the cluster's error and where the logs are kept, on one line (exit 1).
+ */
+function fromKeptLogs(args: LogsArgs, clusterError: string): number {
+  const experiment = stackExperiment(args);
+  const all = experiment && keptLogsPlace(experiment);
+  if (!experiment || !all) {
+    process.stderr.write(`error: ${clusterError}\n`);
+    return 1;
+  }
+  const run = args.choice && "name" in args.choice ? args.choice.name : all.kind === "folder" ? keptRuns(all.dir)[1] : undefined;
+  const place = keptLogsPlace(experiment, run)!;
+  if (run && place.kind === "folder") {
+    const files = keptRankFiles(place.dir, run, args.rank);
+    if (files && files.length > 0) {
+      process.stderr.write(`the cluster does not show run ${run} (${clusterError}); its rank ${args.rank} logs kept in ${place.dir}:\n`);
+      const text = renderKeptFiles(files);
+      process.stdout.write(args.tail ? `${text.split("\n").slice(-args.tail - 1).join("\n")}` : text);
+      return 0;
+    }
+  }
+  process.stderr.write(`error: ${clusterError}; ${keptLogsHint(run ? place : all)}${run ? "" : " (one folder per run)"}\n`);
+  return 1;
 }
 
 /**

@@ -58,6 +58,7 @@ export interface ExistingResource {
 }
 
 const SUBNET = "aws:ec2/subnet:Subnet";
+const INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 /** The id the mock gives a created resource (newResource below). */
 const mockId = (name: string) => `${name}-id`;
 
@@ -151,6 +152,17 @@ function accountAnswer(token: string, inputs: Record<string, unknown>, region: s
     // No spot price offline: spot prices move hourly and the catalog keeps none (the plan says so).
     case "aws:ec2/getSpotPrice:getSpotPrice":
       return { ...inputs };
+    case "aws:vpc/getSecurityGroupRules:getSecurityGroupRules": {
+      // The ingress rules an earlier update (this stack's, or its cluster stack's) added to a group.
+      const groups = ((inputs.filters ?? []) as { name: string; values: string[] }[]).find((f) => f.name === "group-id")?.values ?? [];
+      return { ids: existing.filter((r) => r.type === INGRESS_RULE && groups.includes(String(r.inputs.securityGroupId))).map((r) => mockId(r.name)) };
+    }
+    case "aws:vpc/getSecurityGroupRule:getSecurityGroupRule": {
+      const rule = existing.find((r) => r.type === INGRESS_RULE && mockId(r.name) === inputs.securityGroupRuleId);
+      if (!rule) throw invokeError(`reading VPC Security Group Rule (${String(inputs.securityGroupRuleId)}): empty result`);
+      const i = rule.inputs;
+      return { securityGroupRuleId: inputs.securityGroupRuleId, securityGroupId: i.securityGroupId, referencedSecurityGroupId: i.referencedSecurityGroupId ?? "", ipProtocol: i.ipProtocol, fromPort: i.fromPort ?? -1, toPort: i.toPort ?? -1, isEgress: false, tags: i.tags ?? {} };
+    }
     case "aws:ec2/getNetworkInterface:getNetworkInterface":
       return { id: inputs.id, securityGroups: [MOCK_FSX_SECURITY_GROUP], vpcId: MOCK_EXISTING_VPC };
     default:

@@ -55,6 +55,14 @@ const RULES: Readonly<Record<string, TypeRules>> = {
   "aws:iam/rolePolicy:RolePolicy": { replacedBy: ["name", "role"], physicalName: ["role", "name"] },
   "aws:ec2/placementGroup:PlacementGroup": { replacedBy: ["name", "strategy"], physicalName: ["name"] },
   "aws:ec2/securityGroup:SecurityGroup": { replacedBy: ["name", "vpcId", "description"], physicalName: ["vpcId", "name"] },
+  // EC2 knows a rule by group, protocol, ports and peer, and refuses a second one
+  // (InvalidPermission.Duplicate); a changed group makes a new rule.
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": {
+    replacedBy: ["securityGroupId"],
+    physicalName: ["securityGroupId", "ipProtocol", "fromPort", "toPort", "referencedSecurityGroupId", "cidrIpv4"],
+  },
+  // One rule per repository prefix in the registry (API_PullThroughCacheRule, ecrRepositoryPrefix).
+  "aws:ecr/pullThroughCacheRule:PullThroughCacheRule": { replacedBy: ["ecrRepositoryPrefix", "upstreamRegistryUrl"], physicalName: ["ecrRepositoryPrefix"] },
   // A run's spec is immutable; the program replaces it on any spec change, deleting it first, and
   // names it after the spec (config/run-name.ts), so the new run never has the old one's name.
   "kubernetes:batch/v1:Job": { replacedBy: ["spec", "metadata.name", "metadata.namespace"], physicalName: K8S_NAME, deleteFirst: true },

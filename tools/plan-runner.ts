@@ -6,14 +6,13 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { readStackFile } from "../config/stack-file";
+import { readStackFile, stackFilePath } from "../config/stack-file";
 import { DEFAULT_REGION } from "../config/aws-validation";
 import { ConfigError, Problem } from "../config/errors";
 import type { Plan } from "../plan/plan";
 import { DeployDecision, renderDeploy } from "../plan/deploy-gate";
 import { renderPlan } from "../plan/render";
-import { eksClusterName } from "../components/naming";
-import { CLUSTER_OUTPUTS } from "../components/target";
+import { renderRegionTraffic } from "../plan/region-traffic";
 import { ExistingResource, MASKED, RecordedResource, createMocks } from "./mocks";
 import type { ProgramEnv } from "../program";
 import { Manifest, manifestsFrom } from "./manifests";
@@ -48,8 +47,13 @@ async function resolveOutput(value: unknown): Promise<unknown> {
 
 /** The plan text: the program's own summary, so the printed plan is what the program decided. */
 export function planText(summary: PlanSummary): string {
+  const traffic = renderRegionTraffic(summary);
   const deploy = renderDeploy(summary.deploy);
-  return deploy.length > 0 ? `${renderPlan(summary)}\n\nDeploy-time checks\n${deploy.map((l) => `  ${l}`).join("\n")}` : renderPlan(summary);
+  return [
+    renderPlan(summary),
+    ...(traffic.length > 0 ? [`Images and devices\n${traffic.map((l) => `  ${l}`).join("\n")}`] : []),
+    ...(deploy.length > 0 ? [`Deploy-time checks\n${deploy.map((l) => `  ${l}`).join("\n")}`] : []),
+  ].join("\n\n");
 }
 
 /**
@@ -75,15 +79,14 @@ export async function runPlan(options: {
   readonly existing?: readonly ExistingResource[];
 }): Promise<PlanRun> {
   const file = readStackFile(options.stackFile);
+  // A reused cluster answers as its stack would after its own `pulumi up`: its offline plan's
+  // outputs, and what that plan created is in the account.
+  const cluster = await reusedClusterPlan(options.projectDir, file.config, options.now);
   const mocks = createMocks({
     // The mock account's region; the program itself checks the stack's `aws:region`.
     region: file.config["aws:region"] ?? DEFAULT_REGION,
-    existing: options.existing,
-    // A reused cluster stack's outputs exist only after its `pulumi up`; the plan shows placeholders.
-    stackOutputs: (stack) => {
-      const cluster = eksClusterName(stack.split("/").pop()!);
-      return { [CLUSTER_OUTPUTS.kubeconfig]: `<kubeconfig of stack ${stack}>`, [CLUSTER_OUTPUTS.clusterName]: cluster };
-    },
+    existing: [...(cluster?.json.resources ?? []), ...(options.existing ?? [])],
+    stackOutputs: (stack) => (cluster && stack.split("/").pop() === cluster.stack ? cluster.json.outputs : {}),
   });
   await pulumi.runtime.setMocks(mocks, PROJECT, file.stack, false);
   const programConfig = options.programConfig ?? file;
@@ -126,6 +129,35 @@ export async function runPlan(options: {
     manifests: manifestsFrom(resources),
     resources,
   };
+}
+
+/** The cluster stack a `cluster.mode: reuse` stack names, from its raw config; undefined for other modes. */
+function reusedStack(config: Readonly<Record<string, string>>): string | undefined {
+  let cluster: unknown;
+  try {
+    cluster = JSON.parse(config[`${PROJECT}:cluster`] ?? "null");
+  } catch {
+    return undefined;
+  }
+  const c = (cluster ?? {}) as { mode?: unknown; stack?: unknown };
+  return c.mode === "reuse" && typeof c.stack === "string" ? c.stack.split("/").pop() : undefined;
+}
+
+/**
+ * The offline plan of the cluster stack a reuse stack names, run first. Without its stack file the
+ * program's own rules refuse the reuse stack (config/load.ts); a cluster stack that cannot be
+ * planned stops here, naming it.
+ */
+async function reusedClusterPlan(projectDir: string, config: Readonly<Record<string, string>>, now?: Date): Promise<PlanRun | undefined> {
+  const stack = reusedStack(config);
+  const stackFile = stack && stackFilePath(projectDir, stack);
+  if (!stackFile || !fs.existsSync(stackFile)) return undefined;
+  try {
+    return await runPlan({ projectDir, stackFile, now });
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError(e.problems, `the reused cluster's stack "${stack}" cannot be planned, so neither can this stack: ${e.heading ?? ""}`.trim());
+    throw e;
+  }
 }
 
 export function writePlan(run: PlanRun, outDir: string): void {

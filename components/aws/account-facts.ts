@@ -8,11 +8,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackSpec } from "../../config/spec";
-import { AccountFacts, GPU_QUOTAS, SubnetFact, Zone, quotaFor } from "../../plan/account";
+import { AccountFacts, ClusterExports, ExportedPool, GPU_QUOTAS, SubnetFact, Zone, quotaFor } from "../../plan/account";
+import { CLUSTER_OUTPUTS, clusterReference } from "../target";
+import { parseCacheLocation } from "../../plan/image-cache";
 import { SourceFacts, VOLUME_SOURCES, VolumeSource, typeOf, usesOf } from "../../config/sources";
 import type { AccountReader, SourceUse, VolumeSourceKind } from "../../config/sources/kind";
 import type { Plan } from "../../plan/plan";
 import { eksClusterName } from "../naming";
+import { STACK_TAG, awsTags } from "./builders/cluster-args";
 import { MAX_ZONES, subnetLayout, subnetTags } from "./builders/subnets";
 import type { ApiFacts, ClusterVersionFact, InstanceTypeAnswer, SpotPriceFact } from "../../plan/api-facts";
 import { ADDON_VERSIONS, AddonName } from "../../catalog/versions";
@@ -85,11 +88,16 @@ async function subnet(id: string): Promise<SubnetFact> {
  * block of the VPC's layout, components/aws/builders/subnets.ts): a subnet's zone and CIDR can
  * never change without replacing it, and EC2 refuses the replacement while the old one exists
  * (InvalidSubnet.Conflict), so the zone choice keeps them. Found by the cluster tag the subnets
- * carry (subnetTags): a stack's cluster name is its own. No subnets (a first up): an empty list.
+ * carry (subnetTags) and the stack's tags: a stack's cluster name is its own. No subnets (a first
+ * up): an empty list.
  */
 async function createdZones(stack: string, vpcCidr: string): Promise<(Zone | undefined)[] | undefined> {
-  const [tag, value] = Object.entries(subnetTags(eksClusterName(stack), "private"))[0];
-  const found = await attempt("the subnets of an earlier update", () => aws.ec2.getSubnets({ filters: [{ name: `tag:${tag}`, values: [value] }] }));
+  // The cluster tag alone is also what a subnet made by hand for the cluster's load balancers
+  // carries (kubernetes.io/cluster/<name>); the stack's own tags (awsTags), which every subnet of
+  // ours has had from its first up, narrow it to ours. EC2 ANDs the filters (DescribeSubnets).
+  const ours = { ...Object.fromEntries([Object.entries(subnetTags(eksClusterName(stack), "private"))[0]]), ...awsTags(stack, eksClusterName(stack)) };
+  const filters = Object.entries(ours).map(([tag, value]) => ({ name: `tag:${tag}`, values: [value] }));
+  const found = await attempt("the subnets of an earlier update", () => aws.ec2.getSubnets({ filters }));
   const ids = stringList(found?.ids);
   if (!ids) return undefined;
   const slots = subnetLayout(vpcCidr, MAX_ZONES).private;
@@ -114,6 +122,12 @@ async function caller(): Promise<string | undefined> {
   if (!arn) return undefined;
   const context = await attempt(`the IAM role of ${arn}`, () => aws.iam.getSessionContext({ arn }));
   return str(context?.issuerArn);
+}
+
+/** The account the stack deploys into: the registry the pull-through cache serves from. */
+async function account(): Promise<string | undefined> {
+  const identity = await attempt("the account id", () => aws.getCallerIdentity({}));
+  return str(identity?.accountId);
 }
 
 const num = (v: unknown): number | undefined => {
@@ -184,15 +198,60 @@ async function apiFacts(spec: StackSpec, types: readonly string[], spotTypes: re
   return { instanceTypes: Object.fromEntries(instanceTypes), clusterVersion: version, spotPrices: Object.fromEntries(spot), addons: Object.fromEntries(latest) };
 }
 
-/** Every account fact the rules of a create-mode stack need; nothing for other modes. */
+const exportedPool = (v: unknown): ExportedPool | undefined => {
+  const p = (v ?? {}) as Record<string, unknown>;
+  const capacity = p.capacity === "spot" || p.capacity === "on-demand" ? p.capacity : undefined;
+  const maxNodes = num(p.maxNodes);
+  return str(p.instanceType) && capacity && maxNodes !== undefined ? { instanceType: str(p.instanceType)!, capacity, maxNodes } : undefined;
+};
+
+/**
+ * What the reused cluster's stack exports (CLUSTER_OUTPUTS), read through the stack's one
+ * StackReference. A field missing from its state (a cluster stack last updated before it exported
+ * it) is undefined; the rules say so.
+ */
+async function clusterExports(spec: StackSpec): Promise<ClusterExports | undefined> {
+  if (spec.cluster.mode !== "reuse") return undefined;
+  const { reference } = clusterReference(spec);
+  const read = async (name: string) => known(reference.getOutput(name)).catch(() => undefined);
+  const [region, vpcId, sg, pools, cache] = await Promise.all([
+    read(CLUSTER_OUTPUTS.region),
+    read(CLUSTER_OUTPUTS.vpcId),
+    read(CLUSTER_OUTPUTS.clusterSecurityGroupId),
+    read(CLUSTER_OUTPUTS.pools),
+    read(CLUSTER_OUTPUTS.imageCache),
+  ]);
+  const poolList = pools && typeof pools === "object" ? Object.entries(pools as Record<string, unknown>).map(([n, p]) => [n, exportedPool(p)] as const) : undefined;
+  return {
+    stack: spec.cluster.stack,
+    region: str(region),
+    vpcId: str(vpcId),
+    clusterSecurityGroupId: str(sg),
+    pools: poolList && poolList.every(([, p]) => p) ? Object.fromEntries(poolList) as Record<string, ExportedPool> : undefined,
+    imageCache: parseCacheLocation(cache),
+  };
+}
+
+/** A reusing stack's facts: its cluster stack's exports, and the GPU quotas of the deployed pools' types. */
+async function reuseFacts(spec: StackSpec): Promise<AccountFacts | undefined> {
+  const cluster = await clusterExports(spec);
+  if (!cluster) return undefined;
+  const codes = [...new Set(Object.values(cluster.pools ?? {}).map((p) => quotaFor(p.instanceType, p.capacity)?.code).filter((c): c is string => !!c))];
+  // The quotas are regional: asked only where the cluster is (the rules refuse another region).
+  const quotas = cluster.region === spec.region ? await Promise.all(codes.map(async (c) => [c, await quota(c)] as const)) : [];
+  return { region: spec.region, offerings: {}, quotas: Object.fromEntries(quotas), cluster };
+}
+
+/** Every account fact the rules of a create-mode or reuse-mode stack need; nothing for an existing cluster. */
 export async function lookupAccountFacts(spec: StackSpec, plan: Plan): Promise<AccountFacts | undefined> {
+  if (spec.cluster.mode === "reuse") return reuseFacts(spec);
   if (spec.cluster.mode !== "create") return undefined;
   const managed = plan.pools.filter((p) => p.kind === "managed" && p.instance);
   const types = [...new Set(managed.map((p) => p.instance!.type))];
   const codes = [...new Set(managed.map((p) => quotaFor(p.instance!.type, p.capacity)?.code).filter((c): c is string => !!c))];
   const vpc = spec.cluster.vpc;
   const spotTypes = [...new Set(managed.filter((p) => p.capacity === "spot").map((p) => p.instance!.type))];
-  const [zoneList, offers, quotas, subnets, created, callerArn, api] = await Promise.all([
+  const [zoneList, offers, quotas, subnets, created, callerArn, api, accountId] = await Promise.all([
     zones(),
     Promise.all(types.map(async (t) => [t, await offering(t)] as const)),
     Promise.all(GPU_QUOTAS.filter((q) => codes.includes(q.code)).map(async (q) => [q.code, await quota(q.code)] as const)),
@@ -200,8 +259,9 @@ export async function lookupAccountFacts(spec: StackSpec, plan: Plan): Promise<A
     vpc ? Promise.resolve(undefined) : createdZones(spec.stack, spec.cluster.vpcCidr),
     spec.cluster.admins.length > 0 ? caller() : Promise.resolve(undefined),
     apiFacts(spec, types, spotTypes),
+    spec.cluster.dockerHubCredentialsSecretArn ? account() : Promise.resolve(undefined),
   ]);
-  return { region: spec.region, zones: zoneList, offerings: Object.fromEntries(offers), quotas: Object.fromEntries(quotas), subnets, createdZones: created, caller: callerArn, api };
+  return { region: spec.region, zones: zoneList, offerings: Object.fromEntries(offers), quotas: Object.fromEntries(quotas), subnets, createdZones: created, caller: callerArn, api, accountId };
 }
 
 /**
@@ -222,8 +282,8 @@ async function known<T>(output: pulumi.Output<T>): Promise<T | undefined> {
  * What the account says of the experiment's volume sources: each kind with an account check
  * (config/sources/, `account`) reads its own, through the reader given here.
  */
-export async function lookupSourceFacts(stack: string, uses: readonly SourceUse<VolumeSource>[]): Promise<SourceFacts> {
-  const reader: AccountReader = { aws, stack, known, attempt };
+export async function lookupSourceFacts(stack: string, uses: readonly SourceUse<VolumeSource>[], nodesSecurityGroupId?: string): Promise<SourceFacts> {
+  const reader: AccountReader = { aws, stack, ownTag: [STACK_TAG, stack], nodesSecurityGroupId, known, attempt };
   const read = await Promise.all(
     (VOLUME_SOURCES as readonly VolumeSourceKind[]).map(async (kind) => {
       const own = usesOf(kind, uses);

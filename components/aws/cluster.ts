@@ -57,6 +57,7 @@ export class EksCluster extends pulumi.ComponentResource {
   /** The security group EKS creates; managed nodes use it to talk to the control plane. */
   readonly clusterSecurityGroupId: pulumi.Output<string>;
   readonly nodeRoleArn: pulumi.Output<string>;
+  readonly nodeRoleName: pulumi.Output<string>;
   /**
    * The kubeconfig (secret). It resolves only once the system nodes and CoreDNS are up, so a
    * Kubernetes provider built from it makes every in-cluster object wait for a cluster that can
@@ -229,6 +230,7 @@ export class EksCluster extends pulumi.ComponentResource {
     this.clusterArn = cluster.arn;
     this.clusterSecurityGroupId = cluster.vpcConfig.apply((v) => v.clusterSecurityGroupId ?? "");
     this.nodeRoleArn = nodeRole.arn;
+    this.nodeRoleName = nodeRole.name;
     this.kubeconfig = pulumi.secret(kubeconfig);
     this.registerOutputs({ clusterName: this.clusterName, clusterArn: this.clusterArn, kubeconfig: this.kubeconfig });
   }

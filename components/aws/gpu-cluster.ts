@@ -13,11 +13,18 @@ import { HybridNodes } from "./hybrid";
 import { Network } from "./network";
 import { CsiDrivers } from "./storage";
 import { stackNamespace } from "../../config/names";
+import { ContainerLogs } from "./container-logs";
+import { sourceIngressRules } from "./source-ingress";
+import { DockerHubCache } from "./image-cache";
 
 export class GpuCluster extends pulumi.ComponentResource {
   readonly clusterName: pulumi.Output<string>;
   readonly kubeconfig: pulumi.Output<string>;
   readonly accountId: pulumi.Output<string>;
+  /** The VPC the nodes live in (created, or cluster.vpc). */
+  readonly vpcId: pulumi.Output<string>;
+  /** The security group EKS gives the cluster; the managed nodes carry it. */
+  readonly clusterSecurityGroupId: pulumi.Output<string>;
   /** Pool → nodeadm config (secret); only with hybrid pools. */
   readonly hybridNodeConfigs?: pulumi.Output<Record<string, string>>;
 
@@ -101,25 +108,24 @@ export class GpuCluster extends pulumi.ComponentResource {
 
     // What the nodes need to reach the experiments' volume sources (FSx: the Lustre ports on the
     // file system's security groups, config/sources/fsx.ts); the nodes carry the cluster security group.
-    for (const rule of args.sourceIngress) {
-      new aws.vpc.SecurityGroupIngressRule(
-        `${name}-${rule.key}`,
-        {
-          securityGroupId: rule.securityGroupId,
-          referencedSecurityGroupId: cluster.clusterSecurityGroupId,
-          ipProtocol: "tcp",
-          fromPort: rule.fromPort,
-          toPort: rule.toPort,
-          description: `${rule.description} from the nodes of ${args.clusterName}`,
-          tags: args.tags,
-        },
+    sourceIngressRules(name, args.sourceIngress, { securityGroupId: cluster.clusterSecurityGroupId, clusterName: args.clusterName }, args.tags, parent);
+
+    if (args.dockerHubCache) {
+      new DockerHubCache(
+        `${name}-docker-hub-cache`,
+        { ...args.dockerHubCache, region: args.region, accountId: this.accountId, nodeRoleName: cluster.nodeRoleName },
         parent,
       );
     }
 
     new CsiDrivers(`${name}-csi`, { clusterName: cluster.clusterName, clusterArn: cluster.clusterArn, kubernetesVersion: c.kubernetesVersion, tags: args.tags, after: [cluster.systemNodeGroup] }, parent);
+    if (c.logs.cloudWatch) {
+      new ContainerLogs(`${name}-logs`, { clusterName: cluster.clusterName, clusterArn: cluster.clusterArn, retentionDays: c.logs.retentionDays, kubernetesVersion: c.kubernetesVersion, tags: args.tags, after: [cluster.systemNodeGroup] }, parent);
+    }
 
     this.clusterName = cluster.clusterName;
+    this.vpcId = network.vpcId;
+    this.clusterSecurityGroupId = cluster.clusterSecurityGroupId;
     this.kubeconfig = cluster.kubeconfig;
     this.registerOutputs({ clusterName: this.clusterName, kubeconfig: this.kubeconfig });
   }

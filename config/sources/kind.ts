@@ -69,11 +69,17 @@ export interface IamStatement {
   readonly Condition?: Record<string, Record<string, readonly string[]>>;
 }
 
-/** Security-group ingress the cluster's nodes need to reach a source (FSx's Lustre ports). */
+/**
+ * Security-group ingress between the cluster's nodes and a source (FSx's Lustre ports): into the
+ * source's group from the nodes' group, or into the nodes' group from the source's (`toNodes`).
+ */
 export interface SourceIngress {
   /** Part of the rule's resource name; stable, so a later `pulumi up` keeps the rule. */
   readonly key: string;
+  /** The source's security group: the rule's group, or with `toNodes` the group let in. */
   readonly securityGroupId: string;
+  /** The rule goes on the nodes' security group and lets the source's group in. */
+  readonly toNodes?: boolean;
   readonly fromPort: number;
   readonly toPort: number;
   /** What the traffic is (`Lustre`); the rule's description adds where it comes from. */
@@ -92,12 +98,21 @@ export interface SourceNetwork {
   readonly vpcId?: string;
   /** False when the cluster's network settings were refused: rules about reaching the source are skipped. */
   readonly known: boolean;
+  /**
+   * `cluster.mode: reuse`: the cluster stack whose nodes mount the source, and the security group
+   * they carry (its exports); `vpcId` is then that cluster's VPC.
+   */
+  readonly reused?: { readonly stack: string; readonly securityGroupId?: string };
 }
 
 /** What a kind's account read gets from components/aws/account-facts.ts, which runs it. */
 export interface AccountReader {
   readonly aws: typeof awsSdk;
   readonly stack: string;
+  /** The tag (key, value) this stack's AWS resources carry: a resource with it is the stack's own. */
+  readonly ownTag: readonly [string, string];
+  /** The security group the cluster's nodes carry, where it exists already (a reused cluster's). */
+  readonly nodesSecurityGroupId?: string;
   /** An Output's value, or undefined while it is unknown (`pulumi preview`); a failed read rejects. */
   known<T>(output: pulumi.Output<T>): Promise<T | undefined>;
   /** A lookup that may fail (permissions, throttling): undefined then, with a warning naming `what`. */

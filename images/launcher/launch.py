@@ -11,7 +11,9 @@ the setup commands and of torch.distributed.run (see workdir.py). Each --setup c
 after the preflight; the first that fails ends the launch with exit code 2 and one line naming it.
 
 Everything after the first "--" is handed to `python -m torch.distributed.run` untouched; this script
-adds no launcher flags of its own (the Kubernetes Job builder decides them). torch.distributed.run runs
+adds no launcher flags of its own (the Kubernetes Job builder decides them), but for --keep-logs DIR, which
+puts `--log_dir <local dir> --tee 3` first and copies each rank's log under DIR when torchrun ends
+(keep_logs.py). torch.distributed.run runs
 as a child, not exec'd: the launcher stays PID 1, handles SIGTERM in every phase (supervise.py) and
 chooses the exit code. Exit codes: 0 when training succeeded; 2 for a usage error, a failed preflight
 or setup (one message per problem on stderr); 127 if torch.distributed.run cannot start; 143 after
@@ -33,6 +35,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gpu_health  # noqa: E402  (needs the sys.path entry above)
 import preflight  # noqa: E402
 import rendezvous  # noqa: E402
+import keep_logs  # noqa: E402
 import supervise  # noqa: E402
 import workdir  # noqa: E402
 
@@ -77,6 +80,8 @@ def parse(argv):
     parser.add_argument("--node-rank", type=int, metavar="N", help="this node's index in --peer")
     parser.add_argument("--peer-linger-seconds", type=float, default=30.0, metavar="S",
                         help="after a failure, keep answering peers this long before exiting (default 30)")
+    parser.add_argument("--keep-logs", metavar="DIR",
+                        help="copy each rank's stdout and stderr under DIR/<pod name>/ when torchrun ends")
     parser.add_argument("--max-restarts", type=int, metavar="N",
                         help="exit 76 at once when GTC_RESTART_ATTEMPT is above N")
     if "--" not in argv:
@@ -209,7 +214,8 @@ def launch(options, rest, supervisor):
         if problem:
             sys.stderr.write("launch: error: %s\n" % problem)
             return 2
-    argv_out = command(rest)
+    rank_logs = keep_logs.local_dir() if options.keep_logs else None
+    argv_out = command((keep_logs.torchrun_flags(rank_logs) if rank_logs else []) + list(rest))
     print("launch: run %s" % " ".join(shlex.quote(a) for a in argv_out), flush=True)
     supervise.flush()
     try:
@@ -217,6 +223,10 @@ def launch(options, rest, supervisor):
     except OSError as exc:
         sys.stderr.write("launch: error: cannot run %s: %s\n" % (argv_out[0], exc))
         return 127
+    finally:
+        # After torchrun, whatever its end (a SIGTERM included): the pod's grace period has room.
+        if rank_logs:
+            keep_logs.report(rank_logs, options.keep_logs)
     if status == 0:
         return 0
     states = supervise.peer_states(options.peer, options.node_rank) if options.peer else {}

@@ -66,6 +66,7 @@ describe("the EKS cluster", () => {
       "cluster-cni-role": "kube-system/aws-node",
       "csi-s3-role": "kube-system/s3-csi-driver-sa",
       "autoscaler-role": "kube-system/cluster-autoscaler",
+      "logs-role": "amazon-cloudwatch/cloudwatch-agent",
       // The experiment's own S3 role (a100-8gpu mounts S3): its namespace and the account its pods run as.
       ...(stack === "a100-8gpu" ? { "identity-role": "a100-8gpu/resnet50-a100x8-trainer" } : {}),
     });
@@ -93,7 +94,15 @@ describe("the EKS cluster", () => {
       "eks-pod-identity-agent": "v1.3.10-eksbuild.2",
       "aws-mountpoint-s3-csi-driver": "v2.3.0-eksbuild.1",
       "aws-fsx-csi-driver": "v1.7.0-eksbuild.1",
+      "amazon-cloudwatch-observability": "v6.7.0-eksbuild.1",
     });
+    // Container logs: the add-on's own Pod Identity role with the policy the CloudWatch guide names,
+    // and the retention in its Fluent Bit output.
+    const cloudWatch = inputs(resourcesOf(plans[stack].run, "aws:eks/addon:Addon").find((a) => inputs(a).addonName === "amazon-cloudwatch-observability")!);
+    expect(cloudWatch.podIdentityAssociations).toEqual([expect.objectContaining({ serviceAccount: "cloudwatch-agent" })]);
+    expect(JSON.parse(cloudWatch.configurationValues).containerLogs.fluentBit.config.extraFiles["application-log.conf"]).toMatch(/log_retention_days\s+30\n/);
+    const attachments = resourcesOf(plans[stack].run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((a) => inputs(a).policyArn);
+    expect(attachments).toContain("arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy");
   });
 
   it("spreads subnets over the configured zones with the tags load balancers need", () => {

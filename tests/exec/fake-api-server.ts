@@ -12,7 +12,7 @@ import * as http from "http";
 import type { AddressInfo } from "net";
 import { kubeconfigFor } from "../reap/fake-kube-api";
 
-type Obj = { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string; uid?: string; labels?: Record<string, string>; ownerReferences?: object[] }; spec?: Record<string, unknown>; status?: Record<string, unknown> };
+type Obj = { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string; uid?: string; labels?: Record<string, string>; ownerReferences?: object[] }; spec?: Record<string, unknown>; status?: Record<string, unknown>; data?: Record<string, string> };
 
 export interface ApiOptions {
   /** Objects present at the start: path of their collection → objects. */

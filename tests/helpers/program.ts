@@ -14,6 +14,8 @@ export interface ProgramRun {
   readonly outputs?: Record<string, unknown>;
   /** `type::name` → the additionalSecretOutputs the program asked the engine for. */
   readonly secretOutputs: Readonly<Record<string, readonly string[]>>;
+  /** `type::name` → the replacement options the program gave the engine (the mocks never see them). */
+  readonly replaceOptions: Readonly<Record<string, { readonly deleteBeforeReplace: boolean; readonly replaceOnChanges: readonly string[]; readonly deleteTimeout: string }>>;
   readonly error?: Error & { problems?: { path: string; message: string }[] };
 }
 
@@ -36,11 +38,17 @@ export async function runProgram(config: Record<string, unknown>, answer: CallAn
   await pulumi.runtime.setMocks(mocks as never, "gpu-training-clusters", stack, options.preview ?? false);
   // The engine, not the SDK, applies additionalSecretOutputs: record what each registration asks for.
   const secretOutputs: Record<string, string[]> = {};
+  const replaceOptions: Record<string, { deleteBeforeReplace: boolean; replaceOnChanges: string[]; deleteTimeout: string }> = {};
   const monitor = (pulumi.runtime as unknown as { getMonitor(): any }).getMonitor();
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req: any, callback: unknown) => {
     const list = req.getAdditionalsecretoutputsList() as string[];
     if (list.length > 0) secretOutputs[`${req.getType()}::${req.getName()}`] = list;
+    replaceOptions[`${req.getType()}::${req.getName()}`] = {
+      deleteBeforeReplace: req.getDeletebeforereplace(),
+      replaceOnChanges: req.getReplaceonchangesList(),
+      deleteTimeout: req.getCustomtimeouts()?.getDelete() ?? "",
+    };
     return register(req, callback);
   };
   const raw: Record<string, string> = {};
@@ -56,5 +64,5 @@ export async function runProgram(config: Record<string, unknown>, answer: CallAn
   }
   // Registrations are RPCs: wait for every one before reading what was registered.
   await pulumi.runtime.disconnect();
-  return { resources: base.resources, outputs, error, secretOutputs };
+  return { resources: base.resources, outputs, error, secretOutputs, replaceOptions };
 }

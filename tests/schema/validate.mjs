@@ -49,6 +49,10 @@ async function validateCustomResource(obj, schemaId) {
       if ((flavor.resources ?? []).length !== (group.coveredResources ?? []).length) errors.push(`crd: flavor ${flavor.name} must have the same number of resources as the coveredResources`);
     }
   }
+  // CEL rule of the ClusterQueue CRD (kueue v0.19.2 apis/kueue/v1beta2/clusterqueue_types.go): a
+  // borrowingLimit needs a cohort.
+  const borrows = (obj.spec?.resourceGroups ?? []).some((g) => (g.flavors ?? []).some((f) => (f.resources ?? []).some((r) => r.borrowingLimit !== undefined)));
+  if (obj.kind === "ClusterQueue" && borrows && !obj.spec?.cohortName) errors.push("crd: borrowingLimit must be nil when cohort is empty");
   for (const [i, rjob] of (obj.kind === "JobSet" ? obj.spec?.replicatedJobs ?? [] : []).entries()) {
     const job = { apiVersion: "batch/v1", kind: "Job", metadata: { name: `${obj.metadata?.name}-${rjob.name}-0` }, spec: rjob.template?.spec };
     errors.push(...(await validateObject(job)).map((e) => `replicatedJobs[${i}].template: ${e}`));

@@ -17,6 +17,11 @@ describe("summarizeLog", () => {
     expect(summarizeLog("").progressLine).toBeUndefined();
   });
 
+  it("reads a teed log as the plain one: torchrun's [default<rank>]: prefix is dropped", () => {
+    const s = summarizeLog("[default0]:smoke: all_reduce of 64.0 MiB x5: algbw 1.0 GB/s\n[default1]:ValueError: bad shape\n");
+    expect(s.progressLine).toBe("smoke: all_reduce of 64.0 MiB x5: algbw 1.0 GB/s");
+  });
+
   it("the smoke result: ok, problems and total throughput", () => {
     const s = summarizeLog('smoke: total 99.5 samples/s over 2 ranks\nSMOKE_RESULT {"ok": false, "problems": ["the loss is not finite"], "samples_per_s_total": 99.5, "world_size": 2}');
     expect(s.smoke).toEqual({ ok: false, problems: ["the loss is not finite"], samplesPerSecondTotal: 99.5, worldSize: 2 });

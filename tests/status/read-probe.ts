@@ -12,6 +12,7 @@ import { renderStatus } from "../../status/render";
 import { buildStatus } from "../../status/report";
 import { FakeCluster, startFakeCluster } from "./fake-cluster";
 import { ADMITTED, runningCluster, trainerPod, trainingJob, workload } from "./fixtures";
+import { SWEEP_ENV_ANNOTATION, SWEEP_LABEL, SWEEP_POINT_LABEL } from "../../k8s/sweep";
 
 const now = new Date();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "status-read-"));
@@ -111,6 +112,29 @@ const scenarios: Record<string, () => Promise<unknown>> = {
     fs.writeFileSync(b, `apiVersion: v1\nkind: Config\nclusters: [{ name: c, cluster: { server: "http://127.0.0.1:${c.port}" } }]\n`);
     const kube = await connectKube({ files: [a, b], origin: `${a}:${b}` });
     return { server: kube.server, port: c.port, jobs: names((await readRunPods(kube, "t4-smoke", "t4-smoke")).jobs) };
+  },
+  async sweep() {
+    // Three runs of one grid (one ended, one running, one Kueue still holds) and an older run outside it.
+    const point = (name: string, createdMin: number, lr: string, over: { status?: object; suspend?: boolean } = {}) => {
+      const j = trainingJob(now, { name, uid: name, createdMin, status: over.status }) as { metadata: { labels: object; annotations?: object }; spec: object };
+      return {
+        ...j,
+        metadata: { ...j.metadata, labels: { ...j.metadata.labels, [SWEEP_LABEL]: "5e2a1c", [SWEEP_POINT_LABEL]: `p-${lr}` }, annotations: { [SWEEP_ENV_ANNOTATION]: JSON.stringify({ LEARNING_RATE: lr }) } },
+        spec: { ...j.spec, ...(over.suspend ? { suspend: true } : {}) },
+      };
+    };
+    const complete = { active: 0, succeeded: 1, conditions: [{ type: "Complete", status: "True", lastTransitionTime: now.toISOString() }] };
+    const c = await cluster({
+      jobs: [
+        trainingJob(now, { name: "t4-smoke-0ld000", uid: "old", createdMin: 90, status: complete }),
+        point("t4-smoke-aaa111", 45, "1e-4", { status: complete }),
+        point("t4-smoke-bbb222", 44, "3e-4", { status: { active: 1, ready: 1 } }),
+        point("t4-smoke-ccc333", 43, "1e-3", { status: { active: 0 }, suspend: true }),
+      ],
+      pods: [],
+    });
+    const s = buildStatus(await readRun(await connectKube({ text: c.kubeconfig, origin: "test" }), "default", "t4-smoke"), now)!;
+    return { name: s.name, sweep: s.sweep, text: renderStatus(s, now) };
   },
   async execMissing() {
     const c = await cluster(runningCluster(now));

@@ -21,6 +21,22 @@ describe("reading runs through the real client", () => {
     expect(r.otherStack.ok).toEqual({ jobs: ["t4-smoke"], pods: ["t4-smoke-x7k2p"], everywhere: ["t4-smoke", "team-b"] });
   });
 
+  it("a sweep's runs are shown together, each with its values and state; a run outside the grid is an earlier run", () => {
+    const s = r.sweep.ok;
+    expect(s.name).toBe("t4-smoke-ccc333");
+    expect(s.sweep).toEqual({
+      id: "5e2a1c",
+      runs: [
+        { name: "t4-smoke-aaa111", env: { LEARNING_RATE: "1e-4" }, state: "succeeded" },
+        { name: "t4-smoke-bbb222", env: { LEARNING_RATE: "3e-4" }, state: "running" },
+        { name: "t4-smoke-ccc333", env: { LEARNING_RATE: "1e-3" }, state: "queued" },
+      ],
+    });
+    expect(s.text).toMatch(/sweep +3 runs \(sweep 5e2a1c\): 1 succeeded, 1 running, 1 queued/);
+    expect(s.text).toMatch(/t4-smoke-bbb222 +running +LEARNING_RATE=3e-4/);
+    expect(s.text).toMatch(/earlier +1 earlier run of this experiment still listed/);
+  });
+
   it("another experiment's Job whose name starts with this one's is not its run; an exact name is", () => {
     expect(r.prefix.ok).toEqual({ sweepLr: [], sweepLrB: ["sweep-lr-b"] });
     expect(r.exactName.ok).toEqual(["sweep-lr"]);

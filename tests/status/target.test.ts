@@ -45,7 +45,7 @@ describe("resolveTarget", () => {
 
   it("a reused cluster: the cluster stack's output (an object output is passed on as JSON)", async () => {
     const t = await resolveTarget(deps, "shared-t4-sweep", {});
-    expect(t).toMatchObject({ stack: "shared-t4-sweep", experiment: "sweep-lr-3e-4", kubeconfig: { text: '{"apiVersion":"v1","clusters":[]}', origin: "output of stack shared-cluster" } });
+    expect(t).toMatchObject({ stack: "shared-t4-sweep", experiment: "sweep-lr", kubeconfig: { text: '{"apiVersion":"v1","clusters":[]}', origin: "output of stack shared-cluster" } });
     expect(asked).toEqual(["shared-cluster"]);
   });
 
@@ -58,7 +58,7 @@ describe("resolveTarget", () => {
 
   it("a cluster-only stack has no experiment (status lists every one); --experiment names one", async () => {
     expect((await resolveTarget(deps, "shared-cluster", {})).experiment).toBeUndefined();
-    expect((await resolveTarget(deps, "shared-cluster", { experiment: "sweep-lr-3e-4" })).experiment).toBe("sweep-lr-3e-4");
+    expect((await resolveTarget(deps, "shared-cluster", { experiment: "sweep-lr" })).experiment).toBe("sweep-lr");
   });
 
   it("an existing cluster: the kubeconfig and context of its stack file, never stack outputs", async () => {

@@ -10,6 +10,7 @@ import type { PoolPlan } from "../../../plan/pools";
 import type { DeployGate } from "../../../plan/deploy-gate";
 import type { SourceIngress } from "../../../config/sources/kind";
 import { eksClusterName } from "../../naming";
+import { imageCachePrefix } from "../../../plan/image-cache";
 
 export interface ManagedPool {
   readonly pool: PoolPlan;
@@ -32,11 +33,16 @@ export interface GpuClusterArgs {
   readonly poolPlacements?: Readonly<Record<string, readonly number[]>>;
   /** Ingress the nodes need to reach the experiment's volume sources (the account gate's decision). */
   readonly sourceIngress: readonly SourceIngress[];
+  /** The Docker Hub pull-through cache (cluster.dockerHubCredentialsSecretArn). */
+  readonly dockerHubCache?: { readonly prefix: string; readonly credentialArn: string };
 }
 
 /** Tags on every AWS resource the stack creates, to find (and account for) them in the console. */
+/** The tag naming the stack that owns a resource: a resource with this stack's value is its own. */
+export const STACK_TAG = "gtc:stack";
+
 export function awsTags(stack: string, clusterName: string): Record<string, string> {
-  return { "gtc:stack": stack, "gtc:cluster": clusterName, "gtc:managed-by": "pulumi" };
+  return { [STACK_TAG]: stack, "gtc:cluster": clusterName, "gtc:managed-by": "pulumi" };
 }
 
 export function gpuClusterArgs(spec: StackSpec, plan: Plan, gate?: DeployGate): GpuClusterArgs {
@@ -58,6 +64,7 @@ export function gpuClusterArgs(spec: StackSpec, plan: Plan, gate?: DeployGate): 
     tags: awsTags(spec.stack, clusterName),
     ...placementArgs(spec.cluster, gate),
     sourceIngress: gate?.sources?.ingress ?? [],
+    ...(spec.cluster.dockerHubCredentialsSecretArn ? { dockerHubCache: { prefix: imageCachePrefix(spec.stack), credentialArn: spec.cluster.dockerHubCredentialsSecretArn } } : {}),
   };
 }
 
