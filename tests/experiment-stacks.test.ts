@@ -97,7 +97,7 @@ describe("experiments through the program", () => {
     expect(role).toHaveLength(1);
     expect(JSON.parse(String(role[0].inputs.assumeRolePolicy)).Statement[0]).toMatchObject({ Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] });
     const association = ofType(run, "aws:eks/podIdentityAssociation:PodIdentityAssociation");
-    expect(association.map((a) => a.inputs)).toEqual([expect.objectContaining({ clusterName: "gtc-shared-cluster", namespace: "reuse-a100-2x8", serviceAccount: "llm-reuse-2x8-trainer" })]);
+    expect(association.map((a) => a.inputs)).toEqual([expect.objectContaining({ clusterName: "gtc-a100-2x8", namespace: "reuse-a100-2x8", serviceAccount: "llm-reuse-2x8-trainer" })]);
   });
 
   it("stops a stack whose /dev/shm would starve the training processes, before any resource", async () => {

@@ -1,5 +1,5 @@
 /**
- * Two experiment stacks on one shared cluster (shared-cluster) cannot reach each other: the plans
+ * Two experiment stacks on one shared cluster cannot reach each other: the plans
  * of two reuse stacks show disjoint namespaces, Kubernetes objects, AWS identities and network
  * reach, even with the same experiment and volume names; and each person listed in the cluster's
  * `users` may edit only the namespaces of their stacks.
@@ -50,7 +50,7 @@ function admits(policies: readonly Policy[], to: string, from: string): boolean 
   );
 }
 
-describe("two reuse stacks on shared-cluster", () => {
+describe("two reuse stacks on one cluster (a100-2x8), and a third on shared-cluster", () => {
   let a: PlanRun;
   let b: PlanRun;
   let sweep: PlanRun;
@@ -96,8 +96,8 @@ describe("two reuse stacks on shared-cluster", () => {
       return set.spec.replicatedJobs[0].template.spec.template.spec.serviceAccountName;
     };
     expect(podAccount(a)).toBe("llm-reuse-2x8-trainer");
-    expect(ia.association).toEqual([expect.objectContaining({ clusterName: "gtc-shared-cluster", namespace: "reuse-a100-2x8", serviceAccount: podAccount(a) })]);
-    expect(ib.association).toEqual([expect.objectContaining({ clusterName: "gtc-shared-cluster", namespace: "team-b", serviceAccount: podAccount(b) })]);
+    expect(ia.association).toEqual([expect.objectContaining({ clusterName: "gtc-a100-2x8", namespace: "reuse-a100-2x8", serviceAccount: podAccount(a) })]);
+    expect(ib.association).toEqual([expect.objectContaining({ clusterName: "gtc-a100-2x8", namespace: "team-b", serviceAccount: podAccount(b) })]);
     // Its trust policy admits only that cluster's namespace and account.
     for (const [run, ns] of [
       [a, "reuse-a100-2x8"],
