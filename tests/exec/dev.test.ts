@@ -94,7 +94,7 @@ describe("npm run dev", () => {
     expect(container.ports.map((p) => p.containerPort)).toEqual([8888, 6006]);
     expect(container.resources.limits["nvidia.com/gpu"]).toBe("1");
     // The workdir travels as exec's does: a ConfigMap of the pod's own, owned by its Job.
-    expect(workdir.line).toBe(`POST ${CONFIG_MAPS}`);
+    expect(workdir.line).toBe(`POST ${CONFIG_MAPS(STACK)}`);
     expect(workdir.body?.metadata).toMatchObject({ name: `${name}-workdir`, ownerReferences: [{ kind: "Job", name }] });
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gtc-dev-objects-")), "job.yaml");
     fs.writeFileSync(file, stringify(api.store.get(`/apis/batch/v1/namespaces/${STACK}/jobs`)![0]));

@@ -51,9 +51,9 @@ describe("resolveTarget", () => {
 
   it("looks in the stack's own namespace for its own experiment, and in every namespace for one named with --experiment", async () => {
     expect((await resolveTarget(deps, "shared-t4-sweep", {})).namespace).toBe("shared-t4-sweep");
-    expect((await resolveTarget(deps, "shared-t4-sweep", { experiment: "sweep-lr-3e-4" })).namespace).toBe("shared-t4-sweep");
+    expect((await resolveTarget(deps, "shared-t4-sweep", { experiment: "sweep-lr" })).namespace).toBe("shared-t4-sweep");
     expect((await resolveTarget(deps, "shared-t4-sweep", { experiment: "someone-else" })).namespace).toBeUndefined();
-    expect(await resolveTarget(deps, "shared-cluster", { experiment: "sweep-lr-3e-4" })).toMatchObject({ experiment: "sweep-lr-3e-4", namespace: undefined });
+    expect(await resolveTarget(deps, "shared-cluster", { experiment: "sweep-lr" })).toMatchObject({ experiment: "sweep-lr", namespace: undefined });
   });
 
   it("a cluster-only stack has no experiment (status lists every one); --experiment names one", async () => {
