@@ -133,7 +133,7 @@ const scenarios: Record<string, () => Promise<unknown>> = {
       ],
       pods: [],
     });
-    const s = buildStatus(await readRun(await connectKube({ text: c.kubeconfig, origin: "test" }), "default", "t4-smoke"), now)!;
+    const s = buildStatus(await readRun(await connectKube({ text: c.kubeconfig, origin: "test" }), "t4-smoke", "t4-smoke"), now)!;
     return { name: s.name, sweep: s.sweep, text: renderStatus(s, now) };
   },
   async execMissing() {
