@@ -10,7 +10,7 @@ const PROGRAM = [
   "account-program", "aws/plan-aws", "aws/rules", "built-image", "catalog", "checks", "config-reference",
   "crd-schemas", "dated-tables", "experiment-stacks", "golden", "job-stacks", "k8s-builders", "launcher-facts",
   "nothing-lost", "plan-stacks", "queueing", "secret-env", "workdir-plan", "generated", "training-experiment", "day-two",
-  "training-image", "reap/teardown-role", "network-policy", "plan-every-size", "api-judge",
+  "training-image", "reap/teardown-role", "network-policy", "plan-every-size", "api-judge", "tenancy",
 ];
 const E2E = [
   "exec/cli", "status/logs-run", "job-local", "stack-battery", "workdir-archive", "reap/cli", "reap/e2e", "reap/e2e-teardown", "reap/kube", "status/cli", "status/read",

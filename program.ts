@@ -17,6 +17,7 @@ import { NvidiaDevicePlugin } from "./components/device-plugins";
 import { readLauncherFiles } from "./components/launcher-files";
 import { eksClusterName } from "./components/naming";
 import { TrainingExperiment } from "./components/training-experiment";
+import { StackNamespace } from "./components/stack-namespace";
 import { ClusterQueueing } from "./components/queueing";
 import { buildQueueObjects } from "./k8s/queues";
 import { CLUSTER_QUEUE } from "./k8s/cluster-queue";
@@ -28,7 +29,8 @@ import { EXPERIMENT_LABEL } from "./k8s/labels";
 import { clusterNeedsNvidiaRuntimeClass, devicePluginRuntimeClass } from "./k8s/runtime-class";
 import { hasEfaPools } from "./plan/pools";
 import { cachedReference } from "./plan/image-cache";
-import { buildExperimentObjects, experimentInput } from "./k8s/experiment";
+import { ExperimentObjects, buildExperimentObjects, experimentInput } from "./k8s/experiment";
+import { ExperimentIdentity } from "./components/aws/experiment-identity";
 import { buildSweep } from "./k8s/sweep";
 import { attachSweepNames } from "./plan/plan";
 import { lookupAccountFacts, lookupSourceFacts } from "./components/aws/account-facts";
@@ -128,14 +130,16 @@ function experimentResources(spec: StackSpec, plan: Plan, target: ClusterTarget,
   const buildInput = { ...input, image: placeholder ?? pulledImage(plan, input.image, gate) };
   const objects = buildExperimentObjects(buildInput);
   const sweep = spec.experiment!.sweep && buildSweep(buildInput, spec.experiment!.sweep);
+  const identity = experimentIdentity(spec, target, objects);
+  const home = new StackNamespace(spec.stack, { objects: objects.namespace, provider: target.provider, queue: queue?.ready });
   const experiment = new TrainingExperiment(name, {
     sweep,
     objects,
     provider: target.provider,
-    driverRoles: target.driverRoles,
-    policyNamePrefix: `${eksClusterName(spec.stack)}-experiment`,
-    secretEnv: secretEnvInputs(),
+    namespace: home,
     queue: queue?.ready,
+    secretEnv: secretEnvInputs(),
+    after: identity?.ready,
     builtImage: built && placeholder ? { placeholder, reference: built.reference } : undefined,
   });
   const namespace = (objects.job ?? objects.jobSet)!.metadata!.namespace!;
@@ -156,6 +160,25 @@ function experimentResources(spec: StackSpec, plan: Plan, target: ClusterTarget,
     ...(built ? { image: built.reference } : {}),
     ...(sweep ? { sweep: { runs: sweep.runs.map((r) => ({ name: r.runName, point: r.point.id, env: r.point.env })), ...(sweep.queue ? { localQueue: `${namespace}/${sweep.queue.localQueue.metadata.name}` } : {}) } } : {}),
   };
+}
+
+/**
+ * The stack's own role for its volumes, given to its namespace's ServiceAccount (EKS clusters, and
+ * only when a volume needs AWS access: the rules allow such volumes only on EKS). Named after the
+ * stack, so a renamed experiment keeps it.
+ */
+function experimentIdentity(spec: StackSpec, target: ClusterTarget, objects: ExperimentObjects): ExperimentIdentity | undefined {
+  if (objects.accessPolicies.length === 0) return undefined;
+  if (!target.eksClusterName) throw new Error("unreachable: volumes that need AWS access on a cluster without EKS (the rules allow them only on EKS)");
+  const cluster = eksClusterName(spec.cluster.mode === "reuse" ? spec.cluster.stack : spec.stack);
+  return new ExperimentIdentity(`${spec.stack}-identity`, {
+    eksClusterName: target.eksClusterName,
+    region: spec.region,
+    namespace: objects.namespace.namespace.metadata!.name!,
+    serviceAccount: objects.podServiceAccount,
+    policies: objects.accessPolicies,
+    tags: awsTags(spec.stack, cluster),
+  });
 }
 
 /** Point id → run name of the experiment's sweep, for the plan's list of runs. */
@@ -201,7 +224,7 @@ export function deploy(verdict: Verdict): Record<string, unknown> {
     summary: attachSweepNames(summary, sweepRunNames(experiment)),
     ...target.outputs,
     ...services,
-    ...(queue ? { queueing: { localQueue: `${plan.queueing.namespace}/${plan.queueing.localQueue}`, clusterQueue: CLUSTER_QUEUE } } : {}),
+    ...(queue ? { queueing: { clusterQueue: CLUSTER_QUEUE } } : {}),
     ...experiment,
   };
 }

@@ -2,7 +2,8 @@
  * Kueue and JobSet on a cluster this stack owns, and the queues experiments are submitted to,
  * from the plain objects of k8s/queues.ts. Order matters and is expressed with dependsOn:
  * JobSet first (Kueue's JobSet integration then starts at once), then Kueue, then the queue
- * objects (their CRDs come with the Kueue chart). `helm.v3.Release` waits for the chart's
+ * objects (their CRDs come with the Kueue chart). Each experiment stack creates its LocalQueue in
+ * its own namespace (components/training-experiment.ts). `helm.v3.Release` waits for the chart's
  * Deployments to be ready, so an experiment depending on this component is created only once
  * Kueue's webhook answers: a Job created before that would not be suspended for admission.
  */
@@ -21,9 +22,8 @@ export interface ClusterQueueingArgs {
 }
 
 export class ClusterQueueing extends pulumi.ComponentResource {
-  /** What experiments must wait for: the LocalQueue (and through it Kueue's webhook). */
+  /** What experiments must wait for: the ClusterQueue (and through it Kueue's webhook). */
   public readonly ready: pulumi.Resource[];
-  public readonly localQueue: pulumi.Output<string>;
 
   constructor(name: string, args: ClusterQueueingArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gpu-training-clusters:k8s:ClusterQueueing", name, {}, opts);
@@ -59,10 +59,8 @@ export class ClusterQueueing extends pulumi.ComponentResource {
       (flavor) => new k8s.apiextensions.CustomResource(`${name}-flavor-${flavor.metadata.name}`, custom(flavor), { ...k8sOpts, dependsOn: [kueue] }),
     );
     const clusterQueue = new k8s.apiextensions.CustomResource(`${name}-cluster-queue`, custom(objects.clusterQueue), { ...k8sOpts, dependsOn: [kueue, ...flavors] });
-    const localQueue = new k8s.apiextensions.CustomResource(`${name}-local-queue`, custom(objects.localQueue), { ...k8sOpts, dependsOn: [clusterQueue] });
 
-    this.ready = [jobset, kueue, localQueue];
-    this.localQueue = pulumi.output(objects.localQueue.metadata.name);
-    this.registerOutputs({ localQueue: this.localQueue });
+    this.ready = [jobset, kueue, clusterQueue];
+    this.registerOutputs({});
   }
 }

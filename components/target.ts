@@ -6,19 +6,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackSpec } from "../config/spec";
-import { addonKinds, typeOf } from "../config/sources";
 
 export interface ClusterTarget {
   /** The Kubernetes provider every in-cluster object is created with. */
   readonly provider: k8s.Provider;
   /** The EKS cluster's name where there is one (create and reuse), for EKS add-ons and access. */
   readonly eksClusterName?: pulumi.Output<string>;
-  /**
-   * Source type → IAM role of that volume source's CSI driver (EKS clusters only; the S3 driver's
-   * today). A role carries no access of its own: each experiment attaches a policy for exactly its
-   * volumes.
-   */
-  readonly driverRoles: Readonly<Record<string, pulumi.Output<string>>>;
   /** Whether this stack owns the cluster-wide pieces (device plugin, autoscaler). */
   readonly ownsClusterServices: boolean;
   /** Stack outputs contributed by the target. */
@@ -26,8 +19,7 @@ export interface ClusterTarget {
 }
 
 /**
- * The outputs a cluster stack exports for the experiment stacks that reuse it (and
- * driverRoleOutputs): how to reach the cluster, and what the reusing stack's account checks need
+ * The outputs a cluster stack exports for the experiment stacks that reuse it: how to reach the cluster, and what the reusing stack's account checks need
  * (plan/account.ts ClusterExports): the region, the VPC and the cluster security group its FSx
  * file systems must let in, and the managed pools its GPU quota is checked against.
  */
@@ -61,10 +53,6 @@ export function clusterReference(spec: StackSpec): { readonly reference: pulumi.
   return made;
 }
 
-/** Source type → the cluster stack's output naming its driver's role (config/sources/, `addon.driverRole`). */
-export function driverRoleOutputs(): Record<string, string> {
-  return Object.fromEntries(addonKinds().flatMap((k) => (k.addon?.driverRole ? [[typeOf(k), k.addon.driverRole.output]] : [])));
-}
 
 export function reuseTarget(spec: StackSpec, name: string): ClusterTarget {
   if (spec.cluster.mode !== "reuse") throw new Error("reuseTarget needs cluster.mode reuse");
@@ -74,7 +62,6 @@ export function reuseTarget(spec: StackSpec, name: string): ClusterTarget {
   return {
     provider,
     eksClusterName: cluster.requireOutput(CLUSTER_OUTPUTS.clusterName).apply(String),
-    driverRoles: Object.fromEntries(Object.entries(driverRoleOutputs()).map(([type, output]) => [type, cluster.requireOutput(output).apply(String)])),
     ownsClusterServices: false,
     outputs: { clusterStack: stackName },
   };
@@ -86,5 +73,5 @@ export function existingTarget(spec: StackSpec, name: string): ClusterTarget {
     kubeconfig: spec.cluster.kubeconfigPath,
     context: spec.cluster.context,
   });
-  return { provider, driverRoles: {}, ownsClusterServices: spec.cluster.installDevicePlugin, outputs: {} };
+  return { provider, ownsClusterServices: spec.cluster.installDevicePlugin, outputs: {} };
 }

@@ -1,30 +1,27 @@
 /**
- * An experiment's resources in the cluster (and the IAM policies its volumes need), from the
- * plain objects of k8s/experiment.ts. No logic beyond resource options, each explained below and
- * in docs/training-job.md.
+ * An experiment's resources in the cluster, from the plain objects of k8s/experiment.ts: its files,
+ * volumes and run, in the stack's namespace (components/stack-namespace.ts). No logic beyond resource options, each explained below and in
+ * docs/training-job.md.
  */
-import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ExperimentObjects } from "../k8s/experiment";
 import type { SweepObjects } from "../k8s/sweep";
 import { resourceArgs } from "./k8s-args";
+import type { StackNamespace } from "./stack-namespace";
 
 export interface TrainingExperimentArgs {
   readonly objects: ExperimentObjects;
   /** The cluster's Kubernetes provider. */
   readonly provider: k8s.Provider;
-  /**
-   * Source type → name of its volume driver's IAM role (ClusterTarget.driverRoles); required for
-   * each kind the experiment's access policies name.
-   */
-  readonly driverRoles: Readonly<Record<string, pulumi.Input<string>>>;
-  /** Prefix of the inline policies on those roles, `<prefix>-<source type>`: unique per experiment stack. */
-  readonly policyNamePrefix: string;
   /** Values of the `secretEnv` variables, each already a Pulumi secret. */
   readonly secretEnv?: Readonly<Record<string, pulumi.Input<string>>>;
-  /** Resources the run must wait for: Kueue, JobSet and the LocalQueue, when this stack creates them. */
+  /** The stack's namespace and what it holds (components/stack-namespace.ts). */
+  readonly namespace: StackNamespace;
+  /** What a sweep's own queues need first: Kueue and JobSet, when this stack installs them. */
   readonly queue?: readonly pulumi.Resource[];
+  /** Resources the run must wait for besides: the stack's AWS identity (components/aws/experiment-identity.ts). */
+  readonly after?: readonly pulumi.Resource[];
   /**
    * An image the stack builds (components/aws/training-image.ts): the pure builders put
    * `placeholder` in the pod spec (plan/image-build.ts), and it is replaced here by `reference`,
@@ -63,11 +60,10 @@ export class TrainingExperiment extends pulumi.ComponentResource {
   constructor(name: string, args: TrainingExperimentArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gpu-training-clusters:k8s:TrainingExperiment", name, {}, opts);
     const { objects, provider } = args;
-    const k8sOpts = { parent: this, provider };
+    const ns = args.namespace;
+    const k8sOpts = { parent: this, provider, dependsOn: [ns.namespace] };
 
     const launcher = new k8s.core.v1.ConfigMap(`${name}-launcher`, resourceArgs<k8s.core.v1.ConfigMapArgs>(objects.configMap), k8sOpts);
-    // Before any pod of the run starts, only its own pods may connect to it (k8s/network-policy.ts).
-    const isolation = new k8s.networking.v1.NetworkPolicy(`${name}-isolation`, resourceArgs<k8s.networking.v1.NetworkPolicyArgs>(objects.networkPolicy), k8sOpts);
     const shipped = shippedResources(name, objects, args.secretEnv, k8sOpts);
     const health = gpuHealthResources(name, objects, k8sOpts);
 
@@ -77,9 +73,9 @@ export class TrainingExperiment extends pulumi.ComponentResource {
     const volumes: pulumi.Resource[] = [];
     // `<job>-<volume>` → `<volume>`: child names are `${name}-pv-<volume>`, `${name}-pvc-<volume>`.
     const experiment = objects.configMap.metadata!.name!.replace(/-launcher$/, "");
-    const volumeKey = (object: { metadata?: { name?: string } }) => object.metadata!.name!.replace(`${experiment}-`, "");
+    const volumeKey = (object: { metadata?: { name?: string } }) => object.metadata!.name!.replace(`${objects.namespace.namespace.metadata!.name!}-`, "").replace(`${experiment}-`, "");
     for (const pv of objects.persistentVolumes) {
-      const created = new k8s.core.v1.PersistentVolume(`${name}-pv-${volumeKey(pv)}`, resourceArgs<k8s.core.v1.PersistentVolumeArgs>(pv), { ...k8sOpts, retainOnDelete: true });
+      const created = new k8s.core.v1.PersistentVolume(`${name}-pv-${volumeKey(pv)}`, resourceArgs<k8s.core.v1.PersistentVolumeArgs>(pv), { parent: this, provider, retainOnDelete: true });
       volumes.push(created);
     }
     for (const pvc of objects.persistentVolumeClaims) {
@@ -90,21 +86,6 @@ export class TrainingExperiment extends pulumi.ComponentResource {
       });
       volumes.push(created);
     }
-
-    const access = objects.accessPolicies.map((policy) => {
-      const role = args.driverRoles[policy.sourceType];
-      if (!role) throw new Error(`unreachable: ${policy.sourceType} volumes on a cluster without that driver's role (the rules allow them only on EKS)`);
-      // The inline policy's name is the stack's, so its Pulumi name is too: under a name that
-      // followed the experiment, a renamed experiment would create a second resource with the same
-      // policy name (PutRolePolicy overwrites), and deleting the old one would then remove the
-      // policy both claim. The alias carries the earlier, experiment-named resource over.
-      const policyName = `${args.policyNamePrefix}-${policy.sourceType}`;
-      return new aws.iam.RolePolicy(
-        policyName,
-        { name: policyName, role, policy: JSON.stringify(policy.document) },
-        { parent: this, aliases: [{ name: `${name}-${policy.sourceType}-access` }] },
-      );
-    });
 
     // A run's spec is immutable once created, and any change to it means a new run. Its name is
     // derived from a hash of that spec (config/run-name.ts), so a change is always a replacement
@@ -123,7 +104,7 @@ export class TrainingExperiment extends pulumi.ComponentResource {
       ...k8sOpts,
       replaceOnChanges: ["spec"],
       deleteBeforeReplace: true,
-      dependsOn: [launcher, isolation, ...shipped, ...health, ...volumes, ...access, ...(args.queue ?? [])],
+      dependsOn: [launcher, ...ns.ready, ...shipped, ...health, ...volumes, ...(args.after ?? [])],
     };
     const run = (suffix: string, object: Pick<ExperimentObjects, "job" | "jobSet">, opts: pulumi.CustomResourceOptions) =>
       object.job
@@ -188,3 +169,4 @@ function shippedResources(
   }
   return created;
 }
+

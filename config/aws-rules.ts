@@ -3,6 +3,7 @@
  * layout: hybrid-node endpoint access, and what an existing VPC rules out.
  */
 import { Problem } from "./errors";
+import { stackNamespaceProblems } from "./names";
 import type { CreateClusterInput } from "./schema";
 import { kmsKeyRegion } from "./control-plane";
 
@@ -35,10 +36,15 @@ export function awsClusterRules(cluster: CreateClusterInput, region?: string): P
     problems.push({ path: "cluster.vpc.privateSubnetIds", message: "lists a subnet twice (each subnet once, in two zones or more)" });
   }
   // One access entry per principal: EKS refuses a second entry for the same principal.
-  cluster.admins.forEach((arn, i) => {
-    if (cluster.admins.indexOf(arn) !== i) {
-      problems.push({ path: `cluster.admins[${i}]`, message: `lists ${arn} again (first at cluster.admins[${cluster.admins.indexOf(arn)}]; name each principal once)` });
-    }
+  const principals = [...cluster.admins.map((arn, i) => ({ arn, path: `cluster.admins[${i}]` })), ...cluster.users.map((u, i) => ({ arn: u.principalArn, path: `cluster.users[${i}].principalArn` }))];
+  principals.forEach(({ arn, path }, i) => {
+    const first = principals.findIndex((p) => p.arn === arn);
+    if (first !== i) problems.push({ path, message: `lists ${arn} again (first at ${principals[first].path}; name each principal once: EKS allows one access entry per principal)` });
   });
+  cluster.users.forEach((u, i) =>
+    u.stacks.forEach((stack, j) => {
+      for (const p of stackNamespaceProblems(stack)) problems.push({ path: `cluster.users[${i}].stacks[${j}]`, message: `${JSON.stringify(stack)} ${p}` });
+    }),
+  );
   return problems;
 }

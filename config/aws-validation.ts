@@ -18,9 +18,9 @@ export const S3_RESERVED_SUFFIXES = ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "
  * What a name with a reserved suffix really is (same page; directory buckets:
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/directory-bucket-naming-rules.html,
  * `base-name--zone-id--x-s3`). Such a name is valid somewhere in S3, just not as a general
- * purpose bucket, which is what the S3 CSI role's IAM grant and the Mountpoint volume are for.
+ * purpose bucket, which is what the IAM grant and the Mountpoint volume are for.
  */
-const UNSUPPORTED = "is not supported here: the S3 CSI role's IAM grant and the Mountpoint volume are for general purpose buckets (give the bucket's own name)";
+const UNSUPPORTED = "is not supported here: the IAM grant and the Mountpoint volume are for general purpose buckets (give the bucket's own name)";
 const RESERVED_SUFFIX_KIND: Readonly<Record<string, string>> = {
   "--x-s3": `names a directory bucket (suffix "--x-s3"), which ${UNSUPPORTED}`,
   "-s3alias": `is an access point alias (suffix "-s3alias"), which ${UNSUPPORTED}`,

@@ -20,7 +20,7 @@ import { awsClusterRules } from "./aws-rules";
 import { NodePoolInput, StackInput, stackSchema } from "./schema";
 import { SMOKE_ARGS, SMOKE_SCRIPT } from "./launcher-paths";
 import type { ExperimentSpec, PoolSpec, ResolvedImage, StackSpec } from "./spec";
-import { POOL_LABEL } from "./names";
+import { POOL_LABEL, stackNamespaceProblems } from "./names";
 import { QueueingInput, queueingRules, resolveQueueing } from "./queueing";
 import { awsAccessReason, sourceUses } from "./sources";
 
@@ -206,6 +206,7 @@ export function ruleStack(parsed: ParsedStack, ctx: LoadContext): StackCollectio
     problems.push(...workdirRules(e));
     if (!c.experiment.failed.has("setup")) problems.push(...setupRules(e));
     if (cluster) problems.push(...builtImageRules(e.image, cluster.mode));
+    for (const p of stackNamespaceProblems(ctx.stack)) problems.push({ path: "stack", message: `${JSON.stringify(ctx.stack)} ${p}` });
   }
   if (e?.sweep && !c.experiment.failed.has("sweep") && !c.experiment.failed.has("env")) {
     const installed = resolveQueueing(ctx.stack, cluster?.mode ?? "create", c.queueing.value, clusterQueueing).install;

@@ -37,13 +37,38 @@ export function experimentNames(experiment: { readonly name: string; readonly no
 }
 
 /**
- * The namespace of every namespaced object an experiment creates. `default` rather than one
- * namespace per stack: a stack-owned Namespace would take the experiment's PersistentVolumeClaims
- * with it on `pulumi destroy` (deleting a namespace deletes everything in it, whatever Pulumi's
- * retainOnDelete says), and an existing PVC named by `source.type: pvc` must live in the Job's
- * namespace, which for a user's cluster is most often `default`.
+ * The namespace of every namespaced object an experiment stack creates: one per stack, named after
+ * it, so that a shared cluster keeps each stack's Secrets, claims, queue and runs apart (EKS best
+ * practices, multi-tenancy: https://docs.aws.amazon.com/eks/latest/best-practices/tenant-isolation.html).
+ * A stack name allows [A-Za-z0-9_.-] (https://www.pulumi.com/docs/iac/concepts/stacks/); a
+ * namespace is a DNS-1123 label (lower-case alphanumerics and '-', 63 at most,
+ * https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-label-names), so
+ * the name is lower-cased and every other character becomes '-'.
  */
-export const TRAINING_NAMESPACE = "default";
+export function stackNamespace(stack: string): string {
+  return stack
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, "-")
+    .replace(/^-+/, "")
+    .slice(0, MAX_DNS_LABEL)
+    .replace(/-+$/, "");
+}
+
+/**
+ * Namespaces a cluster already has, or that this project installs into (Kueue, JobSet, the
+ * device plugin and autoscaler in kube-system): a stack namespace must not be one of them, since
+ * the stack would then create, and on `pulumi destroy` delete, a namespace it shares.
+ * https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/#initial-namespaces
+ */
+export const SHARED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease", "kueue-system", "jobset-system"] as const;
+
+/** Problems with the namespace a stack name gives, or [] when it can be the stack's own. */
+export function stackNamespaceProblems(stack: string): string[] {
+  const ns = stackNamespace(stack);
+  if (ns === "") return [`gives no namespace name (it needs a letter or digit; a namespace is named after its stack)`];
+  if ((SHARED_NAMESPACES as readonly string[]).includes(ns)) return [`gives the namespace ${JSON.stringify(ns)}, which the cluster shares (not allowed: ${SHARED_NAMESPACES.join(", ")}); choose another stack name`];
+  return [];
+}
 
 /** Labels every pool's nodes carry (managed, hybrid and existing alike). */
 export const POOL_LABEL = "gpu-training-clusters.io/pool";

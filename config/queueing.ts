@@ -7,11 +7,11 @@
 import { z } from "zod";
 import type { Problem } from "./errors";
 import { JOBSET_CHART, KUEUE_CHART } from "../catalog/versions";
-import { TRAINING_NAMESPACE } from "./names";
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-/** The LocalQueue the stack owning a cluster creates, in the training namespace. */
+/** The LocalQueue each experiment stack creates in its own namespace (config/names.ts stackNamespace). */
 export const DEFAULT_LOCAL_QUEUE = "training";
 /**
  * Upper bound of the derived waitForPodsReady timeout: a run whose pods are not all ready by then
@@ -24,7 +24,7 @@ export const queueingSchema = z.strictObject({
     .boolean()
     .default(true)
     .meta({
-      description: `install Kueue ${KUEUE_CHART.version} and JobSet ${JOBSET_CHART.version} and create the ResourceFlavors, ClusterQueue and LocalQueue. \`false\` only with \`cluster.mode: existing\`, for a cluster that already runs them: nothing is installed, experiments are submitted to its LocalQueue \`localQueue\``,
+      description: `install Kueue ${KUEUE_CHART.version} and JobSet ${JOBSET_CHART.version} and create the ResourceFlavors, ClusterQueue and LocalQueue. \`false\` only with \`cluster.mode: existing\`, for a cluster that already runs them: nothing is installed, and each experiment stack creates its LocalQueue \`localQueue\` on that cluster's ClusterQueue \`clusterQueue\``,
     }),
   localQueue: z
     .string()
@@ -32,7 +32,14 @@ export const queueingSchema = z.strictObject({
     .max(63)
     .regex(DNS1123_LABEL, { message: "must be a DNS-1123 label: lower-case letters, digits and '-'" })
     .default(DEFAULT_LOCAL_QUEUE)
-    .meta({ description: `the LocalQueue (in \`${TRAINING_NAMESPACE}\`) every run is submitted to: created when \`install\`, else the cluster's own` }),
+    .meta({ description: "the LocalQueue every run is submitted to, created by each experiment stack in its own namespace (named after the stack) on the cluster's ClusterQueue" }),
+  clusterQueue: z
+    .string()
+    .min(1)
+    .max(253)
+    .regex(DNS1123_SUBDOMAIN, { message: "must be a DNS-1123 subdomain: lower-case letters, digits, '-' and '.'" })
+    .optional()
+    .meta({ description: "with `install: false` (and only then): the cluster's own ClusterQueue that each experiment stack's LocalQueue points at" }),
   podsReadyTimeoutMinutes: z
     .number()
     .int()
@@ -69,6 +76,12 @@ export function queueingRules(mode: "create" | "reuse" | "existing", queueing: Q
   if (!queueing) return [];
   if (mode === "reuse") {
     return [{ path: "queueing", message: `is set by the cluster's own stack with cluster.mode "reuse" (got a queueing section; set it in stacks/Pulumi.${reuseStack}.yaml, whose queue this stack uses)` }];
+  }
+  if (queueing.install && queueing.clusterQueue !== undefined) {
+    return [{ path: "queueing.clusterQueue", message: `is set only with install: false (got ${JSON.stringify(queueing.clusterQueue)}; with install: true the stack creates the ClusterQueue itself)` }];
+  }
+  if (!queueing.install && queueing.clusterQueue === undefined && mode === "existing") {
+    return [{ path: "queueing.clusterQueue", message: "is required with install: false (got none; name the cluster's ClusterQueue, on which each experiment stack creates its LocalQueue in its own namespace)" }];
   }
   if (mode === "create" && !queueing.install) {
     return [{ path: "queueing.install", message: `must be true with cluster.mode "create" (got false; the new cluster has no Kueue or JobSet of its own; false is for an existing cluster that already runs them)` }];

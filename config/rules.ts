@@ -184,6 +184,9 @@ export function experimentRules(experiment: ExperimentInput, pools: readonly { n
   for (const [what, name] of failed.has("name") ? [] : ([["Job and Service", names.job], ["launcher ConfigMap", names.launcherConfigMap], ["last pod hostname", names.lastPodHostname]] as const)) {
     for (const p of dnsLabelProblems(name)) problems.push({ path: "experiment.name", message: `gives the ${what} name ${show(name)}, which ${p}` });
   }
+  for (const [i, cidr] of (experiment.egress?.allow ?? []).entries()) {
+    if (!parseCidr(cidr)) problems.push({ path: `experiment.egress.allow[${i}]`, message: `is not an IPv4 CIDR (got ${show(cidr)}; e.g. 10.20.0.0/16, or 0.0.0.0/0 for anywhere)` });
+  }
   const uses = sourceUses(experiment);
   const volumeNames = new Set<string>();
   const mountPaths = new Set<string>();

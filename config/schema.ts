@@ -95,6 +95,21 @@ export const createClusterSchema = z.strictObject({
       description:
         "IAM role/user ARNs (`arn:aws:iam::<account>:role/<name>` or `:user/<name>`) given cluster-admin through EKS access entries: teammates, CI, the reaper, whoever runs a `reuse` stack ([aws.md](aws.md#who-can-reach-the-cluster))",
     }),
+  users: z
+    .array(
+      z.strictObject({
+        principalArn: z
+          .string()
+          .regex(IAM_PRINCIPAL_ARN, { message: "must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/alice" })
+          .meta({ description: "the IAM role or user (`arn:aws:iam::<account>:role/<name>` or `:user/<name>`)" }),
+        stacks: z.array(z.string().min(1)).min(1).meta({ description: "the experiment stacks this principal runs on the cluster: it may edit their namespaces only" }),
+      }),
+    )
+    .default([])
+    .meta({
+      description:
+        "IAM role/user ARNs given `AmazonEKSEditPolicy` in the namespaces of their `stacks` only, through EKS access entries: people who run experiments on a shared cluster without seeing each other's ([aws.md](aws.md#who-can-reach-the-cluster))",
+    }),
   dockerHubCredentialsSecretArn: z
     .string()
     // The pattern ECR checks (API_PullThroughCacheRule, credentialArn).
@@ -370,6 +385,16 @@ export const experimentSchema = z.strictObject({
     .meta({
       description:
         "restarts after a node disruption (spot reclaim, drain, node loss), a bound of their own (0–100): a single-node Job's `backoffLimit`; a multi-node run fails for good once its restarts of both kinds pass `maxRestarts` + this",
+    }),
+  egress: z
+    .strictObject({
+      allow: z.array(z.string()).meta({ description: "IPv4 CIDRs the training pods may connect to, besides the cluster's DNS and the stack's own pods (e.g. `10.20.0.0/16` for a package mirror)" }),
+    })
+    .optional()
+    .meta({
+      description:
+        "limit where the training pods may connect: a NetworkPolicy in the stack's namespace allows only DNS, the stack's own pods and `allow` ([training-job.md](training-job.md#network-isolation)). Volumes are mounted by their drivers on the node and are not affected",
+      defaultText: "egress open",
     }),
   dev: z
     .strictObject({

@@ -16,14 +16,14 @@ import type { PoolPlan } from "../plan/pools";
 import { buildTrainingJob } from "./job";
 import { GpuHealthAccess, buildGpuHealthAccess, trainerServiceAccountName } from "./gpu-health";
 import { buildLauncherConfigMap } from "./launcher-configmap";
-import { TRAINING_NAMESPACE, experimentNames } from "../config/names";
+import { experimentNames } from "../config/names";
 import { PodNetwork, podNetwork } from "./network";
 import { PodSizing, sizePod } from "../plan/pod-sizing";
 import { trainingRuntimeClass } from "./runtime-class";
 import { AccessPolicy, accessPolicies } from "./access-policy";
 import { JobSet, buildTrainingJobSet } from "./jobset";
-import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
-import { buildNetworkPolicy } from "./network-policy";
+import { EXPERIMENT_SERVICE_ACCOUNT, NamespaceObjects, buildNamespaceObjects, podSecurityLevel } from "./namespace";
+import { CLUSTER_QUEUE } from "./cluster-queue";
 import { runName } from "../config/run-name";
 import type { ExperimentNames } from "../config/names";
 import { buildVolumes } from "./volumes";
@@ -43,8 +43,10 @@ export interface ExperimentBuildInput {
   readonly image: string;
   /** images/launcher/*.py, name → contents. */
   readonly launcherFiles: Readonly<Record<string, string>>;
-  /** @default "default" (TRAINING_NAMESPACE) */
-  readonly namespace?: string;
+  /** The stack's own namespace (plan.queueing.namespace, config/names.ts stackNamespace). */
+  readonly namespace: string;
+  /** The ClusterQueue the namespace's LocalQueue points at. @default CLUSTER_QUEUE (the one the owner stack creates) */
+  readonly clusterQueue?: string;
   /** ARN partition of the S3 policy. @default "aws" */
   readonly partition?: string;
   /** The packed `experiment.workdir` (workdir/archive.ts), when the experiment has one. */
@@ -86,8 +88,13 @@ export interface ExperimentObjects {
   readonly workdirConfigMap?: IConfigMap;
   /** The Secret of `secretEnv` without its values, when there are any. */
   readonly secretEnv?: ISecret;
-  /** Ingress to the experiment's pods from its own pods only (k8s/network-policy.ts). */
-  readonly networkPolicy: INetworkPolicy;
+  /** The stack's namespace, its ServiceAccount, LocalQueue and network policies (k8s/namespace.ts). */
+  readonly namespace: NamespaceObjects;
+  /**
+   * The ServiceAccount the run's pods use: the namespace's `training`, or with the GPU health check
+   * the experiment's trainer account (k8s/gpu-health.ts). The stack's AWS identity is given to it.
+   */
+  readonly podServiceAccount: string;
   /** The pods' service account and its one right, labelling a sick GPU's node (experiment.gpuHealthCheck). */
   readonly gpuHealthAccess?: GpuHealthAccess;
 }
@@ -112,6 +119,8 @@ export function experimentInput(spec: StackSpec, plan: Plan, launcherFiles: Read
     image: plan.experiment.image.reference,
     launcherFiles,
     workdir,
+    namespace: plan.queueing.namespace,
+    clusterQueue: plan.queueing.clusterQueue,
     queueName: plan.queueing.localQueue,
     runtimeClassName: trainingRuntimeClass(spec, experimentPool(spec, plan).kind),
     region: spec.region,
@@ -145,7 +154,7 @@ export function rankLogsDir(experiment: ExperimentSpec, run: string): string | u
 
 export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentObjects {
   const { experiment, pool, stack } = input;
-  const namespace = input.namespace ?? TRAINING_NAMESPACE;
+  const namespace = input.namespace;
   const names = experimentNames(experiment);
   const sized = sizePod(sizingInput(experiment, pool));
   if (!sized.ok) throw new Error(`experiment.shmGiB: ${sized.problem}`);
@@ -158,6 +167,7 @@ export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentO
     mode: planNetwork(experiment, pool).mode,
   });
   const uses = sourceUses(experiment);
+  const podServiceAccount = experiment.gpuHealthCheck ? trainerServiceAccountName(experiment.name) : EXPERIMENT_SERVICE_ACCOUNT;
   const volumes = buildVolumes(uses, { experiment: experiment.name, stack, namespace, objectName: names.volume, region: input.region });
   const runObject = (run: string) => {
     const runNames: ExperimentNames = { ...names, job: run, service: run };
@@ -180,7 +190,7 @@ export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentO
       nodeGpus: pool.nodeGpus,
       maxExecSeconds: input.maxExecSeconds,
       gpuHealth: experiment.gpuHealthCheck ? pool.gpu : undefined,
-      serviceAccountName: experiment.gpuHealthCheck ? trainerServiceAccountName(experiment.name) : undefined,
+      serviceAccountName: podServiceAccount,
     };
     return experiment.nodes > 1 ? { jobSet: buildTrainingJobSet(jobInput) } : { job: buildTrainingJob(jobInput) };
   };
@@ -198,7 +208,15 @@ export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentO
     workdirConfigMap: input.workdir ? buildWorkdirConfigMap({ job: names.job, namespace, experiment: experiment.name, stack, workdir: input.workdir }) : undefined,
     secretEnv: experiment.secretEnv.length > 0 ? buildSecretEnvSecret({ job: names.job, namespace, experiment: experiment.name, stack }) : undefined,
     accessPolicies: accessPolicies(uses, input.partition),
-    networkPolicy: buildNetworkPolicy({ name: `${names.job}-isolation`, namespace, experiment: experiment.name, stack }),
+    namespace: buildNamespaceObjects({
+      namespace,
+      stack,
+      queue: input.queueName ? { name: input.queueName, clusterQueue: input.clusterQueue ?? CLUSTER_QUEUE } : undefined,
+      egressAllow: experiment.egress?.allow,
+      podSecurity: podSecurityLevel(uses.some((u) => u.source.type === "hostPath")),
+      serviceAccount: podServiceAccount === EXPERIMENT_SERVICE_ACCOUNT,
+    }),
+    podServiceAccount,
     gpuHealthAccess: experiment.gpuHealthCheck ? buildGpuHealthAccess({ stack, experiment: experiment.name, namespace }) : undefined,
     sizing: sized.sizing,
     network,

@@ -1,13 +1,13 @@
 /**
  * Every cluster-wide queueing object a cluster stack creates, from its plan: the Kueue and JobSet
- * chart values, a ResourceFlavor per pool, the ClusterQueue and the LocalQueue. Pure; the
+ * chart values, a ResourceFlavor per pool and the ClusterQueue (each experiment stack creates its
+ * LocalQueue in its own namespace: k8s/namespace.ts). Pure; the
  * component (components/queueing.ts) only turns them into resources.
  */
 import type { Plan } from "../plan/plan";
-import { CLUSTER_QUEUE, ClusterQueue, buildClusterQueue } from "./cluster-queue";
+import { ClusterQueue, buildClusterQueue } from "./cluster-queue";
 import { JobSetValues, jobSetValues } from "./jobset-release";
 import { KueueValues, kueueValues } from "./kueue-release";
-import { LocalQueue, buildLocalQueue } from "./local-queue";
 import { ResourceFlavor, buildResourceFlavor } from "./resource-flavor";
 
 export interface QueueObjects {
@@ -15,7 +15,6 @@ export interface QueueObjects {
   readonly jobSetValues: JobSetValues;
   readonly resourceFlavors: readonly ResourceFlavor[];
   readonly clusterQueue: ClusterQueue;
-  readonly localQueue: LocalQueue;
 }
 
 /** Undefined when this stack installs no queueing (a reuse stack, or the cluster's own Kueue). */
@@ -27,6 +26,5 @@ export function buildQueueObjects(plan: Plan): QueueObjects | undefined {
     jobSetValues: jobSetValues(),
     resourceFlavors: plan.pools.map(buildResourceFlavor),
     clusterQueue: buildClusterQueue(plan.pools),
-    localQueue: buildLocalQueue({ name: q.localQueue, namespace: q.namespace, clusterQueue: CLUSTER_QUEUE }),
   };
 }

@@ -37,8 +37,18 @@ export function podVolumeName(use: SourceUse<VolumeSource>): string {
   return `${use.role}-${use.name}`;
 }
 
+/**
+ * A PersistentVolume is cluster-wide, so its name carries the namespace: two stacks on one cluster
+ * may both run an experiment `train` with a volume `data`. It is also the volume handle, which
+ * must be unique in the cluster.
+ */
+export function persistentVolumeName(namespace: string, claimName: string): string {
+  return `${namespace}-${claimName}`;
+}
+
 function persistentVolume(use: SourceUse<VolumeSource>, ctx: VolumeContext): IPersistentVolume | undefined {
-  const name = ctx.objectName(use.name);
+  const claim = ctx.objectName(use.name);
+  const name = persistentVolumeName(ctx.namespace, claim);
   const pv = sourceKind(use.source.type).persistentVolume?.(use, { volumeHandle: name, region: ctx.region });
   if (!pv) return undefined;
   return {
@@ -53,7 +63,7 @@ function persistentVolume(use: SourceUse<VolumeSource>, ctx: VolumeContext): IPe
       // Empty: static provisioning, no StorageClass may provision or bind it.
       storageClassName: "",
       // Only our claim may bind this PV.
-      claimRef: { namespace: ctx.namespace, name },
+      claimRef: { namespace: ctx.namespace, name: claim },
       ...(pv.mountOptions ? { mountOptions: [...pv.mountOptions] } : {}),
       csi: { ...pv.csi, ...(pv.csi.volumeAttributes ? { volumeAttributes: { ...pv.csi.volumeAttributes } } : {}) },
     },
@@ -61,7 +71,7 @@ function persistentVolume(use: SourceUse<VolumeSource>, ctx: VolumeContext): IPe
 }
 
 function claimFor(pv: IPersistentVolume, use: SourceUse<VolumeSource>, ctx: VolumeContext): IPersistentVolumeClaim {
-  const name = pv.metadata!.name!;
+  const name = ctx.objectName(use.name);
   return {
     apiVersion: "v1",
     kind: "PersistentVolumeClaim",
@@ -70,7 +80,7 @@ function claimFor(pv: IPersistentVolume, use: SourceUse<VolumeSource>, ctx: Volu
       accessModes: pv.spec!.accessModes,
       storageClassName: "",
       resources: { requests: { storage: pv.spec!.capacity!.storage } },
-      volumeName: name,
+      volumeName: pv.metadata!.name!,
     },
   };
 }

@@ -15,7 +15,7 @@ import { PoolPlan, planPool } from "./pools";
 import type { WorkdirSummary } from "./workdir-summary";
 import { QueuePlan, planQueueing } from "./queueing";
 import { BudgetPlan, planBudget } from "./budget";
-import { TRAINING_NAMESPACE } from "../config/names";
+import { stackNamespace } from "../config/names";
 import { planWarnings } from "./warnings";
 import { PoolAdvice, poolAdvice } from "./advice";
 import { torchPinNotes, torchPinsInSetup, withTorchPinNotes } from "./torch-pins";
@@ -186,7 +186,7 @@ export function planStack(spec: StackSpec, scope: PlanScope = {}): { plan: Plan;
   }
   const planned0 = e && pool ? planExperiment(spec, pools) : undefined;
   const idle = planIdle(spec, pools);
-  const queueing = planQueueing(spec, pools, TRAINING_NAMESPACE, planned0?.costPerHour, idle.nodeScaleDown?.boundMinutes);
+  const queueing = planQueueing(spec, pools, stackNamespace(spec.stack), planned0?.costPerHour, idle.nodeScaleDown?.boundMinutes);
   const budgeted =
     e && planned0 && e.budgetUSD !== undefined
       ? planBudget({ budgetUSD: e.budgetUSD, costPerHour: planned0.costPerHour, maxRunTimeMinutes: e.maxRunTimeMinutes, podsReady: queueing.podsReady, scaleDownMinutes: idle.nodeScaleDown?.boundMinutes ?? 0 })
@@ -195,7 +195,7 @@ export function planStack(spec: StackSpec, scope: PlanScope = {}): { plan: Plan;
   const withBudget = planned0 && budgeted?.budget ? { ...planned0, budget: budgeted.budget } : planned0;
   const sweep =
     e?.sweep && pool && withBudget
-      ? planSweep({ sweep: e.sweep, nodes: e.nodes, pool, costPerHour: withBudget.costPerHour, maxRunCost: withBudget.maxRunCost, budgetWorstCaseUSD: withBudget.budget?.worstCaseUSD, hasOutput: e.output !== undefined, experiment: e.name, namespace: TRAINING_NAMESPACE })
+      ? planSweep({ sweep: e.sweep, nodes: e.nodes, pool, costPerHour: withBudget.costPerHour, maxRunCost: withBudget.maxRunCost, budgetWorstCaseUSD: withBudget.budget?.worstCaseUSD, hasOutput: e.output !== undefined, experiment: e.name, namespace: stackNamespace(spec.stack) })
       : undefined;
   const experiment = withBudget && sweep ? { ...withBudget, sweep } : withBudget;
   const plan: Plan = {

@@ -98,7 +98,10 @@ export interface RestartPlan {
 
 export interface QueuePlan {
   readonly localQueue: string;
+  /** The experiment stack's own namespace (config/names.ts stackNamespace), where its LocalQueue and runs live. */
   readonly namespace: string;
+  /** The cluster's own ClusterQueue (queueing.install false); undefined: the one the owner stack creates. */
+  readonly clusterQueue?: string;
   /** The stack whose `pulumi up` creates the queue; undefined: the cluster's own Kueue. */
   readonly ownerStack?: string;
   readonly installedHere: boolean;
@@ -165,6 +168,7 @@ export function planQueueing(spec: StackSpec, pools: readonly PoolPlan[], namesp
   return {
     localQueue: q.localQueue,
     namespace,
+    ...(q.clusterQueue !== undefined ? { clusterQueue: q.clusterQueue } : {}),
     ownerStack: q.ownerStack,
     installedHere: q.installedHere,
     podsReady,

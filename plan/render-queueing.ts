@@ -8,11 +8,13 @@ export function renderQueueing(plan: Plan): string[] {
   const q = plan.queueing;
   const lines: string[] = [];
   const owner = q.installedHere
-    ? "created by this stack, with Kueue and JobSet"
+    ? "ClusterQueue, Kueue and JobSet installed by this stack"
     : q.ownerStack
-      ? `created by stack ${q.ownerStack}`
-      : "the cluster's own (this stack installs no Kueue or JobSet)";
-  lines.push(`queue: LocalQueue ${q.namespace}/${q.localQueue} (${owner})`);
+      ? `on the ClusterQueue of stack ${q.ownerStack}`
+      : `on the cluster's own ClusterQueue ${q.clusterQueue ?? ""} (this stack installs no Kueue or JobSet)`;
+  // Every experiment stack creates its own LocalQueue, in its own namespace (k8s/namespace.ts).
+  if (plan.experiment) lines.push(`queue: LocalQueue ${q.namespace}/${q.localQueue}, the stack's own (${owner})`);
+  else if (q.installedHere) lines.push(`queue: ${owner}; each experiment stack on the cluster creates its LocalQueue ${q.localQueue} in its own namespace`);
   const ready = q.podsReady;
   if (ready) {
     const why = ready.source === "derived" ? `derived: about ${ready.expectedMinutes} min expected to ready pods (scale-up from zero + image pull) x 1.5, at most 20` : "set by queueing.podsReadyTimeoutMinutes";

@@ -45,7 +45,11 @@ async function list<T>(kube: KubeGetter, paths: readonly string[], labelSelector
 
 const isForbidden = (e: unknown) => e instanceof KubeAccessError && e.problem === "forbidden";
 
-const nsPaths = (group: string, namespace: string, plural: string) => [`${group}/namespaces/${namespace}/${plural}`, `${group}/${plural}`];
+/**
+ * Only the namespace's own list: each stack has its namespace (config/names.ts stackNamespace),
+ * and another stack's runs of an experiment with the same name must not show up as this one's.
+ */
+const nsPaths = (group: string, namespace: string, plural: string) => [`${group}/namespaces/${namespace}/${plural}`];
 
 function withExperiment<T extends { metadata?: { labels?: Record<string, string> } }>(items: readonly T[], experiment: string): T[] {
   return items.filter((o) => labelsOf(o)[EXPERIMENT_LABEL] === experiment);
@@ -123,6 +127,11 @@ export function noRunMessage(experiment: string, stack: string, server: string, 
   return `experiment ${experiment} (stack ${stack}) has no run yet on ${server}: no Job, JobSet or pod labelled ${EXPERIMENT_LABEL}=${experiment} in namespace ${namespace} (\`pulumi up\` on the stack submits it)`;
 }
 
+/** The one line for an experiment named with --experiment that no namespace of the cluster has. */
+export function noRunAnywhereMessage(experiment: string, server: string): string {
+  return `experiment ${experiment} has no run in any namespace of ${server}: no Job, JobSet or pod labelled ${EXPERIMENT_LABEL}=${experiment}`;
+}
+
 async function readNodes(kube: KubeGetter, pods: readonly Pod[]): Promise<{ nodes: Map<string, Node>; refused: boolean }> {
   const names = [...new Set(pods.map((p) => p.spec?.nodeName).filter((n): n is string => !!n))];
   const nodes = new Map<string, Node>();
@@ -198,17 +207,37 @@ export function hasStarted(pod: Pod): boolean {
 }
 
 /** Experiments on the cluster: every value of our experiment label on Jobs, JobSets and pods. */
-export async function listExperiments(kube: KubeGetter, namespace: string): Promise<string[]> {
-  const found = new Set<string>();
+export interface ExperimentRef {
+  readonly namespace: string;
+  readonly experiment: string;
+}
+
+/**
+ * The experiments on the cluster, each with its namespace (a stack's own: config/names.ts
+ * stackNamespace): in one namespace, or in every namespace when none is given.
+ */
+export async function listExperiments(kube: KubeGetter, namespace?: string): Promise<ExperimentRef[]> {
+  const found = new Map<string, ExperimentRef>();
   for (const [group, plural] of [
     ["/apis/batch/v1", "jobs"],
     ["/apis/jobset.x-k8s.io/v1alpha2", "jobsets"],
     ["/api/v1", "pods"],
   ] as const) {
-    for (const o of await list<Job>(kube, nsPaths(group, namespace, plural), EXPERIMENT_LABEL, plural === "jobsets")) {
+    const paths = namespace ? nsPaths(group, namespace, plural) : [`${group}/${plural}`];
+    for (const o of await list<Job>(kube, paths, EXPERIMENT_LABEL, plural === "jobsets")) {
       const name = labelsOf(o)[EXPERIMENT_LABEL];
-      if (name) found.add(name);
+      const ns = o.metadata?.namespace ?? namespace;
+      if (name && ns) found.set(`${ns}/${name}`, { namespace: ns, experiment: name });
     }
   }
-  return [...found].sort();
+  return [...found.values()].sort((a, b) => a.namespace.localeCompare(b.namespace) || a.experiment.localeCompare(b.experiment));
+}
+
+/**
+ * Where an experiment's runs are: the target's namespace, or for one named with --experiment the
+ * namespaces the cluster has it in (none: not there).
+ */
+export async function experimentNamespaces(kube: KubeGetter, experiment: string, namespace?: string): Promise<string[]> {
+  if (namespace) return [namespace];
+  return (await listExperiments(kube)).filter((r) => r.experiment === experiment).map((r) => r.namespace);
 }

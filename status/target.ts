@@ -8,14 +8,16 @@
  *   itself, or the `cluster.stack` it reuses), read through the Pulumi Automation API, which
  *   runs the `pulumi` CLI (https://www.pulumi.com/docs/iac/automation-api/).
  *
- * The experiment is the stack file's `experiment.name`; a stack without one (a cluster-only
- * stack) means every experiment on its cluster. The stack file is read leniently: status must
+ * The experiment is the stack file's `experiment.name`, in the stack's own namespace
+ * (config/names.ts stackNamespace); a stack without one (a cluster-only stack) means every
+ * experiment on its cluster, in every namespace. The stack file is read leniently: status must
  * work for a stack whose configuration no longer passes every rule.
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { NAMESPACE, RawConfig } from "../config/load";
+import { stackNamespace } from "../config/names";
 import { listStacks, readStackFile, resolveStackArg } from "../config/stack-file";
 import { PULUMI_INSTALL_URL, findOnPath } from "../reap/workspace";
 import type { KubeconfigSource } from "./kube-client";
@@ -44,6 +46,11 @@ export interface Target {
   readonly stack: string;
   /** The stack's experiment; undefined for a cluster-only stack (every experiment on the cluster). */
   readonly experiment?: string;
+  /**
+   * Where the experiment's runs are: the stack's namespace when the experiment is the stack
+   * file's own; undefined for one named with --experiment, looked for in every namespace.
+   */
+  readonly namespace?: string;
   readonly kubeconfig: KubeconfigSource;
 }
 
@@ -71,25 +78,27 @@ export async function resolveTarget(deps: TargetDeps, stackArg: string, options:
   }
   const stackFile = readStackFile(file);
   const raw = stackFile.config;
-  const experiment = options.experiment ?? experimentName(raw);
+  const own = experimentName(raw);
+  const experiment = options.experiment ?? own;
   const stack = stackFile.stack;
+  const namespace = own !== undefined && experiment === own ? stackNamespace(stack) : undefined;
   if (options.kubeconfig) {
-    return { stack, experiment, kubeconfig: { files: [readableKubeconfig(options.kubeconfig, "--kubeconfig")], context: options.context, origin: options.kubeconfig } };
+    return { stack, experiment, namespace, kubeconfig: { files: [readableKubeconfig(options.kubeconfig, "--kubeconfig")], context: options.context, origin: options.kubeconfig } };
   }
   const cluster = decode(raw[`${NAMESPACE}:cluster`]) as { mode?: unknown; stack?: unknown; organization?: unknown; kubeconfigPath?: unknown; context?: unknown } | undefined;
   const mode = cluster?.mode ?? "create";
   if (mode === "existing") {
     const given = typeof cluster?.kubeconfigPath === "string" ? cluster.kubeconfigPath : undefined;
     const context = options.context ?? (typeof cluster?.context === "string" ? cluster.context : undefined);
-    if (given) return { stack, experiment, kubeconfig: { files: [readableKubeconfig(given, `cluster.kubeconfigPath of stack ${stack}`)], context, origin: given } };
+    if (given) return { stack, experiment, namespace, kubeconfig: { files: [readableKubeconfig(given, `cluster.kubeconfigPath of stack ${stack}`)], context, origin: given } };
     const files = defaultKubeconfigs(deps.env ?? process.env);
-    return { stack, experiment, kubeconfig: { files, context, origin: files.join(path.delimiter) } };
+    return { stack, experiment, namespace, kubeconfig: { files, context, origin: files.join(path.delimiter) } };
   }
   // The same fully qualified name components/target.ts gives its StackReference: org/project/stack.
   const org = typeof cluster?.organization === "string" && cluster.organization ? cluster.organization : undefined;
   const owner = mode === "reuse" && typeof cluster?.stack === "string" ? (org ? `${org}/${NAMESPACE}/${cluster.stack}` : cluster.stack) : stack;
   const kubeconfig = await kubeconfigOutput(deps, stack, owner);
-  return { stack, experiment, kubeconfig: { text: kubeconfig, context: options.context, origin: `output of stack ${owner}` } };
+  return { stack, experiment, namespace, kubeconfig: { text: kubeconfig, context: options.context, origin: `output of stack ${owner}` } };
 }
 
 async function kubeconfigOutput(deps: TargetDeps, stack: string, owner: string): Promise<string> {

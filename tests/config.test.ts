@@ -24,7 +24,7 @@ describe("stack description: defaults", () => {
     expect(problemsOf(() => load({}, {}, null))).toEqual(["aws:region: is required: this stack creates an EKS cluster (got nothing; e.g. aws:region: us-east-1)"]);
     const s3 = { name: "d", mountPath: "/data", source: { type: "s3", bucket: "my-data" } };
     expect(problemsOf(() => load({ cluster: { mode: "reuse", stack: "base" }, experiment: { name: "e", pool: "t4", datasets: [s3] } }, { base: raw({ nodePools: [T4_POOL] }) }, null))).toEqual([
-      "aws:region: is required: this stack grants S3 access to the cluster's S3 CSI role (got nothing; e.g. aws:region: us-east-1)",
+      "aws:region: is required: this stack creates the IAM role its S3 volumes mount with (got nothing; e.g. aws:region: us-east-1)",
     ]);
     expect(load({ cluster: { mode: "existing" } }, {}, null).region).toBe("us-east-1");
   });

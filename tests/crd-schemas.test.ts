@@ -21,10 +21,12 @@ function customObjects(stack: string): Record<string, unknown>[] {
   const queues = buildQueueObjects(plan);
   const built = spec.experiment ? pureObjects(stack) : undefined;
   const run = built?.objects.jobSet;
+  const localQueue = built?.objects.namespace.localQueue;
   // A sweep with maxParallel has queues of its own (k8s/sweep-queue.ts).
   const sweep = built && spec.experiment?.sweep ? buildSweep(experimentInput(spec, plan, readLauncherFiles()), spec.experiment.sweep).queue : undefined;
   return [
-    ...(queues ? [...queues.resourceFlavors, queues.clusterQueue, queues.localQueue] : []),
+    ...(queues ? [...queues.resourceFlavors, queues.clusterQueue] : []),
+    ...(localQueue ? [localQueue] : []),
     ...(sweep ? [sweep.clusterQueue, sweep.localQueue] : []),
     ...(run ? [run] : []),
   ] as unknown as Record<string, unknown>[];

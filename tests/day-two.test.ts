@@ -140,3 +140,26 @@ describe("the edits the diff must see", () => {
     expect(diffPlans(deployed, blind.json.resources).replaced.filter((c) => c.type === "aws:ec2/subnet:Subnet").length).toBeGreaterThan(0);
   });
 });
+
+describe("a stack deployed before each stack had its namespace", () => {
+  /** What the first up created, as planned before (tests/fixtures/before-namespaces/). */
+  const deployed = (stack: string) => JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "tests", "fixtures", "before-namespaces", `${stack}.json`), "utf8")).resources;
+
+  it.each([
+    ["t4-smoke", path.join(PROJECT_DIR, "stacks", "Pulumi.t4-smoke.yaml")],
+    ["reuse-a100-2x8", path.join(PROJECT_DIR, "tests", "fixtures", "stacks", "Pulumi.reuse-a100-2x8.yaml")],
+  ])("%s: moves out of default in one up, with nothing claimed twice", async (stack, file) => {
+    const before = deployed(stack);
+    const after = await runPlan({ projectDir: PROJECT_DIR, stackFile: file, now: TEST_NOW, existing: before });
+    const diff = diffPlans(before, after.json.resources);
+    expect(diff.hazards).toEqual([]);
+    // The run starts anew in the namespace; what was in default is deleted (storage is only
+    // forgotten: retainOnDelete), and the namespace comes with its policy, account and queue.
+    expect(diff.runsRestarted).toHaveLength(1);
+    expect(diff.added.map((c) => c.type)).toEqual(expect.arrayContaining(["kubernetes:core/v1:Namespace", "kubernetes:core/v1:ServiceAccount", "kubernetes:kueue.x-k8s.io/v1beta2:LocalQueue"]));
+    const namespaces = (resources: readonly { type: string; inputs: Record<string, unknown> }[]) =>
+      new Set(resources.filter((r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm")).map((r) => (r.inputs.metadata as { namespace?: string } | undefined)?.namespace).filter(Boolean));
+    expect(namespaces(before)).toEqual(new Set(["default"]));
+    expect(namespaces(after.json.resources)).toEqual(new Set([stack]));
+  });
+});

@@ -45,12 +45,12 @@ describe("experiments through the program", () => {
     expect(name).toMatch(/^bert-rtx4090x4-[0-9a-f]{6}$/);
     expect(run.json.outputs.job).toEqual({
       name,
-      namespace: "default",
+      namespace: "rtx4090-existing",
       kind: "Job",
-      queue: "default/training",
-      logs: `kubectl logs -n default -f job/${name}`,
-      status: `kubectl get job -n default ${name}`,
-      admission: "kubectl get workloads -n default -l gpu-training-clusters.io/experiment=bert-rtx4090x4",
+      queue: "rtx4090-existing/training",
+      logs: `kubectl logs -n rtx4090-existing -f job/${name}`,
+      status: `kubectl get job -n rtx4090-existing ${name}`,
+      admission: "kubectl get workloads -n rtx4090-existing -l gpu-training-clusters.io/experiment=bert-rtx4090x4",
     });
   });
 
@@ -61,33 +61,43 @@ describe("experiments through the program", () => {
     expect(Object.keys(cm.data)).toEqual(expect.arrayContaining(["launch.py", "preflight.py", "smoke.py", "catalog.json"]));
   });
 
-  it("plans the multi-node fixture as a JobSet in the cluster stack's queue, with PVs, claims and the S3 policy on the reused cluster's role", async () => {
+  it("plans the multi-node fixture as a JobSet in its own namespace and queue, with PVs, claims and its own S3 role", async () => {
     const run = await planStack(FIXTURE);
     const jobSet = run.manifests.find((m) => m.object.kind === "JobSet")!;
-    expect(run.manifests.map((m) => m.file.replace(/-[0-9a-f]{6}\.yaml$/, "-<hash>.yaml"))).toEqual([
-      "00-persistentvolume-llm-reuse-2x8-tokens.yaml",
-      "01-persistentvolume-llm-reuse-2x8-eval.yaml",
-      "02-persistentvolume-llm-reuse-2x8-checkpoints.yaml",
-      "03-serviceaccount-default_llm-reuse-2x8-trainer.yaml",
-      "04-clusterrole-gpu-training-clusters-gpu-health-reuse-a100-2x8-llm-reuse-2x8.yaml",
-      "05-clusterrolebinding-gpu-training-clusters-gpu-health-reuse-a100-2x8-llm-reuse-2x8.yaml",
-      "06-configmap-default_llm-reuse-2x8-launcher.yaml",
-      "07-persistentvolumeclaim-default_llm-reuse-2x8-tokens.yaml",
-      "08-persistentvolumeclaim-default_llm-reuse-2x8-eval.yaml",
-      "09-persistentvolumeclaim-default_llm-reuse-2x8-checkpoints.yaml",
-      "10-jobset-default_llm-reuse-2x8-<hash>.yaml",
-      "11-networkpolicy-default_llm-reuse-2x8-isolation.yaml",
-      "12-validatingadmissionpolicy-gpu-training-clusters-gpu-health-reuse-a100-2x8-llm-reuse-2x8.yaml",
-      "13-validatingadmissionpolicybinding-gpu-training-clusters-gpu-health-reuse-a100-2x8-llm-reuse-2x8.yaml",
-    ]);
+    const files = run.manifests.map((m) => m.file.replace(/^\d+-/, "").replace(/-[0-9a-f]{6}\.yaml$/, "-<hash>.yaml"));
+    expect(files.sort()).toEqual(
+      [
+        "namespace-reuse-a100-2x8.yaml",
+        "persistentvolume-reuse-a100-2x8-llm-reuse-2x8-tokens.yaml",
+        "persistentvolume-reuse-a100-2x8-llm-reuse-2x8-eval.yaml",
+        "persistentvolume-reuse-a100-2x8-llm-reuse-2x8-checkpoints.yaml",
+        "networkpolicy-reuse-a100-2x8_ingress-from-own-namespace.yaml",
+        "configmap-reuse-a100-2x8_llm-reuse-2x8-launcher.yaml",
+        "persistentvolumeclaim-reuse-a100-2x8_llm-reuse-2x8-tokens.yaml",
+        "persistentvolumeclaim-reuse-a100-2x8_llm-reuse-2x8-eval.yaml",
+        "persistentvolumeclaim-reuse-a100-2x8_llm-reuse-2x8-checkpoints.yaml",
+        "localqueue-reuse-a100-2x8_training.yaml",
+        "jobset-reuse-a100-2x8_llm-reuse-2x8-<hash>.yaml",
+        // The GPU health check's account and its one right (k8s/gpu-health.ts).
+        "serviceaccount-reuse-a100-2x8_llm-reuse-2x8-trainer.yaml",
+        "clusterrole-gpu-training-clusters-gpu-health-reuse-a100-2x8-llm-reuse-2x8.yaml",
+        "clusterrolebinding-gpu-training-clusters-gpu-health-reuse-a100-2x8-llm-reuse-2x8.yaml",
+        "validatingadmissionpolicy-gpu-training-clusters-gpu-health-reuse-a100-2x8-llm-reuse-2x8.yaml",
+        "validatingadmissionpolicybinding-gpu-training-clusters-gpu-health-reuse-a100-2x8-llm-reuse-2x8.yaml",
+      ].sort(),
+    );
+    expect(run.manifests[0].object.kind).toBe("Namespace");
     expect((jobSet.object.metadata as { labels: Record<string, string> }).labels["kueue.x-k8s.io/queue-name"]).toBe("training");
-    // The queue belongs to the cluster's stack: this stack installs nothing.
+    // Kueue and the ClusterQueue belong to the cluster's stack: this stack installs nothing.
     expect(ofType(run, RELEASE)).toEqual([]);
+    // Its S3 access is its own role's, given to its namespace's ServiceAccount; no policy on a shared role.
     const policy = ofType(run, "aws:iam/rolePolicy:RolePolicy");
     expect(policy).toHaveLength(1);
-    // The role the cluster stack's own plan exports (its mock name), read through the StackReference.
-    expect(policy[0].inputs.role).toBe("a100-2x8-csi-s3-role");
-    expect(policy[0].inputs.name).toBe("gtc-reuse-a100-2x8-experiment-s3");
+    const role = ofType(run, "aws:iam/role:Role");
+    expect(role).toHaveLength(1);
+    expect(JSON.parse(String(role[0].inputs.assumeRolePolicy)).Statement[0]).toMatchObject({ Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] });
+    const association = ofType(run, "aws:eks/podIdentityAssociation:PodIdentityAssociation");
+    expect(association.map((a) => a.inputs)).toEqual([expect.objectContaining({ clusterName: "gtc-a100-2x8", namespace: "reuse-a100-2x8", serviceAccount: "llm-reuse-2x8-trainer" })]);
   });
 
   it("stops a stack whose /dev/shm would starve the training processes, before any resource", async () => {
@@ -132,7 +142,8 @@ describe("every manifest", () => {
     for (const r of results) {
       expect(r.name).toBeTruthy();
       const text = fs.readFileSync(r.file, "utf8");
-      if (NAMESPACED.has(r.kind!)) expect(text).toMatch(/^ {2}namespace: default$/m);
+      // Every namespaced object in its stack's own namespace, never `default`.
+      if (NAMESPACED.has(r.kind!)) expect(text).toMatch(/^ {2}namespace: (?!default$)[a-z0-9-]+$/m);
       else expect(text).not.toMatch(/^ {2}namespace:/m);
     }
   });
@@ -142,7 +153,7 @@ describe("every manifest", () => {
     expect(results.filter((r) => r.errors.length > 0)).toEqual([]);
     expect(status).toBe(0);
     expect(new Set(results.map((r) => r.kind))).toEqual(
-      new Set(["ConfigMap", "Job", "JobSet", "NetworkPolicy", "PersistentVolume", "PersistentVolumeClaim", "ResourceFlavor", "ClusterQueue", "LocalQueue", "Secret",
+      new Set(["ConfigMap", "Job", "JobSet", "Namespace", "NetworkPolicy", "PersistentVolume", "PersistentVolumeClaim", "ResourceFlavor", "ClusterQueue", "LocalQueue", "Secret",
         "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"]),
     );
   });

@@ -56,13 +56,13 @@ describe("a100-8gpu", () => {
     expect(job.metadata.annotations["pulumi.com/skipAwait"]).toBeUndefined();
   });
 
-  it("mounts the S3 dataset read-only and the FSx output writable, and grants the S3 CSI role the dataset prefix", () => {
+  it("mounts the S3 dataset read-only and the FSx output writable, and grants the stack's own role the dataset prefix", () => {
     const c = manifest(run, "Job")[0].spec.template.spec.containers[0];
     expect(c.volumeMounts).toContainEqual({ name: "dataset-imagenet", mountPath: "/data/imagenet", readOnly: true });
     expect(c.volumeMounts).toContainEqual({ name: "output-outputs", mountPath: "/outputs", readOnly: false });
     const pvs = manifest(run, "PersistentVolume");
     expect(pvs.map((p) => p.spec.csi.driver).sort()).toEqual(["fsx.csi.aws.com", "s3.csi.aws.com"]);
-    const policy = ofType(run, "aws:iam/rolePolicy:RolePolicy").filter((r) => r.name.endsWith("-experiment-s3"));
+    const policy = ofType(run, "aws:iam/rolePolicy:RolePolicy").filter((r) => r.name === "a100-8gpu-identity-s3");
     expect(policy).toHaveLength(1);
     expect(String(policy[0].inputs.role)).not.toBe("");
     expect(String(policy[0].inputs.policy)).toContain("arn:aws:s3:::example-training-datasets/imagenet/*");

@@ -211,12 +211,12 @@ describe("multi-node JobSet of a100-2x8", () => {
   });
 
   it("mounts the FSx dataset read-only (csi.readOnly and claim) and the FSx output writable, each through its own volume and claim", () => {
-    const pv = objects.persistentVolumes.find((v) => v.metadata!.name === "llm-a100-2x8-tokens")!;
+    const pv = objects.persistentVolumes.find((v) => v.metadata!.name === "a100-2x8-llm-a100-2x8-tokens")!;
     expect(pv.spec!.csi).toMatchObject({ driver: "fsx.csi.aws.com", volumeHandle: "fs-0fedcba9876543210", readOnly: true });
     expect(pv.spec!.csi!.volumeAttributes).toEqual({ dnsname: "fs-0fedcba9876543210.fsx.us-east-1.amazonaws.com", mountname: "ijklmnop" });
     expect(pv.spec!.capacity).toEqual({ storage: "2400Gi" });
     // Both nodes write to the output: a shared Lustre file system (a claim of EBS would be one node's only).
-    const out = objects.persistentVolumes.find((v) => v.metadata!.name === "llm-a100-2x8-checkpoints")!;
+    const out = objects.persistentVolumes.find((v) => v.metadata!.name === "a100-2x8-llm-a100-2x8-checkpoints")!;
     expect(out.spec!.csi).toMatchObject({ driver: "fsx.csi.aws.com", volumeHandle: "fs-0fedcba9876543211" });
     expect(out.spec!.csi!.readOnly).toBeFalsy();
     expect(pod.volumes).toContainEqual({ name: "output-checkpoints", persistentVolumeClaim: { claimName: "llm-a100-2x8-checkpoints", readOnly: false } });
@@ -228,17 +228,19 @@ describe("volumes", () => {
   const { objects } = pureObjects(FIXTURE);
 
   it("make S3 PVs static, retained, bound one-to-one, read-only for datasets", () => {
-    const dataset = objects.persistentVolumes.find((v) => v.metadata!.name === "llm-reuse-2x8-tokens")!;
+    // PVs are cluster-wide: their names carry the stack's namespace.
+    const dataset = objects.persistentVolumes.find((v) => v.metadata!.name === "reuse-a100-2x8-llm-reuse-2x8-tokens")!;
     expect(dataset.spec).toMatchObject({
       persistentVolumeReclaimPolicy: "Retain",
       storageClassName: "",
       accessModes: ["ReadOnlyMany"],
-      claimRef: { namespace: "default", name: "llm-reuse-2x8-tokens" },
+      claimRef: { namespace: "reuse-a100-2x8", name: "llm-reuse-2x8-tokens" },
       // The region: Mountpoint cannot read it from IMDS through the nodes' hop limit of 1.
       mountOptions: ["allow-other", "region us-east-1", "prefix tokens/v2/", "read-only"],
-      csi: { driver: "s3.csi.aws.com", volumeHandle: "llm-reuse-2x8-tokens", volumeAttributes: { bucketName: "example-training-datasets" } },
+      // authenticationSource pod: mounted with the experiment stack's own role, not the driver's.
+      csi: { driver: "s3.csi.aws.com", volumeHandle: "reuse-a100-2x8-llm-reuse-2x8-tokens", volumeAttributes: { bucketName: "example-training-datasets", authenticationSource: "pod" } },
     });
-    const output = objects.persistentVolumes.find((v) => v.metadata!.name === "llm-reuse-2x8-checkpoints")!;
+    const output = objects.persistentVolumes.find((v) => v.metadata!.name === "reuse-a100-2x8-llm-reuse-2x8-checkpoints")!;
     expect(output.spec!.accessModes).toEqual(["ReadWriteMany"]);
     expect(output.spec!.mountOptions).toEqual(["allow-other", "region us-east-1", "prefix llm-reuse-2x8/", "allow-delete", "allow-overwrite"]);
   });
@@ -249,7 +251,8 @@ describe("volumes", () => {
       expect(pv).toBeDefined();
       expect(pvc.spec!.storageClassName).toBe("");
       expect(pvc.spec!.accessModes).toEqual(pv.spec!.accessModes);
-      expect(pvc.metadata!.namespace).toBe("default");
+      expect(pvc.metadata!.namespace).toBe("reuse-a100-2x8");
+      expect(pv.spec!.claimRef).toEqual({ namespace: "reuse-a100-2x8", name: pvc.metadata!.name });
       expect(pv.spec!.persistentVolumeReclaimPolicy).toBe("Retain");
     }
   });
@@ -297,13 +300,19 @@ describe("S3 access policy", () => {
 describe("every example stack's Job", () => {
   it.each(listStacks(PROJECT_DIR).filter((s) => loadStack(s).spec.experiment))("%s: GPUs = gpusPerNode, shm inside the memory limit, name and namespace set", (stack) => {
     const { spec, objects } = pureObjects(stack);
-    const { run, trainer: c } = runParts(objects);
+    const { run, pod, trainer: c } = runParts(objects);
     expect(c.resources!.limits!["nvidia.com/gpu"]).toBe(String(spec.experiment!.gpusPerNode));
     expect(objects.sizing.memoryLimitMiB).toBeGreaterThanOrEqual(objects.sizing.shmMiB * 2);
-    for (const o of [run, objects.configMap, ...objects.persistentVolumeClaims]) {
+    const ns = objects.namespace;
+    for (const o of [run, objects.configMap, ...objects.persistentVolumeClaims, ...(ns.serviceAccount ? [ns.serviceAccount] : []), ns.ingressPolicy, ns.localQueue!]) {
       expect(o.metadata!.name).toBeTruthy();
-      expect(o.metadata!.namespace).toBe("default");
+      expect(o.metadata!.namespace).toBe(stack);
     }
+    expect(ns.namespace.metadata!.name).toBe(stack);
+    // The pods run as the account the stack's AWS identity is given to: the namespace's own, or the GPU health check's.
+    expect(pod.serviceAccountName).toBe(objects.podServiceAccount);
+    expect(objects.podServiceAccount).toBe(spec.experiment!.gpuHealthCheck ? `${spec.experiment!.name}-trainer` : ns.serviceAccount!.metadata!.name);
+    expect(ns.serviceAccount === undefined).toBe(spec.experiment!.gpuHealthCheck);
     expect(run.metadata!.labels!["gpu-training-clusters.io/stack"]).toBe(labelValue(stack));
   });
 

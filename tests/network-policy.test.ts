@@ -1,41 +1,33 @@
 /**
- * Experiments on one cluster cannot reach each other's training processes: each run's pods accept
- * connections from the pods of their own experiment and stack only, and EKS enforces it.
+ * Experiments on one cluster cannot reach each other's training processes: each stack's namespace
+ * accepts connections from its own pods only, EKS enforces it, and egress can be limited.
  */
 import { pureObjects, runParts } from "./helpers/experiment";
-import { buildNetworkPolicy } from "../k8s/network-policy";
+import { buildNamespaceObjects } from "../k8s/namespace";
 import { ofType, planStack } from "./helpers/plan";
+import { load, problemsOf } from "./helpers/config";
+import { buildPlan } from "../plan/plan";
+import { buildExperimentObjects, experimentInput } from "../k8s/experiment";
+import { readLauncherFiles } from "../components/launcher-files";
 
-/** Whether a NetworkPolicy's matchLabels select a pod with these labels. */
-const selects = (matchLabels: Record<string, string> | undefined, labels: Record<string, string>) => Object.entries(matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+const CREATE = { nodePools: [{ name: "t4", gpu: "t4", maxNodes: 1 }] };
 
-describe("experiment isolation", () => {
-  it.each(["t4-smoke", "a100-2x8", "shared-t4-sweep"])("%s: the policy selects the run's pods and admits only them", (stack) => {
+describe("namespace isolation", () => {
+  it.each(["t4-smoke", "a100-2x8", "shared-t4-sweep"])("%s: the policy selects every pod of the stack's namespace and admits only them", (stack) => {
     const { objects } = pureObjects(stack);
-    const policy = objects.networkPolicy;
-    const podLabels = runParts(objects).jobSpec.template.metadata!.labels!;
-    expect(selects(policy.spec!.podSelector!.matchLabels, podLabels)).toBe(true);
+    const policy = objects.namespace.ingressPolicy;
+    expect(policy.metadata!.namespace).toBe(stack);
+    expect(runParts(objects).run.metadata!.namespace).toBe(stack);
+    // An empty podSelector: every pod of the namespace, the run's and an exec run's alike.
+    expect(policy.spec!.podSelector).toEqual({});
     expect(policy.spec!.policyTypes).toEqual(["Ingress"]);
-    expect(policy.metadata!.namespace).toBe(runParts(objects).run.metadata!.namespace);
     const from = policy.spec!.ingress!.flatMap((rule) => rule.from ?? []);
-    expect(from).toHaveLength(1);
-    // Its own pods get in, on any port (the rendezvous, NCCL's sockets).
-    expect(selects(from[0].podSelector!.matchLabels, podLabels)).toBe(true);
+    // Its own namespace's pods get in, on any port (the rendezvous, NCCL's sockets); no namespace
+    // selector and no IP block: nothing from outside the namespace.
+    expect(from).toEqual([{ podSelector: {} }]);
     expect(policy.spec!.ingress!.every((rule) => rule.ports === undefined)).toBe(true);
-    // No namespace selector, no IP block: nothing outside the namespace's own matching pods.
-    expect(from[0].namespaceSelector).toBeUndefined();
-    expect(from[0].ipBlock).toBeUndefined();
-  });
-
-  it("keeps out another experiment, and the same experiment name in another stack", () => {
-    const a = buildNetworkPolicy({ name: "train-isolation", namespace: "default", experiment: "train", stack: "alice" });
-    const b = pureObjects("t4-smoke").objects;
-    const otherExperiment = runParts(b).jobSpec.template.metadata!.labels!;
-    const sameNameOtherStack = { ...otherExperiment, "gpu-training-clusters.io/experiment": "train" };
-    const allowed = a.spec!.ingress![0].from![0].podSelector!.matchLabels;
-    expect(selects(allowed, otherExperiment)).toBe(false);
-    expect(selects(allowed, sameNameOtherStack)).toBe(false);
-    expect(selects(allowed, { ...sameNameOtherStack, "gpu-training-clusters.io/stack": "alice" })).toBe(true);
+    // Egress stays open unless the experiment limits it.
+    expect(objects.namespace.egressPolicy).toBeUndefined();
   });
 
   it("is created before the run, and EKS's vpc-cni enforces it", async () => {
@@ -45,5 +37,45 @@ describe("experiment isolation", () => {
     expect(JSON.parse(String(cni.inputs.configurationValues))).toEqual({ enableNetworkPolicy: "true" });
     const names = run.json.resources.map((r) => r.type);
     expect(names.indexOf("kubernetes:networking.k8s.io/v1:NetworkPolicy")).toBeLessThan(names.indexOf("kubernetes:batch/v1:Job"));
+  });
+});
+
+describe("experiment.egress", () => {
+  it("allows DNS to kube-dns, the namespace's own pods and the listed CIDRs only", () => {
+    const spec = load({ ...CREATE, experiment: { name: "e", pool: "t4", egress: { allow: ["10.20.0.0/16", "52.0.0.0/8"] } } });
+    const objects = buildExperimentObjects(experimentInput(spec, buildPlan(spec), readLauncherFiles()));
+    const policy = objects.namespace.egressPolicy!;
+    expect(policy.metadata!.namespace).toBe("test");
+    expect(policy.spec!.podSelector).toEqual({});
+    expect(policy.spec!.policyTypes).toEqual(["Egress"]);
+    expect(policy.spec!.egress).toEqual([
+      { to: [{ podSelector: {} }] },
+      {
+        to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+        ports: [
+          { protocol: "UDP", port: 53 },
+          { protocol: "TCP", port: 53 },
+        ],
+      },
+      { to: [{ ipBlock: { cidr: "10.20.0.0/16" } }, { ipBlock: { cidr: "52.0.0.0/8" } }] },
+    ]);
+  });
+
+  it("with an empty list: DNS and the namespace's own pods, nothing else", () => {
+    const policy = buildNamespaceObjects({ namespace: "n", stack: "n", egressAllow: [], podSecurity: "baseline", serviceAccount: true }).egressPolicy!;
+    expect(policy.spec!.egress).toHaveLength(2);
+    expect(JSON.stringify(policy.spec!.egress)).not.toContain("ipBlock");
+  });
+
+  it("refuses what is not an IPv4 CIDR, naming the entry, and unknown keys", () => {
+    const problems = problemsOf(() => load({ ...CREATE, experiment: { name: "e", pool: "t4", egress: { allow: ["10.0.0.0/8", "pypi.org", "10.0.0.0/33"] } } }));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'experiment.egress.allow[1]: is not an IPv4 CIDR (got "pypi.org"; e.g. 10.20.0.0/16, or 0.0.0.0/0 for anywhere)',
+        'experiment.egress.allow[2]: is not an IPv4 CIDR (got "10.0.0.0/33"; e.g. 10.20.0.0/16, or 0.0.0.0/0 for anywhere)',
+      ]),
+    );
+    expect(problems).toHaveLength(2);
+    expect(problemsOf(() => load({ ...CREATE, experiment: { name: "e", pool: "t4", egress: { allow: [], deny: [] } } }))).toEqual(["experiment.egress.deny: unknown key (allowed: allow)"]);
   });
 });

@@ -41,7 +41,7 @@ describe("experiment.network", () => {
     const p = buildPlan(spec);
     expect(p.experiment!.network.mode).toBe("tcp");
     expect(p.experiment!.network.reason).toContain("4 EFA interfaces per node stay unused");
-    const objects = buildExperimentObjects({ stack: "s", experiment: spec.experiment!, pool: p.pools[0], image: p.experiment!.image.reference, launcherFiles: readLauncherFiles() });
+    const objects = buildExperimentObjects({ stack: "s", namespace: "s", experiment: spec.experiment!, pool: p.pools[0], image: p.experiment!.image.reference, launcherFiles: readLauncherFiles() });
     const trainer = runParts(objects).trainer;
     expect(Object.keys(trainer.resources!.limits!)).not.toContain("vpc.amazonaws.com/efa");
     expect((trainer.env ?? []).map((e) => e.name).filter((n) => n.startsWith("FI_") || n === "GTC_EFA_DEVICES" || n === "NCCL_NET")).toEqual([]);
@@ -52,7 +52,7 @@ describe("experiment.network", () => {
     const p = buildPlan(spec);
     expect(p.experiment!.network).toMatchObject({ mode: "efa", poolEfaInterfaces: 4, imageEfa: true });
     expect(p.experiment!.image.efa).toBe(true);
-    const objects = buildExperimentObjects({ stack: "s", experiment: spec.experiment!, pool: p.pools[0], image: p.experiment!.image.reference, launcherFiles: readLauncherFiles() });
+    const objects = buildExperimentObjects({ stack: "s", namespace: "s", experiment: spec.experiment!, pool: p.pools[0], image: p.experiment!.image.reference, launcherFiles: readLauncherFiles() });
     const trainer = runParts(objects).trainer;
     expect(trainer.resources!.limits!["vpc.amazonaws.com/efa"]).toBe("4");
     expect(trainer.env).toEqual(expect.arrayContaining([{ name: "FI_PROVIDER", value: "efa" }, { name: "GTC_EFA_DEVICES", value: "4" }]));

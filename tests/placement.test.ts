@@ -44,8 +44,8 @@ describe("the GPU health check", () => {
     expect(trainer.env).toContainEqual({ name: "GTC_NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } });
     const access = objects.gpuHealthAccess!;
     expect(access.clusterRole.rules).toEqual([{ apiGroups: [""], resources: ["nodes"], verbs: ["patch"] }]);
-    expect(access.clusterRoleBinding.subjects).toEqual([{ kind: "ServiceAccount", name: "llm-a100-2x8-trainer", namespace: "default" }]);
-    expect(access.policy.spec!.matchConditions).toEqual([{ name: "trainer-service-account", expression: "request.userInfo.username == 'system:serviceaccount:default:llm-a100-2x8-trainer'" }]);
+    expect(access.clusterRoleBinding.subjects).toEqual([{ kind: "ServiceAccount", name: "llm-a100-2x8-trainer", namespace: "a100-2x8" }]);
+    expect(access.policy.spec!.matchConditions).toEqual([{ name: "trainer-service-account", expression: "request.userInfo.username == 'system:serviceaccount:a100-2x8:llm-a100-2x8-trainer'" }]);
     expect(access.policyBinding.spec!.validationActions).toEqual(["Deny"]);
   });
 
@@ -61,7 +61,9 @@ describe("the GPU health check", () => {
     const { pod, trainer } = runParts(objects);
     expect(trainer.args!.some((a) => a.startsWith("--gpu-health"))).toBe(false);
     expect(pod.automountServiceAccountToken).toBe(false);
-    expect(pod.serviceAccountName).toBeUndefined();
+    // The namespace's own account, which holds no rights in the cluster (and no API token).
+    expect(pod.serviceAccountName).toBe("training");
+    expect(objects.namespace.serviceAccount?.metadata?.name).toBe("training");
     expect(objects.gpuHealthAccess).toBeUndefined();
     expect(pod.affinity).toEqual({ nodeAffinity: HEALTHY_NODES });
   });

@@ -11,6 +11,8 @@ import { CLUSTER_QUEUE } from "../k8s/cluster-queue";
 import { JOBSET_CHART, KUEUE_CHART } from "../catalog/versions";
 import { QUEUE_NAME_LABEL } from "../k8s/local-queue";
 import { buildQueueObjects } from "../k8s/queues";
+import { buildExperimentObjects, experimentInput } from "../k8s/experiment";
+import { readLauncherFiles } from "../components/launcher-files";
 import { queueFitProblems } from "../k8s/queue-fit";
 import { flavorAdmitsSelector, tolerates } from "../k8s/scheduling";
 import { T4_POOL, load, problemsOf, raw } from "./helpers/config";
@@ -36,8 +38,15 @@ describe("queueing settings", () => {
   });
 
   it("use an existing cluster's own Kueue when told to, and refuse that for a new cluster", () => {
-    const existing = load({ cluster: { mode: "existing" }, nodePools: [T4_POOL], queueing: { install: false, localQueue: "team-a" } }, {}, null);
-    expect(existing.queueing).toMatchObject({ install: false, localQueue: "team-a", installedHere: false, ownerStack: undefined });
+    const existing = load({ cluster: { mode: "existing" }, nodePools: [T4_POOL], queueing: { install: false, localQueue: "team-a", clusterQueue: "lab-gpus" } }, {}, null);
+    expect(existing.queueing).toMatchObject({ install: false, localQueue: "team-a", clusterQueue: "lab-gpus", installedHere: false, ownerStack: undefined });
+    // Each stack creates its LocalQueue in its own namespace, so it must know the cluster's ClusterQueue.
+    expect(problemsOf(() => load({ cluster: { mode: "existing" }, nodePools: [T4_POOL], queueing: { install: false } }, {}, null))).toEqual([
+      "queueing.clusterQueue: is required with install: false (got none; name the cluster's ClusterQueue, on which each experiment stack creates its LocalQueue in its own namespace)",
+    ]);
+    expect(problemsOf(() => load({ ...CLUSTER, queueing: { clusterQueue: "lab-gpus" } }))).toEqual([
+      'queueing.clusterQueue: is set only with install: false (got "lab-gpus"; with install: true the stack creates the ClusterQueue itself)',
+    ]);
     expect(problemsOf(() => load({ ...CLUSTER, queueing: { install: false } }))).toEqual([
       'queueing.install: must be true with cluster.mode "create" (got false; the new cluster has no Kueue or JobSet of its own; false is for an existing cluster that already runs them)',
     ]);
@@ -72,7 +81,7 @@ describe("waitForPodsReady in the plan", () => {
 
   it("is printed in minutes and dollars with the queue and the restart policy", () => {
     const text = renderPlan(loadStack("a100-2x8").plan);
-    expect(text).toContain("queue: LocalQueue default/training (created by this stack, with Kueue and JobSet)");
+    expect(text).toContain("queue: LocalQueue a100-2x8/training, the stack's own (ClusterQueue, Kueue and JobSet installed by this stack)");
     expect(text).toContain("not all ready 18 min after admission");
     // 2 x p4d.24xlarge at $21.96/h for 18 minutes, then 4 attempts (3 requeues): 4 x $13.18, plus the
     // nodes idle during the backoffs (1 + 2 + 4 min) and until scale-down after the last (7 min): 14 min, $10.25.
@@ -80,7 +89,7 @@ describe("waitForPodsReady in the plan", () => {
     expect(text).toContain("14 min in all");
     expect(text).toContain("the same 18 min (recoveryTimeout)");
     expect(text).toContain("after a training failure at most 1 restart");
-    expect(renderPlan(loadStack("shared-t4-sweep").plan)).toContain("queue: LocalQueue default/training (created by stack shared-cluster)");
+    expect(renderPlan(loadStack("shared-t4-sweep").plan)).toContain("queue: LocalQueue shared-t4-sweep/training, the stack's own (on the ClusterQueue of stack shared-cluster)");
   });
 
   it("counts a requeue backoff as idle node time only until scale-down would have removed the nodes", () => {
@@ -133,7 +142,6 @@ describe("queue objects of a cluster stack", () => {
       "gtc-t4": { cpu: "16", memory: "64Gi", "nvidia.com/gpu": "4" },
       "gtc-a100": { cpu: "192", memory: "2304Gi", "nvidia.com/gpu": "16" },
     });
-    expect(objects.localQueue).toMatchObject({ metadata: { name: "training", namespace: "default" }, spec: { clusterQueue: CLUSTER_QUEUE } });
   });
 
   it("is created by create and existing stacks, and by no reuse stack", () => {
@@ -154,6 +162,28 @@ describe("queue objects of a cluster stack", () => {
     const gpuQuota = queues.clusterQueue.spec.resourceGroups[0].flavors.find((f) => f.name === flavor.metadata.name)!.resources.find((r) => r.name === "nvidia.com/gpu")!;
     expect(Number(trainer.resources!.requests!["nvidia.com/gpu"]) * spec.experiment!.nodes).toBeLessThanOrEqual(Number(gpuQuota.nominalQuota));
     expect(pod.terminationGracePeriodSeconds).toBe(120);
+  });
+});
+
+describe("each experiment stack's LocalQueue", () => {
+  it.each(["t4-smoke", "shared-t4-sweep", "rtx4090-existing"])("%s: is in the stack's own namespace, on the cluster's ClusterQueue, with the run", (stack) => {
+    const { plan, objects } = pureObjects(stack);
+    const queue = objects.namespace.localQueue!;
+    expect(queue.metadata).toMatchObject({ name: plan.queueing.localQueue, namespace: stack });
+    expect(queue.spec.clusterQueue).toBe(CLUSTER_QUEUE);
+    expect(runParts(objects).run.metadata!.namespace).toBe(stack);
+  });
+
+  it("points at the cluster's own ClusterQueue where the stack installs no Kueue", () => {
+    const spec = load(
+      { cluster: { mode: "existing" }, nodePools: [T4_POOL], queueing: { install: false, localQueue: "team-a", clusterQueue: "lab-gpus" }, experiment: { name: "e", pool: "t4" } },
+      {},
+      null,
+    );
+    const plan = buildPlan(spec);
+    expect(buildQueueObjects(plan)).toBeUndefined();
+    const objects = buildExperimentObjects(experimentInput(spec, plan, readLauncherFiles()));
+    expect(objects.namespace.localQueue).toMatchObject({ metadata: { name: "team-a", namespace: "test" }, spec: { clusterQueue: "lab-gpus" } });
   });
 });
 

@@ -37,7 +37,7 @@ describe("secretEnv through the program", () => {
     const secrets = run.json.resources.filter((r) => r.type === "kubernetes:core/v1:Secret");
     expect(secrets).toHaveLength(1);
     expect(secrets[0].inputs).toMatchObject({
-      metadata: { name: "first-run-secrets-secret-env", namespace: "default" },
+      metadata: { name: "first-run-secrets-secret-env", namespace: "first-run-secrets" },
       type: "Opaque",
       // @pulumi/kubernetes marks a Secret's whole stringData secret; ours are secrets before that.
       stringData: "[secret]",
@@ -54,7 +54,7 @@ describe("secretEnv through the program", () => {
     expect(run.text).toContain("secretEnv: HF_TOKEN=******** WANDB_API_KEY=********");
     const manifest = run.manifests.find((m) => m.object.kind === "Secret")!;
     expect(manifest.object.stringData).toBeUndefined();
-    expect(manifest.yaml).toContain("kubectl create secret generic first-run-secrets-secret-env -n default");
+    expect(manifest.yaml).toContain("kubectl create secret generic first-run-secrets-secret-env -n first-run-secrets");
   });
 
   it("is stopped, naming the variable but not its value, when Pulumi did not store it as a secret", async () => {

@@ -97,7 +97,7 @@ describe("maxParallel", () => {
         ],
       },
     ]);
-    expect(sweep.queue!.localQueue).toMatchObject({ metadata: { name: "lr-sweep", namespace: "default" }, spec: { clusterQueue: "lr-sweep" } });
+    expect(sweep.queue!.localQueue).toMatchObject({ metadata: { name: "lr-sweep", namespace: "test" }, spec: { clusterQueue: "lr-sweep" } });
     for (const r of sweep.runs) expect(r.job?.metadata?.labels?.["kueue.x-k8s.io/queue-name"]).toBe("lr-sweep");
   });
 
@@ -111,11 +111,11 @@ describe("the plan of a sweep", () => {
   it("lists the runs and bounds the grid's cost: runs x one attempt, at most maxParallel at once", () => {
     const { plan } = built(stack({ env: { LR, BS }, maxParallel: 2 }));
     const s = plan.experiment!.sweep!;
-    expect(s).toMatchObject({ concurrent: 2, rounds: 2, poolHolds: 3, perRunBasis: "attempt", localQueue: "default/lr-sweep" });
+    expect(s).toMatchObject({ concurrent: 2, rounds: 2, poolHolds: 3, perRunBasis: "attempt", localQueue: "test/lr-sweep" });
     expect(s.perRunUSD).toBe(plan.experiment!.maxRunCost);
     expect(s.totalUSD).toBeCloseTo(4 * plan.experiment!.maxRunCost!, 2);
     const text = renderPlan(plan);
-    expect(text).toMatch(/sweep: 4 runs, all queued by Kueue; at most 2 at once \(maxParallel 2: the runs go to LocalQueue default\/lr-sweep/);
+    expect(text).toMatch(/sweep: 4 runs, all queued by Kueue; at most 2 at once \(maxParallel 2: the runs go to LocalQueue test\/lr-sweep/);
     expect(text).toContain(`cost: at most $${s.totalUSD!.toFixed(2)} for the grid (4 x $${s.perRunUSD!.toFixed(2)}, one attempt of each run)`);
     expect(text).toMatch(/point [0-9a-f]{6} +LR=3e-4 BS=64 +\(checkpoints: sweep\/[0-9a-f]{6}\)/);
   });
@@ -158,7 +158,7 @@ describe("bad sweeps: one line each, naming the field", () => {
 
   it("maxParallel out of range, or on a cluster whose queues are not this project's", () => {
     expect(problems({ env: { LR }, maxParallel: 0 }).join("\n")).toMatch(/experiment\.sweep\.maxParallel/);
-    const existing = { cluster: { mode: "existing" }, queueing: { install: false }, nodePools: [{ name: "t4", gpu: "t4" }], experiment: { name: "lr", pool: "t4", sweep: { env: { LR }, maxParallel: 1 } } };
+    const existing = { cluster: { mode: "existing" }, queueing: { install: false, clusterQueue: "lab" }, nodePools: [{ name: "t4", gpu: "t4" }], experiment: { name: "lr", pool: "t4", sweep: { env: { LR }, maxParallel: 1 } } };
     expect(problemsOf(() => load(existing))).toEqual([
       "experiment.sweep.maxParallel: needs the cluster's queues of this project, whose ClusterQueue the sweep's own borrows from (got 1 with queueing.install: false; remove maxParallel, and Kueue admits the runs as the cluster's own queue allows)",
     ]);

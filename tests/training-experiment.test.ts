@@ -8,6 +8,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { NvidiaDevicePlugin } from "../components/device-plugins";
 import { TrainingExperiment } from "../components/training-experiment";
+import { StackNamespace } from "../components/stack-namespace";
 import { createMocks, PlanMocks } from "../tools/mocks";
 import { FIXTURE_STACKS, pureObjects } from "./helpers/experiment";
 
@@ -28,7 +29,7 @@ function settle<T>(output: pulumi.Output<T>): Promise<T> {
   return new Promise((resolve) => output.apply((v) => resolve(v)));
 }
 
-async function build(stack: string, s3CsiRoleName?: string) {
+async function build(stack: string) {
   const { objects } = pureObjects(stack);
   const seen: Seen[] = [];
   const record: pulumi.ResourceTransformation = (a) => {
@@ -36,20 +37,26 @@ async function build(stack: string, s3CsiRoleName?: string) {
     return undefined;
   };
   const provider = new k8s.Provider(`${objects.runName}-provider`, {});
-  const driverRoles: Record<string, string> = s3CsiRoleName ? { s3: s3CsiRoleName } : {};
-  const experiment = new TrainingExperiment(objects.configMap.metadata!.labels!["gpu-training-clusters.io/experiment"], { objects, provider, driverRoles, policyNamePrefix: "gtc-unit-experiment" }, { transformations: [record] });
+  const namespace = new StackNamespace(objects.namespace.namespace.metadata!.name!, { objects: objects.namespace, provider }, { transformations: [record] });
+  const experiment = new TrainingExperiment(objects.configMap.metadata!.labels!["gpu-training-clusters.io/experiment"], { objects, provider, namespace }, { transformations: [record] });
   await settle(experiment.jobName);
   const names = new Set(seen.map((s) => s.name));
   return { objects, seen, recorded: mocks.resources.filter((r) => names.has(r.name)) };
 }
 
+const REUSE = path.join(FIXTURE_STACKS, "Pulumi.reuse-a100-2x8.yaml");
+
 describe("TrainingExperiment", () => {
-  it("creates the launcher, PVs, claims and JobSet as children named after it, and the S3 policy after the stack", async () => {
-    const { seen } = await build(path.join(FIXTURE_STACKS, "Pulumi.reuse-a100-2x8.yaml"), "gtc-shared-cluster-s3-csi");
-    const children = seen.filter((s) => s.name !== "llm-reuse-2x8").map((s) => `${s.type} ${s.name}`);
+  it("creates the namespace and what it holds first, then the launcher, PVs, claims and JobSet, as children named after it", async () => {
+    const { seen } = await build(REUSE);
+    const children = seen.filter((s) => !["llm-reuse-2x8", "reuse-a100-2x8"].includes(s.name)).map((s) => `${s.type} ${s.name}`);
+    // The namespace's are named after the stack (a renamed experiment keeps them), the rest after the experiment.
     expect(children).toEqual([
+      "kubernetes:core/v1:Namespace reuse-a100-2x8-namespace",
+      "kubernetes:networking.k8s.io/v1:NetworkPolicy reuse-a100-2x8-ingress",
+      "kubernetes:kueue.x-k8s.io/v1beta2:LocalQueue reuse-a100-2x8-local-queue",
       "kubernetes:core/v1:ConfigMap llm-reuse-2x8-launcher",
-      "kubernetes:networking.k8s.io/v1:NetworkPolicy llm-reuse-2x8-isolation",
+      // The GPU health check's account is the pods' (so no `training` account in the namespace).
       "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy llm-reuse-2x8-gpu-health",
       "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding llm-reuse-2x8-gpu-health",
       "kubernetes:core/v1:ServiceAccount llm-reuse-2x8-trainer",
@@ -61,37 +68,31 @@ describe("TrainingExperiment", () => {
       "kubernetes:core/v1:PersistentVolumeClaim llm-reuse-2x8-pvc-tokens",
       "kubernetes:core/v1:PersistentVolumeClaim llm-reuse-2x8-pvc-eval",
       "kubernetes:core/v1:PersistentVolumeClaim llm-reuse-2x8-pvc-checkpoints",
-      "aws:iam/rolePolicy:RolePolicy gtc-unit-experiment-s3",
       "kubernetes:jobset.x-k8s.io/v1alpha2:JobSet llm-reuse-2x8-jobset",
     ]);
-    expect(seen[0]).toMatchObject({ type: "gpu-training-clusters:k8s:TrainingExperiment", name: "llm-reuse-2x8" });
+    expect(seen.map((s) => `${s.type} ${s.name}`)).toEqual(
+      expect.arrayContaining(["gpu-training-clusters:k8s:StackNamespace reuse-a100-2x8", "gpu-training-clusters:k8s:TrainingExperiment llm-reuse-2x8"]),
+    );
   });
 
-  it("keeps every PV and claim when the stack is destroyed", async () => {
-    const { seen } = await build(path.join(FIXTURE_STACKS, "Pulumi.reuse-a100-2x8.yaml"), "gtc-shared-cluster-s3-csi");
-    const storage = seen.filter((s) => /PersistentVolume(Claim)?$/.test(s.type));
-    expect(storage).toHaveLength(6);
-    for (const s of storage) expect(s.opts.retainOnDelete).toBe(true);
-    for (const s of seen.filter((x) => !/PersistentVolume(Claim)?$/.test(x.type))) expect(s.opts.retainOnDelete).toBeFalsy();
+  it("keeps the namespace, every PV and claim when the stack is destroyed", async () => {
+    const { seen } = await build(REUSE);
+    const kept = seen.filter((s) => ["kubernetes:core/v1:Namespace", "kubernetes:core/v1:PersistentVolume", "kubernetes:core/v1:PersistentVolumeClaim"].includes(s.type));
+    expect(kept).toHaveLength(7);
+    for (const s of kept) expect(s.opts.retainOnDelete).toBe(true);
+    for (const s of seen.filter((x) => !kept.includes(x))) expect(s.opts.retainOnDelete).toBeFalsy();
   });
 
-  it("replaces the run, deleting it first, on any spec change, and creates it after what it mounts", async () => {
-    const { seen } = await build(path.join(FIXTURE_STACKS, "Pulumi.reuse-a100-2x8.yaml"), "gtc-shared-cluster-s3-csi");
+  it("replaces the run, deleting it first, on any spec change, and creates it after what it mounts and its namespace's policies", async () => {
+    const { seen } = await build(REUSE);
     const job = seen.find((s) => s.type === "kubernetes:jobset.x-k8s.io/v1alpha2:JobSet")!;
     expect(job.opts.replaceOnChanges).toEqual(["spec"]);
     expect(job.opts.deleteBeforeReplace).toBe(true);
     const deps = (job.opts.dependsOn as pulumi.Resource[]).length;
-    // launcher + isolation policy + the GPU health check's 5 objects + 3 PVs + 3 claims + S3 policy
-    // (no queue: the cluster's stack owns it)
+    // launcher + ingress policy + LocalQueue + the GPU health check's 5 + 3 PVs + 3 claims
     expect(deps).toBe(14);
-  });
-
-  it("attaches the S3 policy to the CSI driver's role, with exactly the experiment's prefixes", async () => {
-    const { recorded, objects } = await build(path.join(FIXTURE_STACKS, "Pulumi.reuse-a100-2x8.yaml"), "gtc-shared-cluster-s3-csi");
-    const policy = recorded.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy")!;
-    expect(policy.inputs.role).toBe("gtc-shared-cluster-s3-csi");
-    expect(policy.inputs.name).toBe("gtc-unit-experiment-s3");
-    expect(JSON.parse(String(policy.inputs.policy))).toEqual(objects.accessPolicies[0].document);
+    // Everything namespaced waits for the namespace.
+    for (const s of seen.filter((x) => /ConfigMap|PersistentVolumeClaim|ServiceAccount|NetworkPolicy|LocalQueue/.test(x.type))) expect((s.opts.dependsOn as pulumi.Resource[]).length).toBeGreaterThan(0);
   });
 
   it("registers the builders' objects unchanged as resource inputs", async () => {
@@ -99,25 +100,21 @@ describe("TrainingExperiment", () => {
     const job = recorded.find((r) => r.type === "kubernetes:batch/v1:Job")!;
     expect(job.inputs.spec).toEqual(JSON.parse(JSON.stringify(objects.job!.spec)));
     expect(job.inputs.metadata).toEqual(objects.job!.metadata);
-    // Existing claim and host paths: nothing to create besides the launcher, its isolation, the GPU
-    // health check's account and fence, and the Job.
+    // Existing claim and host paths: nothing to create besides the namespace and what it holds, the launcher and the Job.
     expect(recorded.map((r) => r.type).sort()).toEqual([
+      "gpu-training-clusters:k8s:StackNamespace",
       "gpu-training-clusters:k8s:TrainingExperiment",
       "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy",
       "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding",
       "kubernetes:batch/v1:Job",
       "kubernetes:core/v1:ConfigMap",
+      "kubernetes:core/v1:Namespace",
       "kubernetes:core/v1:ServiceAccount",
+      "kubernetes:kueue.x-k8s.io/v1beta2:LocalQueue",
       "kubernetes:networking.k8s.io/v1:NetworkPolicy",
       "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
       "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
     ]);
-  });
-
-  it("refuses S3 volumes without the CSI driver's role", () => {
-    const { objects } = pureObjects("a100-8gpu");
-    const provider = new k8s.Provider("no-role-provider", {});
-    expect(() => new TrainingExperiment("no-role", { objects, provider, driverRoles: {}, policyNamePrefix: "x" })).toThrow("s3 volumes on a cluster without that driver's role");
   });
 });
 

@@ -8,6 +8,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { TrainingImage } from "../components/aws/training-image";
 import { TrainingExperiment } from "../components/training-experiment";
+import { StackNamespace } from "../components/stack-namespace";
 import { MOCK_IMAGE_DIGEST, PlanMocks, createMocks } from "../tools/mocks";
 import { FIXTURE_STACKS, pureObjects } from "./helpers/experiment";
 import { runParts } from "./helpers/experiment";
@@ -31,7 +32,7 @@ describe("TrainingImage with TrainingExperiment", () => {
 
     const image = new TrainingImage("unit-image", { build });
     const provider = new k8s.Provider("unit-image-provider", {});
-    const experiment = new TrainingExperiment("unit-built", { objects, provider, driverRoles: { s3: "role" }, policyNamePrefix: "p", builtImage: { placeholder, reference: image.reference } });
+    const experiment = new TrainingExperiment("unit-built", { objects, provider, namespace: new StackNamespace("unit-built-ns", { objects: objects.namespace, provider }), builtImage: { placeholder, reference: image.reference } });
     const reference = await settle(image.reference);
     await settle(experiment.jobName);
 
@@ -54,7 +55,7 @@ describe("TrainingImage with TrainingExperiment", () => {
   it("fails loudly when the pod spec does not carry the placeholder", () => {
     const { objects } = pureObjects(path.join(FIXTURE_STACKS, "Pulumi.reuse-a100-2x8.yaml"));
     const provider = new k8s.Provider("unit-miss-provider", {});
-    expect(() => new TrainingExperiment("unit-miss", { objects, provider, driverRoles: { s3: "role" }, policyNamePrefix: "p", builtImage: { placeholder: "other@sha256:x", reference: "r" } })).toThrow(
+    expect(() => new TrainingExperiment("unit-miss", { objects, provider, namespace: new StackNamespace("unit-miss-ns", { objects: objects.namespace, provider }), builtImage: { placeholder: "other@sha256:x", reference: "r" } })).toThrow(
       /no container of the run has the built image's placeholder/,
     );
   });

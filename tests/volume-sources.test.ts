@@ -3,7 +3,6 @@ import { KUBERNETES_VERSIONS } from "../catalog/kubernetes-versions";
 import { SOURCE_TYPES, VOLUME_SOURCES, pinnedNode, sourceKind, sourceUses, typeOf, volumeSourceRules, volumeSourceSchema } from "../config/sources";
 import type { VolumeSourceKind } from "../config/sources/kind";
 import { stackSchema } from "../config/schema";
-import { driverRoleOutputs } from "../components/target";
 
 const kinds = VOLUME_SOURCES as readonly VolumeSourceKind[];
 
@@ -16,12 +15,8 @@ describe.each(kinds.map((k) => [typeOf(k), k] as const))("volume source %s", (ty
     for (const v of KUBERNETES_VERSIONS) if (kind.addon) expect(kind.addon.versions[v]).toMatch(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/);
   });
 
-  it("has a driver role to attach its grants to, and needs EKS for it", () => {
-    if (kind.iam) {
-      expect(kind.addon?.driverRole).toBeDefined();
-      expect(kind.needsEks).toBe(true);
-      expect(driverRoleOutputs()[type]).toBe(kind.addon!.driverRole!.output);
-    }
+  it("needs EKS for its grants, which go to the experiment stack's own Pod Identity role", () => {
+    if (kind.iam) expect(kind.needsEks).toBe(true);
     if (kind.addon) expect(kind.needsEks).toBe(true);
   });
 

@@ -10,7 +10,7 @@ import * as net from "net";
 import * as path from "path";
 import { checkStack } from "../checks";
 import { NAMESPACE } from "../config/load";
-import { TRAINING_NAMESPACE, experimentNames } from "../config/names";
+import { experimentNames, stackNamespace } from "../config/names";
 import type { StackSpec } from "../config/spec";
 import { readStackFile, resolveStackArg, stackConfigReader } from "../config/stack-file";
 import { readLauncherFiles } from "../components/launcher-files";
@@ -87,9 +87,10 @@ export function buildDevPod(projectDir: string, stackFile: string, nonce: string
 
 /** The cluster's launcher ConfigMap must carry the dev entrypoint: it does from the `pulumi up` of a version that has it. */
 async function checkEntrypoint(kube: KubeClient, stack: string, experiment: string): Promise<void> {
+  const namespace = stackNamespace(stack);
   const name = experimentNames({ name: experiment, nodes: 1 }).launcherConfigMap;
   try {
-    const cm = await kube.getJson<{ data?: Record<string, string> }>(`/api/v1/namespaces/${TRAINING_NAMESPACE}/configmaps/${name}`);
+    const cm = await kube.getJson<{ data?: Record<string, string> }>(`/api/v1/namespaces/${namespace}/configmaps/${name}`);
     if (!cm.data?.["dev_idle.py"]) throw new StatusError(`the launcher ConfigMap ${name} on ${kube.server} has no dev_idle.py: run \`pulumi up\` on stack ${stack} once with this version of the project`);
   } catch (e) {
     if (!(e instanceof HttpStatusError && e.status === 404)) throw e;
@@ -99,10 +100,10 @@ async function checkEntrypoint(kube: KubeClient, stack: string, experiment: stri
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The dev pod once it runs, polling its Job's pods until START_WAIT_MS has passed. */
-async function runningPod(kube: KubeClient, job: string): Promise<Pod> {
+async function runningPod(kube: KubeClient, namespace: string, job: string): Promise<Pod> {
   const until = Date.now() + START_WAIT_MS;
   for (;;) {
-    const pods = (await kube.getJson<{ items?: Pod[] }>(`/api/v1/namespaces/${TRAINING_NAMESPACE}/pods`, { labelSelector: `batch.kubernetes.io/job-name=${job}` })).items ?? [];
+    const pods = (await kube.getJson<{ items?: Pod[] }>(`/api/v1/namespaces/${namespace}/pods`, { labelSelector: `batch.kubernetes.io/job-name=${job}` })).items ?? [];
     const pod = pods.find(hasStarted);
     if (pod) return pod;
     if (Date.now() >= until) throw new StatusError(`dev pod ${job} has not started after ${Math.round(START_WAIT_MS / 1000)} s (queued for GPUs? see npm run status); it starts once Kueue admits it: kubectl exec -it job/${job} -- bash`);
@@ -111,9 +112,9 @@ async function runningPod(kube: KubeClient, job: string): Promise<Pod> {
 }
 
 /** Listens on 127.0.0.1:port and forwards each connection to the pod's same port. */
-function forward(kube: KubeClient, pod: string, port: number): net.Server {
+function forward(kube: KubeClient, namespace: string, pod: string, port: number): net.Server {
   const server = net.createServer((socket) => {
-    kube.interactive!.portForward(TRAINING_NAMESPACE, pod, port, socket).catch((e: Error) => {
+    kube.interactive!.portForward(namespace, pod, port, socket).catch((e: Error) => {
       process.stderr.write(`dev: port ${port}: ${e.message}\n`);
       socket.destroy();
     });
@@ -134,7 +135,8 @@ async function main(): Promise<number> {
     const built = buildDevPod(PROJECT_DIR, resolveStackArg(PROJECT_DIR, args.stack).file, randomBytes(3).toString("hex").slice(0, 5));
     const experiment = built.spec.experiment!;
     const kube = await connectKube(target.kubeconfig);
-    await checkPreconditions(kube, { stack: built.spec.stack, experiment, localQueue: built.localQueue });
+    const namespace = stackNamespace(built.spec.stack);
+    await checkPreconditions(kube, { stack: built.spec.stack, experiment, localQueue: built.localQueue, namespace });
     await checkEntrypoint(kube, built.spec.stack, experiment.name);
     const created = await submit(kube, built.run);
     process.stderr.write(`dev: created Job ${created.name} on ${kube.server}${built.localQueue ? ` in LocalQueue ${built.localQueue}` : ""}; it ends after ${built.idleMinutes} idle minutes\n`);
@@ -144,16 +146,16 @@ async function main(): Promise<number> {
       process.stdout.write(`${created.name}\n`);
       return 0;
     }
-    const pod = await runningPod(kube, created.name);
+    const pod = await runningPod(kube, namespace, created.name);
     const name = pod.metadata?.name ?? "";
-    const servers = [forward(kube, name, DEV_PORTS.jupyter), forward(kube, name, DEV_PORTS.tensorboard)];
+    const servers = [forward(kube, namespace, name, DEV_PORTS.jupyter), forward(kube, namespace, name, DEV_PORTS.tensorboard)];
     process.stderr.write(`dev: pod ${name}; Jupyter on http://127.0.0.1:${DEV_PORTS.jupyter}, TensorBoard on http://127.0.0.1:${DEV_PORTS.tensorboard} (start them in the shell, listening on 0.0.0.0)\n`);
     const tty = process.stdin.isTTY === true;
     if (tty) process.stdin.setRawMode(true);
-    const code = await kube.interactive!.exec(TRAINING_NAMESPACE, name, containerOf(pod) ?? "trainer", ["/bin/sh", "-c", "command -v bash >/dev/null && exec bash || exec sh"], tty);
+    const code = await kube.interactive!.exec(namespace, name, containerOf(pod) ?? "trainer", ["/bin/sh", "-c", "command -v bash >/dev/null && exec bash || exec sh"], tty);
     if (tty) process.stdin.setRawMode(false);
     for (const s of servers) s.close();
-    process.stderr.write(`dev: shell ended; the pod stays until ${built.idleMinutes} idle minutes pass (npm run dev opens a new one; kubectl exec -it ${name} -- bash re-enters this one)\n`);
+    process.stderr.write(`dev: shell ended; the pod stays until ${built.idleMinutes} idle minutes pass (npm run dev opens a new one; kubectl exec -it ${name} -- bash re-enters this one, with -n ${namespace})\n`);
     return code === 0 ? 0 : 1;
   } catch (e) {
     return clusterFailure(e);

@@ -5,7 +5,7 @@
  * on it (admitted, queued, or inadmissible) and, with --follow, rank 0's log and the run's result.
  */
 import type { ExperimentSpec } from "../config/spec";
-import { TRAINING_NAMESPACE, experimentNames } from "../config/names";
+import { experimentNames } from "../config/names";
 import { ExecRun, ownedByRun } from "../k8s/exec-run";
 import { HttpStatusError, KubeClient, KubeGetter } from "../status/kube-client";
 import type { Condition, Workload } from "../status/objects";
@@ -35,7 +35,8 @@ export interface Preconditions {
   readonly stack: string;
   readonly experiment: ExperimentSpec;
   readonly localQueue?: string;
-  readonly namespace?: string;
+  /** The stack's namespace (plan.queueing.namespace). */
+  readonly namespace: string;
 }
 
 /**
@@ -45,7 +46,7 @@ export interface Preconditions {
  * parallel: each is one GET.
  */
 export async function checkPreconditions(kube: KubeGetter, pre: Preconditions): Promise<void> {
-  const ns = pre.namespace ?? TRAINING_NAMESPACE;
+  const ns = pre.namespace;
   const names = experimentNames(pre.experiment);
   const queue = pre.localQueue;
   const [queueVersion, launcher, secret] = await Promise.all([
@@ -92,7 +93,7 @@ export async function submit(kube: KubeClient, run: ExecRun): Promise<Created> {
   const uid = created.metadata?.uid;
   if (!uid) throw new StatusError(`${kube.server} created ${run.kind} ${run.name} but returned no uid`);
   if (run.workdirConfigMap) {
-    const ns = run.workdirConfigMap.metadata?.namespace ?? TRAINING_NAMESPACE;
+    const ns = run.workdirConfigMap.metadata!.namespace!;
     await kube.create(`/api/v1/namespaces/${ns}/configmaps`, ownedByRun(run.workdirConfigMap, { kind: run.kind, name: run.name, uid }));
   }
   return { uid, name: created.metadata?.name ?? run.name };
@@ -110,7 +111,7 @@ function condition(w: Workload, type: string): Condition | undefined {
  * kubernetes-sigs/kueue site "Kueue workload lifecycle", Submitted → Inadmissible).
  */
 export async function firstAdmission(kube: KubeGetter, run: ExecRun, created: Created, waitMs = ADMISSION_WAIT_MS): Promise<Admission> {
-  const ns = (run.object.metadata?.namespace as string | undefined) ?? TRAINING_NAMESPACE;
+  const ns = run.object.metadata!.namespace as string;
   const until = Date.now() + waitMs;
   let last: Admission = { state: "unknown" };
   for (;;) {

@@ -10,7 +10,6 @@ import { randomBytes } from "crypto";
 import * as path from "path";
 import { checkStack } from "../checks";
 import { NAMESPACE, RawConfig } from "../config/load";
-import { TRAINING_NAMESPACE } from "../config/names";
 import { readStackFile, resolveStackArg, stackConfigReader } from "../config/stack-file";
 import { buildExperimentObjects, experimentInput } from "../k8s/experiment";
 import { ExecRun, execRun, execRunName } from "../k8s/exec-run";
@@ -117,7 +116,8 @@ async function main(): Promise<number> {
     const { run, verdict } = built;
     const experiment = verdict.spec.experiment!;
     const kube = await connectKube(target.kubeconfig);
-    await checkPreconditions(kube, { stack: built.stack, experiment, localQueue: built.localQueue });
+    const namespace = verdict.plan.queueing.namespace;
+    await checkPreconditions(kube, { stack: built.stack, experiment, localQueue: built.localQueue, namespace });
     const created = await submit(kube, run);
     process.stderr.write(`exec: created ${run.kind} ${created.name} on ${kube.server}${built.localQueue ? ` in LocalQueue ${built.localQueue}` : ""}\n`);
     const admission = built.localQueue ? await firstAdmission(kube, run, created) : { state: "unknown" as const };
@@ -128,7 +128,7 @@ async function main(): Promise<number> {
       process.stderr.write(`exec: npm run status -- ${built.stack}; npm run logs -- ${built.stack} --follow\n`);
       return 0;
     }
-    await followRank0(kube, TRAINING_NAMESPACE, run.kind, created.name);
+    await followRank0(kube, namespace, run.kind, created.name);
     const result = await runResult(kube, run, created);
     process.stderr.write(`exec: ${result.text}\n`);
     return result.code;

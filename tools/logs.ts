@@ -4,11 +4,10 @@
  * experiment's latest run (or the one named, or the one before it), multi-node runs included. Pods are found as `npm run status` finds them. Read-only.
  */
 import * as path from "path";
-import { TRAINING_NAMESPACE } from "../config/names";
 import { KubeGetter, connectKube } from "../status/kube-client";
 import type { Pod } from "../status/objects";
 import { currentPods, podDetail } from "../status/pods";
-import { RunChoice, containerOf, hasStarted, listExperiments, logPath, noRunMessage, readRunPods } from "../status/read";
+import { RunChoice, containerOf, experimentNamespaces, noRunAnywhereMessage, hasStarted, listExperiments, logPath, noRunMessage, readRunPods } from "../status/read";
 import { DEFAULT_STACK, StatusError, TargetOptions, automationOutputs, resolveTarget } from "../status/target";
 import { UsageError, runMain } from "./cli";
 import { takeValue } from "./status";
@@ -100,11 +99,14 @@ async function main(): Promise<number> {
   try {
     const target = await resolveTarget({ projectDir: PROJECT_DIR, stackOutputs: automationOutputs(PROJECT_DIR) }, args.stack, args);
     const kube = await connectKube(target.kubeconfig);
-    const namespace = TRAINING_NAMESPACE;
     if (!target.experiment) {
-      const found = await listExperiments(kube, namespace);
-      throw new StatusError(`stack ${target.stack} has no experiment of its own: name one with --experiment NAME (on its cluster: ${found.join(", ") || "none"})`);
+      const found = await listExperiments(kube);
+      throw new StatusError(`stack ${target.stack} has no experiment of its own: name one with --experiment NAME (on its cluster: ${found.map((r) => `${r.experiment} (namespace ${r.namespace})`).join(", ") || "none"})`);
     }
+    const namespaces = await experimentNamespaces(kube, target.experiment, target.namespace);
+    if (namespaces.length > 1) throw new StatusError(`experiment ${target.experiment} runs in ${namespaces.length} namespaces (${namespaces.join(", ")}): run logs for its own stack instead`);
+    if (namespaces.length === 0) throw new StatusError(noRunAnywhereMessage(target.experiment, kube.server));
+    const namespace = namespaces[0];
     const { pods } = await readRunPods(kube, namespace, target.experiment, args.choice);
     if (pods.length === 0) throw new StatusError(noRunMessage(target.experiment, target.stack, kube.server, namespace));
     const ranks = currentPods(pods);

@@ -19,6 +19,8 @@ const KIND_ORDER = [
   "StorageClass",
   "PersistentVolume",
   "ServiceAccount",
+  // Who may connect, before any pod exists.
+  "NetworkPolicy",
   "ClusterRole",
   "ClusterRoleBinding",
   "Role",

@@ -65,9 +65,19 @@ const RULES: Readonly<Record<string, TypeRules>> = {
   "aws:ecr/pullThroughCacheRule:PullThroughCacheRule": { replacedBy: ["ecrRepositoryPrefix", "upstreamRegistryUrl"], physicalName: ["ecrRepositoryPrefix"] },
   // A run's spec is immutable; the program replaces it on any spec change, deleting it first, and
   // names it after the spec (config/run-name.ts), so the new run never has the old one's name.
-  "kubernetes:batch/v1:Job": { replacedBy: ["spec", "metadata.name"], physicalName: K8S_NAME, deleteFirst: true },
-  "kubernetes:jobset.x-k8s.io/v1alpha2:JobSet": { replacedBy: ["spec", "metadata.name"], physicalName: K8S_NAME, deleteFirst: true },
+  "kubernetes:batch/v1:Job": { replacedBy: ["spec", "metadata.name", "metadata.namespace"], physicalName: K8S_NAME, deleteFirst: true },
+  "kubernetes:jobset.x-k8s.io/v1alpha2:JobSet": { replacedBy: ["spec", "metadata.name", "metadata.namespace"], physicalName: K8S_NAME, deleteFirst: true },
 };
+
+/**
+ * Every other Kubernetes object: a new name or namespace is a new object (the provider replaces
+ * it), and its physical name is kind, namespace and name.
+ */
+const K8S_RULES: TypeRules = { replacedBy: ["metadata.name", "metadata.namespace"], physicalName: K8S_NAME };
+
+function rulesOf(type: string): TypeRules | undefined {
+  return RULES[type] ?? (type.startsWith("kubernetes:") && !type.startsWith("kubernetes:helm") ? K8S_RULES : undefined);
+}
 
 const RUN_TYPES = ["kubernetes:batch/v1:Job", "kubernetes:jobset.x-k8s.io/v1alpha2:JobSet"];
 const GPU_NODE_TYPES = ["aws:eks/nodeGroup:NodeGroup", "aws:ec2/launchTemplate:LaunchTemplate", "aws:ec2/placementGroup:PlacementGroup"];
@@ -82,7 +92,7 @@ const key = (r: PlannedResource) => `${r.type}::${r.name}`;
 
 /** The physical name of a resource, when its type has one and the plan knows all its parts. */
 export function physicalName(r: PlannedResource): string | undefined {
-  const parts = RULES[r.type]?.physicalName ?? (r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm") ? K8S_NAME : undefined);
+  const parts = rulesOf(r.type)?.physicalName;
   if (!parts) return undefined;
   const values = parts.map((p) => at(r.inputs, p));
   return values.every((v) => v === undefined) ? undefined : `${r.type.split(":").pop()} ${values.filter((v) => v !== undefined).join("/")}`;
@@ -127,10 +137,11 @@ export function diffPlans(beforeAll: readonly PlannedResource[], afterAll: reado
     }
     const fields = changedFields(old.inputs, r.inputs);
     if (fields.length === 0) continue;
-    const rules = RULES[r.type];
+    const rules = rulesOf(r.type);
     const forcing = (rules?.replacedBy ?? []).filter((f) => !same(at(old.inputs, f), at(r.inputs, f)));
     (forcing.length > 0 ? replaced : updated).push({ type: r.type, name: r.name, fields: forcing.length > 0 ? forcing : fields });
-    if (forcing.length > 0 && rules?.physicalName && !rules.deleteFirst) {
+    // A replacement under a new physical name cannot collide with the old one.
+    if (forcing.length > 0 && rules?.physicalName && !rules.deleteFirst && physicalName(old) === physicalName(r)) {
       hazards.push(`${r.type} ${r.name} is replaced (${forcing.join(", ")} changed): the new one is created while the old one still holds ${physicalName(old)}`);
     }
     if (RUN_TYPES.includes(r.type) && forcing.length === 0) {
@@ -138,7 +149,7 @@ export function diffPlans(beforeAll: readonly PlannedResource[], afterAll: reado
       const queueAfter = at(r.inputs, `metadata.labels`) as Record<string, string> | undefined;
       if (queueBefore?.[QUEUE_LABEL] !== queueAfter?.[QUEUE_LABEL]) hazards.push(`run ${r.name} changes its queue in place, which Kueue refuses while it runs`);
     }
-    if (RUN_TYPES.includes(r.type) && forcing.includes("spec") && !forcing.includes("metadata.name")) {
+    if (RUN_TYPES.includes(r.type) && forcing.includes("spec") && physicalName(old) === physicalName(r)) {
       hazards.push(`run ${r.name} changes its spec under the same name ${physicalName(r)}: the provider does not wait for the old Job to be gone`);
     }
   }

@@ -5,9 +5,8 @@
  * A cluster-only stack shows every experiment on its cluster. Read-only. Details: docs/status.md.
  */
 import * as path from "path";
-import { TRAINING_NAMESPACE } from "../config/names";
 import { connectKube } from "../status/kube-client";
-import { listExperiments, noRunMessage, readRun } from "../status/read";
+import { ExperimentRef, experimentNamespaces, listExperiments, noRunAnywhereMessage, noRunMessage, readRun } from "../status/read";
 import { renderStatus, statusJson } from "../status/render";
 import { ExperimentStatus, buildStatus } from "../status/report";
 import { DEFAULT_STACK, StatusError, TargetOptions, automationOutputs, resolveTarget } from "../status/target";
@@ -76,6 +75,13 @@ export function parseArgs(argv: readonly string[]): StatusArgs | "help" {
   return { stack: stack ?? DEFAULT_STACK, json, ...options };
 }
 
+/** The named experiment in its namespace; in every namespace that has it, for one named with --experiment. */
+async function namedExperiment(kube: Parameters<typeof listExperiments>[0], experiment: string, namespace?: string): Promise<ExperimentRef[]> {
+  const found = await experimentNamespaces(kube, experiment, namespace);
+  if (found.length === 0) throw new StatusError(noRunAnywhereMessage(experiment, kube.server));
+  return found.map((ns) => ({ namespace: ns, experiment }));
+}
+
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   if (args === "help") {
@@ -85,11 +91,10 @@ async function main(): Promise<number> {
   try {
     const target = await resolveTarget({ projectDir: PROJECT_DIR, stackOutputs: automationOutputs(PROJECT_DIR) }, args.stack, args);
     const kube = await connectKube(target.kubeconfig);
-    const namespace = TRAINING_NAMESPACE;
-    const experiments = target.experiment ? [target.experiment] : await listExperiments(kube, namespace);
+    const experiments = target.experiment ? await namedExperiment(kube, target.experiment, target.namespace) : await listExperiments(kube);
     const statuses: ExperimentStatus[] = [];
     const now = new Date();
-    for (const experiment of experiments) {
+    for (const { namespace, experiment } of experiments) {
       const status = buildStatus(await readRun(kube, namespace, experiment), now);
       if (status) statuses.push(status);
       else if (target.experiment) throw new StatusError(noRunMessage(experiment, target.stack, kube.server, namespace));
@@ -97,7 +102,7 @@ async function main(): Promise<number> {
     if (args.json) {
       process.stdout.write(`${JSON.stringify({ stack: target.stack, cluster: kube.server, experiments: statuses.map(statusJson) }, null, 2)}\n`);
     } else if (statuses.length === 0) {
-      process.stdout.write(`no experiments on the cluster of stack ${target.stack} (${kube.server}): nothing labelled gpu-training-clusters.io/experiment in namespace ${namespace}\n`);
+      process.stdout.write(`no experiments on the cluster of stack ${target.stack} (${kube.server}): nothing labelled gpu-training-clusters.io/experiment in any namespace\n`);
     } else {
       process.stdout.write(`${statuses.map((s) => renderStatus(s, now)).join("\n\n")}\n`);
     }

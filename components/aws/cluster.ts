@@ -29,6 +29,8 @@ export interface EksClusterArgs {
   readonly supportType?: "STANDARD" | "EXTENDED";
   /** IAM principals given cluster-admin through access entries. @default [] */
   readonly admins?: readonly string[];
+  /** Principals given the edit policy in these namespaces only (`cluster.users`). */
+  readonly users?: readonly { readonly principalArn: string; readonly namespaces: readonly string[] }[];
   /** Retention of the audit and authenticator logs. @default DEFAULT_LOG_RETENTION_DAYS days */
   readonly controlPlaneLogs?: { readonly retentionDays: number };
   /** A customer-managed KMS key for the cluster's Secrets; EKS's own envelope encryption without. */
@@ -40,6 +42,11 @@ export interface EksClusterArgs {
  * https://docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html (AmazonEKSClusterAdminPolicy)
  */
 export const CLUSTER_ADMIN_POLICY_ARN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
+/**
+ * `cluster.users`: Kubernetes' `edit` role (most objects, Secrets included, no RBAC, no
+ * cluster-scoped objects), associated with namespace scope. Same page (AmazonEKSEditPolicy).
+ */
+export const NAMESPACE_EDIT_POLICY_ARN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy";
 
 /** EKS managed add-ons are created and updated to exactly the pinned version. */
 const ADDON_CONFLICTS = { resolveConflictsOnCreate: "OVERWRITE", resolveConflictsOnUpdate: "OVERWRITE" } as const;
@@ -150,6 +157,17 @@ export class EksCluster extends pulumi.ComponentResource {
       );
     });
 
+    // `cluster.users`: the edit policy in their stacks' namespaces only, never cluster-wide.
+    (args.users ?? []).forEach(({ principalArn, namespaces }) => {
+      const id = adminSlug(principalArn);
+      const entry = new aws.eks.AccessEntry(`${name}-user-${id}`, { clusterName: cluster.name, principalArn, type: "STANDARD", tags }, parent);
+      new aws.eks.AccessPolicyAssociation(
+        `${name}-user-${id}-policy`,
+        { clusterName: cluster.name, principalArn, policyArn: NAMESPACE_EDIT_POLICY_ARN, accessScope: { type: "namespace", namespaces: [...namespaces] } },
+        { parent: this, dependsOn: [entry] },
+      );
+    });
+
     const nodeRole = new aws.iam.Role(`${name}-node-role`, { assumeRolePolicy: JSON.stringify(serviceTrust("ec2.amazonaws.com")), tags }, parent);
     const nodePolicies = NODE_ROLE_POLICIES.map(
       (p) => new aws.iam.RolePolicyAttachment(`${name}-node-role-${p}`, { role: nodeRole.name, policyArn: managedPolicyArn(p) }, parent),
@@ -166,7 +184,7 @@ export class EksCluster extends pulumi.ComponentResource {
       );
     const podIdentityAgent = addon("eks-pod-identity-agent");
     // enableNetworkPolicy: the add-on's network policy agent enforces NetworkPolicy objects (the
-    // experiments' isolation, k8s/network-policy.ts); without it they are accepted and ignored
+    // stack namespaces' isolation, k8s/namespace.ts); without it they are accepted and ignored
     // (https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy.html). Hybrid nodes run
     // another CNI, which enforces them or not (docs/hybrid-nodes.md).
     const vpcCni = addon(

@@ -12,6 +12,7 @@ import { GpuNodePool } from "./gpu-pool";
 import { HybridNodes } from "./hybrid";
 import { Network } from "./network";
 import { CsiDrivers } from "./storage";
+import { stackNamespace } from "../../config/names";
 import { ContainerLogs } from "./container-logs";
 import { sourceIngressRules } from "./source-ingress";
 import { DockerHubCache } from "./image-cache";
@@ -19,8 +20,6 @@ import { DockerHubCache } from "./image-cache";
 export class GpuCluster extends pulumi.ComponentResource {
   readonly clusterName: pulumi.Output<string>;
   readonly kubeconfig: pulumi.Output<string>;
-  /** Source type → its volume driver's role (CsiDrivers). */
-  readonly driverRoles: Readonly<Record<string, pulumi.Output<string>>>;
   readonly accountId: pulumi.Output<string>;
   /** The VPC the nodes live in (created, or cluster.vpc). */
   readonly vpcId: pulumi.Output<string>;
@@ -67,6 +66,7 @@ export class GpuCluster extends pulumi.ComponentResource {
         serviceCidr: c.serviceCidr,
         supportType: c.supportType,
         admins: c.admins,
+        users: c.users.map((u) => ({ principalArn: u.principalArn, namespaces: [...new Set(u.stacks.map(stackNamespace))].sort() })),
         controlPlaneLogs: c.controlPlaneLogs,
         secretsKmsKeyArn: c.secretsKmsKeyArn,
         systemNodes: c.systemNodes,
@@ -118,7 +118,7 @@ export class GpuCluster extends pulumi.ComponentResource {
       );
     }
 
-    const csi = new CsiDrivers(`${name}-csi`, { clusterName: cluster.clusterName, clusterArn: cluster.clusterArn, kubernetesVersion: c.kubernetesVersion, tags: args.tags, after: [cluster.systemNodeGroup] }, parent);
+    new CsiDrivers(`${name}-csi`, { clusterName: cluster.clusterName, clusterArn: cluster.clusterArn, kubernetesVersion: c.kubernetesVersion, tags: args.tags, after: [cluster.systemNodeGroup] }, parent);
     if (c.logs.cloudWatch) {
       new ContainerLogs(`${name}-logs`, { clusterName: cluster.clusterName, clusterArn: cluster.clusterArn, retentionDays: c.logs.retentionDays, kubernetesVersion: c.kubernetesVersion, tags: args.tags, after: [cluster.systemNodeGroup] }, parent);
     }
@@ -127,7 +127,6 @@ export class GpuCluster extends pulumi.ComponentResource {
     this.vpcId = network.vpcId;
     this.clusterSecurityGroupId = cluster.clusterSecurityGroupId;
     this.kubeconfig = cluster.kubeconfig;
-    this.driverRoles = csi.roleNames;
-    this.registerOutputs({ clusterName: this.clusterName, kubeconfig: this.kubeconfig, driverRoles: this.driverRoles });
+    this.registerOutputs({ clusterName: this.clusterName, kubeconfig: this.kubeconfig });
   }
 }

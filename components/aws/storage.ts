@@ -2,8 +2,8 @@
  * The CSI drivers behind the experiments' volume sources, as EKS add-ons: one per source kind
  * that names an add-on (config/sources/, `addon`). A kind whose driver needs AWS access gets an
  * IAM role given through Pod Identity to the driver's service account; the role has no permission
- * of its own: each experiment stack attaches a policy for exactly its volumes
- * (ClusterTarget.driverRoles), and destroying the experiment removes that access again.
+ * at all: every S3 volume mounts with its pod's own role (config/sources/s3.ts,
+ * components/aws/experiment-identity.ts), and nothing is ever attached to the driver's.
  * The drivers' node DaemonSets tolerate all taints by default (node.tolerateAllTaints in both
  * charts), so they run on the tainted GPU nodes without extra configuration.
  */

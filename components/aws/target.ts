@@ -9,7 +9,7 @@ import type { Plan } from "../../plan/plan";
 import type { DeployGate } from "../../plan/deploy-gate";
 import { exportedPools } from "../../plan/account";
 import { cacheLocation } from "../../plan/image-cache";
-import { CLUSTER_OUTPUTS, ClusterTarget, driverRoleOutputs } from "../target";
+import { CLUSTER_OUTPUTS, ClusterTarget } from "../target";
 import { awsTags, gpuClusterArgs } from "./builders/cluster-args";
 import { eksClusterName } from "../naming";
 import { sourceIngressRules } from "./source-ingress";
@@ -26,7 +26,6 @@ export function eksTarget(spec: StackSpec, plan: Plan, name: string, gate?: Depl
   return {
     provider,
     eksClusterName: cluster.clusterName,
-    driverRoles: cluster.driverRoles,
     ownsClusterServices: true,
     outputs: {
       [CLUSTER_OUTPUTS.kubeconfig]: cluster.kubeconfig,
@@ -37,7 +36,6 @@ export function eksTarget(spec: StackSpec, plan: Plan, name: string, gate?: Depl
       [CLUSTER_OUTPUTS.clusterSecurityGroupId]: cluster.clusterSecurityGroupId,
       [CLUSTER_OUTPUTS.pools]: exportedPools(plan),
       ...(gate?.decision.account?.imageCache ? { [CLUSTER_OUTPUTS.imageCache]: cacheLocation(gate.decision.account.imageCache) } : {}),
-      ...Object.fromEntries(Object.entries(driverRoleOutputs()).map(([type, output]) => [output, cluster.driverRoles[type]])),
       ...(cluster.hybridNodeConfigs ? { [HYBRID_NODE_CONFIGS_OUTPUT]: cluster.hybridNodeConfigs } : {}),
     },
   };

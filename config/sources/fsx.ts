@@ -116,6 +116,16 @@ export const fsxSource = volumeSourceKind<typeof schema, FileSystemFact>({
     }
     return problems;
   },
+  // The PV mounts the whole file system (`mountname` is the file system's, not a directory's), and
+  // Lustre authorizes clients by node, not by pod: an FSx output is shared with every stack on the
+  // cluster that mounts the same file system (docs/training-job.md, "Volumes").
+  planWarnings: (uses) =>
+    uses
+      .filter((use) => use.role === "output")
+      .map(
+        (use) =>
+          `${use.path}.source.fileSystemId: the output mounts all of FSx file system ${use.source.fileSystemId}, read-write; every stack on the cluster that mounts it can read and write all of it (give each team its own file system, or use an s3 output, to keep outputs apart)`,
+      ),
   persistentVolume: (use) => ({
     capacity: `${use.source.sizeGiB}Gi`,
     volumeMode: "Filesystem",

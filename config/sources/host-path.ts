@@ -58,4 +58,12 @@ export const hostPathSource = volumeSourceKind({
   },
   pinnedNode: (use) => (use.role === "output" ? use.source.node : undefined),
   podVolume: (use) => ({ hostPath: { path: use.source.path, type: use.role === "dataset" ? "Directory" : "DirectoryOrCreate" } }),
+  // Pod Security's baseline level refuses every hostPath volume
+  // (https://kubernetes.io/docs/concepts/security/pod-security-standards/, "HostPath Volumes"), so
+  // the stack's namespace enforces `privileged` instead (k8s/namespace.ts podSecurityLevel).
+  planWarnings: (uses) =>
+    uses.slice(0, 1).map(
+      (use) =>
+        `${use.path}.source: a hostPath volume makes the stack's namespace enforce Pod Security "privileged" rather than "baseline" (baseline refuses hostPath volumes); use a pvc source to keep baseline`,
+    ),
 });

@@ -141,8 +141,6 @@ export interface SourceAddon {
   readonly driverRole?: {
     readonly serviceAccount: string;
     readonly description: string;
-    /** The cluster stack's output naming the role, read by the stacks that reuse the cluster. */
-    readonly output: string;
   };
 }
 

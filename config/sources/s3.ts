@@ -2,8 +2,8 @@
  * `type: s3`: a bucket (or a prefix of it) mounted with Mountpoint for Amazon S3, through a
  * statically provisioned PersistentVolume of its CSI driver
  * (https://github.com/awslabs/mountpoint-s3-csi-driver/blob/main/docs/CONFIGURATION.md) and a
- * claim bound to it by name. The driver's role carries no bucket access of its own: each
- * experiment grants exactly its prefixes (`iam`).
+ * claim bound to it by name. Each volume mounts with the pod's own credentials: the experiment
+ * stack's role, which grants exactly its prefixes (`iam`); the driver's role has no bucket access.
  */
 import { z } from "zod";
 import { s3BucketName } from "../aws-validation";
@@ -100,7 +100,7 @@ export const s3Source = volumeSourceKind({
   // Mountpoint does not rename files on general purpose buckets
   // (https://github.com/awslabs/mountpoint-s3/blob/main/doc/SEMANTICS.md).
   renames: false,
-  grantsAwsAccess: "grants S3 access to the cluster's S3 CSI role",
+  grantsAwsAccess: "creates the IAM role its S3 volumes mount with",
   apiRules: (use) =>
     s3BucketName(use.source.bucket).map((p) => ({ path: `${use.path}.source.bucket`, message: `${p} (got ${show(use.source.bucket)}; S3 general purpose bucket naming rules)` })),
   persistentVolume: (use, ctx) => ({
@@ -109,7 +109,11 @@ export const s3Source = volumeSourceKind({
     accessModes: [use.role === "dataset" ? "ReadOnlyMany" : "ReadWriteMany"],
     mountOptions: s3MountOptions(use.role, use.source.prefix, ctx.region),
     // The handle must be unique in the cluster: the kubelet mounts one volume per handle.
-    csi: { driver: S3_CSI_DRIVER, volumeHandle: ctx.volumeHandle, volumeAttributes: { bucketName: use.source.bucket } },
+    // authenticationSource pod: Mountpoint authenticates as the pod's ServiceAccount (EKS Pod
+    // Identity, driver v2: awslabs/mountpoint-s3-csi-driver docs/CONFIGURATION.md "Pod-Level
+    // Credentials", Pod Identity support in pull request #458), i.e. the experiment stack's own
+    // role (components/aws/experiment-identity.ts), never the driver's.
+    csi: { driver: S3_CSI_DRIVER, volumeHandle: ctx.volumeHandle, volumeAttributes: { bucketName: use.source.bucket, authenticationSource: "pod" } },
   }),
   iam: statements,
   addon: {
@@ -118,6 +122,6 @@ export const s3Source = volumeSourceKind({
     // kubeVersion >= 1.31), the add-on build pinned by a public project with Pod Identity. v2 is
     // the first major with EKS Pod Identity support (see that repository's README).
     versions: { "1.32": "v2.3.0-eksbuild.1", "1.33": "v2.3.0-eksbuild.1", "1.34": "v2.3.0-eksbuild.1", "1.35": "v2.3.0-eksbuild.1" },
-    driverRole: { serviceAccount: S3_CSI_SERVICE_ACCOUNT, description: "Mountpoint for S3 CSI driver; bucket access is attached per experiment", output: "s3CsiRoleName" },
+    driverRole: { serviceAccount: S3_CSI_SERVICE_ACCOUNT, description: "Mountpoint for S3 CSI driver; no bucket access (volumes mount with their pod's role)" },
   },
 });

@@ -67,6 +67,8 @@ describe("the EKS cluster", () => {
       "csi-s3-role": "kube-system/s3-csi-driver-sa",
       "autoscaler-role": "kube-system/cluster-autoscaler",
       "logs-role": "amazon-cloudwatch/cloudwatch-agent",
+      // The experiment's own S3 role (a100-8gpu mounts S3): its namespace and the account its pods run as.
+      ...(stack === "a100-8gpu" ? { "identity-role": "a100-8gpu/resnet50-a100x8-trainer" } : {}),
     });
   });
 
@@ -195,7 +197,7 @@ describe("cluster-autoscaler", () => {
     expect(release).toMatchObject({ chart: "cluster-autoscaler", version: AUTOSCALER_CHARTS["1.35"].version, namespace: "kube-system" });
     expect(release.values.extraArgs["scale-down-unneeded-time"]).toBe(`${plans[stack].run.plan.idle.nodeIdleMinutes}m`);
     expect(release.values.autoDiscovery.clusterName).toBe(`gtc-${stack}`);
-    const identity = inputs(only(plans[stack].run, "aws:eks/podIdentityAssociation:PodIdentityAssociation"));
+    const identity = inputs(only(plans[stack].run, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "autoscaler"));
     expect(identity).toMatchObject({ namespace: "kube-system", serviceAccount: release.values.rbac.serviceAccount.name });
   });
 
@@ -289,7 +291,9 @@ describe("least privilege and secrets", () => {
       expect(JSON.stringify(run.json)).not.toContain("get-token");
       const kubeconfig = parse(raw.kubeconfig as string);
       expect(kubeconfig.users[0].user.exec.args).toEqual(["eks", "get-token", "--cluster-name", `gtc-${stack}`, "--region", "us-east-1", "--output", "json"]);
-      expect(run.json.outputs).toMatchObject({ clusterName: `gtc-${stack}`, s3CsiRoleName: `${stack}-csi-s3-role` });
+      expect(run.json.outputs).toMatchObject({ clusterName: `gtc-${stack}` });
+      // No driver role for reuse stacks to attach grants to: each has its own (components/aws/experiment-identity.ts).
+      expect(run.json.outputs.s3CsiRoleName).toBeUndefined();
     }
   });
 
@@ -302,17 +306,20 @@ describe("least privilege and secrets", () => {
     expect(cni.podIdentityAssociations).toEqual([{ roleArn: expect.stringContaining("cni-role"), serviceAccount: "aws-node" }]);
   });
 
-  it("gives the S3 CSI role to s3-csi-driver-sa with no bucket access of its own; only experiments grant their prefixes", () => {
+  it("gives the S3 CSI role to s3-csi-driver-sa with no bucket access; each experiment's own role grants its prefixes to its namespace", () => {
     const cluster = plans["shared-cluster"].run;
     const s3 = inputs(only(cluster, "aws:eks/addon:Addon", "csi-s3"));
     expect(s3.podIdentityAssociations).toEqual([{ roleArn: expect.stringContaining("csi-s3-role"), serviceAccount: "s3-csi-driver-sa" }]);
     const onRole = (run: typeof cluster, role: string) =>
       [...resourcesOf(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment"), ...resourcesOf(run, "aws:iam/rolePolicy:RolePolicy")].filter((r) => inputs(r).role === role);
     expect(onRole(cluster, "shared-cluster-csi-s3-role")).toEqual([]);
-    // The a100-8gpu experiment grants exactly its dataset prefix, read-only.
-    const granted = onRole(plans["a100-8gpu"].run, "a100-8gpu-csi-s3-role");
-    expect(granted.map((r) => r.name)).toEqual(["gtc-a100-8gpu-experiment-s3"]);
+    const experiment = plans["a100-8gpu"].run;
+    expect(onRole(experiment, "a100-8gpu-csi-s3-role")).toEqual([]);
+    // The a100-8gpu experiment's own role grants exactly its dataset prefix, read-only, to its namespace's ServiceAccount.
+    const granted = onRole(experiment, "a100-8gpu-identity-role");
+    expect(granted.map((r) => r.name)).toEqual(["a100-8gpu-identity-s3"]);
     expect(String(inputs(granted[0]).policy)).not.toMatch(/s3:PutObject|s3:DeleteObject|"s3:\*"/);
+    expect(inputs(only(experiment, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "identity-association"))).toMatchObject({ namespace: "a100-8gpu", serviceAccount: "resnet50-a100x8-trainer", clusterName: "gtc-a100-8gpu" });
   });
 
   it("keeps pods off the instance metadata service on every node", () => {

@@ -22,9 +22,9 @@ async function main(): Promise<void> {
   const experiment = run.name.replace(/-x00000$/, "");
   const api = await startFakeApi({
     objects: {
-      [LOCAL_QUEUES]: [{ metadata: { name: localQueue } }],
-      [CONFIG_MAPS]: [{ metadata: { name: `${experiment}-launcher` } }],
-      [SECRETS]: [{ metadata: { name: `${experiment}-secret-env` } }],
+      [LOCAL_QUEUES(stack)]: [{ metadata: { name: localQueue } }],
+      [CONFIG_MAPS(stack)]: [{ metadata: { name: `${experiment}-launcher` } }],
+      [SECRETS(stack)]: [{ metadata: { name: `${experiment}-secret-env` } }],
     },
     kueue: { admit: true },
   });

@@ -38,12 +38,12 @@ function kubeconfigFile(api: { kubeconfig: string }): string {
 }
 
 /** A cluster where `pulumi up` has run for the experiment: its LocalQueue, launcher ConfigMap and secret. */
-function deployed(experiment: string, more: Partial<ApiOptions> = {}): ApiOptions {
+function deployed(experiment: string, more: Partial<ApiOptions> = {}, ns = experiment): ApiOptions {
   return {
     objects: {
-      [LOCAL_QUEUES]: [{ metadata: { name: QUEUE, namespace: "default" } }],
-      [CONFIG_MAPS]: [{ metadata: { name: `${experiment}-launcher`, namespace: "default" } }],
-      [SECRETS]: [{ metadata: { name: `${experiment}-secret-env`, namespace: "default" } }],
+      [LOCAL_QUEUES(ns)]: [{ metadata: { name: QUEUE, namespace: ns } }],
+      [CONFIG_MAPS(ns)]: [{ metadata: { name: `${experiment}-launcher`, namespace: ns } }],
+      [SECRETS(ns)]: [{ metadata: { name: `${experiment}-secret-env`, namespace: ns } }],
     },
     kueue: { admit: true },
     ...more,
@@ -67,7 +67,7 @@ describe("npm run exec", () => {
     expect(run.stderr).toContain(`exec: created Job ${name} on http://127.0.0.1:${api.port} in LocalQueue ${QUEUE}`);
     expect(run.stderr).toContain("exec: admitted by Kueue");
     const [post] = posts(api);
-    expect(post.line).toBe("POST /apis/batch/v1/namespaces/default/jobs");
+    expect(post.line).toBe(`POST /apis/batch/v1/namespaces/${STACK}/jobs`);
     const job = post.body as { metadata: { labels: Record<string, string>; annotations?: object }; spec: { ttlSecondsAfterFinished: number; template: { metadata: { labels: Record<string, string> }; spec: { containers: { image: string; env: { name: string; value?: string }[] }[] } } } };
     expect(job.metadata.labels).toMatchObject({
       "gpu-training-clusters.io/submitted-by": "exec",
@@ -83,7 +83,7 @@ describe("npm run exec", () => {
     expect(trainer.env).toContainEqual({ name: "LR", value: "0.003" });
     // What was created is what the API server's schemas accept.
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gtc-exec-objects-")), "job.yaml");
-    fs.writeFileSync(file, stringify(api.store.get("/apis/batch/v1/namespaces/default/jobs")![0]));
+    fs.writeFileSync(file, stringify(api.store.get(`/apis/batch/v1/namespaces/${STACK}/jobs`)![0]));
     const { status, results } = validateManifests([file]);
     expect({ status, errors: results.flatMap((r) => r.errors) }).toEqual({ status: 0, errors: [] });
   });
@@ -94,7 +94,7 @@ describe("npm run exec", () => {
     expect({ status: run.status, stderr: run.stderr }).toMatchObject({ status: 0 });
     const name = run.stdout.trim();
     const [job, configMap] = posts(api);
-    expect(configMap.line).toBe(`POST ${CONFIG_MAPS}`);
+    expect(configMap.line).toBe(`POST ${CONFIG_MAPS(FIRST_RUN)}`);
     expect(configMap.body?.metadata).toMatchObject({ name: `${name}-workdir`, ownerReferences: [{ kind: "Job", name, uid: "uid-1", apiVersion: "batch/v1" }] });
     const volumes = (job.body?.spec?.template as { spec: { volumes: { configMap?: { name: string } }[] } }).spec.volumes;
     expect(volumes.map((v) => v.configMap?.name)).toContain(`${name}-workdir`);
@@ -116,10 +116,10 @@ describe("npm run exec", () => {
 
   it("says in one line that the LocalQueue is missing, and creates nothing", async () => {
     const options = deployed(STACK);
-    api = await startFakeApi({ ...options, objects: { ...options.objects, [LOCAL_QUEUES]: [] } });
+    api = await startFakeApi({ ...options, objects: { ...options.objects, [LOCAL_QUEUES(STACK)]: [] } });
     const run = await exec([STACK, "--kubeconfig", kubeconfigFile(api)]);
     expect(run.status).toBe(1);
-    expect(run.stderr).toBe(`error: the cluster at http://127.0.0.1:${api.port} has no Kueue LocalQueue ${QUEUE} in namespace default: run \`pulumi up\` on stack ${STACK} (or the stack that owns the cluster) to create it\n`);
+    expect(run.stderr).toBe(`error: the cluster at http://127.0.0.1:${api.port} has no Kueue LocalQueue ${QUEUE} in namespace ${STACK}: run \`pulumi up\` on stack ${STACK} (or the stack that owns the cluster) to create it\n`);
     expect(posts(api)).toEqual([]);
   });
 
@@ -132,7 +132,7 @@ describe("npm run exec", () => {
   });
 
   it("says in one line that there is no cluster, or that the stack was never deployed there", async () => {
-    api = await startFakeApi({ objects: { [LOCAL_QUEUES]: [{ metadata: { name: QUEUE } }] } });
+    api = await startFakeApi({ objects: { [LOCAL_QUEUES(STACK)]: [{ metadata: { name: QUEUE } }] } });
     const notDeployed = await exec([STACK, "--kubeconfig", kubeconfigFile(api)]);
     expect(notDeployed.status).toBe(1);
     expect(notDeployed.stderr).toBe(`error: experiment ${STACK} has not been deployed to the cluster at http://127.0.0.1:${api.port} (no ConfigMap ${STACK}-launcher): run \`pulumi up\` on stack ${STACK} once; exec reuses its launcher, volumes and secrets\n`);

@@ -40,9 +40,9 @@ function dev(args: string[]): Promise<{ status: number | null; stdout: string; s
 function deployed(launcherData: Record<string, string>): ApiOptions {
   return {
     objects: {
-      [LOCAL_QUEUES]: [{ metadata: { name: QUEUE, namespace: "default" } }],
-      [CONFIG_MAPS]: [{ metadata: { name: `${STACK}-launcher`, namespace: "default" }, data: launcherData }],
-      [SECRETS]: [{ metadata: { name: `${STACK}-secret-env`, namespace: "default" } }],
+      [LOCAL_QUEUES(STACK)]: [{ metadata: { name: QUEUE, namespace: STACK } }],
+      [CONFIG_MAPS(STACK)]: [{ metadata: { name: `${STACK}-launcher`, namespace: STACK }, data: launcherData }],
+      [SECRETS(STACK)]: [{ metadata: { name: `${STACK}-secret-env`, namespace: STACK } }],
     },
     kueue: { admit: true },
   };
@@ -75,7 +75,7 @@ describe("npm run dev", () => {
     expect(name).toMatch(/^my-first-run-d[0-9a-f]{5}$/);
     expect(run.stderr).toContain(`dev: created Job ${name} on http://127.0.0.1:${api.port} in LocalQueue ${QUEUE}; it ends after 30 idle minutes`);
     const [post, workdir] = api.requests.filter((r) => r.line.startsWith("POST"));
-    expect(post.line).toBe("POST /apis/batch/v1/namespaces/default/jobs");
+    expect(post.line).toBe(`POST /apis/batch/v1/namespaces/${STACK}/jobs`);
     const job = post.body as unknown as DevJob;
     expect(job.metadata.labels).toMatchObject({
       "gpu-training-clusters.io/submitted-by": "dev",
@@ -94,10 +94,10 @@ describe("npm run dev", () => {
     expect(container.ports.map((p) => p.containerPort)).toEqual([8888, 6006]);
     expect(container.resources.limits["nvidia.com/gpu"]).toBe("1");
     // The workdir travels as exec's does: a ConfigMap of the pod's own, owned by its Job.
-    expect(workdir.line).toBe(`POST ${CONFIG_MAPS}`);
+    expect(workdir.line).toBe(`POST ${CONFIG_MAPS(STACK)}`);
     expect(workdir.body?.metadata).toMatchObject({ name: `${name}-workdir`, ownerReferences: [{ kind: "Job", name }] });
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gtc-dev-objects-")), "job.yaml");
-    fs.writeFileSync(file, stringify(api.store.get("/apis/batch/v1/namespaces/default/jobs")![0]));
+    fs.writeFileSync(file, stringify(api.store.get(`/apis/batch/v1/namespaces/${STACK}/jobs`)![0]));
     const { status, results } = validateManifests([file]);
     expect({ status, errors: results.flatMap((r) => r.errors) }).toEqual({ status: 0, errors: [] });
   });
@@ -124,8 +124,8 @@ describe("npm run dev", () => {
     expect(renderPlan(loadStack(STACK).plan)).toMatch(/it ends, freeing its GPUs, after 30 idle minutes \(experiment\.dev\.idleMinutes\)/);
     const now = new Date("2026-12-01T12:00:00Z");
     const job = { ...(built.run.object as object), metadata: { ...(built.run.object.metadata as object), creationTimestamp: now.toISOString(), uid: "u" } } as unknown as Job;
-    const status = buildStatus({ experiment: STACK, namespace: "default", jobs: [job], jobSets: [], pods: [], nodes: new Map(), workloads: [], logs: new Map() }, now)!;
-    expect(renderStatus(status, now).split("\n")[0]).toBe(`experiment ${STACK}  (Job default/${built.run.name}, the interactive pod of npm run dev, ending after 30 idle minutes)`);
+    const status = buildStatus({ experiment: STACK, namespace: STACK, jobs: [job], jobSets: [], pods: [], nodes: new Map(), workloads: [], logs: new Map() }, now)!;
+    expect(renderStatus(status, now).split("\n")[0]).toBe(`experiment ${STACK}  (Job ${STACK}/${built.run.name}, the interactive pod of npm run dev, ending after 30 idle minutes)`);
     const pools = [{ name: "t4", gpu: "t4" }];
     expect(load({ nodePools: pools, experiment: { name: "e", pool: "t4", dev: { idleMinutes: 5 } } }).experiment?.dev.idleMinutes).toBe(5);
     expect(problemsOf(() => load({ nodePools: pools, experiment: { name: "e", pool: "t4", dev: { idleMinutes: 0 } } }))[0]).toMatch(/^experiment\.dev\.idleMinutes: /);

@@ -33,12 +33,13 @@ export interface FakeApi {
   close(): Promise<void>;
 }
 
-export const LOCAL_QUEUES = "/apis/kueue.x-k8s.io/v1beta2/namespaces/default/localqueues";
-export const CONFIG_MAPS = "/api/v1/namespaces/default/configmaps";
-export const SECRETS = "/api/v1/namespaces/default/secrets";
-const JOBS = "/apis/batch/v1/namespaces/default/jobs";
-const PODS = "/api/v1/namespaces/default/pods";
-const WORKLOADS = "/apis/kueue.x-k8s.io/v1beta2/namespaces/default/workloads";
+/** Collections of a namespace: each stack's objects live in its own (config/names.ts stackNamespace). */
+export const LOCAL_QUEUES = (ns: string) => `/apis/kueue.x-k8s.io/v1beta2/namespaces/${ns}/localqueues`;
+export const CONFIG_MAPS = (ns: string) => `/api/v1/namespaces/${ns}/configmaps`;
+export const SECRETS = (ns: string) => `/api/v1/namespaces/${ns}/secrets`;
+const JOBS = (ns: string) => `/apis/batch/v1/namespaces/${ns}/jobs`;
+const PODS = (ns: string) => `/api/v1/namespaces/${ns}/pods`;
+const WORKLOADS = (ns: string) => `/apis/kueue.x-k8s.io/v1beta2/namespaces/${ns}/workloads`;
 const COLLECTION = /^\/(api\/v1|apis\/[^/]+\/[^/]+)\/namespaces\/[^/]+\/[a-z]+$/;
 
 function matches(o: Obj, selector: string | null): boolean {
@@ -60,24 +61,25 @@ export function startFakeApi(options: ApiOptions = {}): Promise<FakeApi> {
   function controllers(collection: string, run: Obj): void {
     const queue = run.metadata?.labels?.["kueue.x-k8s.io/queue-name"];
     if (!queue || !options.kueue) return;
+    const ns = /\/namespaces\/([^/]+)\//.exec(collection)![1];
     run.spec = { ...run.spec, suspend: true };
     const owner = { apiVersion: run.apiVersion, kind: run.kind, name: run.metadata?.name, uid: run.metadata?.uid, controller: true };
     const admitted = "admit" in options.kueue;
     const conditions = admitted
       ? [{ type: "QuotaReserved", status: "True", reason: "QuotaReserved" }, { type: "Admitted", status: "True", reason: "Admitted" }]
       : [{ type: "QuotaReserved", status: "False", reason: "Inadmissible", message: (options.kueue as { inadmissible: string }).inadmissible }];
-    list(WORKLOADS).push({ apiVersion: "kueue.x-k8s.io/v1beta2", kind: "Workload", metadata: { name: `${run.kind?.toLowerCase()}-${run.metadata?.name}-1a2b3`, namespace: "default", ownerReferences: [owner] }, spec: { queueName: queue }, status: { conditions } });
-    if (!admitted || collection !== JOBS || !options.pod) return;
+    list(WORKLOADS(ns)).push({ apiVersion: "kueue.x-k8s.io/v1beta2", kind: "Workload", metadata: { name: `${run.kind?.toLowerCase()}-${run.metadata?.name}-1a2b3`, namespace: ns, ownerReferences: [owner] }, spec: { queueName: queue }, status: { conditions } });
+    if (!admitted || collection !== JOBS(ns) || !options.pod) return;
     run.spec = { ...run.spec, suspend: false };
     const name = `${run.metadata?.name}-0-abcde`;
     const template = (run.spec.template as Obj).metadata?.labels ?? {};
     const ok = options.pod.exitCode === 0;
-    list(PODS).push({
-      metadata: { name, namespace: "default", labels: { ...template, "batch.kubernetes.io/job-name": run.metadata!.name!, "batch.kubernetes.io/job-completion-index": "0" }, ownerReferences: [owner] },
+    list(PODS(ns)).push({
+      metadata: { name, namespace: ns, labels: { ...template, "batch.kubernetes.io/job-name": run.metadata!.name!, "batch.kubernetes.io/job-completion-index": "0" }, ownerReferences: [owner] },
       status: { phase: ok ? "Succeeded" : "Failed", containerStatuses: [{ name: "trainer", state: { terminated: { exitCode: options.pod.exitCode, reason: ok ? "Completed" : "Error" } } }] },
     });
     logs.set(name, options.pod.log);
-    run.status = { conditions: [{ type: ok ? "Complete" : "Failed", status: "True", reason: ok ? undefined : "PodFailurePolicy", message: ok ? undefined : "Container trainer for pod default/" + name + " failed with exit code " + options.pod.exitCode }] };
+    run.status = { conditions: [{ type: ok ? "Complete" : "Failed", status: "True", reason: ok ? undefined : "PodFailurePolicy", message: ok ? undefined : "Container trainer for pod " + ns + "/" + name + " failed with exit code " + options.pod.exitCode }] };
   }
 
   const server = http.createServer((req, res) => {

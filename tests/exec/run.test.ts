@@ -40,7 +40,7 @@ describe("exec runs", () => {
     expect(set.metadata.labels).toMatchObject(marks);
     expect(set.spec.replicatedJobs[0].template.metadata.labels).toMatchObject(marks);
     expect(set.spec.replicatedJobs[0].template.spec.template.metadata?.labels).toMatchObject(marks);
-    expect(exec.collectionPath).toBe("/apis/jobset.x-k8s.io/v1alpha2/namespaces/default/jobsets");
+    expect(exec.collectionPath).toBe("/apis/jobset.x-k8s.io/v1alpha2/namespaces/a100-2x8/jobsets");
     // Everything else is the stack's run: same failure policy, same pod spec but for the run's name.
     expect(set.spec.failurePolicy).toEqual(stackObjects.jobSet!.spec.failurePolicy);
     const env = (o: { spec: { replicatedJobs: readonly { template: { spec: { template: { spec?: { containers: { env?: unknown }[] } } } } }[] } }) => JSON.stringify(o.spec.replicatedJobs[0].template.spec.template.spec!.containers[0].env);

@@ -34,13 +34,17 @@ export function pureObjects(stack: string): { spec: StackSpec; plan: Plan; objec
 
 /** Every Kubernetes object of an ExperimentObjects, in apply order. */
 export function kubernetesObjects(objects: ExperimentObjects): Record<string, unknown>[] {
+  const ns = objects.namespace;
   return [
+    ns.namespace,
+    ...(ns.serviceAccount ? [ns.serviceAccount] : []),
+    ns.ingressPolicy,
+    ...(ns.egressPolicy ? [ns.egressPolicy] : []),
     ...objects.persistentVolumes,
     objects.configMap,
     ...(objects.workdirConfigMap ? [objects.workdirConfigMap] : []),
     ...(objects.secretEnv ? [objects.secretEnv] : []),
     ...objects.persistentVolumeClaims,
-    objects.networkPolicy,
     ...(objects.gpuHealthAccess ? Object.values(objects.gpuHealthAccess) : []),
     ...(objects.job ? [objects.job] : []),
     ...(objects.jobSet ? [objects.jobSet] : []),

@@ -71,11 +71,11 @@ describe("npm run status / npm run logs against stand-in clusters", () => {
     running = await startFakeCluster(runningCluster(now));
     const p4d = (name: string) => ({ metadata: { name, labels: { "node.kubernetes.io/instance-type": "p4d.24xlarge" } } });
     const worker = (i: number) => {
-      const pod = trainerPod(now, { name: `llm-a100-2x8-${i}-q8r4z`, index: i, node: `p4d-${i}`, jobName: "llm-a100-2x8", startedMin: 10 }) as { metadata: { labels: Record<string, string> } };
+      const pod = trainerPod(now, { name: `llm-a100-2x8-${i}-q8r4z`, index: i, node: `p4d-${i}`, jobName: "llm-a100-2x8", startedMin: 10, namespace: "a100-2x8" }) as { metadata: { labels: Record<string, string> } };
       // Only the labels the Job controller sets: found through the Job, not our experiment label.
       return { ...pod, metadata: { ...pod.metadata, labels: { "batch.kubernetes.io/job-name": "llm-a100-2x8", "batch.kubernetes.io/job-completion-index": String(i) } } };
     };
-    const llmJob = trainingJob(now, { name: "llm-a100-2x8", uid: "llm-uid" }) as { metadata: { labels: Record<string, string> } };
+    const llmJob = trainingJob(now, { name: "llm-a100-2x8", uid: "llm-uid", namespace: "a100-2x8" }) as { metadata: { labels: Record<string, string> } };
     multi = await startFakeCluster({
       jobs: [trainingJob(now), { ...llmJob, metadata: { ...llmJob.metadata, labels: { ...llmJob.metadata.labels, "gpu-training-clusters.io/experiment": "llm-a100-2x8", "gpu-training-clusters.io/stack": "a100-2x8" } } }],
       pods: [trainerPod(now), worker(0), worker(1)],
@@ -84,10 +84,10 @@ describe("npm run status / npm run logs against stand-in clusters", () => {
     });
     forbidden = await startFakeCluster({ status: 403 });
     // Two experiments' pods: t4-smoke's log breaks off while followed; a100-2x8's keeps going.
-    const dripPod = trainerPod(now, { name: "llm-a100-2x8-0-drip", jobName: "llm-a100-2x8" }) as { metadata: { labels: Record<string, string> } };
+    const dripPod = trainerPod(now, { name: "llm-a100-2x8-0-drip", jobName: "llm-a100-2x8", namespace: "a100-2x8" }) as { metadata: { labels: Record<string, string> } };
     streams = await startFakeCluster({
       ...runningCluster(now),
-      jobs: [trainingJob(now), labelled(trainingJob(now, { name: "llm-a100-2x8", uid: "llm-uid" }), "llm-a100-2x8")],
+      jobs: [trainingJob(now), labelled(trainingJob(now, { name: "llm-a100-2x8", uid: "llm-uid", namespace: "a100-2x8" }), "llm-a100-2x8")],
       pods: [trainerPod(now), labelled(dripPod, "llm-a100-2x8")],
       logs: { "t4-smoke-x7k2p": SMOKE_LOG, "llm-a100-2x8-0-drip": "rank 0 starts\n" },
       dropFollow: ["t4-smoke-x7k2p"],
@@ -142,7 +142,7 @@ describe("npm run status / npm run logs against stand-in clusters", () => {
     const out = r.status.stdout;
     expect(r.status.stderr).toBe("");
     expect(r.status.status).toBe(0);
-    expect(out).toMatch(/^experiment t4-smoke {2}\(Job default\/t4-smoke\)$/m);
+    expect(out).toMatch(/^experiment t4-smoke {2}\(Job t4-smoke\/t4-smoke\)$/m);
     // The commands start slowly on a busy machine: times are at least the fixture's 42 minutes.
     expect(Number(/^ {2}state +running for (\d+)m \d+s \(since /m.exec(out)?.[1])).toBeGreaterThanOrEqual(42);
     expect(out).toMatch(/^ {2}where +ip-10-0-1-23\.ec2\.internal \(g4dn\.xlarge\)$/m);
@@ -153,11 +153,11 @@ describe("npm run status / npm run logs against stand-in clusters", () => {
 
   it("status reads by label in the training namespace, with Kueue v1beta2 and the node by name", () => {
     const paths = running.requests.join("\n");
-    expect(paths).toContain("GET /apis/batch/v1/namespaces/default/jobs?labelSelector=gpu-training-clusters.io%2Fexperiment%3Dt4-smoke");
-    expect(paths).toContain("GET /api/v1/namespaces/default/pods?labelSelector=gpu-training-clusters.io%2Fexperiment%3Dt4-smoke");
+    expect(paths).toContain("GET /apis/batch/v1/namespaces/t4-smoke/jobs?labelSelector=gpu-training-clusters.io%2Fexperiment%3Dt4-smoke");
+    expect(paths).toContain("GET /api/v1/namespaces/t4-smoke/pods?labelSelector=gpu-training-clusters.io%2Fexperiment%3Dt4-smoke");
     expect(paths).toContain("GET /api/v1/nodes/ip-10-0-1-23.ec2.internal");
-    expect(paths).toContain("GET /apis/kueue.x-k8s.io/v1beta2/namespaces/default/workloads");
-    expect(paths).toContain("GET /api/v1/namespaces/default/pods/t4-smoke-x7k2p/log?container=trainer&tailLines=500");
+    expect(paths).toContain("GET /apis/kueue.x-k8s.io/v1beta2/namespaces/t4-smoke/workloads");
+    expect(paths).toContain("GET /api/v1/namespaces/t4-smoke/pods/t4-smoke-x7k2p/log?container=trainer&tailLines=500");
   });
 
   it("--json: one document for scripts", () => {
@@ -177,7 +177,7 @@ describe("npm run status / npm run logs against stand-in clusters", () => {
   it("logs --rank 0 prints the pod's log; --tail and --follow pass through", () => {
     expect(r.logs).toMatchObject({ status: 0, stdout: `${SMOKE_LOG}\n`, stderr: "" });
     expect(r.tail).toMatchObject({ status: 0, stdout: `${SMOKE_LOG.split("\n").slice(-2).join("\n")}\n` });
-    expect(running.requests).toContain("GET /api/v1/namespaces/default/pods/t4-smoke-x7k2p/log?container=trainer&tailLines=2&follow=true");
+    expect(running.requests).toContain("GET /api/v1/namespaces/t4-smoke/pods/t4-smoke-x7k2p/log?container=trainer&tailLines=2&follow=true");
   });
 
   it("an unreachable cluster and an unknown stack: one clear line each, exit 1, no stack trace", () => {
@@ -188,8 +188,8 @@ describe("npm run status / npm run logs against stand-in clusters", () => {
   });
 
   it("an experiment with no run yet, and a refused request: one line each", () => {
-    expectOneLineError(r.noRun, /^error: experiment resnet50-a100x8 \(stack a100-8gpu\) has no run yet on http:\/\/127\.0\.0\.1:\d+: no Job, JobSet or pod labelled gpu-training-clusters\.io\/experiment=resnet50-a100x8 in namespace default/);
-    expectOneLineError(r.denied, /^error: permission denied \(403\) for GET \/apis\/batch\/v1\/namespaces\/default\/jobs on http:\/\/127\.0\.0\.1:\d+: denied$/);
+    expectOneLineError(r.noRun, /^error: experiment resnet50-a100x8 \(stack a100-8gpu\) has no run yet on http:\/\/127\.0\.0\.1:\d+: no Job, JobSet or pod labelled gpu-training-clusters\.io\/experiment=resnet50-a100x8 in namespace a100-8gpu/);
+    expectOneLineError(r.denied, /^error: permission denied \(403\) for GET \/apis\/batch\/v1\/namespaces\/t4-smoke\/jobs on http:\/\/127\.0\.0\.1:\d+: denied$/);
   });
 
   it("multi-node: logs of rank 1, found by the Job controller's labels; a missing rank is named", () => {
@@ -199,8 +199,8 @@ describe("npm run status / npm run logs against stand-in clusters", () => {
 
   it("a cluster stack: every experiment on its cluster", () => {
     expect(r.cluster.status).toBe(0);
-    expect(r.cluster.stdout).toMatch(/^experiment llm-a100-2x8 {2}\(Job default\/llm-a100-2x8\)$/m);
-    expect(r.cluster.stdout).toMatch(/^experiment t4-smoke {2}\(Job default\/t4-smoke\)$/m);
+    expect(r.cluster.stdout).toMatch(/^experiment llm-a100-2x8 {2}\(Job a100-2x8\/llm-a100-2x8\)$/m);
+    expect(r.cluster.stdout).toMatch(/^experiment t4-smoke {2}\(Job t4-smoke\/t4-smoke\)$/m);
     // Two p4d.24xlarge for at least 10 minutes: 2 x 21.96 / 6.
     expect(Number(/cost +\$(\d+\.\d\d) so far \(2 nodes: p4d\.24xlarge at \$21\.960\/h/.exec(r.cluster.stdout)?.[1])).toBeGreaterThanOrEqual(7.32);
     expect(r.cluster.stdout).toMatch(/^ {4}1 +llm-a100-2x8-1-q8r4z +p4d-1 +p4d\.24xlarge +Running/m);
@@ -237,7 +237,7 @@ describe("npm run status / npm run logs against stand-in clusters", () => {
     expect(r.followPending.status).toBe(0);
     expect(r.followPending.stdout).toBe(`${SMOKE_LOG}\n`);
     expect(r.followPending.stderr.trim()).toMatch(/^waiting up to \d+ s for pod t4-smoke-x7k2p to start\.\.\.$/);
-    expect(pending.requests).toContain("GET /api/v1/namespaces/default/pods/t4-smoke-x7k2p");
+    expect(pending.requests).toContain("GET /api/v1/namespaces/t4-smoke/pods/t4-smoke-x7k2p");
   });
 
   it("the stand-ins answered: the clock used for the fixtures is the test's", () => {

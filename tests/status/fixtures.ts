@@ -21,12 +21,15 @@ export const SMOKE_LOG = [
 
 const container = (state: object, restartCount = 0) => ({ name: "trainer", image: "pytorch/pytorch@sha256:x", imageID: "", ready: true, restartCount, state });
 
-export function trainerPod(now: Date, over: { name?: string; index?: number; phase?: string; node?: string; startedMin?: number; status?: object; jobName?: string } = {}): object {
+/** The namespace of stack t4-smoke, where its objects live (config/names.ts stackNamespace). */
+export const NAMESPACE = "t4-smoke";
+
+export function trainerPod(now: Date, over: { name?: string; index?: number; phase?: string; node?: string; startedMin?: number; status?: object; jobName?: string; namespace?: string } = {}): object {
   const index = over.index;
   return {
     metadata: {
       name: over.name ?? "t4-smoke-x7k2p",
-      namespace: "default",
+      namespace: over.namespace ?? NAMESPACE,
       creationTimestamp: ago(now, (over.startedMin ?? 42) + 1),
       labels: { ...EXPERIMENT_LABELS, "batch.kubernetes.io/job-name": over.jobName ?? "t4-smoke", "job-name": over.jobName ?? "t4-smoke", ...(index !== undefined ? { "batch.kubernetes.io/job-completion-index": String(index) } : {}) },
       ownerReferences: [{ apiVersion: "batch/v1", kind: "Job", name: over.jobName ?? "t4-smoke", uid: JOB_UID, controller: true }],
@@ -44,13 +47,13 @@ export function trainerPod(now: Date, over: { name?: string; index?: number; pha
   };
 }
 
-export function trainingJob(now: Date, over: { status?: object; name?: string; uid?: string; createdMin?: number; activeDeadlineSeconds?: number } = {}): object {
+export function trainingJob(now: Date, over: { status?: object; name?: string; uid?: string; createdMin?: number; activeDeadlineSeconds?: number; namespace?: string } = {}): object {
   return {
     apiVersion: "batch/v1",
     kind: "Job",
     metadata: {
       name: over.name ?? "t4-smoke",
-      namespace: "default",
+      namespace: over.namespace ?? NAMESPACE,
       uid: over.uid ?? JOB_UID,
       creationTimestamp: ago(now, over.createdMin ?? 45),
       labels: { ...EXPERIMENT_LABELS, "kueue.x-k8s.io/queue-name": "t4-smoke" },
@@ -60,13 +63,13 @@ export function trainingJob(now: Date, over: { status?: object; name?: string; u
   };
 }
 
-export function workload(now: Date, conditions: object[], over: { active?: boolean; name?: string; admitted?: boolean } = {}): object {
+export function workload(now: Date, conditions: object[], over: { active?: boolean; name?: string; admitted?: boolean; namespace?: string } = {}): object {
   return {
     apiVersion: "kueue.x-k8s.io/v1beta2",
     kind: "Workload",
     metadata: {
       name: over.name ?? "job-t4-smoke-3b1f7",
-      namespace: "default",
+      namespace: over.namespace ?? NAMESPACE,
       labels: { "kueue.x-k8s.io/job-uid": JOB_UID },
       ownerReferences: [{ apiVersion: "batch/v1", kind: "Job", name: "t4-smoke", uid: JOB_UID, controller: true }],
     },

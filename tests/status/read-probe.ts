@@ -7,11 +7,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { connectKube } from "../../status/kube-client";
-import { readRun, readRunPods } from "../../status/read";
+import { experimentNamespaces, readRun, readRunPods } from "../../status/read";
 import { renderStatus } from "../../status/render";
 import { buildStatus } from "../../status/report";
 import { FakeCluster, startFakeCluster } from "./fake-cluster";
-import { ADMITTED, runningCluster, trainingJob, workload } from "./fixtures";
+import { ADMITTED, runningCluster, trainerPod, trainingJob, workload } from "./fixtures";
 import { SWEEP_ENV_ANNOTATION, SWEEP_LABEL, SWEEP_POINT_LABEL } from "../../k8s/sweep";
 
 const now = new Date();
@@ -44,7 +44,7 @@ const queuedJob = () => {
 const names = (objects: readonly { metadata?: { name?: string } }[]) => objects.map((o) => o.metadata?.name);
 
 async function status(c: FakeCluster, text = c.kubeconfig) {
-  const s = buildStatus(await readRun(await connectKube({ text, origin: "test" }), "default", "t4-smoke"), now)!;
+  const s = buildStatus(await readRun(await connectKube({ text, origin: "test" }), "t4-smoke", "t4-smoke"), now)!;
   return { state: s.state, queue: s.queue, pods: s.pods, dollars: s.cost.dollars ?? null, text: renderStatus(s, now), requests: c.requests };
 }
 
@@ -52,18 +52,26 @@ const scenarios: Record<string, () => Promise<unknown>> = {
   async prefix() {
     const c = await cluster({ jobs: [labelled(trainingJob(now, { name: "sweep-lr-b", uid: "b" }), "sweep-lr-b")], pods: [] });
     const kube = await connectKube({ text: c.kubeconfig, origin: "test" });
-    return { sweepLr: names((await readRunPods(kube, "default", "sweep-lr")).jobs), sweepLrB: names((await readRunPods(kube, "default", "sweep-lr-b")).jobs) };
+    return { sweepLr: names((await readRunPods(kube, "t4-smoke", "sweep-lr")).jobs), sweepLrB: names((await readRunPods(kube, "t4-smoke", "sweep-lr-b")).jobs) };
+  },
+  async otherStack() {
+    // Another stack's experiment of the same name, in that stack's namespace, with a newer run.
+    const theirs = trainingJob(now, { name: "t4-smoke-9f9f9f", uid: "theirs", createdMin: 1, namespace: "team-b" });
+    const c = await cluster({ jobs: [trainingJob(now), theirs], pods: [trainerPod(now), trainerPod(now, { name: "theirs-pod", jobName: "t4-smoke-9f9f9f", namespace: "team-b" })] });
+    const kube = await connectKube({ text: c.kubeconfig, origin: "test" });
+    const mine = await readRunPods(kube, "t4-smoke", "t4-smoke");
+    return { jobs: names(mine.jobs), pods: names(mine.pods), everywhere: await experimentNamespaces(kube, "t4-smoke") };
   },
   async exactName() {
     const job = trainingJob(now, { name: "sweep-lr", uid: "a" }) as { metadata: object };
     const c = await cluster({ jobs: [{ ...job, metadata: { ...job.metadata, labels: {} } }], pods: [] });
-    return names((await readRunPods(await connectKube({ text: c.kubeconfig, origin: "test" }), "default", "sweep-lr")).jobs);
+    return names((await readRunPods(await connectKube({ text: c.kubeconfig, origin: "test" }), "t4-smoke", "sweep-lr")).jobs);
   },
   async refusedOptional() {
     return status(await cluster({ ...runningCluster(now), forbidden: ["/api/v1/nodes", "/apis/jobset.x-k8s.io", "/apis/kueue.x-k8s.io"] }));
   },
   async refusedPods() {
-    return status(await cluster({ ...runningCluster(now), forbidden: ["/api/v1/namespaces/default/pods"] }));
+    return status(await cluster({ ...runningCluster(now), forbidden: ["/api/v1/namespaces/t4-smoke/pods"] }));
   },
   async v1beta1() {
     const pending = { "t4-smoke": [{ metadata: { name: "other" }, positionInLocalQueue: 0 }, { metadata: { name: "job-t4-smoke-3b1f7" }, positionInLocalQueue: 1, positionInClusterQueue: 2 }] };
@@ -89,7 +97,7 @@ const scenarios: Record<string, () => Promise<unknown>> = {
     fs.writeFileSync(path.join(sub, "ca.crt"), "not used over plain HTTP\n");
     fs.writeFileSync(path.join(sub, "config"), bare(c.port, "{ token: t0k3n }", ", certificate-authority: ca.crt"));
     const kube = await connectKube({ files: [path.join(sub, "config")], origin: "test" });
-    return names((await readRunPods(kube, "default", "t4-smoke")).pods);
+    return names((await readRunPods(kube, "t4-smoke", "t4-smoke")).pods);
   },
   async looseCa() {
     const c = await cluster(runningCluster(now));
@@ -103,7 +111,7 @@ const scenarios: Record<string, () => Promise<unknown>> = {
     fs.writeFileSync(a, "apiVersion: v1\nkind: Config\ncontexts: [{ name: x, context: { cluster: c, user: u } }]\nusers: [{ name: u, user: { token: t } }]\ncurrent-context: x\n");
     fs.writeFileSync(b, `apiVersion: v1\nkind: Config\nclusters: [{ name: c, cluster: { server: "http://127.0.0.1:${c.port}" } }]\n`);
     const kube = await connectKube({ files: [a, b], origin: `${a}:${b}` });
-    return { server: kube.server, port: c.port, jobs: names((await readRunPods(kube, "default", "t4-smoke")).jobs) };
+    return { server: kube.server, port: c.port, jobs: names((await readRunPods(kube, "t4-smoke", "t4-smoke")).jobs) };
   },
   async sweep() {
     // Three runs of one grid (one ended, one running, one Kueue still holds) and an older run outside it.
@@ -125,7 +133,7 @@ const scenarios: Record<string, () => Promise<unknown>> = {
       ],
       pods: [],
     });
-    const s = buildStatus(await readRun(await connectKube({ text: c.kubeconfig, origin: "test" }), "default", "t4-smoke"), now)!;
+    const s = buildStatus(await readRun(await connectKube({ text: c.kubeconfig, origin: "test" }), "t4-smoke", "t4-smoke"), now)!;
     return { name: s.name, sweep: s.sweep, text: renderStatus(s, now) };
   },
   async execMissing() {

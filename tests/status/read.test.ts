@@ -17,6 +17,10 @@ describe("reading runs through the real client", () => {
     r = JSON.parse(String(run.stdout).trim().split("\n").pop()!);
   }, 300_000);
 
+  it("another stack's experiment of the same name, in its own namespace, is never this stack's run", () => {
+    expect(r.otherStack.ok).toEqual({ jobs: ["t4-smoke"], pods: ["t4-smoke-x7k2p"], everywhere: ["t4-smoke", "team-b"] });
+  });
+
   it("a sweep's runs are shown together, each with its values and state; a run outside the grid is an earlier run", () => {
     const s = r.sweep.ok;
     expect(s.name).toBe("t4-smoke-ccc333");
@@ -47,13 +51,13 @@ describe("reading runs through the real client", () => {
     expect(s.text).toMatch(/cost +n\/a for ip-10-0-1-23\.ec2\.internal \(nodes not readable with these credentials \(403\)\)/);
     expect(s.queue.state).toBe("none");
     expect(r.refusedPods).toMatchObject({ kind: "KubeAccessError" });
-    expect(r.refusedPods.error).toMatch(/^permission denied \(403\) for GET \/api\/v1\/namespaces\/default\/pods/);
+    expect(r.refusedPods.error).toMatch(/^permission denied \(403\) for GET \/api\/v1\/namespaces\/t4-smoke\/pods/);
   });
 
   it("Workloads served only as v1beta1 and the visibility API's pending list: queued with its position", () => {
     const s = r.v1beta1.ok;
-    expect(s.requests).toContain("GET /apis/kueue.x-k8s.io/v1beta1/namespaces/default/workloads");
-    expect(s.requests).toContain("GET /apis/visibility.kueue.x-k8s.io/v1beta2/namespaces/default/localqueues/t4-smoke/pendingworkloads");
+    expect(s.requests).toContain("GET /apis/kueue.x-k8s.io/v1beta1/namespaces/t4-smoke/workloads");
+    expect(s.requests).toContain("GET /apis/visibility.kueue.x-k8s.io/v1beta2/namespaces/t4-smoke/localqueues/t4-smoke/pendingworkloads");
     expect(s.queue).toMatchObject({ state: "queued", position: 2, positionInClusterQueue: 3 });
   });
 

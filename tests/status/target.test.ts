@@ -33,7 +33,7 @@ describe("resolveTarget", () => {
   it("--kubeconfig: that file, the experiment from the stack file, no stack outputs read", async () => {
     const dir = project({ kubeconfig: "apiVersion: v1\n" });
     const t = await resolveTarget(deps, "t4-smoke", { kubeconfig: path.join(dir, "kubeconfig"), context: "lab" });
-    expect(t).toEqual({ stack: "t4-smoke", experiment: "t4-smoke", kubeconfig: { files: [path.join(dir, "kubeconfig")], context: "lab", origin: path.join(dir, "kubeconfig") } });
+    expect(t).toEqual({ stack: "t4-smoke", experiment: "t4-smoke", namespace: "t4-smoke", kubeconfig: { files: [path.join(dir, "kubeconfig")], context: "lab", origin: path.join(dir, "kubeconfig") } });
     expect(asked).toEqual([]);
   });
 
@@ -49,6 +49,13 @@ describe("resolveTarget", () => {
     expect(asked).toEqual(["shared-cluster"]);
   });
 
+  it("looks in the stack's own namespace for its own experiment, and in every namespace for one named with --experiment", async () => {
+    expect((await resolveTarget(deps, "shared-t4-sweep", {})).namespace).toBe("shared-t4-sweep");
+    expect((await resolveTarget(deps, "shared-t4-sweep", { experiment: "sweep-lr" })).namespace).toBe("shared-t4-sweep");
+    expect((await resolveTarget(deps, "shared-t4-sweep", { experiment: "someone-else" })).namespace).toBeUndefined();
+    expect(await resolveTarget(deps, "shared-cluster", { experiment: "sweep-lr" })).toMatchObject({ experiment: "sweep-lr", namespace: undefined });
+  });
+
   it("a cluster-only stack has no experiment (status lists every one); --experiment names one", async () => {
     expect((await resolveTarget(deps, "shared-cluster", {})).experiment).toBeUndefined();
     expect((await resolveTarget(deps, "shared-cluster", { experiment: "sweep-lr" })).experiment).toBe("sweep-lr");
@@ -61,7 +68,7 @@ describe("resolveTarget", () => {
       `config:\n  gpu-training-clusters:cluster:\n    mode: existing\n    kubeconfigPath: ${path.join(dir, "lab.yaml")}\n    context: rtx\n  gpu-training-clusters:experiment:\n    name: bert\n    pool: p\n`,
     );
     const t = await resolveTarget({ ...deps, projectDir: dir }, "lab", {});
-    expect(t).toEqual({ stack: "lab", experiment: "bert", kubeconfig: { files: [path.join(dir, "lab.yaml")], context: "rtx", origin: path.join(dir, "lab.yaml") } });
+    expect(t).toEqual({ stack: "lab", experiment: "bert", namespace: "lab", kubeconfig: { files: [path.join(dir, "lab.yaml")], context: "rtx", origin: path.join(dir, "lab.yaml") } });
     expect(asked).toEqual([]);
     // Without kubeconfigPath: every file of $KUBECONFIG that exists, merged as kubectl merges them.
     fs.writeFileSync(path.join(dir, "more.yaml"), "apiVersion: v1\nkind: Config\n");
