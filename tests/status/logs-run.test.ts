@@ -63,7 +63,7 @@ describe("npm run logs --run / --previous after the pods, or the cluster, are go
     const file = path.join(dir, `Pulumi.${name}.yaml`);
     const cluster = output.includes("s3")
       ? `  aws:region: us-east-1\n  gpu-training-clusters:nodePools: [{ name: box, gpu: t4 }]\n`
-      : `  gpu-training-clusters:cluster: { mode: existing }\n  gpu-training-clusters:nodePools: [{ name: box, gpu: rtx4090, maxNodes: 1, driverVersion: "570.172.08" }]\n`;
+      : `  gpu-training-clusters:cluster: { mode: existing }\n  gpu-training-clusters:nodePools: [{ name: box, gpu: rtx4090, maxNodes: 1, driverVersion: "570.172.08", hostPathPrefixes: [${JSON.stringify(dir)}] }]\n`;
     fs.writeFileSync(
       file,
       `config:
