@@ -32,6 +32,7 @@ export class StackNamespace extends pulumi.ComponentResource {
     const inside = { ...base, dependsOn: [this.namespace] };
     this.ready = [new k8s.networking.v1.NetworkPolicy(`${name}-ingress`, resourceArgs<k8s.networking.v1.NetworkPolicyArgs>(o.ingressPolicy), inside)];
     if (o.serviceAccount) this.ready.push(new k8s.core.v1.ServiceAccount(`${name}-service-account`, resourceArgs<k8s.core.v1.ServiceAccountArgs>(o.serviceAccount), inside));
+    this.ready.push(new k8s.rbac.v1.RoleBinding(`${name}-users-kueue-batch`, resourceArgs<k8s.rbac.v1.RoleBindingArgs>(o.usersRoleBinding), inside));
     if (o.egressPolicy) this.ready.push(new k8s.networking.v1.NetworkPolicy(`${name}-egress`, resourceArgs<k8s.networking.v1.NetworkPolicyArgs>(o.egressPolicy), inside));
     if (o.localQueue) {
       const custom = resourceArgs<k8s.apiextensions.CustomResourceArgs>(o.localQueue);

@@ -56,11 +56,13 @@ export function stackNamespace(stack: string): string {
 
 /**
  * Namespaces a cluster already has, or that this project installs into (Kueue, JobSet, the
- * device plugin and autoscaler in kube-system): a stack namespace must not be one of them, since
+ * device plugin and autoscaler in kube-system, the CloudWatch add-on in amazon-cloudwatch, the
+ * Mountpoint S3 driver's mount pods in mount-s3): a stack namespace must not be one of them, since
  * the stack would then create, and on `pulumi destroy` delete, a namespace it shares.
- * https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/#initial-namespaces
+ * https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/#initial-namespaces;
+ * mount-s3: awslabs/mountpoint-s3-csi-driver v2 (docs/MOUNTPOINT_POD_SHARING.md, the mount pods' namespace).
  */
-export const SHARED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease", "kueue-system", "jobset-system"] as const;
+export const SHARED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease", "kueue-system", "jobset-system", "amazon-cloudwatch", "mount-s3"] as const;
 
 /** Problems with the namespace a stack name gives, or [] when it can be the stack's own. */
 export function stackNamespaceProblems(stack: string): string[] {

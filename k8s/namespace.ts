@@ -9,6 +9,7 @@
 import type { INamespace } from "kubernetes-models/v1/Namespace";
 import type { IServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
+import type { IRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding";
 import { PART_OF, STACK_LABEL, labelValue } from "./labels";
 import { LocalQueue, buildLocalQueue } from "./local-queue";
 
@@ -43,6 +44,28 @@ export const EXPERIMENT_SERVICE_ACCOUNT = "training";
  */
 const KUBE_DNS = { namespace: "kube-system", labels: { "k8s-app": "kube-dns" } } as const;
 
+/**
+ * The EKS Pod Identity agent, which hands a pod the credentials of its Pod Identity association
+ * (the experiment's S3 role) on 169.254.170.23 port 80
+ * (https://docs.aws.amazon.com/eks/latest/userguide/pod-id-how-it-works.html): an egress allow-list
+ * must keep it, or the training code's own S3 calls get no credentials.
+ */
+const POD_IDENTITY_AGENT = { cidr: "169.254.170.23/32", port: 80 } as const;
+
+/**
+ * The Kubernetes group of a namespace's `cluster.users` (their access entries carry it:
+ * components/aws/cluster.ts). AmazonEKSEditPolicy is Kubernetes' `edit`, which knows nothing of
+ * Kueue's LocalQueues and Workloads or of JobSets: the group is bound in the namespace to Kueue's
+ * batch-user ClusterRole, which aggregates the Job and JobSet editor and the LocalQueue and Workload
+ * viewer roles (kueue v0.19.2 charts/kueue/templates/rbac/batch_user_role.yaml, named
+ * `<release fullname>-batch-user-role`: `kueue-batch-user-role` for the release this program
+ * installs, k8s/kueue-release.ts KUEUE_RELEASE). No name starts with `system:`, which EKS reserves.
+ */
+export function usersGroup(namespace: string): string {
+  return `gtc-users:${namespace}`;
+}
+export const KUEUE_BATCH_USER_ROLE = "kueue-batch-user-role";
+
 export interface NamespaceInput {
   readonly namespace: string;
   readonly stack: string;
@@ -64,6 +87,8 @@ export interface NamespaceObjects {
   readonly ingressPolicy: INetworkPolicy;
   /** Egress only to kube-dns and `egressAllow`, when the experiment limits egress. */
   readonly egressPolicy?: INetworkPolicy;
+  /** `cluster.users` of this namespace may submit and read Kueue workloads and JobSets. */
+  readonly usersRoleBinding: IRoleBinding;
 }
 
 function namespaceLabels(stack: string, component: string): Record<string, string> {
@@ -124,9 +149,17 @@ export function buildNamespaceObjects(input: NamespaceInput): NamespaceObjects {
               { protocol: "TCP", port: 53 },
             ],
           },
+          { to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT.cidr } }], ports: [{ protocol: "TCP", port: POD_IDENTITY_AGENT.port }] },
           ...(input.egressAllow.length > 0 ? [{ to: input.egressAllow.map((cidr) => ({ ipBlock: { cidr } })) }] : []),
         ],
       },
+    },
+    usersRoleBinding: {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "RoleBinding",
+      metadata: meta("users-kueue-batch", "access"),
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: KUEUE_BATCH_USER_ROLE },
+      subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: usersGroup(namespace) }],
     },
   };
 }

@@ -20,6 +20,13 @@ export function planWarnings(spec: StackSpec, pools: readonly PoolPlan[]): strin
   }
   if (e) warnings.push(...volumeSourceWarnings(sourceUses(e), { nodes: e.nodes }));
   if (e) warnings.push(...secretInArgsWarnings(e));
+  if (e?.egress?.allow && e.gpuHealthCheck) {
+    // The label PATCH of images/launcher/gpu_health.py goes to the API server (the kubernetes
+    // Service, port 443, then the control plane's addresses), which only the allow-list can let through.
+    warnings.push(
+      "experiment.egress.allow: the GPU health check labels a sick GPU's node through the Kubernetes API server, which the allow-list blocks unless it holds the API server's addresses (the cluster's private endpoint addresses in its subnets); without them a sick GPU still fails its pod, but its node is not labelled and the restart may land on it again",
+    );
+  }
   warnings.push(...endpointWarnings(spec));
   const priced = pools.some((p) => p.pricePerNodeHour !== undefined) || spec.cluster.mode === "create";
   if (priced && spec.region !== CATALOG_PRICE_REGION) {

@@ -16,7 +16,7 @@ import { PROJECT_DIR, ofType, planStack } from "./helpers/plan";
 
 const FIXTURE = path.join(FIXTURE_STACKS, "Pulumi.reuse-a100-2x8.yaml");
 const RELEASE = "kubernetes:helm.sh/v3:Release";
-const NAMESPACED = new Set(["ConfigMap", "Job", "JobSet", "LocalQueue", "NetworkPolicy", "PersistentVolumeClaim", "Secret", "ServiceAccount"]);
+const NAMESPACED = new Set(["ConfigMap", "Job", "JobSet", "LocalQueue", "NetworkPolicy", "PersistentVolumeClaim", "Secret", "ServiceAccount", "RoleBinding"]);
 
 describe("the device plugin through the program", () => {
   it("is installed, pinned, by an existing-cluster stack that owns cluster services", async () => {
@@ -77,6 +77,8 @@ describe("experiments through the program", () => {
         "persistentvolumeclaim-reuse-a100-2x8_llm-reuse-2x8-eval.yaml",
         "persistentvolumeclaim-reuse-a100-2x8_llm-reuse-2x8-checkpoints.yaml",
         "localqueue-reuse-a100-2x8_training.yaml",
+        // The namespace's cluster.users may use Kueue and JobSet there (k8s/namespace.ts usersGroup).
+        "rolebinding-reuse-a100-2x8_users-kueue-batch.yaml",
         "jobset-reuse-a100-2x8_llm-reuse-2x8-<hash>.yaml",
         // The GPU health check's account and its one right (k8s/gpu-health.ts).
         "serviceaccount-reuse-a100-2x8_llm-reuse-2x8-trainer.yaml",
@@ -154,7 +156,7 @@ describe("every manifest", () => {
     expect(status).toBe(0);
     expect(new Set(results.map((r) => r.kind))).toEqual(
       new Set(["ConfigMap", "Job", "JobSet", "Namespace", "NetworkPolicy", "PersistentVolume", "PersistentVolumeClaim", "ResourceFlavor", "ClusterQueue", "LocalQueue", "Secret",
-        "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"]),
+        "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "RoleBinding"]),
     );
   });
 

@@ -57,14 +57,16 @@ describe("experiment.egress", () => {
           { protocol: "TCP", port: 53 },
         ],
       },
+      // The Pod Identity agent: the training code's S3 credentials.
+      { to: [{ ipBlock: { cidr: "169.254.170.23/32" } }], ports: [{ protocol: "TCP", port: 80 }] },
       { to: [{ ipBlock: { cidr: "10.20.0.0/16" } }, { ipBlock: { cidr: "52.0.0.0/8" } }] },
     ]);
   });
 
-  it("with an empty list: DNS and the namespace's own pods, nothing else", () => {
+  it("with an empty list: DNS, the namespace's own pods and the Pod Identity agent, nothing else", () => {
     const policy = buildNamespaceObjects({ namespace: "n", stack: "n", egressAllow: [], podSecurity: "baseline", serviceAccount: true }).egressPolicy!;
-    expect(policy.spec!.egress).toHaveLength(2);
-    expect(JSON.stringify(policy.spec!.egress)).not.toContain("ipBlock");
+    expect(policy.spec!.egress).toHaveLength(3);
+    expect(JSON.stringify(policy.spec!.egress).match(/ipBlock/g)).toEqual(["ipBlock"]);
   });
 
   it("refuses what is not an IPv4 CIDR, naming the entry, and unknown keys", () => {

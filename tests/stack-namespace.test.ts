@@ -30,7 +30,7 @@ describe("stackNamespace", () => {
   it("is checked for an experiment stack, naming the stack", () => {
     const config = raw({ cluster: { mode: "existing" }, nodePools: [{ name: "t4", gpu: "t4", maxNodes: 1, driverVersion: "580.65.06" }], experiment: { name: "e", pool: "t4" } }, {});
     expect(problemsOf(() => loadStackSpec(config, { stack: "kube-system" }))).toEqual([
-      'stack: "kube-system" gives the namespace "kube-system", which the cluster shares (not allowed: default, kube-system, kube-public, kube-node-lease, kueue-system, jobset-system); choose another stack name',
+      'stack: "kube-system" gives the namespace "kube-system", which the cluster shares (not allowed: default, kube-system, kube-public, kube-node-lease, kueue-system, jobset-system, amazon-cloudwatch, mount-s3); choose another stack name',
     ]);
     expect(load({ cluster: { mode: "existing" }, nodePools: [{ name: "t4", gpu: "t4", maxNodes: 1, driverVersion: "580.65.06" }], experiment: { name: "e", pool: "t4" } }, {}, null).stack).toBe("test");
   });

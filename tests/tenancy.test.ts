@@ -13,6 +13,8 @@ import { physicalName } from "../tools/plan-diff";
 import { FIXTURE_STACKS } from "./helpers/experiment";
 import { ofType, planStack } from "./helpers/plan";
 import { load, problemsOf } from "./helpers/config";
+import { runProgram } from "./helpers/program";
+import { buildNamespaceObjects, usersGroup } from "../k8s/namespace";
 
 type Resource = PlanRun["json"]["resources"][number];
 type Policy = { metadata: { namespace: string }; spec: { podSelector: object; policyTypes: string[]; ingress?: { from?: { podSelector?: object; namespaceSelector?: object; ipBlock?: object }[] }[] } };
@@ -145,7 +147,7 @@ describe("people on shared-cluster", () => {
     );
     expect(problems).toEqual([
       `cluster.users[0].principalArn: lists ${ALICE} again (first at cluster.admins[0]; name each principal once: EKS allows one access entry per principal)`,
-      'cluster.users[1].stacks[0]: "default" gives the namespace "default", which the cluster shares (not allowed: default, kube-system, kube-public, kube-node-lease, kueue-system, jobset-system); choose another stack name',
+      'cluster.users[1].stacks[0]: "default" gives the namespace "default", which the cluster shares (not allowed: default, kube-system, kube-public, kube-node-lease, kueue-system, jobset-system, amazon-cloudwatch, mount-s3); choose another stack name',
       'cluster.users[1].stacks[1]: "--" gives no namespace name (it needs a letter or digit; a namespace is named after its stack)',
     ]);
     expect(problemsOf(() => load({ ...CLUSTER, cluster: { mode: "create", users: [{ principalArn: "alice", stacks: [] }] } })).join("\n")).toMatch(/cluster\.users\[0\]\.principalArn[\s\S]*cluster\.users\[0\]\.stacks/);
@@ -162,5 +164,37 @@ describe("people on shared-cluster", () => {
       }),
     ]);
     expect(ofType(run, "aws:eks/accessEntry:AccessEntry").map((r) => r.inputs)).toEqual([expect.objectContaining({ principalArn: "arn:aws:iam::123456789012:role/sweep-team", type: "STANDARD" })]);
+  });
+});
+
+describe("access entries across edits", () => {
+  const BOB = "arn:aws:iam::123456789012:role/bob";
+  const CAROL = "arn:aws:iam::123456789012:role/carol";
+  const ENTRY = "aws:eks/accessEntry:AccessEntry";
+  const ASSOCIATION = "aws:eks/accessPolicyAssociation:AccessPolicyAssociation";
+
+  it("one entry per principal whichever list names it, users in their namespaces' Kueue group, associations replaced delete-first", async () => {
+    const config = { "aws:region": "us-east-1", cluster: { mode: "create", admins: [BOB], users: [{ principalArn: CAROL, stacks: ["team-c", "team-d"] }] }, nodePools: [{ name: "t4", gpu: "t4", maxNodes: 1 }] };
+    const run = await runProgram(config, undefined, "people");
+    expect(run.error).toBeUndefined();
+    const entries = run.resources.filter((r) => r.type === ENTRY);
+    // Named after the principal alone, so moving a person between admins and users keeps the entry.
+    expect(entries).toHaveLength(2);
+    for (const e of entries) expect(e.name).toMatch(/-access-/);
+    const carol = entries.find((e) => e.inputs.principalArn === CAROL)!;
+    expect(carol.inputs.kubernetesGroups).toEqual([usersGroup("team-c"), usersGroup("team-d")]);
+    expect(entries.find((e) => e.inputs.principalArn === BOB)!.inputs.kubernetesGroups).toBeUndefined();
+    for (const association of run.resources.filter((r) => r.type === ASSOCIATION)) {
+      expect(run.replaceOptions[`${ASSOCIATION}::${association.name}`].deleteBeforeReplace).toBe(true);
+    }
+  });
+
+  it("binds the namespace's users group to Kueue's batch-user role, which covers LocalQueues, Workloads and JobSets", () => {
+    const objects = buildNamespaceObjects({ namespace: "team-c", stack: "team-c", podSecurity: "baseline", serviceAccount: true });
+    expect(objects.usersRoleBinding).toMatchObject({
+      metadata: { namespace: "team-c" },
+      roleRef: { kind: "ClusterRole", name: "kueue-batch-user-role" },
+      subjects: [{ kind: "Group", name: "gtc-users:team-c" }],
+    });
   });
 });

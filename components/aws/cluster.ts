@@ -10,6 +10,7 @@ import { kubeconfigYaml } from "./builders/kubeconfig";
 import { METADATA_OPTIONS, rootVolume } from "./builders/launch-template";
 import { SYSTEM_NODE_LABELS } from "./builders/node-groups";
 import { adminSlug } from "./builders/admins";
+import { usersGroup } from "../../k8s/namespace";
 import { AddonName, KubernetesVersion, addonVersion } from "../../catalog/versions";
 import { CLUSTER_LOG_TYPES, DEFAULT_LOG_RETENTION_DAYS, controlPlaneLogGroupName } from "../../config/control-plane";
 
@@ -147,25 +148,33 @@ export class EksCluster extends pulumi.ComponentResource {
     // runs `pulumi up`, the reaper or kubectl against this cluster needs an entry (docs/aws.md).
     // Each entry is named after its principal (builders/admins.ts), so editing the list touches only
     // the principals added or removed.
+    // One access entry per principal, whichever list names it: EKS takes one entry per principal, so
+    // a person moved from `users` to `admins` keeps the same resource (the aliases carry the names
+    // entries had when each list made its own), and only the policy associations change. An
+    // association's scope cannot be updated in place, and the replacement has the same ID
+    // (cluster, principal, policy): deleteBeforeReplace, or the old one's delete would remove the new.
+    const entry = (principalArn: string, kubernetesGroups: string[]) => {
+      const id = adminSlug(principalArn);
+      return new aws.eks.AccessEntry(
+        `${name}-access-${id}`,
+        { clusterName: cluster.name, principalArn, type: "STANDARD", ...(kubernetesGroups.length > 0 ? { kubernetesGroups } : {}), tags },
+        { parent: this, aliases: [{ name: `${name}-admin-${id}` }, { name: `${name}-user-${id}` }] },
+      );
+    };
+    const associate = (principalArn: string, suffix: string, policyArn: string, accessScope: aws.types.input.eks.AccessPolicyAssociationAccessScope, after: pulumi.Resource) =>
+      new aws.eks.AccessPolicyAssociation(
+        `${name}-${suffix}-${adminSlug(principalArn)}-policy`,
+        { clusterName: cluster.name, principalArn, policyArn, accessScope },
+        { parent: this, dependsOn: [after], deleteBeforeReplace: true },
+      );
     (args.admins ?? []).forEach((principalArn) => {
-      const id = adminSlug(principalArn);
-      const entry = new aws.eks.AccessEntry(`${name}-admin-${id}`, { clusterName: cluster.name, principalArn, type: "STANDARD", tags }, parent);
-      new aws.eks.AccessPolicyAssociation(
-        `${name}-admin-${id}-policy`,
-        { clusterName: cluster.name, principalArn, policyArn: CLUSTER_ADMIN_POLICY_ARN, accessScope: { type: "cluster" } },
-        { parent: this, dependsOn: [entry] },
-      );
+      associate(principalArn, "admin", CLUSTER_ADMIN_POLICY_ARN, { type: "cluster" }, entry(principalArn, []));
     });
-
-    // `cluster.users`: the edit policy in their stacks' namespaces only, never cluster-wide.
+    // `cluster.users`: the edit policy in their stacks' namespaces only, never cluster-wide, and the
+    // namespaces' groups, which Kueue's batch-user role is bound to (k8s/namespace.ts usersGroup).
     (args.users ?? []).forEach(({ principalArn, namespaces }) => {
-      const id = adminSlug(principalArn);
-      const entry = new aws.eks.AccessEntry(`${name}-user-${id}`, { clusterName: cluster.name, principalArn, type: "STANDARD", tags }, parent);
-      new aws.eks.AccessPolicyAssociation(
-        `${name}-user-${id}-policy`,
-        { clusterName: cluster.name, principalArn, policyArn: NAMESPACE_EDIT_POLICY_ARN, accessScope: { type: "namespace", namespaces: [...namespaces] } },
-        { parent: this, dependsOn: [entry] },
-      );
+      const created = entry(principalArn, namespaces.map(usersGroup));
+      associate(principalArn, "user", NAMESPACE_EDIT_POLICY_ARN, { type: "namespace", namespaces: [...namespaces] }, created);
     });
 
     const nodeRole = new aws.iam.Role(`${name}-node-role`, { assumeRolePolicy: JSON.stringify(serviceTrust("ec2.amazonaws.com")), tags }, parent);
