@@ -243,18 +243,19 @@ describe("answers a real account gives that the happy path does not", () => {
     expect(zones.filter((z) => /-bos-/.test(z))).toEqual([]);
   });
 
-  it("names each admin's access entry after its ARN, so removing one leaves the others as they are", async () => {
+  it("names each admin's access entry after its ARN alone, so removing one leaves the others as they are, and moving one to cluster.users keeps it", async () => {
     const alice = "arn:aws:iam::123456789012:user/alice";
     const ci = "arn:aws:iam::123456789012:role/ci";
-    const names = async (admins: string[]) => {
-      const run = await runProgram(base({ cluster: { mode: "create", admins }, nodePools: [T4] }));
+    const names = async (admins: string[], users: { principalArn: string; stacks: string[] }[] = []) => {
+      const run = await runProgram(base({ cluster: { mode: "create", admins, users }, nodePools: [T4] }));
       expect(run.error).toBeUndefined();
       return Object.fromEntries(types(run, "aws:eks/accessEntry:AccessEntry").map((r: any) => [r.inputs.principalArn, r.name]));
     };
     const both = await names([ci, alice]);
     const one = await names([alice]);
     expect(one[alice]).toBe(both[alice]);
-    expect(both[alice]).toMatch(/^acct-cluster-admin-alice-[0-9a-f]{8}$/);
+    expect(both[alice]).toMatch(/^acct-cluster-access-alice-[0-9a-f]{8}$/);
+    expect((await names([ci], [{ principalArn: alice, stacks: ["team-a"] }]))[alice]).toBe(both[alice]);
     expect(new Set(Object.values(both)).size).toBe(2);
   });
 

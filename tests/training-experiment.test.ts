@@ -54,6 +54,7 @@ describe("TrainingExperiment", () => {
     expect(children).toEqual([
       "kubernetes:core/v1:Namespace reuse-a100-2x8-namespace",
       "kubernetes:networking.k8s.io/v1:NetworkPolicy reuse-a100-2x8-ingress",
+      "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding reuse-a100-2x8-users-kueue-batch",
       "kubernetes:kueue.x-k8s.io/v1beta2:LocalQueue reuse-a100-2x8-local-queue",
       "kubernetes:core/v1:ConfigMap llm-reuse-2x8-launcher",
       // The GPU health check's account is the pods' (so no `training` account in the namespace).
@@ -89,8 +90,8 @@ describe("TrainingExperiment", () => {
     expect(job.opts.replaceOnChanges).toEqual(["spec"]);
     expect(job.opts.deleteBeforeReplace).toBe(true);
     const deps = (job.opts.dependsOn as pulumi.Resource[]).length;
-    // launcher + ingress policy + LocalQueue + the GPU health check's 5 + 3 PVs + 3 claims
-    expect(deps).toBe(14);
+    // launcher + ingress policy + users' RoleBinding + LocalQueue + the GPU health check's 5 + 3 PVs + 3 claims
+    expect(deps).toBe(15);
     // Everything namespaced waits for the namespace.
     for (const s of seen.filter((x) => /ConfigMap|PersistentVolumeClaim|ServiceAccount|NetworkPolicy|LocalQueue/.test(x.type))) expect((s.opts.dependsOn as pulumi.Resource[]).length).toBeGreaterThan(0);
   });
@@ -114,6 +115,7 @@ describe("TrainingExperiment", () => {
       "kubernetes:networking.k8s.io/v1:NetworkPolicy",
       "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
       "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+      "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
     ]);
   });
 });
