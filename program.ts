@@ -175,7 +175,7 @@ function experimentIdentity(spec: StackSpec, target: ClusterTarget, objects: Exp
     eksClusterName: target.eksClusterName,
     region: spec.region,
     namespace: objects.namespace.namespace.metadata!.name!,
-    serviceAccount: objects.podServiceAccount,
+    serviceAccount: objects.namespace.serviceAccount.metadata!.name!,
     policies: objects.accessPolicies,
     tags: awsTags(spec.stack, cluster),
   });

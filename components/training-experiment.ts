@@ -65,7 +65,6 @@ export class TrainingExperiment extends pulumi.ComponentResource {
 
     const launcher = new k8s.core.v1.ConfigMap(`${name}-launcher`, resourceArgs<k8s.core.v1.ConfigMapArgs>(objects.configMap), k8sOpts);
     const shipped = shippedResources(name, objects, args.secretEnv, k8sOpts);
-    const health = gpuHealthResources(name, objects, k8sOpts);
 
     // Storage outlives the stack: `pulumi destroy` leaves PVs and claims in the cluster (and their
     // Retain policy leaves the data even if someone deletes them by hand). Buckets, file systems
@@ -104,7 +103,7 @@ export class TrainingExperiment extends pulumi.ComponentResource {
       ...k8sOpts,
       replaceOnChanges: ["spec"],
       deleteBeforeReplace: true,
-      dependsOn: [launcher, ...ns.ready, ...shipped, ...health, ...volumes, ...(args.after ?? [])],
+      dependsOn: [launcher, ...ns.ready, ...shipped, ...volumes, ...(args.after ?? [])],
     };
     const run = (suffix: string, object: Pick<ExperimentObjects, "job" | "jobSet">, opts: pulumi.CustomResourceOptions) =>
       object.job
@@ -132,20 +131,6 @@ function sweepQueue(name: string, sweep: SweepObjects, opts: pulumi.CustomResour
   return [clusterQueue, new k8s.apiextensions.CustomResource(`${name}-sweep-local-queue`, custom(sweep.queue.localQueue), { ...opts, dependsOn: [clusterQueue] })];
 }
 
-/**
- * The training pods' service account and its one right, labelling a sick GPU's node, fenced by an
- * admission policy (k8s/gpu-health.ts). The policy is created before the right it fences.
- */
-function gpuHealthResources(name: string, objects: ExperimentObjects, opts: pulumi.CustomResourceOptions): pulumi.Resource[] {
-  const access = objects.gpuHealthAccess;
-  if (!access) return [];
-  const policy = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(`${name}-gpu-health`, resourceArgs<k8s.admissionregistration.v1.ValidatingAdmissionPolicyArgs>(access.policy), opts);
-  const binding = new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(`${name}-gpu-health`, resourceArgs<k8s.admissionregistration.v1.ValidatingAdmissionPolicyBindingArgs>(access.policyBinding), { ...opts, dependsOn: [policy] });
-  const account = new k8s.core.v1.ServiceAccount(`${name}-trainer`, resourceArgs<k8s.core.v1.ServiceAccountArgs>(access.serviceAccount), opts);
-  const role = new k8s.rbac.v1.ClusterRole(`${name}-gpu-health`, resourceArgs<k8s.rbac.v1.ClusterRoleArgs>(access.clusterRole), { ...opts, dependsOn: [binding] });
-  const roleBinding = new k8s.rbac.v1.ClusterRoleBinding(`${name}-gpu-health`, resourceArgs<k8s.rbac.v1.ClusterRoleBindingArgs>(access.clusterRoleBinding), { ...opts, dependsOn: [role, account] });
-  return [policy, binding, account, role, roleBinding];
-}
 
 /**
  * The workdir ConfigMap and the secretEnv Secret. Each secret value is wrapped in pulumi.secret

@@ -14,7 +14,6 @@ import type { Plan } from "../plan/plan";
 import { planNetwork } from "../plan/network";
 import type { PoolPlan } from "../plan/pools";
 import { buildTrainingJob } from "./job";
-import { GpuHealthAccess, buildGpuHealthAccess, trainerServiceAccountName } from "./gpu-health";
 import { buildLauncherConfigMap } from "./launcher-configmap";
 import { experimentNames } from "../config/names";
 import { PodNetwork, podNetwork } from "./network";
@@ -90,13 +89,6 @@ export interface ExperimentObjects {
   readonly secretEnv?: ISecret;
   /** The stack's namespace, its ServiceAccount, LocalQueue and network policies (k8s/namespace.ts). */
   readonly namespace: NamespaceObjects;
-  /**
-   * The ServiceAccount the run's pods use: the namespace's `training`, or with the GPU health check
-   * the experiment's trainer account (k8s/gpu-health.ts). The stack's AWS identity is given to it.
-   */
-  readonly podServiceAccount: string;
-  /** The pods' service account and its one right, labelling a sick GPU's node (experiment.gpuHealthCheck). */
-  readonly gpuHealthAccess?: GpuHealthAccess;
 }
 
 /** The experiment's pool in the plan (the rules guarantee it exists). */
@@ -167,7 +159,6 @@ export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentO
     mode: planNetwork(experiment, pool).mode,
   });
   const uses = sourceUses(experiment);
-  const podServiceAccount = experiment.gpuHealthCheck ? trainerServiceAccountName(experiment.name) : EXPERIMENT_SERVICE_ACCOUNT;
   const volumes = buildVolumes(uses, { experiment: experiment.name, stack, namespace, objectName: names.volume, region: input.region });
   const runObject = (run: string) => {
     const runNames: ExperimentNames = { ...names, job: run, service: run };
@@ -190,7 +181,7 @@ export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentO
       nodeGpus: pool.nodeGpus,
       maxExecSeconds: input.maxExecSeconds,
       gpuHealth: experiment.gpuHealthCheck ? pool.gpu : undefined,
-      serviceAccountName: podServiceAccount,
+      serviceAccountName: EXPERIMENT_SERVICE_ACCOUNT,
     };
     return experiment.nodes > 1 ? { jobSet: buildTrainingJobSet(jobInput) } : { job: buildTrainingJob(jobInput) };
   };
@@ -214,10 +205,8 @@ export function buildExperimentObjects(input: ExperimentBuildInput): ExperimentO
       queue: input.queueName ? { name: input.queueName, clusterQueue: input.clusterQueue ?? CLUSTER_QUEUE } : undefined,
       egressAllow: experiment.egress?.allow,
       podSecurity: podSecurityLevel(uses.some((u) => u.source.type === "hostPath")),
-      serviceAccount: podServiceAccount === EXPERIMENT_SERVICE_ACCOUNT,
+      gpuHealthCheck: experiment.gpuHealthCheck,
     }),
-    podServiceAccount,
-    gpuHealthAccess: experiment.gpuHealthCheck ? buildGpuHealthAccess({ stack, experiment: experiment.name, namespace }) : undefined,
     sizing: sized.sizing,
     network,
   };

@@ -17,19 +17,17 @@
  * "Our job is just to restrict nodes"). CEL iterates a map's keys with `all`; `oldObject` is the
  * node before the update (kubernetes website validating-admission-policy.md; kubevirt's
  * shadow-node design fences node labels the same way).
- * Cluster-scoped objects are named per stack and experiment, so experiments sharing a cluster never
- * claim one name.
+ * The identity is the namespace's one service account, which every training pod of the stack runs
+ * as (k8s/namespace.ts); the cluster-scoped objects are named after the namespace, so stacks sharing
+ * a cluster never claim one name.
  */
 import type { IClusterRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole";
 import type { IClusterRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding";
-import type { IServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { IValidatingAdmissionPolicy } from "kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy";
 import type { IValidatingAdmissionPolicyBinding } from "kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding";
 import { GPU_UNHEALTHY_LABEL } from "../config/launcher-exit-codes";
-import { experimentLabels } from "./labels";
 
 export interface GpuHealthAccess {
-  readonly serviceAccount: IServiceAccount;
   readonly clusterRole: IClusterRole;
   readonly clusterRoleBinding: IClusterRoleBinding;
   readonly policy: IValidatingAdmissionPolicy;
@@ -37,20 +35,12 @@ export interface GpuHealthAccess {
 }
 
 export interface GpuHealthAccessInput {
-  readonly stack: string;
-  readonly experiment: string;
   readonly namespace: string;
+  /** The namespace's service account, which the training pods run as (k8s/namespace.ts). */
+  readonly serviceAccount: string;
+  readonly labels: Readonly<Record<string, string>>;
 }
 
-/** The training pods' service account: the one identity the policy lets label a node. */
-export function trainerServiceAccountName(experiment: string): string {
-  return `${experiment}-trainer`;
-}
-
-/** A DNS-1123 subdomain from a stack name (which may hold upper case, '_' and '.'). */
-function subdomainPart(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "") || "stack";
-}
 
 /** The node of the pod a service account token was issued to (k8s.io/apiserver serviceaccount NodeNameKey). */
 const NODE_NAME_EXTRA = "authentication.kubernetes.io/node-name";
@@ -68,12 +58,11 @@ function onlyKeyChanges(after: string, before: string, key: string): string[] {
 }
 
 export function buildGpuHealthAccess(input: GpuHealthAccessInput): GpuHealthAccess {
-  const serviceAccount = trainerServiceAccountName(input.experiment);
-  const name = `gpu-training-clusters-gpu-health-${subdomainPart(input.stack)}-${input.experiment}`;
-  const labels = experimentLabels(input.experiment, input.stack, "trainer");
-  const username = `system:serviceaccount:${input.namespace}:${serviceAccount}`;
+  // The namespace is the stack's own (config/names.ts stackNamespace), so the name is unique in the cluster.
+  const name = `gpu-training-clusters-gpu-health-${input.namespace}`;
+  const labels = { ...input.labels };
+  const username = `system:serviceaccount:${input.namespace}:${input.serviceAccount}`;
   return {
-    serviceAccount: { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: serviceAccount, namespace: input.namespace, labels } },
     clusterRole: {
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "ClusterRole",
@@ -85,7 +74,7 @@ export function buildGpuHealthAccess(input: GpuHealthAccessInput): GpuHealthAcce
       kind: "ClusterRoleBinding",
       metadata: { name, labels },
       roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name },
-      subjects: [{ kind: "ServiceAccount", name: serviceAccount, namespace: input.namespace }],
+      subjects: [{ kind: "ServiceAccount", name: input.serviceAccount, namespace: input.namespace }],
     },
     policy: {
       apiVersion: "admissionregistration.k8s.io/v1",

@@ -12,6 +12,7 @@ import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/Netw
 import type { IRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding";
 import { PART_OF, STACK_LABEL, labelValue } from "./labels";
 import { LocalQueue, buildLocalQueue } from "./local-queue";
+import { GpuHealthAccess, buildGpuHealthAccess } from "./gpu-health";
 
 /**
  * Pod Security admission level the namespace enforces
@@ -74,14 +75,14 @@ export interface NamespaceInput {
   /** `experiment.egress.allow`: CIDRs the pods may reach (with DNS); undefined: egress open. */
   readonly egressAllow?: readonly string[];
   readonly podSecurity: PodSecurityLevel;
-  /** Create the ServiceAccount `training`: false where the pods use another (the GPU health check's, k8s/gpu-health.ts). */
-  readonly serviceAccount: boolean;
+  /** experiment.gpuHealthCheck: the service account may label a sick GPU's node (k8s/gpu-health.ts). */
+  readonly gpuHealthCheck: boolean;
 }
 
 export interface NamespaceObjects {
   readonly namespace: INamespace;
-  /** `training`, when the pods use it. */
-  readonly serviceAccount?: IServiceAccount;
+  /** `training`: every pod of the stack runs as it. */
+  readonly serviceAccount: IServiceAccount;
   readonly localQueue?: LocalQueue;
   /** Ingress only from the namespace's own pods. */
   readonly ingressPolicy: INetworkPolicy;
@@ -89,6 +90,8 @@ export interface NamespaceObjects {
   readonly egressPolicy?: INetworkPolicy;
   /** `cluster.users` of this namespace may submit and read Kueue workloads and JobSets. */
   readonly usersRoleBinding: IRoleBinding;
+  /** The service account's one right, labelling a sick GPU's node, fenced by an admission policy. */
+  readonly gpuHealthAccess?: GpuHealthAccess;
 }
 
 function namespaceLabels(stack: string, component: string): Record<string, string> {
@@ -107,13 +110,12 @@ export function buildNamespaceObjects(input: NamespaceInput): NamespaceObjects {
         labels: { ...namespaceLabels(stack, "namespace"), [POD_SECURITY_ENFORCE_LABEL]: input.podSecurity, [POD_SECURITY_VERSION_LABEL]: "latest" },
       },
     },
-    serviceAccount: !input.serviceAccount
-      ? undefined
-      : {
+    serviceAccount: {
       apiVersion: "v1",
       kind: "ServiceAccount",
       metadata: meta(EXPERIMENT_SERVICE_ACCOUNT, "identity"),
-      // The pods call no Kubernetes API (k8s/job.ts sets the same on the pod spec). The S3 driver
+      // No token by default: only the GPU health check calls the API (to label a sick GPU's node,
+      // k8s/gpu-health.ts), and its pods ask for the token themselves (k8s/job.ts). The S3 driver
       // still gets this account's token for Pod Identity: the kubelet hands it to the driver through
       // its CSIDriver's tokenRequests (audience pods.eks.amazonaws.com; awslabs/mountpoint-s3-csi-driver
       // pull request #458, charts/aws-mountpoint-s3-csi-driver/templates/csidriver.yaml).
@@ -161,5 +163,6 @@ export function buildNamespaceObjects(input: NamespaceInput): NamespaceObjects {
       roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: KUEUE_BATCH_USER_ROLE },
       subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: usersGroup(namespace) }],
     },
+    gpuHealthAccess: input.gpuHealthCheck ? buildGpuHealthAccess({ namespace, serviceAccount: EXPERIMENT_SERVICE_ACCOUNT, labels: namespaceLabels(stack, "gpu-health") }) : undefined,
   };
 }

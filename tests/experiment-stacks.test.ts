@@ -80,12 +80,12 @@ describe("experiments through the program", () => {
         // The namespace's cluster.users may use Kueue and JobSet there (k8s/namespace.ts usersGroup).
         "rolebinding-reuse-a100-2x8_users-kueue-batch.yaml",
         "jobset-reuse-a100-2x8_llm-reuse-2x8-<hash>.yaml",
-        // The GPU health check's account and its one right (k8s/gpu-health.ts).
-        "serviceaccount-reuse-a100-2x8_llm-reuse-2x8-trainer.yaml",
-        "clusterrole-gpu-training-clusters-gpu-health-reuse-a100-2x8-llm-reuse-2x8.yaml",
-        "clusterrolebinding-gpu-training-clusters-gpu-health-reuse-a100-2x8-llm-reuse-2x8.yaml",
-        "validatingadmissionpolicy-gpu-training-clusters-gpu-health-reuse-a100-2x8-llm-reuse-2x8.yaml",
-        "validatingadmissionpolicybinding-gpu-training-clusters-gpu-health-reuse-a100-2x8-llm-reuse-2x8.yaml",
+        // The namespace's account, which the pods run as, and its one right (k8s/gpu-health.ts).
+        "serviceaccount-reuse-a100-2x8_training.yaml",
+        "clusterrole-gpu-training-clusters-gpu-health-reuse-a100-2x8.yaml",
+        "clusterrolebinding-gpu-training-clusters-gpu-health-reuse-a100-2x8.yaml",
+        "validatingadmissionpolicy-gpu-training-clusters-gpu-health-reuse-a100-2x8.yaml",
+        "validatingadmissionpolicybinding-gpu-training-clusters-gpu-health-reuse-a100-2x8.yaml",
       ].sort(),
     );
     expect(run.manifests[0].object.kind).toBe("Namespace");
@@ -99,7 +99,7 @@ describe("experiments through the program", () => {
     expect(role).toHaveLength(1);
     expect(JSON.parse(String(role[0].inputs.assumeRolePolicy)).Statement[0]).toMatchObject({ Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] });
     const association = ofType(run, "aws:eks/podIdentityAssociation:PodIdentityAssociation");
-    expect(association.map((a) => a.inputs)).toEqual([expect.objectContaining({ clusterName: "gtc-a100-2x8", namespace: "reuse-a100-2x8", serviceAccount: "llm-reuse-2x8-trainer" })]);
+    expect(association.map((a) => a.inputs)).toEqual([expect.objectContaining({ clusterName: "gtc-a100-2x8", namespace: "reuse-a100-2x8", serviceAccount: "training" })]);
   });
 
   it("stops a stack whose /dev/shm would starve the training processes, before any resource", async () => {

@@ -304,15 +304,14 @@ describe("every example stack's Job", () => {
     expect(c.resources!.limits!["nvidia.com/gpu"]).toBe(String(spec.experiment!.gpusPerNode));
     expect(objects.sizing.memoryLimitMiB).toBeGreaterThanOrEqual(objects.sizing.shmMiB * 2);
     const ns = objects.namespace;
-    for (const o of [run, objects.configMap, ...objects.persistentVolumeClaims, ...(ns.serviceAccount ? [ns.serviceAccount] : []), ns.ingressPolicy, ns.localQueue!]) {
+    for (const o of [run, objects.configMap, ...objects.persistentVolumeClaims, ns.serviceAccount, ns.ingressPolicy, ns.localQueue!]) {
       expect(o.metadata!.name).toBeTruthy();
       expect(o.metadata!.namespace).toBe(stack);
     }
     expect(ns.namespace.metadata!.name).toBe(stack);
-    // The pods run as the account the stack's AWS identity is given to: the namespace's own, or the GPU health check's.
-    expect(pod.serviceAccountName).toBe(objects.podServiceAccount);
-    expect(objects.podServiceAccount).toBe(spec.experiment!.gpuHealthCheck ? `${spec.experiment!.name}-trainer` : ns.serviceAccount!.metadata!.name);
-    expect(ns.serviceAccount === undefined).toBe(spec.experiment!.gpuHealthCheck);
+    // The pods run as the namespace's one account, which the stack's AWS identity and the GPU health check's right are given to.
+    expect(pod.serviceAccountName).toBe(ns.serviceAccount.metadata!.name);
+    if (ns.gpuHealthAccess) expect(ns.gpuHealthAccess.clusterRoleBinding.subjects).toEqual([{ kind: "ServiceAccount", name: pod.serviceAccountName, namespace: stack }]);
     expect(run.metadata!.labels!["gpu-training-clusters.io/stack"]).toBe(labelValue(stack));
   });
 

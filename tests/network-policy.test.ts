@@ -64,7 +64,7 @@ describe("experiment.egress", () => {
   });
 
   it("with an empty list: DNS, the namespace's own pods and the Pod Identity agent, nothing else", () => {
-    const policy = buildNamespaceObjects({ namespace: "n", stack: "n", egressAllow: [], podSecurity: "baseline", serviceAccount: true }).egressPolicy!;
+    const policy = buildNamespaceObjects({ namespace: "n", stack: "n", egressAllow: [], podSecurity: "baseline", gpuHealthCheck: false }).egressPolicy!;
     expect(policy.spec!.egress).toHaveLength(3);
     expect(JSON.stringify(policy.spec!.egress).match(/ipBlock/g)).toEqual(["ipBlock"]);
   });

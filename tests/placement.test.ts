@@ -38,14 +38,14 @@ describe("the GPU health check", () => {
   it("keeps every run off a node whose check failed, and gives the pods the one identity that may label it", () => {
     const objects = build("a100-2x8");
     const { pod, trainer } = runParts(objects);
-    expect(pod.serviceAccountName).toBe("llm-a100-2x8-trainer");
+    expect(pod.serviceAccountName).toBe("training");
     expect(pod.automountServiceAccountToken).toBe(true);
     expect(trainer.args).toContain("--gpu-health=a100-40gb");
     expect(trainer.env).toContainEqual({ name: "GTC_NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } });
-    const access = objects.gpuHealthAccess!;
+    const access = objects.namespace.gpuHealthAccess!;
     expect(access.clusterRole.rules).toEqual([{ apiGroups: [""], resources: ["nodes"], verbs: ["patch"] }]);
-    expect(access.clusterRoleBinding.subjects).toEqual([{ kind: "ServiceAccount", name: "llm-a100-2x8-trainer", namespace: "a100-2x8" }]);
-    expect(access.policy.spec!.matchConditions).toEqual([{ name: "trainer-service-account", expression: "request.userInfo.username == 'system:serviceaccount:a100-2x8:llm-a100-2x8-trainer'" }]);
+    expect(access.clusterRoleBinding.subjects).toEqual([{ kind: "ServiceAccount", name: "training", namespace: "a100-2x8" }]);
+    expect(access.policy.spec!.matchConditions).toEqual([{ name: "trainer-service-account", expression: "request.userInfo.username == 'system:serviceaccount:a100-2x8:training'" }]);
     expect(access.policyBinding.spec!.validationActions).toEqual(["Deny"]);
   });
 
@@ -64,7 +64,7 @@ describe("the GPU health check", () => {
     // The namespace's own account, which holds no rights in the cluster (and no API token).
     expect(pod.serviceAccountName).toBe("training");
     expect(objects.namespace.serviceAccount?.metadata?.name).toBe("training");
-    expect(objects.gpuHealthAccess).toBeUndefined();
+    expect(objects.namespace.gpuHealthAccess).toBeUndefined();
     expect(pod.affinity).toEqual({ nodeAffinity: HEALTHY_NODES });
   });
 });

@@ -40,7 +40,7 @@ describe("Pod Security", () => {
   it("enforces baseline, and privileged only where a hostPath volume needs it", () => {
     expect(podSecurityLevel(false)).toBe("baseline");
     expect(podSecurityLevel(true)).toBe("privileged");
-    const ns = buildNamespaceObjects({ namespace: "n", stack: "n", podSecurity: "baseline", serviceAccount: true }).namespace;
+    const ns = buildNamespaceObjects({ namespace: "n", stack: "n", podSecurity: "baseline", gpuHealthCheck: false }).namespace;
     expect(ns.metadata!.labels).toMatchObject({ "pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/enforce-version": "latest" });
   });
 

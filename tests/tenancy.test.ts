@@ -97,7 +97,7 @@ describe("two reuse stacks on one cluster (a100-2x8), and a third on shared-clus
       const set = ofType(run, "kubernetes:jobset.x-k8s.io/v1alpha2:JobSet")[0].inputs as { spec: { replicatedJobs: { template: { spec: { template: { spec: { serviceAccountName: string } } } } }[] } };
       return set.spec.replicatedJobs[0].template.spec.template.spec.serviceAccountName;
     };
-    expect(podAccount(a)).toBe("llm-reuse-2x8-trainer");
+    expect(podAccount(a)).toBe("training");
     expect(ia.association).toEqual([expect.objectContaining({ clusterName: "gtc-a100-2x8", namespace: "reuse-a100-2x8", serviceAccount: podAccount(a) })]);
     expect(ib.association).toEqual([expect.objectContaining({ clusterName: "gtc-a100-2x8", namespace: "team-b", serviceAccount: podAccount(b) })]);
     // Its trust policy admits only that cluster's namespace and account.
@@ -190,7 +190,7 @@ describe("access entries across edits", () => {
   });
 
   it("binds the namespace's users group to Kueue's batch-user role, which covers LocalQueues, Workloads and JobSets", () => {
-    const objects = buildNamespaceObjects({ namespace: "team-c", stack: "team-c", podSecurity: "baseline", serviceAccount: true });
+    const objects = buildNamespaceObjects({ namespace: "team-c", stack: "team-c", podSecurity: "baseline", gpuHealthCheck: false });
     expect(objects.usersRoleBinding).toMatchObject({
       metadata: { namespace: "team-c" },
       roleRef: { kind: "ClusterRole", name: "kueue-batch-user-role" },

@@ -54,15 +54,15 @@ describe("TrainingExperiment", () => {
     expect(children).toEqual([
       "kubernetes:core/v1:Namespace reuse-a100-2x8-namespace",
       "kubernetes:networking.k8s.io/v1:NetworkPolicy reuse-a100-2x8-ingress",
+      "kubernetes:core/v1:ServiceAccount reuse-a100-2x8-service-account",
       "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding reuse-a100-2x8-users-kueue-batch",
+      // The GPU health check's right is given to the namespace's account, which the pods run as: the stack's.
+      "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy reuse-a100-2x8-gpu-health",
+      "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding reuse-a100-2x8-gpu-health",
+      "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole reuse-a100-2x8-gpu-health",
+      "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding reuse-a100-2x8-gpu-health",
       "kubernetes:kueue.x-k8s.io/v1beta2:LocalQueue reuse-a100-2x8-local-queue",
       "kubernetes:core/v1:ConfigMap llm-reuse-2x8-launcher",
-      // The GPU health check's account is the pods' (so no `training` account in the namespace).
-      "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy llm-reuse-2x8-gpu-health",
-      "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding llm-reuse-2x8-gpu-health",
-      "kubernetes:core/v1:ServiceAccount llm-reuse-2x8-trainer",
-      "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole llm-reuse-2x8-gpu-health",
-      "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding llm-reuse-2x8-gpu-health",
       "kubernetes:core/v1:PersistentVolume llm-reuse-2x8-pv-tokens",
       "kubernetes:core/v1:PersistentVolume llm-reuse-2x8-pv-eval",
       "kubernetes:core/v1:PersistentVolume llm-reuse-2x8-pv-checkpoints",

@@ -68,7 +68,7 @@ describe("the EKS cluster", () => {
       "autoscaler-role": "kube-system/cluster-autoscaler",
       "logs-role": "amazon-cloudwatch/cloudwatch-agent",
       // The experiment's own S3 role (a100-8gpu mounts S3): its namespace and the account its pods run as.
-      ...(stack === "a100-8gpu" ? { "identity-role": "a100-8gpu/resnet50-a100x8-trainer" } : {}),
+      ...(stack === "a100-8gpu" ? { "identity-role": "a100-8gpu/training" } : {}),
     });
   });
 
@@ -319,7 +319,7 @@ describe("least privilege and secrets", () => {
     const granted = onRole(experiment, "a100-8gpu-identity-role");
     expect(granted.map((r) => r.name)).toEqual(["a100-8gpu-identity-s3"]);
     expect(String(inputs(granted[0]).policy)).not.toMatch(/s3:PutObject|s3:DeleteObject|"s3:\*"/);
-    expect(inputs(only(experiment, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "identity-association"))).toMatchObject({ namespace: "a100-8gpu", serviceAccount: "resnet50-a100x8-trainer", clusterName: "gtc-a100-8gpu" });
+    expect(inputs(only(experiment, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "identity-association"))).toMatchObject({ namespace: "a100-8gpu", serviceAccount: "training", clusterName: "gtc-a100-8gpu" });
   });
 
   it("keeps pods off the instance metadata service on every node", () => {

@@ -45,7 +45,7 @@ export function kubernetesObjects(objects: ExperimentObjects): Record<string, un
     ...(objects.workdirConfigMap ? [objects.workdirConfigMap] : []),
     ...(objects.secretEnv ? [objects.secretEnv] : []),
     ...objects.persistentVolumeClaims,
-    ...(objects.gpuHealthAccess ? Object.values(objects.gpuHealthAccess) : []),
+    ...(objects.namespace.gpuHealthAccess ? Object.values(objects.namespace.gpuHealthAccess) : []),
     ...(objects.job ? [objects.job] : []),
     ...(objects.jobSet ? [objects.jobSet] : []),
   ] as unknown as Record<string, unknown>[];
