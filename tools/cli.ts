@@ -3,6 +3,22 @@ import * as fs from "fs";
 import * as path from "path";
 import { ConfigError } from "../config/errors";
 import { resolveStackArg } from "../config/stack-file";
+import { Target, TargetOptions, automationOutputs, resolveTarget } from "../status/target";
+
+/** The project directory: every tool lives in tools/. */
+export const PROJECT_DIR = path.resolve(__dirname, "..");
+
+/** The parsed arguments, or undefined once `--help` has printed the usage (the command then exits 0). */
+export function unlessHelp<A>(parsed: A | "help", usage: string): A | undefined {
+  if (parsed !== "help") return parsed;
+  process.stdout.write(`${usage}\n`);
+  return undefined;
+}
+
+/** The cluster of a stack as status, logs, exec and dev find it: `--kubeconfig`, or the stack's kubeconfig output. */
+export function stackTarget(stack: string, options: TargetOptions): Promise<Target> {
+  return resolveTarget({ projectDir: PROJECT_DIR, stackOutputs: automationOutputs(PROJECT_DIR) }, stack, options);
+}
 
 export class UsageError extends Error {}
 

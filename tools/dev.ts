@@ -7,7 +7,6 @@
  */
 import { randomBytes } from "crypto";
 import * as net from "net";
-import * as path from "path";
 import { checkStack } from "../checks";
 import { NAMESPACE } from "../config/load";
 import { experimentNames, stackNamespace } from "../config/names";
@@ -20,14 +19,12 @@ import { buildExperimentObjects, experimentInput } from "../k8s/experiment";
 import { HttpStatusError, KubeClient, connectKube } from "../status/kube-client";
 import type { Pod } from "../status/objects";
 import { containerOf, hasStarted } from "../status/read";
-import { DEFAULT_STACK, StatusError, automationOutputs, resolveTarget } from "../status/target";
-import { UsageError, runMain } from "./cli";
+import { DEFAULT_STACK, StatusError } from "../status/target";
+import { PROJECT_DIR, UsageError, runMain, stackTarget, unlessHelp } from "./cli";
 import { clusterFailure } from "./cluster-errors";
 import { checkPreconditions, firstAdmission, submit } from "./exec-submit";
 import { START_WAIT_MS } from "./logs";
 import { takeValue } from "./status";
-
-const PROJECT_DIR = path.resolve(__dirname, "..");
 
 export const USAGE = `usage: npm run dev -- [STACK|PATH] [--kubeconfig PATH] [--context NAME] [--no-shell]
 
@@ -125,13 +122,10 @@ function forward(kube: KubeClient, namespace: string, pod: string, port: number)
 }
 
 async function main(): Promise<number> {
-  const args = parseDevArgs(process.argv.slice(2));
-  if (args === "help") {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const args = unlessHelp(parseDevArgs(process.argv.slice(2)), USAGE);
+  if (!args) return 0;
   try {
-    const target = await resolveTarget({ projectDir: PROJECT_DIR, stackOutputs: automationOutputs(PROJECT_DIR) }, args.stack, args);
+    const target = await stackTarget(args.stack, args);
     const built = buildDevPod(PROJECT_DIR, resolveStackArg(PROJECT_DIR, args.stack).file, randomBytes(3).toString("hex").slice(0, 5));
     const experiment = built.spec.experiment!;
     const kube = await connectKube(target.kubeconfig);

@@ -7,7 +7,6 @@
  * found as `npm run status` finds it (status/target.ts).
  */
 import { randomBytes } from "crypto";
-import * as path from "path";
 import { checkStack } from "../checks";
 import { NAMESPACE, RawConfig } from "../config/load";
 import { readStackFile, resolveStackArg, stackConfigReader } from "../config/stack-file";
@@ -15,14 +14,13 @@ import { buildExperimentObjects, experimentInput } from "../k8s/experiment";
 import { ExecRun, execRun, execRunName } from "../k8s/exec-run";
 import { readLauncherFiles } from "../components/launcher-files";
 import { connectKube } from "../status/kube-client";
-import { DEFAULT_STACK, automationOutputs, resolveTarget } from "../status/target";
-import { UsageError, runMain } from "./cli";
+import { DEFAULT_STACK } from "../status/target";
+import { PROJECT_DIR, UsageError, runMain, stackTarget, unlessHelp } from "./cli";
 import { checkPreconditions, firstAdmission, runResult, submit } from "./exec-submit";
 import { followRank0 } from "./logs";
 import { takeValue } from "./status";
 import { clusterFailure } from "./cluster-errors";
 
-const PROJECT_DIR = path.resolve(__dirname, "..");
 /**
  * The Pulumi project, whose name is the config namespace (Pulumi.yaml `name`). Not imported from
  * tools/plan-runner.ts, which loads the Pulumi SDK: a second of start-up this command does not need.
@@ -103,14 +101,11 @@ export function buildExecRun(projectDir: string, stackFile: string, extraEnv: Re
 }
 
 async function main(): Promise<number> {
-  const args = parseExecArgs(process.argv.slice(2));
-  if (args === "help") {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const args = unlessHelp(parseExecArgs(process.argv.slice(2)), USAGE);
+  if (!args) return 0;
   try {
     // Target first: a stack that cannot be found or a kubeconfig that cannot be read is one line.
-    const target = await resolveTarget({ projectDir: PROJECT_DIR, stackOutputs: automationOutputs(PROJECT_DIR) }, args.stack, args);
+    const target = await stackTarget(args.stack, args);
     const { file } = resolveStackArg(PROJECT_DIR, args.stack);
     const built = buildExecRun(PROJECT_DIR, file, args.env, randomBytes(3).toString("hex").slice(0, 5));
     const { run, verdict } = built;

@@ -3,13 +3,12 @@
  * [--context NAME] [--experiment NAME]`: the trainer log of one node rank (default 0) of an
  * experiment's latest run (or the one named, or the one before it), multi-node runs included. Pods are found as `npm run status` finds them. Read-only.
  */
-import * as path from "path";
 import { KubeGetter, connectKube } from "../status/kube-client";
 import type { Pod } from "../status/objects";
 import { currentPods, podDetail } from "../status/pods";
 import { RunChoice, containerOf, experimentNamespaces, noRunAnywhereMessage, hasStarted, listExperiments, logPath, noRunMessage, readRunPods } from "../status/read";
-import { DEFAULT_STACK, StatusError, TargetOptions, automationOutputs, resolveTarget } from "../status/target";
-import { UsageError, runMain } from "./cli";
+import { DEFAULT_STACK, StatusError, TargetOptions } from "../status/target";
+import { PROJECT_DIR, UsageError, runMain, stackTarget, unlessHelp } from "./cli";
 import { takeValue } from "./status";
 import { clusterFailure } from "./cluster-errors";
 import { loadStackFile, resolveStackArg } from "../config/stack-file";
@@ -17,8 +16,6 @@ import type { ExperimentSpec } from "../config/spec";
 import { keptLogsHint, keptLogsPlace, keptRankFiles, keptRuns, renderKeptFiles } from "../status/kept-logs";
 import { KubeAccessError } from "../reap/types";
 import { HttpStatusError } from "../status/kube-client";
-
-const PROJECT_DIR = path.resolve(__dirname, "..");
 
 export const USAGE = `usage: npm run logs -- [STACK|PATH] [--rank N] [--follow] [--tail N] [--run NAME|--previous] [--kubeconfig PATH] [--context NAME] [--experiment NAME]
 
@@ -91,13 +88,10 @@ export function parseArgs(argv: readonly string[]): LogsArgs | "help" {
 }
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
-  if (args === "help") {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const args = unlessHelp(parseArgs(process.argv.slice(2)), USAGE);
+  if (!args) return 0;
   try {
-    const target = await resolveTarget({ projectDir: PROJECT_DIR, stackOutputs: automationOutputs(PROJECT_DIR) }, args.stack, args);
+    const target = await stackTarget(args.stack, args);
     const kube = await connectKube(target.kubeconfig);
     if (!target.experiment) {
       const found = await listExperiments(kube);

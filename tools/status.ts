@@ -4,16 +4,13 @@
  * where they run, how long, the cost so far, rank 0's latest progress, and how it ended.
  * A cluster-only stack shows every experiment on its cluster. Read-only. Details: docs/status.md.
  */
-import * as path from "path";
 import { connectKube } from "../status/kube-client";
 import { ExperimentRef, experimentNamespaces, listExperiments, noRunAnywhereMessage, noRunMessage, readRun } from "../status/read";
 import { renderStatus, statusJson } from "../status/render";
 import { ExperimentStatus, buildStatus } from "../status/report";
-import { DEFAULT_STACK, StatusError, TargetOptions, automationOutputs, resolveTarget } from "../status/target";
-import { UsageError, runMain } from "./cli";
+import { DEFAULT_STACK, StatusError, TargetOptions } from "../status/target";
+import { UsageError, runMain, stackTarget, unlessHelp } from "./cli";
 import { clusterFailure } from "./cluster-errors";
-
-const PROJECT_DIR = path.resolve(__dirname, "..");
 
 export const USAGE = `usage: npm run status -- [STACK|PATH] [--kubeconfig PATH] [--context NAME] [--experiment NAME] [--json]
 
@@ -83,13 +80,10 @@ async function namedExperiment(kube: Parameters<typeof listExperiments>[0], expe
 }
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
-  if (args === "help") {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const args = unlessHelp(parseArgs(process.argv.slice(2)), USAGE);
+  if (!args) return 0;
   try {
-    const target = await resolveTarget({ projectDir: PROJECT_DIR, stackOutputs: automationOutputs(PROJECT_DIR) }, args.stack, args);
+    const target = await stackTarget(args.stack, args);
     const kube = await connectKube(target.kubeconfig);
     const experiments = target.experiment ? await namedExperiment(kube, target.experiment, target.namespace) : await listExperiments(kube);
     const statuses: ExperimentStatus[] = [];
