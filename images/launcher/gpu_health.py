@@ -228,7 +228,15 @@ def mark_node(api, node, reason, timeout=10):
 DEADLINE_SECONDS = 240
 
 
-def measure_all(torch, sizes=None, python=sys.executable, environ=None, torchrun_flags=()):
+def launcher_flags(torch):
+    """What this torch's torch.distributed.run needs besides: Debian's torch 1.13 build crashes on Python 3.11
+    unless its output is redirected and teed (the same workaround as the project's tools/local-paths.ts);
+    PyTorch 2.x, the image's, needs none."""
+    major = int(str(torch.__version__).split(".")[0])
+    return ("--redirects=2", "--tee=2") if major < 2 and sys.version_info >= (3, 11) else ()
+
+
+def measure_all(torch, sizes=None, python=sys.executable, environ=None):
     """Every visible GPU, their ring of peer copies and, with two or more, one all-reduce across them."""
     sizes = dict(DEFAULT_SIZES, **(sizes or {}))
     measured = {"gpus": [], "peers": []}
@@ -241,15 +249,14 @@ def measure_all(torch, sizes=None, python=sys.executable, environ=None, torchrun
     measured["peers"] = measure_peers(torch, devices, sizes["peer_mib"])
     if len(devices) > 1:
         measured["busbw_gbs"], measured["busbw_error"] = allreduce_busbw(
-            python, len(devices), sizes["allreduce_mib"], env=environ, torchrun_flags=torchrun_flags)
+            python, len(devices), sizes["allreduce_mib"], env=environ, torchrun_flags=launcher_flags(torch))
     return measured
 
 
-def measure_in_child(python=sys.executable, timeout=DEADLINE_SECONDS, sizes=None, environ=None, torchrun_flags=()):
+def measure_in_child(python=sys.executable, timeout=DEADLINE_SECONDS, sizes=None, environ=None):
     """Runs this file as a script; (measured, None) or (None, one line saying what went wrong). The child and
     everything it started are killed at the deadline, or when the launcher is stopped."""
     argv = [python, os.path.abspath(__file__), "--sizes", json.dumps(sizes or {})]
-    argv += ["--torchrun-flag=%s" % flag for flag in torchrun_flags]
     child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
                              env=environ, start_new_session=True)
     try:
@@ -280,13 +287,13 @@ def _kill_group(child):
 HARDWARE_ERROR = re.compile(r"CUDA|CUBLAS|NCCL|ECC|Xid|did not finish", re.IGNORECASE)
 
 
-def check(python, expected, timeout=DEADLINE_SECONDS, sizes=None, environ=None, torchrun_flags=()):
+def check(python, expected, timeout=DEADLINE_SECONDS, sizes=None, environ=None):
     """Measures every visible GPU in a child process and judges them. Returns (problems, measured, blame):
     blame "gpu" when the figures, the memory or a CUDA/NCCL error or hang point at the hardware (the node is
     to be avoided), "check" when the check itself could not run (say a bad environment): that is no reason
     to shun a node."""
     started = time.perf_counter()
-    measured, problem = measure_in_child(python, timeout, sizes, environ, torchrun_flags)
+    measured, problem = measure_in_child(python, timeout, sizes, environ)
     if problem:
         return [problem], {"gpus": [], "peers": []}, "gpu" if HARDWARE_ERROR.search(problem) else "check"
     measured["seconds"] = time.perf_counter() - started
@@ -301,11 +308,10 @@ def main(argv=None):
     import argparse
     parser = argparse.ArgumentParser(prog="gpu_health.py", allow_abbrev=False)
     parser.add_argument("--sizes", default="{}")
-    parser.add_argument("--torchrun-flag", action="append", default=[])
     options = parser.parse_args(argv)
     try:
         import torch
-        measured = measure_all(torch, json.loads(options.sizes), torchrun_flags=tuple(options.torchrun_flag))
+        measured = measure_all(torch, json.loads(options.sizes))
     except Exception as exc:  # a GPU that faults under a matmul is the sickest of all
         measured = {"error": (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]}
     print(json.dumps(measured), flush=True)

@@ -104,7 +104,7 @@ def parse(argv):
     return options, rest
 
 
-def check_gpus(model, environ=None, torchrun_flags=()):
+def check_gpus(model, environ=None):
     """The GPU health check (gpu_health.py): 0 when every GPU is healthy; 77 after labelling the node when
     one is not; 2 when the model is not in the catalog or the check itself could not run."""
     environ = os.environ if environ is None else environ
@@ -113,7 +113,7 @@ def check_gpus(model, environ=None, torchrun_flags=()):
         sys.stderr.write("launch: error: --gpu-health %s: not a GPU of the catalog (known: %s)\n"
                          % (model, ", ".join(sorted(preflight.CATALOG.gpu_health)) or "none"))
         return 2
-    problems, measured, blame = gpu_health.check(sys.executable, expected, environ=dict(environ), torchrun_flags=torchrun_flags)
+    problems, measured, blame = gpu_health.check(sys.executable, expected, environ=dict(environ))
     if not problems:
         print(gpu_health.summary(measured), flush=True)
         return 0

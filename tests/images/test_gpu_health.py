@@ -23,8 +23,6 @@ import gpu_health  # noqa: E402
 import launch  # noqa: E402
 import supervise  # noqa: E402
 
-# The Debian torch 1.13 launcher needs these on Python 3.11 (tools/local-paths.ts); torch 2.x needs none.
-DEBIAN_FLAGS = ("--redirects=2", "--tee=2")
 H100 = catalog.load().gpu_health["h100"]
 SMALL = {"matmul_n": 128, "matmul_seconds": 0.05, "memory_mib": 4, "peer_mib": 1, "allreduce_mib": 1}
 
@@ -93,7 +91,8 @@ class MeasureOnCpu(unittest.TestCase):
         self.assertEqual(gpu_health.measure_peers(torch, ["cpu"], 1), [])
 
     def test_all_reduce_under_torchrun(self):
-        busbw, problem = gpu_health.allreduce_busbw(sys.executable, 2, 1, timeout=120, torchrun_flags=DEBIAN_FLAGS)
+        import torch
+        busbw, problem = gpu_health.allreduce_busbw(sys.executable, 2, 1, timeout=120, torchrun_flags=gpu_health.launcher_flags(torch))
         self.assertIsNone(problem)
         self.assertGreater(busbw, 0)
 
@@ -250,7 +249,7 @@ class LaunchGpuHealth(unittest.TestCase):
         self.assertIn("gpu-health: the check could not run; exit 2", err)
 
     def test_no_gpus_visible_is_a_pass_with_nothing_measured(self):
-        code, out, _ = self.run_check("t4", environ={}, torchrun_flags=DEBIAN_FLAGS)
+        code, out, _ = self.run_check("t4", environ={})
         self.assertEqual(code, 0)
         self.assertRegex(out, r"^gpu-health: ok in \d+ s\n$")
 
